@@ -1,0 +1,256 @@
+// Child-process bookkeeping for the benchmark: every child is spawned in its own process group and
+// tracked, so it can be stopped (with its whole tree) on normal exit, on errors and on Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Child {
+  name: string;
+  pid: number;
+  proc: ChildProcess;
+  stdoutPath: string;
+  stderrPath: string;
+  spawnedAt: number;
+  exited: boolean;
+  exitCode: number | null;
+  exitSignal: NodeJS.Signals | null;
+  exitPromise: Promise<void>;
+}
+
+const live = new Set<Child>();
+let logCounter = 0;
+
+export interface SpawnOptions {
+  logDir: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Spawns a tracked child in its own process group; stdout/stderr go to files in logDir. */
+export function spawnTracked(name: string, cmd: string, args: string[], opts: SpawnOptions): Child {
+  const safe = name.replace(/[^a-zA-Z0-9_.-]+/g, '_');
+  const n = ++logCounter;
+  const stdoutPath = join(opts.logDir, `${String(n).padStart(3, '0')}-${safe}.out`);
+  const stderrPath = join(opts.logDir, `${String(n).padStart(3, '0')}-${safe}.err`);
+  const out = openSync(stdoutPath, 'w');
+  const err = openSync(stderrPath, 'w');
+  let proc: ChildProcess;
+  try {
+    proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', out, err] });
+  } finally {
+    closeSync(out);
+    closeSync(err);
+  }
+  let resolveExit!: () => void;
+  const exitPromise = new Promise<void>((r) => (resolveExit = r));
+  const child: Child = {
+    name,
+    pid: proc.pid ?? -1,
+    proc,
+    stdoutPath,
+    stderrPath,
+    spawnedAt: performance.now(),
+    exited: false,
+    exitCode: null,
+    exitSignal: null,
+    exitPromise,
+  };
+  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    if (child.exited) return;
+    child.exited = true;
+    child.exitCode = code;
+    child.exitSignal = signal;
+    resolveExit();
+  };
+  proc.on('exit', onExit);
+  proc.on('error', () => onExit(127, null));
+  if (child.pid > 0) live.add(child);
+  else child.exited = true;
+  return child;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* group already gone */
+  }
+}
+
+/** SIGTERM the child's process group, then SIGKILL it after graceMs. */
+export async function stopChild(child: Child, graceMs = 3000): Promise<void> {
+  if (child.pid <= 0) return;
+  if (!child.exited) {
+    killGroup(child.pid, 'SIGTERM');
+    await Promise.race([child.exitPromise, sleep(graceMs)]);
+  }
+  // Always sweep the group: cluster workers / nginx workers may outlive the leader.
+  killGroup(child.pid, 'SIGKILL');
+  await Promise.race([child.exitPromise, sleep(1000)]);
+  live.delete(child);
+}
+
+export async function stopAll(graceMs = 3000): Promise<void> {
+  await Promise.all([...live].map((c) => stopChild(c, graceMs)));
+}
+
+/** Last-resort synchronous cleanup (process 'exit' handler, second Ctrl-C). */
+export function killAllSync(): void {
+  for (const c of live) killGroup(c.pid, 'SIGKILL');
+  live.clear();
+}
+
+export function liveChildren(): number {
+  return live.size;
+}
+
+/** Runs a command to completion (bounded by timeoutMs) and returns its exit code, stdout and stderr. */
+export async function runBounded(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions & { timeoutMs: number },
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean; stdout: string; stderr: string }> {
+  const child = spawnTracked(name, cmd, args, opts);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void stopChild(child, 1000);
+  }, opts.timeoutMs);
+  await child.exitPromise;
+  clearTimeout(timer);
+  await stopChild(child, 0);
+  return {
+    code: child.exitCode,
+    signal: child.exitSignal,
+    timedOut,
+    stdout: safeRead(child.stdoutPath),
+    stderr: safeRead(child.stderrPath),
+  };
+}
+
+export function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function tail(text: string, lines = 15): string {
+  const all = text.trimEnd().split('\n');
+  return all.slice(-lines).join('\n');
+}
+
+export function childLogTail(child: Child, lines = 15): string {
+  const parts = [tail(safeRead(child.stderrPath), lines), tail(safeRead(child.stdoutPath), lines)].filter((s) => s.trim());
+  return parts.join('\n');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** All pids in the process tree rooted at `root` (root included), from /proc/<pid>/stat ppid links. */
+export function treePids(root: number): number[] {
+  const kids = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the parenthesised comm: state ppid ...
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(rest[1]);
+    const list = kids.get(ppid);
+    if (list) list.push(Number(entry));
+    else kids.set(ppid, [Number(entry)]);
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    out.push(pid);
+    for (const k of kids.get(pid) ?? []) queue.push(k);
+  }
+  return out;
+}
+
+/** Summed VmRSS (kB) over the process tree rooted at `root`, and how many processes it has. */
+export function treeRss(root: number): { rssKb: number; procs: number } {
+  let rssKb = 0;
+  let procs = 0;
+  for (const pid of treePids(root)) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      continue;
+    }
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    if (m) {
+      rssKb += Number(m[1]);
+      procs++;
+    }
+  }
+  return { rssKb, procs };
+}
+
+/** Samples treeRss every intervalMs until stopped; returns the peak. */
+export function rssSampler(root: number, intervalMs = 250): { stop: () => { peakKb: number; procs: number } } {
+  let peakKb = 0;
+  let procs = 0;
+  const sample = (): void => {
+    const r = treeRss(root);
+    if (r.rssKb > peakKb) peakKb = r.rssKb;
+    if (r.procs > procs) procs = r.procs;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return { peakKb, procs };
+    },
+  };
+}
+
+export interface CpuSnapshot {
+  /** Machine-wide busy and total jiffies from /proc/stat. */
+  busy: number;
+  total: number;
+  /** utime+stime+cutime+cstime summed over our own process tree (the harness and everything it spawned). */
+  ours: number;
+}
+
+/** Snapshot used to tell how much CPU *other* processes on the machine used during a run. */
+export function cpuSnapshot(root = process.pid): CpuSnapshot {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  let ours = 0;
+  for (const pid of treePids(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // rest[11..14] = utime stime cutime cstime (reaped children's time moves into the parent's c* fields)
+      ours += Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
+    } catch {
+      /* exited */
+    }
+  }
+  return { busy: total - idle, total, ours };
+}
+
+/** CPU used by processes outside our tree between two snapshots, in % of the whole machine. */
+export function foreignCpuPct(a: CpuSnapshot, b: CpuSnapshot): number | null {
+  const dt = b.total - a.total;
+  if (dt <= 0) return null;
+  const foreign = b.busy - a.busy - (b.ours - a.ours);
+  return Math.max(0, Math.min(100, (foreign / dt) * 100));
+}

@@ -1,0 +1,880 @@
+// Rampart benchmark harness: `npm run bench [-- options]`. See `--help` and BENCHMARKS.md.
+//
+// Starts an nginx origin and, side by side on 127.0.0.1, every candidate gateway in its own process
+// (nginx reverse proxy, a minimal node:http+undici proxy, fast-gateway, Rampart), drives each with a real
+// load generator (wrk at saturation, an open-loop generator at a fixed rate), interleaving candidates
+// round by round, and reports medians over rounds. Every child runs in its own process group and is
+// stopped on exit, on errors and on Ctrl-C; every step is bounded in time.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import ts from 'typescript';
+import { runAutocannon, runOpenloop, runWrk, type LoadResult, type LoadSpec } from './lib/load.js';
+import { nginxArgs, originBody, writeOriginConf, writeProxyConf } from './lib/nginx.js';
+import {
+  childLogTail,
+  cpuSnapshot,
+  foreignCpuPct,
+  killAllSync,
+  liveChildren,
+  rssSampler,
+  runBounded,
+  sleep,
+  spawnTracked,
+  stopAll,
+  stopChild,
+  tail,
+  type Child,
+} from './lib/procs.js';
+import { fmtMb, fmtMs, fmtPct, fmtRatio, fmtRps, mdTable, median, ratio } from './lib/report.js';
+import { buildRampartConfig, type BenchRoute } from './rampart-config.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH_DIR, '..');
+const BUILD_DIR = join(BENCH_DIR, '.build');
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --rounds N           rounds; every round runs every candidate once per scenario (default 3)
+  --duration S         seconds per measured run (default 10)
+  --warmup S           seconds of unrecorded saturation load per candidate before round 1 (default 3; 0 = none)
+  --rate R             request rate of the fixed-rate scenario (default 5000)
+  --connections C      connections for both scenarios (default 64)
+  --threads T          wrk threads (default 2)
+  --workers LIST       process counts for the multi-process candidates (default 1,2)
+  --scenarios LIST     saturation,fixed (default both)
+  --only LIST          only candidates whose name contains one of these substrings (origin always starts)
+  --tool T             saturation load generator: auto|wrk|autocannon (default auto = wrk if installed)
+  --rate-tool T        fixed-rate load generator: openloop|autocannon (default openloop)
+  --origin-workers N   nginx origin worker_processes (default 1)
+  --startup-trials N   Rampart spawn -> first 200 on /__health measurements per worker count (default 5)
+  --max-minutes M      hard bound on the whole run (default: estimated time x1.5 + 5 min)
+  --no-write           do not update BENCHMARKS.md (default: write it)
+  --no-build           do not run \`npm run build\` before starting Rampart
+  --no-setup           do not run bench/setup.sh (install nginx + wrk if missing)
+  --keep-tmp           keep the temp dir (configs, logs)
+`;
+
+// ---------------------------------------------------------------------------------------------------
+// Options
+
+const { values: argv } = parseArgs({
+  args: process.argv.slice(2),
+  strict: true,
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    rate: { type: 'string', default: '5000' },
+    connections: { type: 'string', default: '64' },
+    threads: { type: 'string', default: '2' },
+    workers: { type: 'string', default: '1,2' },
+    scenarios: { type: 'string', default: 'saturation,fixed' },
+    only: { type: 'string' },
+    tool: { type: 'string', default: 'auto' },
+    'rate-tool': { type: 'string', default: 'openloop' },
+    'origin-workers': { type: 'string', default: '1' },
+    'startup-trials': { type: 'string', default: '5' },
+    'max-minutes': { type: 'string' },
+    write: { type: 'boolean', default: true },
+    'no-write': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    'no-setup': { type: 'boolean', default: false },
+    'keep-tmp': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+function posInt(name: string, v: string | undefined, min = 1): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min} (got ${v})`);
+  return n;
+}
+
+const opts = {
+  rounds: posInt('rounds', argv.rounds),
+  duration: posInt('duration', argv.duration),
+  warmup: posInt('warmup', argv.warmup, 0),
+  rate: posInt('rate', argv.rate),
+  connections: posInt('connections', argv.connections),
+  threads: posInt('threads', argv.threads),
+  workers: [...new Set((argv.workers ?? '1,2').split(',').map((w) => posInt('workers', w.trim())))],
+  scenarios: (argv.scenarios ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  only: argv.only ? argv.only.split(',').map((s) => s.trim()).filter(Boolean) : null,
+  tool: argv.tool ?? 'auto',
+  rateTool: argv['rate-tool'] ?? 'openloop',
+  originWorkers: posInt('origin-workers', argv['origin-workers']),
+  startupTrials: posInt('startup-trials', argv['startup-trials'], 0),
+  maxMinutes: argv['max-minutes'] ? Number(argv['max-minutes']) : null,
+  write: argv.write !== false && !argv['no-write'],
+  build: !argv['no-build'],
+  setup: !argv['no-setup'],
+  keepTmp: argv['keep-tmp'] === true,
+};
+for (const s of opts.scenarios) if (s !== 'saturation' && s !== 'fixed') throw new Error(`unknown scenario ${s}`);
+if (!['auto', 'wrk', 'autocannon'].includes(opts.tool)) throw new Error(`--tool must be auto|wrk|autocannon`);
+if (!['openloop', 'autocannon'].includes(opts.rateTool)) throw new Error(`--rate-tool must be openloop|autocannon`);
+
+// ---------------------------------------------------------------------------------------------------
+// Types
+
+interface Server {
+  label: string;
+  child: Child;
+  port: number;
+}
+
+type Family = 'origin' | 'nginx' | 'minimal' | 'fast-gateway' | 'rampart';
+
+interface Candidate {
+  name: string;
+  family: Family;
+  /** Rampart route id ("plain", "json", ...); undefined for the other families. */
+  route?: string;
+  workers: number;
+  url: string;
+  headers: Record<string, string>;
+  server: Server;
+  note?: string;
+}
+
+interface Scenario {
+  id: 'saturation' | 'fixed';
+  title: string;
+  tool: string;
+}
+
+interface RunRecord {
+  round: number;
+  scenario: Scenario['id'];
+  candidate: string;
+  result: LoadResult | null;
+  rssKb: number | null;
+  procs: number | null;
+  /** CPU used by processes outside the bench during the run, % of the whole machine. */
+  bgCpuPct: number | null;
+  error?: string;
+}
+
+const log = (msg: string): void => void process.stdout.write(`${msg}\n`);
+const warn = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+// ---------------------------------------------------------------------------------------------------
+// Cleanup on every exit path
+
+let tmpDir = '';
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await stopAll(2000).catch(() => undefined);
+    if (tmpDir && !opts.keepTmp) rmSync(tmpDir, { recursive: true, force: true });
+    else if (tmpDir) log(`temp dir kept: ${tmpDir}`);
+  }
+  process.exit(code);
+}
+
+function onSignal(signal: NodeJS.Signals, code: number): void {
+  if (stopping) {
+    killAllSync();
+    process.exit(code);
+  }
+  warn(`\n${signal}: stopping ${liveChildren()} child process group(s)...`);
+  void shutdown(code);
+}
+process.on('SIGINT', () => onSignal('SIGINT', 130));
+process.on('SIGTERM', () => onSignal('SIGTERM', 143));
+process.on('SIGHUP', () => onSignal('SIGHUP', 129));
+process.on('exit', () => killAllSync());
+process.on('uncaughtException', (err) => {
+  warn(`bench: uncaught error: ${err.stack ?? String(err)}`);
+  void shutdown(1);
+});
+process.on('unhandledRejection', (err) => {
+  warn(`bench: unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  void shutdown(1);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+const usedPorts = new Set<number>();
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => {
+        if (usedPorts.has(port) || port === 0) freePort().then(res, rej);
+        else {
+          usedPorts.add(port);
+          res(port);
+        }
+      });
+    });
+  });
+}
+
+interface Probe {
+  status: number;
+  body: string;
+}
+
+function probe(url: string, headers: Record<string, string> = {}, timeoutMs = 1000): Promise<Probe | null> {
+  return new Promise((res) => {
+    const req = http.get(url, { agent: false, headers: { connection: 'close', ...headers }, timeout: timeoutMs }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      r.on('error', () => res(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => res(null));
+  });
+}
+
+/** Polls url until it answers 200; returns ms since the child was spawned, or throws with the child's log. */
+async function waitReady(child: Child, url: string, timeoutMs: number, intervalMs = 10): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exited) {
+      throw new Error(`exited (code ${child.exitCode ?? child.exitSignal}) before answering ${url}\n${indent(childLogTail(child))}`);
+    }
+    const r = await probe(url, {}, 500);
+    if (r && r.status === 200) return performance.now() - child.spawnedAt;
+    await sleep(intervalMs);
+  }
+  throw new Error(`no 200 from ${url} within ${timeoutMs} ms\n${indent(childLogTail(child))}`);
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string };
+    return (e.stderr || e.stdout || '').toString().trim() || 'n/a';
+  }
+}
+
+function hasCommand(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function machineInfo(): Record<string, string> {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(safeReadFile('/proc/cpuinfo'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  return {
+    date: new Date().toISOString(),
+    nproc: sh('nproc', []),
+    cpu,
+    'free -h': sh('free', ['-h']),
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    nginx: sh('nginx', ['-v']).replace(/^nginx version:\s*/, ''),
+    wrk: hasCommand('wrk') ? (sh('wrk', ['-v']).split('\n')[0]?.split(' Copyright')[0] ?? 'n/a') : 'not installed',
+    autocannon: readPkgVersion('autocannon'),
+    'fast-gateway': readPkgVersion('fast-gateway'),
+    undici: readPkgVersion('undici'),
+    rampart: readPkgVersion('..'),
+  };
+}
+
+function safeReadFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function readPkgVersion(name: string): string {
+  const path = name === '..' ? join(ROOT, 'package.json') : join(ROOT, 'node_modules', name, 'package.json');
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'n/a';
+  }
+}
+
+/** The helper scripts run as plain JS (no tsx loader in the measured processes, so RSS is not inflated). */
+function transpileHelpers(): Record<'minimalProxy' | 'fastGateway' | 'openloop', string> {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const out = (name: string): string => {
+    const src = readFileSync(join(BENCH_DIR, `${name}.ts`), 'utf8');
+    const js = ts.transpileModule(src, {
+      fileName: `${name}.ts`,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
+    }).outputText;
+    const path = join(BUILD_DIR, `${name}.mjs`);
+    writeFileSync(path, js);
+    return path;
+  };
+  return { minimalProxy: out('minimal-proxy'), fastGateway: out('fast-gateway'), openloop: out('openloop') };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Main
+
+interface StartupStat {
+  workers: number;
+  samples: number[];
+  error?: string;
+}
+
+async function main(): Promise<void> {
+  if (argv.help) {
+    log(HELP);
+    return;
+  }
+  const started = Date.now();
+  const commandLine = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  log(`rampart bench: ${commandLine}`);
+
+  // 1. Tools.
+  if (opts.setup && (!hasCommand('nginx') || !hasCommand('wrk'))) {
+    log('installing nginx/wrk (bench/setup.sh)...');
+    const r = await runBounded('setup', 'bash', [join(BENCH_DIR, 'setup.sh')], {
+      logDir: os.tmpdir(),
+      cwd: ROOT,
+      timeoutMs: 15 * 60_000,
+    });
+    if (r.code !== 0) warn(`bench/setup.sh failed (${r.timedOut ? 'timeout' : `exit ${r.code}`}):\n${indent(tail(r.stderr + r.stdout))}`);
+  }
+  if (!hasCommand('nginx')) throw new Error('nginx is not installed (run bench/setup.sh); it is the origin of every candidate');
+  const wrkAvailable = hasCommand('wrk');
+  const satTool = opts.tool === 'auto' ? (wrkAvailable ? 'wrk' : 'autocannon') : opts.tool;
+  if (satTool === 'wrk' && !wrkAvailable) throw new Error('--tool wrk but wrk is not installed');
+  const autocannonBin = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
+
+  tmpDir = mkdtempSync(join(os.tmpdir(), 'rampart-bench-'));
+  const logDir = join(tmpDir, 'logs');
+  mkdirSync(logDir);
+  const helpers = transpileHelpers();
+  const machine = machineInfo();
+
+  const scenarios: Scenario[] = [];
+  if (opts.scenarios.includes('saturation')) {
+    scenarios.push({
+      id: 'saturation',
+      title: 'Saturation (closed loop)',
+      tool: satTool === 'wrk' ? `wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency` : `autocannon -c ${opts.connections} -d ${opts.duration}`,
+    });
+  }
+  if (opts.scenarios.includes('fixed')) {
+    scenarios.push({
+      id: 'fixed',
+      title: `Fixed rate ${opts.rate.toLocaleString('en-US')} req/s (open loop)`,
+      tool:
+        opts.rateTool === 'openloop'
+          ? `bench/openloop.ts --rate ${opts.rate} --connections ${opts.connections} --duration ${opts.duration} (undici, latency from scheduled send time)`
+          : `autocannon -R ${opts.rate} -c ${opts.connections} -d ${opts.duration}`,
+    });
+  }
+  const wanted = (name: string): boolean => !opts.only || opts.only.some((o) => name.includes(o));
+  const skipped: { name: string; reason: string }[] = [];
+  const skip = (name: string, reason: string): void => {
+    skipped.push({ name, reason });
+    warn(`SKIP ${name}: ${reason}`);
+  };
+  const candidates: Candidate[] = [];
+  const servers: Server[] = [];
+  const body = originBody(500);
+
+  async function startServer(label: string, cmd: string, args: string[], readyPath: string, timeoutMs = 20_000, port = 0): Promise<Server> {
+    const child = spawnTracked(label, cmd, args, { logDir, cwd: ROOT });
+    try {
+      const ms = await waitReady(child, `http://127.0.0.1:${port}${readyPath}`, timeoutMs);
+      log(`  started ${label} (pid ${child.pid}, port ${port}) in ${ms.toFixed(0)} ms`);
+    } catch (err) {
+      await stopChild(child, 1000);
+      throw err;
+    }
+    const server = { label, child, port };
+    servers.push(server);
+    return server;
+  }
+
+  // 2. Origin.
+  log('starting candidates on 127.0.0.1...');
+  const originPort = await freePort();
+  const originDir = join(tmpDir, 'origin');
+  const originConf = writeOriginConf(originDir, originPort, opts.originWorkers, body);
+  const origin = await startServer('origin (nginx)', 'nginx', nginxArgs(originDir, originConf), '/', 10_000, originPort);
+  const originUrl = `http://127.0.0.1:${originPort}`;
+  if (wanted('origin')) {
+    candidates.push({ name: 'origin (nginx, direct)', family: 'origin', workers: opts.originWorkers, url: `${originUrl}/plain`, headers: {}, server: origin });
+  }
+
+  // 3. Rampart: build, version, startup time (measured first, while the machine is otherwise idle).
+  const rampartWanted = opts.workers.some((w) => wanted(`rampart plain w${w}`) || wanted(`rampart json w${w}`) || wanted('rampart'));
+  let rampartVersion: string | null = null;
+  const startup: StartupStat[] = [];
+  if (rampartWanted) {
+    rampartVersion = await prepareRampart(logDir, skip);
+  }
+  const rampartArgs = (cfgPath: string, workers: number): string[] => [join(ROOT, 'bin', 'rampart'), 'run', '-c', cfgPath, '--workers', String(workers)];
+  const writeRampartConfig = (port: number, file: string): { path: string; routes: BenchRoute[] } => {
+    const { config, routes } = buildRampartConfig({ port, origin: originUrl });
+    const path = join(tmpDir, file);
+    writeFileSync(path, JSON.stringify(config, null, 2));
+    return { path, routes };
+  };
+  if (rampartVersion !== null && opts.startupTrials > 0) {
+    log(`measuring Rampart startup (spawn -> first 200 on /__health), ${opts.startupTrials} trial(s) per worker count...`);
+    for (const w of opts.workers) {
+      const stat: StartupStat = { workers: w, samples: [] };
+      startup.push(stat);
+      for (let i = 0; i < opts.startupTrials; i++) {
+        const port = await freePort();
+        const cfg = writeRampartConfig(port, `rampart-startup-w${w}-${i}.json`);
+        const child = spawnTracked(`rampart-startup-w${w}`, process.execPath, rampartArgs(cfg.path, w), { logDir, cwd: ROOT });
+        try {
+          stat.samples.push(await waitReady(child, `http://127.0.0.1:${port}/__health`, 20_000, 5));
+        } catch (err) {
+          stat.error = (err as Error).message;
+          break;
+        } finally {
+          await stopChild(child, 3000);
+        }
+      }
+      const m = median(stat.samples);
+      log(`  workers=${w}: ${stat.samples.map((s) => s.toFixed(0)).join(', ')} ms${m !== null ? ` (median ${m.toFixed(0)} ms)` : ''}${stat.error ? ` — failed: ${stat.error.split('\n')[0]}` : ''}`);
+    }
+  }
+
+  // 4. The other candidates, each in its own process (groups), one per worker count.
+  for (const w of opts.workers) {
+    const name = `nginx proxy w${w}`;
+    if (!wanted(name)) continue;
+    try {
+      const port = await freePort();
+      const dir = join(tmpDir, `nginx-proxy-w${w}`);
+      const conf = writeProxyConf(dir, port, w, originPort);
+      const s = await startServer(name, 'nginx', nginxArgs(dir, conf), '/plain', 10_000, port);
+      candidates.push({ name, family: 'nginx', workers: w, url: `http://127.0.0.1:${port}/plain`, headers: {}, server: s });
+    } catch (err) {
+      skip(name, (err as Error).message);
+    }
+  }
+  for (const w of opts.workers) {
+    const name = `minimal proxy w${w}`;
+    if (!wanted(name)) continue;
+    try {
+      const port = await freePort();
+      const s = await startServer(
+        name,
+        process.execPath,
+        [helpers.minimalProxy, '--port', String(port), '--origin', originUrl, '--workers', String(w), '--connections', String(opts.connections)],
+        '/plain',
+        20_000,
+        port,
+      );
+      candidates.push({ name, family: 'minimal', workers: w, url: `http://127.0.0.1:${port}/plain`, headers: {}, server: s });
+    } catch (err) {
+      skip(name, (err as Error).message);
+    }
+  }
+  {
+    const name = 'fast-gateway w1';
+    if (wanted(name)) {
+      try {
+        const port = await freePort();
+        const s = await startServer(name, process.execPath, [helpers.fastGateway, '--port', String(port), '--origin', originUrl], '/plain', 20_000, port);
+        candidates.push({ name, family: 'fast-gateway', workers: 1, url: `http://127.0.0.1:${port}/plain`, headers: {}, server: s });
+      } catch (err) {
+        skip(name, (err as Error).message);
+      }
+    }
+  }
+  if (rampartVersion !== null) {
+    for (const w of opts.workers) {
+      try {
+        const port = await freePort();
+        const cfg = writeRampartConfig(port, `rampart-w${w}.json`);
+        const routes = cfg.routes.filter((r) => wanted(`rampart ${r.id} w${w}`));
+        if (!routes.length) continue;
+        const s = await startServer(`rampart w${w}`, process.execPath, rampartArgs(cfg.path, w), '/__health', 20_000, port);
+        for (const r of routes) {
+          candidates.push({
+            name: `rampart ${r.id} w${w}`,
+            family: 'rampart',
+            route: r.id,
+            workers: w,
+            url: `http://127.0.0.1:${port}${r.path}`,
+            headers: r.headers ?? {},
+            server: s,
+          });
+        }
+      } catch (err) {
+        skip(`rampart w${w}`, (err as Error).message);
+      }
+    }
+  }
+
+  // 5. Correctness check: every candidate must answer 200 with the origin's body before it is measured.
+  const originObj = JSON.parse(body) as unknown;
+  const routeById = new Map(buildRampartConfig({ port: 0, origin: originUrl }).routes.map((r) => [r.id, r]));
+  for (const c of [...candidates]) {
+    const expect = (c.route ? routeById.get(c.route)?.expectStatus : undefined) ?? 200;
+    const r = await probe(c.url, c.headers, 3000);
+    let problem: string | null = null;
+    if (!r) problem = `no answer from ${c.url}`;
+    else if (r.status !== expect) problem = `${c.url} answered ${r.status} (expected ${expect}): ${r.body.slice(0, 200)}`;
+    else if (!c.route || routeById.get(c.route)?.checkBody !== false) {
+      if (r.body !== body) {
+        let same = false;
+        try {
+          same = isDeepStrictEqual(JSON.parse(r.body), originObj);
+        } catch {
+          /* not JSON */
+        }
+        if (!same) problem = `${c.url} body differs from the origin's: ${r.body.slice(0, 200)}`;
+        else if (c.route !== 'json') c.note = 'body re-encoded (same JSON value, different bytes)';
+      }
+    }
+    if (problem) {
+      candidates.splice(candidates.indexOf(c), 1);
+      skip(c.name, problem);
+    }
+  }
+  if (!candidates.length) throw new Error('no candidate could be started');
+  log(`candidates: ${candidates.map((c) => c.name).join(', ')}`);
+
+  // 6. Time bound for the whole measuring phase.
+  const perRun = opts.duration + 2;
+  const estimateSec = candidates.length * (opts.warmup + 1) + opts.rounds * scenarios.length * candidates.length * perRun;
+  const maxMs = (opts.maxMinutes ?? (estimateSec * 1.5 + 300) / 60) * 60_000;
+  const deadline = Date.now() + maxMs;
+  log(`estimated measuring time ${Math.ceil(estimateSec / 60)} min (hard bound ${Math.ceil(maxMs / 60_000)} min)`);
+
+  const loadSpec = (c: Candidate, durationSec: number): LoadSpec => ({
+    url: c.url,
+    durationSec,
+    connections: opts.connections,
+    threads: opts.threads,
+    headers: c.headers,
+    logDir,
+    cwd: ROOT,
+  });
+  const saturate = (c: Candidate, durationSec: number): Promise<LoadResult> =>
+    satTool === 'wrk' ? runWrk(loadSpec(c, durationSec)) : runAutocannon({ ...loadSpec(c, durationSec), autocannonBin });
+
+  // 7. Warm-up (JIT, connection pools), not recorded.
+  if (opts.warmup > 0) {
+    log(`warm-up: ${opts.warmup}s of saturation per candidate (not recorded)`);
+    for (const c of candidates) {
+      try {
+        await saturate(c, opts.warmup);
+      } catch (err) {
+        warn(`  warm-up of ${c.name} failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+      await sleep(300);
+    }
+  }
+
+  // 8. Rounds: A B C ... A B C ..., every scenario in every round.
+  const records: RunRecord[] = [];
+  let aborted: string | null = null;
+  outer: for (let round = 1; round <= opts.rounds; round++) {
+    for (const scen of scenarios) {
+      for (const c of candidates) {
+        if (Date.now() > deadline) {
+          aborted = `hard time bound reached in round ${round}; results are partial`;
+          warn(aborted);
+          break outer;
+        }
+        const rec: RunRecord = { round, scenario: scen.id, candidate: c.name, result: null, rssKb: null, procs: null, bgCpuPct: null };
+        if (c.server.child.exited) {
+          rec.error = `process exited (code ${c.server.child.exitCode ?? c.server.child.exitSignal})`;
+        } else {
+          const sampler = rssSampler(c.server.child.pid);
+          const cpu0 = cpuSnapshot();
+          try {
+            if (scen.id === 'saturation') rec.result = await saturate(c, opts.duration);
+            else if (opts.rateTool === 'openloop') rec.result = await runOpenloop({ ...loadSpec(c, opts.duration), script: helpers.openloop, rate: opts.rate });
+            else rec.result = await runAutocannon({ ...loadSpec(c, opts.duration), autocannonBin, rate: opts.rate });
+          } catch (err) {
+            rec.error = (err as Error).message.split('\n')[0];
+          }
+          rec.bgCpuPct = foreignCpuPct(cpu0, cpuSnapshot());
+          const rss = sampler.stop();
+          rec.rssKb = rss.peakKb || null;
+          rec.procs = rss.procs || null;
+        }
+        records.push(rec);
+        const r = rec.result;
+        log(
+          `[round ${round}/${opts.rounds} ${scen.id}] ${c.name.padEnd(24)} ` +
+            (r
+              ? `${fmtRps(r.rps).padStart(8)} req/s  p50 ${fmtMs(r.p50Ms).padStart(6)} ms  p99 ${fmtMs(r.p99Ms).padStart(6)} ms  rss ${fmtMb(rec.rssKb)} MB  bg cpu ${fmtPct(rec.bgCpuPct)}` +
+                (r.errors || r.non2xx ? `  errors ${r.errors} non-2xx ${r.non2xx}` : '')
+              : `FAILED: ${rec.error}`),
+        );
+        await sleep(500);
+      }
+    }
+  }
+
+  // 9. Stop everything before reporting.
+  await stopAll(3000);
+
+  const report = buildReport({
+    commandLine,
+    machine,
+    scenarios,
+    candidates,
+    records,
+    skipped,
+    startup,
+    rampartVersion,
+    aborted,
+    elapsedSec: (Date.now() - started) / 1000,
+  });
+  log(`\n${report.terminal}`);
+  if (opts.write) {
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), report.markdown);
+    log(`\nwrote BENCHMARKS.md`);
+  }
+}
+
+/** Builds Rampart (unless --no-build) and checks `rampart --version`; returns the version or null (skipped). */
+async function prepareRampart(logDir: string, skip: (name: string, reason: string) => void): Promise<string | null> {
+  if (opts.build) {
+    log('building Rampart (npm run build)...');
+    const r = await runBounded('npm-build', 'npm', ['run', 'build'], { logDir, cwd: ROOT, timeoutMs: 240_000 });
+    if (r.code !== 0) {
+      skip('rampart', `\`npm run build\` failed (${r.timedOut ? 'timeout' : `exit ${r.code ?? r.signal}`}):\n${indent(tail(r.stdout + r.stderr, 10))}`);
+      return null;
+    }
+  }
+  const v = await runBounded('rampart-version', process.execPath, [join(ROOT, 'bin', 'rampart'), '--version'], { logDir, cwd: ROOT, timeoutMs: 15_000 });
+  if (v.code !== 0) {
+    skip('rampart', `\`rampart --version\` failed (${v.timedOut ? 'timeout' : `exit ${v.code ?? v.signal}`}):\n${indent(tail(v.stderr + v.stdout, 10))}`);
+    return null;
+  }
+  return v.stdout.trim().split('\n')[0] ?? 'unknown';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Report
+
+interface Agg {
+  rps: number | null;
+  p50: number | null;
+  p99: number | null;
+  rssKb: number | null;
+  procs: number | null;
+  bgCpu: number | null;
+  errors: number;
+  non2xx: number;
+  runs: number;
+  failed: number;
+}
+
+function aggregate(records: RunRecord[], scenario: string, candidate: string): Agg {
+  const rs = records.filter((r) => r.scenario === scenario && r.candidate === candidate);
+  const ok = rs.filter((r) => r.result);
+  const num = (f: (r: RunRecord) => number | null | undefined): number[] => ok.map(f).filter((x): x is number => typeof x === 'number');
+  return {
+    rps: median(num((r) => r.result?.rps)),
+    p50: median(num((r) => r.result?.p50Ms)),
+    p99: median(num((r) => r.result?.p99Ms)),
+    rssKb: median(num((r) => r.rssKb)),
+    procs: ok.length ? Math.max(...num((r) => r.procs)) : null,
+    bgCpu: median(num((r) => r.bgCpuPct)),
+    errors: ok.reduce((a, r) => a + (r.result?.errors ?? 0), 0),
+    non2xx: ok.reduce((a, r) => a + (r.result?.non2xx ?? 0), 0),
+    runs: ok.length,
+    failed: rs.length - ok.length,
+  };
+}
+
+function buildReport(input: {
+  commandLine: string;
+  machine: Record<string, string>;
+  scenarios: Scenario[];
+  candidates: Candidate[];
+  records: RunRecord[];
+  skipped: { name: string; reason: string }[];
+  startup: StartupStat[];
+  rampartVersion: string | null;
+  aborted: string | null;
+  elapsedSec: number;
+}): { terminal: string; markdown: string } {
+  const { scenarios, candidates, records } = input;
+  const sections: string[] = [];
+
+  for (const scen of scenarios) {
+    const rows = candidates.map((c) => {
+      const a = aggregate(records, scen.id, c.name);
+      return [
+        c.name,
+        a.procs === null ? '–' : String(a.procs),
+        fmtRps(a.rps),
+        fmtMs(a.p50),
+        fmtMs(a.p99),
+        fmtMb(a.rssKb),
+        String(a.errors),
+        String(a.non2xx),
+        fmtPct(a.bgCpu),
+        `${a.runs}${a.failed ? ` (+${a.failed} failed)` : ''}`,
+      ];
+    });
+    sections.push(
+      `### ${scen.title}\n\nLoad: \`${scen.tool}\`. Medians over rounds; RSS is the peak sampled during the run, summed over the process tree; Bg CPU is the CPU other processes on the machine used during the run (% of all cores; above ~5% the row is noisy).\n\n` +
+        mdTable(['Candidate', 'Procs', 'Req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'Errors', 'Non-2xx', 'Bg CPU', 'Runs'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    );
+  }
+
+  // Ratios: Rampart vs the minimal proxy (same process count), fast-gateway (single process) and nginx (same workers).
+  const rampartRows = candidates.filter((c) => c.family === 'rampart');
+  if (rampartRows.length) {
+    const find = (family: Family, workers: number): Candidate | undefined => candidates.find((c) => c.family === family && c.workers === workers);
+    const rows: string[][] = [];
+    for (const scen of scenarios) {
+      for (const c of rampartRows) {
+        const a = aggregate(records, scen.id, c.name);
+        const cell = (peer: Candidate | undefined): string => {
+          if (!peer) return '–';
+          const b = aggregate(records, scen.id, peer.name);
+          return `${fmtRatio(ratio(a.rps, b.rps))} req/s, ${fmtRatio(ratio(a.p99, b.p99))} p99, ${fmtRatio(ratio(a.rssKb, b.rssKb))} RSS`;
+        };
+        rows.push([scen.id, c.name, cell(find('minimal', c.workers)), c.workers === 1 ? cell(find('fast-gateway', 1)) : 'n/a (peer is 1 process)', cell(find('nginx', c.workers))]);
+      }
+    }
+    sections.push(
+      `### Rampart ratios\n\nRampart ÷ peer (req/s: higher is better; p99 and RSS: lower is better).\n\n` +
+        mdTable(['Scenario', 'Rampart', 'vs minimal proxy (same procs)', 'vs fast-gateway', 'vs nginx proxy (same workers)'], rows),
+    );
+  } else {
+    sections.push(`### Rampart ratios\n\nRampart was not measured in this run (see "Skipped").`);
+  }
+
+  if (input.startup.length) {
+    const rows = input.startup.map((s) => [
+      `--workers ${s.workers}`,
+      fmtMs(median(s.samples)),
+      s.samples.length ? fmtMs(Math.min(...s.samples)) : '–',
+      s.samples.length ? fmtMs(Math.max(...s.samples)) : '–',
+      String(s.samples.length),
+      s.error ? s.error.split('\n')[0] : '',
+    ]);
+    sections.push(
+      `### Rampart startup\n\nSpawn of \`node bin/rampart run -c <config> --workers N\` to the first 200 on \`GET /__health\` (polled every 5 ms).\n\n` +
+        mdTable(['Workers', 'median ms', 'min ms', 'max ms', 'trials', 'error'], rows, ['l', 'r', 'r', 'r', 'r', 'l']),
+    );
+  } else {
+    sections.push(`### Rampart startup\n\nNot measured in this run.`);
+  }
+
+  if (input.skipped.length) {
+    sections.push(`### Skipped\n\n${input.skipped.map((s) => `- **${s.name}**: ${s.reason.split('\n')[0]}`).join('\n')}`);
+  }
+  const notes = candidates.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);
+  if (notes.length) sections.push(`### Notes\n\n${notes.join('\n')}`);
+  if (input.aborted) sections.push(`### Aborted\n\n${input.aborted}`);
+
+  const terminal = sections.join('\n\n');
+  const m = input.machine;
+  const routes = buildRampartConfig({ port: 0, origin: 'http://127.0.0.1:ORIGIN' }).routes;
+  const markdown = `# Benchmarks
+
+Generated by \`npm run bench\` (bench/run.ts) on ${m.date}. Re-run it to refresh this file (\`--no-write\` to leave it alone).
+
+Command:
+
+\`\`\`
+${input.commandLine}
+\`\`\`
+
+## Machine
+
+| | |
+|---|---|
+| date | ${m.date} |
+| CPU | ${m.cpu} |
+| nproc | ${m.nproc} |
+| kernel | ${m.kernel} |
+| node | ${m.node} |
+| nginx | ${m.nginx} |
+| wrk | ${m.wrk} |
+| autocannon / fast-gateway / undici | ${m.autocannon} / ${m['fast-gateway']} / ${m.undici} |
+| rampart | ${input.rampartVersion ?? `not run (package.json ${m.rampart})`} |
+| bench wall time | ${Math.round(input.elapsedSec)} s |
+
+\`free -h\`:
+
+\`\`\`
+${m['free -h']}
+\`\`\`
+
+## Results
+
+${sections.join('\n\n')}
+
+## Method
+
+- **Everything runs on one machine over loopback (127.0.0.1)**: the load generator, the origin and the
+  candidate share the same ${m.nproc} cores, so absolute numbers are lower than on dedicated hosts and every
+  candidate is measured under the same contention. Compare rows, not absolute values.
+- **Origin**: nginx (\`worker_processes ${opts.originWorkers}\`, keepalive, \`access_log off\`) answering every path with
+  \`return 200\` and a fixed ${originBody(500).length}-byte JSON object (\`default_type application/json\`). Its config,
+  pid, logs and temp paths live in a temp dir (\`daemon off\`, \`-p <tmp>\`, \`-e <tmp>/error.log\`): the system
+  nginx is never touched. One worker keeps the origin from competing for both cores.
+- **Candidates**, each in its own process (group), started side by side on free ports:
+  - *origin (nginx, direct)*: the load generator hits the origin itself — the ceiling of the setup.
+  - *nginx proxy wN*: \`proxy_pass\` to an \`upstream\` with \`keepalive 64\`, \`proxy_http_version 1.1\`,
+    \`proxy_set_header Connection ""\`, \`worker_processes N\`.
+  - *minimal proxy wN*: bench/minimal-proxy.ts, node:http server + undici \`Pool\` (${opts.connections} connections) —
+    the ceiling for any Node gateway; N > 1 runs under node:cluster.
+  - *fast-gateway w1*: bench/fast-gateway.ts, fast-gateway ${m['fast-gateway']} with one route, single process.
+  - *rampart ROUTE wN*: \`node bin/rampart run -c <generated config> --workers N\`, config from
+    bench/rampart-config.ts (\`buildRampartConfig\`). Routes:
+${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n')}
+  The helper scripts are transpiled to plain JS (bench/.build/) so no TypeScript loader sits in a measured process.
+- **Correctness gate**: before measuring, each candidate must answer 200 with the origin's body (byte-identical,
+  or the same JSON value for the \`json\` route); otherwise it is skipped and listed under "Skipped".
+- **Warm-up**: ${opts.warmup}s of saturation per candidate, not recorded.
+- **Saturation**: \`${scenarios.find((s) => s.id === 'saturation')?.tool ?? 'not run'}\` (closed loop; req/s and latency
+  percentiles from wrk's \`--latency\` output; autocannon only if wrk is missing).
+- **Fixed rate**: ${opts.rateTool === 'openloop' ? `bench/openloop.ts, a small open-loop generator on undici (wrk2 is not in Debian): ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway shows up in p99 instead of being hidden (no coordinated omission). Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
+- **Interleaving**: every round runs every candidate once per scenario in a fixed order (A B C … A B C …);
+  ${opts.rounds} round(s) of ${opts.duration}s; the tables show the median of each metric over the rounds.
+- **RSS**: VmRSS from /proc/<pid>/status, summed over the candidate's process tree (nginx master + workers,
+  cluster primary + workers), sampled every 250 ms during each run; the peak per run, median over rounds.
+  *Procs* is the number of processes in that tree.
+- **Rampart startup**: spawn → first 200 on \`GET /__health\`, ${opts.startupTrials} trial(s) per worker count,
+  measured before the other candidates start.
+- Every child runs in its own process group and is stopped (SIGTERM, then SIGKILL) on exit, on errors and on
+  Ctrl-C; every step has a timeout and the measuring phase has a hard time bound.
+`;
+  return { terminal, markdown };
+}
+
+main().then(
+  () => shutdown(0),
+  (err: unknown) => {
+    warn(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    void shutdown(1);
+  },
+);

@@ -1,0 +1,100 @@
+// rampart run | check | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
+import { availableParallelism } from 'node:os';
+import { ConfigError } from './config/errors.js';
+import { loadConfigFile } from './config/load.js';
+import { run } from './server/run.js';
+import { VERSION } from './version.js';
+
+const HELP = `rampart ${VERSION} — a zero-trust API gateway for KrakenD v3 configs
+
+Usage:
+  rampart run   -c FILE [-d] [--workers N] [--port P]   start the gateway (foreground)
+  rampart check -c FILE                                validate the config and exit
+  rampart --version | --help
+
+Options:
+  -c, --config FILE   config file (default: $RAMPART_CONFIG)
+  -d, --debug         enable the /__debug/ endpoint (like KrakenD's -d)
+  -w, --workers N     worker processes (default: one per core; 1 = no cluster)
+  -p, --port P        override the config's port
+`;
+
+interface Args {
+  command?: string;
+  config?: string;
+  debug: boolean;
+  workers?: number;
+  port?: number;
+  help: boolean;
+  version: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { debug: false, help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    const int = (v: string) => {
+      if (!/^\d+$/.test(v)) throw new UsageError(`${arg} needs a whole number, got "${v}"`);
+      return Number(v);
+    };
+    switch (arg) {
+      case '-c': case '--config': a.config = value(); break;
+      case '-d': case '--debug': a.debug = true; break;
+      case '-w': case '--workers': a.workers = int(value()); break;
+      case '-p': case '--port': a.port = int(value()); break;
+      case '-h': case '--help': case 'help': a.help = true; break;
+      case '-v': case '--version': case 'version': a.version = true; break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        if (a.command) throw new UsageError(`unexpected argument ${arg}`);
+        a.command = arg;
+    }
+  }
+  return a;
+}
+
+class UsageError extends Error {}
+
+function configPath(a: Args): string {
+  const p = a.config ?? process.env.RAMPART_CONFIG;
+  if (!p) throw new UsageError('no config: pass -c FILE or set RAMPART_CONFIG');
+  return p;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let a: Args;
+  try {
+    a = parseArgs(argv);
+    if (a.version) return void process.stdout.write(`rampart ${VERSION}\n`);
+    if (a.help || !a.command) return void process.stdout.write(HELP);
+    if (a.command !== 'run' && a.command !== 'check') throw new UsageError(`unknown command "${a.command}"`);
+    const file = configPath(a);
+    const { config, warnings } = loadConfigFile(file);
+    for (const w of warnings) process.stderr.write(`${file}: warning: ${w}\n`);
+    if (a.command === 'check') {
+      process.stdout.write(`${file}: ok (${config.endpoints.length} endpoints)\n`);
+      return;
+    }
+    const workers = a.workers ?? availableParallelism();
+    if (workers < 1) throw new UsageError('--workers must be at least 1');
+    await run(config, { debug: a.debug, workers, port: a.port });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exitCode = 1;
+      return;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`rampart: ${err.message}\n\n${HELP}`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`rampart: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,37 @@
+/** One problem found in a config file, located by JSON pointer (RFC 6901). */
+export interface ConfigProblem {
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/**
+ * Thrown when a config cannot start a gateway. It carries every problem found, not only the
+ * first, so `rampart check` can list them all (`FILE: /json/pointer: message`).
+ */
+export class ConfigError extends Error {
+  readonly file: string;
+  readonly problems: readonly ConfigProblem[];
+  constructor(file: string, problems: readonly ConfigProblem[]) {
+    super(problems.map((p) => `${file}: ${p.pointer || '/'}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** Collects problems while compiling; compile code never throws on the first one. */
+export class Problems {
+  readonly list: ConfigProblem[] = [];
+  add(pointer: string, message: string): void {
+    this.list.push({ pointer, message });
+  }
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+}
+
+export function pointerJoin(base: string, ...keys: (string | number)[]): string {
+  let out = base;
+  for (const k of keys) out += '/' + String(k).replace(/~/g, '~0').replace(/\//g, '~1');
+  return out;
+}

@@ -1,0 +1,60 @@
+// load = read + parse + validate + normalize. Fails closed with one ConfigError listing every
+// problem (file, JSON pointer, message).
+import { readFileSync } from 'node:fs';
+import { ConfigError, Problems } from './errors.js';
+import { normalize } from './normalize.js';
+import type { ServiceConfig } from './types.js';
+import { validateDocument } from './validate.js';
+
+export interface LoadedConfig {
+  config: ServiceConfig;
+  warnings: string[];
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ pointer: '', message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+}
+
+function dedupe<T extends { pointer: string; message: string }>(list: T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((p) => {
+    const k = p.pointer + '\0' + p.message;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function loadConfigText(file: string, text: string): LoadedConfig {
+  const doc = parseJson(file, text);
+  const problems = new Problems();
+  const warnings: string[] = [];
+  validateDocument(doc, problems, warnings);
+  if (!problems.empty) {
+    // Still look for the cross-field problems so `check` lists them all in one run; normalize
+    // may trip over values the schema already refused, which are reported above.
+    try {
+      normalize(file, doc as Record<string, any>, problems, warnings);
+    } catch {
+      /* already reported */
+    }
+    throw new ConfigError(file, dedupe(problems.list));
+  }
+  const config = normalize(file, doc as Record<string, any>, problems, warnings);
+  if (!problems.empty) throw new ConfigError(file, problems.list);
+  return { config, warnings };
+}
+
+export function loadConfigFile(file: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ pointer: '', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+  }
+  return loadConfigText(file, text);
+}

@@ -1,0 +1,92 @@
+// The normalized, validated config: durations in milliseconds, defaults applied, deeply frozen.
+// Everything downstream (compile phase) reads only these types, never the raw JSON.
+import type { FlatmapOp } from '../shaping/types.js';
+
+export type Encoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml';
+export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'negotiate' | 'no-op' | 'xml' | 'yaml';
+export type StaticStrategy = 'always' | 'success' | 'errored' | 'complete' | 'incomplete';
+
+export interface RouterOptions {
+  returnErrorMsg: boolean;
+  disablePathDecoding: boolean;
+  autoOptions: boolean;
+  redirectTrailingSlash: boolean;
+  redirectFixedPath: boolean;
+  handleMethodNotAllowed: boolean;
+  removeExtraSlash: boolean;
+  /** Peers (CIDR or IP) whose forwarding headers are believed; empty = trust nobody. */
+  trustedProxies: string[];
+  remoteIpHeaders: string[];
+  loggerSkipPaths: string[];
+  disableAccessLog: boolean;
+  disableHealth: boolean;
+  healthPath: string;
+  errorBody: { '404'?: object; '405'?: object };
+  maxPayload: number;
+}
+
+export interface BackendConfig {
+  pointer: string;
+  urlPattern: string;
+  hosts: string[];
+  method: string;
+  encoding: Encoding;
+  isCollection: boolean;
+  allow?: string[];
+  deny?: string[];
+  mapping?: Record<string, string>;
+  group?: string;
+  target?: string;
+  flatmap?: FlatmapOp[];
+  inputHeaders?: string[];
+  inputQueryStrings?: string[];
+  returnErrorDetails?: string;
+  returnErrorCode: boolean;
+  shadow: boolean;
+}
+
+export interface EndpointConfig {
+  pointer: string;
+  path: string;
+  method: string;
+  timeoutMs: number;
+  cacheTtlS: number;
+  concurrentCalls: number;
+  inputHeaders: string[];
+  inputQueryStrings: string[];
+  outputEncoding: OutputEncoding;
+  sequential: boolean;
+  staticData?: { strategy: StaticStrategy; data: Record<string, unknown> };
+  flatmap?: FlatmapOp[];
+  maxPayload: number;
+  backends: BackendConfig[];
+}
+
+export interface UpstreamClientOptions {
+  connectTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  disableKeepAlives: boolean;
+  disableCompression: boolean;
+  maxConnectionsPerHost: number;
+  responseHeaderTimeoutMs: number;
+  allowInsecure: boolean;
+}
+
+export interface ServiceConfig {
+  file: string;
+  name: string;
+  port: number;
+  listenIp: string;
+  timeoutMs: number;
+  readTimeoutMs: number;
+  readHeaderTimeoutMs: number;
+  writeTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxHeaderBytes: number;
+  maxShutdownWaitMs: number;
+  debugEndpoint: boolean;
+  echoEndpoint: boolean;
+  client: UpstreamClientOptions;
+  router: RouterOptions;
+  endpoints: EndpointConfig[];
+}

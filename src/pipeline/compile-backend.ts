@@ -1,0 +1,129 @@
+// Compiles one backend object into a handler: build the URL, call the upstream, decode, shape.
+// Everything that can be computed from config is computed here, once.
+import type { Pool } from 'undici';
+import type { BackendConfig, UpstreamClientOptions } from '../config/types.js';
+import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+import { callUpstream, type UpstreamResponse } from '../proxy/call-upstream.js';
+import { compileBackendHeaderFilter } from '../proxy/forward-headers.js';
+import { compileBackendQueryFilter } from '../proxy/forward-query.js';
+import { BodyTooLargeError, decodeContent, readBounded } from '../proxy/read-body.js';
+import type { UpstreamPools } from '../proxy/upstream-pools.js';
+import { compileUrlTemplate } from '../proxy/url-template.js';
+import { compileBackendShaper } from '../shaping/backend-shaper.js';
+import { compileDecoder } from './decode.js';
+import type { BackendHandler, CallInput, ProxyResult } from './types.js';
+
+/** Upstream bodies larger than this are refused (the gateway buffers non-no-op bodies). */
+export const MAX_UPSTREAM_BODY = 32 * 1024 * 1024;
+
+export interface BackendCompileEnv {
+  pools: UpstreamPools;
+  client: UpstreamClientOptions;
+  /** True when the gateway itself added Accept-Encoding: gzip (then it must undo it). */
+  addsGzip: boolean;
+  /** Send the request body chunked (KrakenD behaviour) rather than with Content-Length. */
+  chunkedBody: boolean;
+}
+
+function fail(message: string, status = 500, body?: Buffer, contentType?: string): ProxyResult {
+  return { data: undefined, complete: false, error: new GatewayError(message, status, body, contentType), raw: undefined };
+}
+
+export function compileBackend(b: BackendConfig, env: BackendCompileEnv): BackendHandler {
+  const origins = b.hosts;
+  const pools = new Map<string, Pool>();
+  for (const h of origins) pools.set(new URL(h).origin, env.pools.forOrigin(new URL(h).origin));
+  const originList = [...pools.keys()];
+  let rr = Math.floor(Math.random() * originList.length);
+  const buildPath = compileUrlTemplate(b.urlPattern);
+  const hasFixedQuery = b.urlPattern.includes('?');
+  const headerFilter = compileBackendHeaderFilter(b.inputHeaders);
+  const queryFilter = compileBackendQueryFilter(b.inputQueryStrings);
+  const decode = compileDecoder(b.encoding, b.isCollection);
+  const shape = compileBackendShaper({ target: b.target, allow: b.allow, deny: b.deny, mapping: b.mapping, group: b.group, flatmap: b.flatmap });
+  const noop = b.encoding === 'no-op';
+  const method = b.method;
+  const label = `[${method} ${b.urlPattern}]`;
+  const detailsKey = b.returnErrorDetails ? `error_${b.returnErrorDetails}` : undefined;
+
+  async function errorResult(res: UpstreamResponse, signal: AbortSignal): Promise<ProxyResult> {
+    const message = `invalid status code ${res.status} ${label}: ${res.url}`;
+    const ctype = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
+    if (!detailsKey && !b.returnErrorCode) {
+      await res.body.dump();
+      return fail(message);
+    }
+    let body: Buffer;
+    try {
+      body = await readBounded(res.body, MAX_UPSTREAM_BODY);
+    } catch (err) {
+      return { data: undefined, complete: false, error: toGatewayError(err, signal), raw: undefined };
+    }
+    if (detailsKey) {
+      const detail = { http_status_code: res.status, http_body: body.toString('utf8'), http_body_encoding: ctype ?? '' };
+      return { data: { [detailsKey]: detail }, complete: false, error: undefined, raw: undefined };
+    }
+    return fail(message, res.status, body, ctype);
+  }
+
+  async function callOnce(input: CallInput): Promise<ProxyResult> {
+    const built = buildPath({ params: input.params, responses: input.responses });
+    if (built === undefined) return fail(`missing value for a placeholder in ${label}`);
+    let path = built;
+    const q = queryFilter ? queryFilter(input.query) : input.query;
+    if (q) path += (hasFixedQuery ? '&' : '?') + q;
+    const origin = originList.length === 1 ? originList[0] : originList[(rr = (rr + 1) % originList.length)];
+    const headers = headerFilter ? headerFilter(input.headers) : input.headers;
+    let res: UpstreamResponse;
+    try {
+      res = await callUpstream(pools, { method, origin, path, headers, body: input.body, chunked: env.chunkedBody, signal: input.signal });
+    } catch (err) {
+      return { data: undefined, complete: false, error: toGatewayError(err, input.signal), raw: undefined };
+    }
+    if (noop) return { data: undefined, complete: false, error: undefined, raw: res };
+    if (res.status !== 200 && res.status !== 201) return errorResult(res, input.signal);
+    try {
+      const enc = res.headers['content-encoding'];
+      let buf = await readBounded(res.body, MAX_UPSTREAM_BODY);
+      if (typeof enc === 'string' && env.addsGzip) buf = await decodeContent(buf, enc, MAX_UPSTREAM_BODY);
+      let data = decode(buf.toString('utf8'));
+      if (shape) data = shape(data);
+      return { data, complete: true, error: undefined, raw: undefined };
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return fail(`backend response too large ${label}`);
+      return { data: undefined, complete: false, error: toGatewayError(err, input.signal), raw: undefined };
+    }
+  }
+  return callOnce;
+}
+
+/** concurrent_calls: N identical calls, the first complete answer wins, the rest are aborted. */
+export function withConcurrentCalls(handler: BackendHandler, n: number): BackendHandler {
+  if (n <= 1) return handler;
+  return async (input) => {
+    const controllers = Array.from({ length: n }, () => new AbortController());
+    const onAbort = () => controllers.forEach((c) => c.abort(input.signal.reason));
+    input.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const results = controllers.map((c) => handler({ ...input, signal: c.signal }));
+      let lastError: ProxyResult | undefined;
+      const winner = await new Promise<ProxyResult>((resolve) => {
+        let pending = n;
+        results.forEach((p, i) =>
+          p.then((r) => {
+            if (!r.error) {
+              controllers.forEach((c, j) => j !== i && c.abort());
+              resolve(r);
+            } else {
+              lastError = r;
+              if (--pending === 0) resolve(lastError);
+            }
+          }),
+        );
+      });
+      return winner;
+    } finally {
+      input.signal.removeEventListener('abort', onAbort);
+    }
+  };
+}

@@ -1,0 +1,144 @@
+// Compiles one endpoint into its request handler: guards (params, body limit), forwarding
+// (headers, query), the backend merge, static data, flatmap, and the rendered answer.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGunzip } from 'node:zlib';
+import { pipeline } from 'node:stream';
+import type { EndpointConfig, RouterOptions, UpstreamClientOptions } from '../config/types.js';
+import { DEADLINE, GatewayError } from '../errors/gateway-error.js';
+import { compileHeaderFilter } from '../proxy/forward-headers.js';
+import { compileQueryFilter } from '../proxy/forward-query.js';
+import { BodyTooLargeError, readBounded } from '../proxy/read-body.js';
+import type { UpstreamPools } from '../proxy/upstream-pools.js';
+import { compileFlatmap } from '../shaping/flatmap.js';
+import { COMPLETED_HEADER } from '../version.js';
+import { compileBackend, withConcurrentCalls } from './compile-backend.js';
+import { parallelMerge, sequentialMerge } from './merge.js';
+import { compileRenderer } from './render.js';
+import { compileStatic } from './static-data.js';
+import type { BackendHandler, ProxyResult } from './types.js';
+import { sendPlain } from '../server/replies.js';
+
+export interface RequestFacts {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  rawQuery: string;
+  clientIp: string;
+}
+
+export type EndpointHandler = (f: RequestFacts) => Promise<void>;
+
+export interface EndpointCompileEnv {
+  pools: UpstreamPools;
+  client: UpstreamClientOptions;
+  router: RouterOptions;
+}
+
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
+const ABORT_TIMEOUT = new GatewayError(DEADLINE);
+
+/** Path parameter guard (KrakenD's parameter checker, made stricter: dot segments and control
+ * characters are refused in any encoding). Returns an error text or undefined. */
+function checkParams(params: Record<string, string>, allowEncoded: boolean): string | undefined {
+  for (const k in params) {
+    const v = params[k];
+    if (v === '.' || v === '..') return 'invalid path parameter';
+    if (!allowEncoded && (v.includes('%') || v.includes('?') || v.includes('#'))) return 'encoded url params';
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(v)) return 'invalid path parameter';
+  }
+  return undefined;
+}
+
+export function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEnv): EndpointHandler {
+  const headerFilter = compileHeaderFilter(ep.inputHeaders, env.client.disableCompression);
+  const addsGzip = !env.client.disableCompression && !(ep.inputHeaders.includes('*') || ep.inputHeaders.some((h) => h.toLowerCase() === 'accept-encoding'));
+  const queryFilter = compileQueryFilter(ep.inputQueryStrings);
+  const backendEnv = { pools: env.pools, client: env.client, addsGzip, chunkedBody: !headerFilter.forwardsContentLength };
+  const compiled = ep.backends.map((b) => ({ cfg: b, handler: withConcurrentCalls(compileBackend(b, backendEnv), ep.concurrentCalls) }));
+  const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);
+  const shadows = compiled.filter((c) => c.cfg.shadow).map((c) => c.handler);
+  const proxy: BackendHandler = ep.sequential ? sequentialMerge(main) : parallelMerge(main, shadows);
+  const applyStatic = compileStatic(ep.staticData);
+  const flatmap = ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null;
+  const render = compileRenderer(ep.outputEncoding);
+  const cacheControl = ep.cacheTtlS > 0 ? `public, max-age=${ep.cacheTtlS}` : undefined;
+  const { returnErrorMsg, disablePathDecoding } = env.router;
+  const maxPayload = ep.maxPayload;
+  const timeoutMs = ep.timeoutMs;
+
+  function replyError(res: ServerResponse, err: GatewayError): void {
+    const headers: string[] = [COMPLETED_HEADER, 'false'];
+    if (!returnErrorMsg) return void sendPlain(res, err.status, '', headers, undefined);
+    if (err.body) return void sendPlain(res, err.status, err.body, headers, err.contentType ?? 'text/plain; charset=utf-8');
+    sendPlain(res, err.status, err.message, headers, 'text/plain; charset=utf-8');
+  }
+
+  function replyRaw(res: ServerResponse, r: ProxyResult): void {
+    const up = r.raw!;
+    const out: string[] = [];
+    const gunzip = addsGzip && typeof up.headers['content-encoding'] === 'string' && /^(x-)?gzip$/i.test(up.headers['content-encoding']);
+    for (const name in up.headers) {
+      if (RESPONSE_HOP_BY_HOP.has(name) || name === COMPLETED_HEADER) continue;
+      if (gunzip && (name === 'content-encoding' || name === 'content-length')) continue;
+      const v = up.headers[name];
+      if (Array.isArray(v)) for (const x of v) out.push(name, x);
+      else if (v !== undefined) out.push(name, v);
+    }
+    out.push(COMPLETED_HEADER, 'false');
+    res.writeHead(up.status, out);
+    const onDone = (err: Error | null | undefined) => {
+      if (err) res.destroy();
+    };
+    if (gunzip) pipeline(up.body, createGunzip(), res, onDone);
+    else pipeline(up.body, res, onDone);
+  }
+
+  function reply(res: ServerResponse, r: ProxyResult, accept: string | undefined): void {
+    if (r.raw) return replyRaw(res, r);
+    if (!r.data) return replyError(res, r.error ?? new GatewayError('no data'));
+    let data = r.data;
+    if (flatmap) data = flatmap(data);
+    const { contentType, body } = render(data, accept);
+    const complete = r.complete && !r.error;
+    const headers = ['content-type', contentType, COMPLETED_HEADER, complete && Object.keys(data).length > 0 ? 'true' : 'false'];
+    if (complete && cacheControl) headers.push('cache-control', cacheControl);
+    headers.push('content-length', String(Buffer.byteLength(body)));
+    res.writeHead(200, headers);
+    res.end(body);
+  }
+
+  return async ({ req, res, params, rawQuery, clientIp }) => {
+    const bad = checkParams(params, disablePathDecoding);
+    if (bad) return void sendPlain(res, 400, returnErrorMsg ? `error: ${bad}` : '', [], 'text/plain; charset=utf-8');
+
+    let body: Buffer | null = null;
+    const cl = req.headers['content-length'];
+    if (cl !== undefined || req.headers['transfer-encoding'] !== undefined) {
+      if (cl !== undefined && Number(cl) > maxPayload) return void sendPlain(res, 413, '', ['connection', 'close'], undefined);
+      try {
+        body = await readBounded(req, maxPayload);
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) return void sendPlain(res, 413, '', ['connection', 'close'], undefined);
+        return void res.destroy();
+      }
+    }
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(ABORT_TIMEOUT), timeoutMs);
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort();
+    };
+    res.once('close', onClose);
+    try {
+      const headers = headerFilter.build({ rawHeaders: req.rawHeaders, clientIp, host: req.headers.host ?? '' });
+      const query = queryFilter ? queryFilter(rawQuery) : '';
+      let result = await proxy({ params, query, headers, body, signal: controller.signal });
+      if (applyStatic) result = applyStatic(result);
+      if (res.destroyed) return;
+      reply(res, result, req.headers.accept);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

@@ -1,0 +1,35 @@
+// Backend `encoding`: turns an upstream body into the data map the merger works on.
+import type { Encoding } from '../config/types.js';
+import { decodeXml } from '../encoding/xml.js';
+import type { Data } from './types.js';
+
+export type Decoder = (text: string) => Data;
+
+export function compileDecoder(encoding: Encoding, isCollection: boolean): Decoder {
+  switch (encoding) {
+    case 'string':
+      return (text) => ({ content: text });
+    case 'xml':
+      return (text) => decodeXml(text);
+    case 'safejson':
+      return (text) => {
+        const v = JSON.parse(text);
+        if (Array.isArray(v)) return { collection: v };
+        if (v !== null && typeof v === 'object') return v as Data;
+        return { content: v };
+      };
+    default:
+      if (isCollection) {
+        return (text) => {
+          const v = JSON.parse(text);
+          if (!Array.isArray(v)) throw new Error('is_collection: the backend did not return a JSON array');
+          return { collection: v };
+        };
+      }
+      return (text) => {
+        const v = JSON.parse(text);
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('the backend did not return a JSON object');
+        return v as Data;
+      };
+  }
+}

@@ -1,0 +1,28 @@
+import type { UpstreamResponse } from '../proxy/call-upstream.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+
+export type Data = Record<string, unknown>;
+
+/** What one backend (or the merged endpoint) produced. */
+export interface ProxyResult {
+  data: Data | undefined;
+  complete: boolean;
+  error: GatewayError | undefined;
+  /** no-op: the upstream response, streamed to the client untouched. */
+  raw: UpstreamResponse | undefined;
+}
+
+/** Per-request values every backend call needs, built once per request by the endpoint. */
+export interface CallInput {
+  params: Record<string, string>;
+  /** Filtered client query string (already encoded), '' when none. */
+  query: string;
+  /** Filtered headers, flat [name, value, ...]. */
+  headers: string[];
+  body: Buffer | null;
+  signal: AbortSignal;
+  /** Earlier backends' data (sequential proxy). */
+  responses?: (Data | undefined)[];
+}
+
+export type BackendHandler = (input: CallInput) => Promise<ProxyResult>;

@@ -1,0 +1,63 @@
+// One backend HTTP exchange, following redirects only towards the backend's own declared hosts
+// (an open redirect in a backend must not turn the gateway into an SSRF relay). Up to 10 hops,
+// with Referer, and 301/302/303 re-issued as GET without a body, like Go's client.
+import { Readable } from 'node:stream';
+import type { Dispatcher, Pool } from 'undici';
+
+export interface UpstreamRequest {
+  method: string;
+  origin: string;
+  path: string;
+  headers: string[];
+  /** Buffered request body, or null. */
+  body: Buffer | null;
+  /** Send the body chunked (KrakenD streams bodies) instead of with Content-Length. */
+  chunked: boolean;
+  signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Dispatcher.ResponseData['headers'];
+  body: Dispatcher.ResponseData['body'];
+  url: string;
+}
+
+const MAX_REDIRECTS = 10;
+const NO_BODY_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
+
+
+function bodyFor(method: string, body: Buffer | null, chunked: boolean): Dispatcher.RequestOptions['body'] {
+  if (body === null || body.length === 0) return NO_BODY_METHODS.has(method) ? undefined : '';
+  return chunked ? Readable.from([body]) : body;
+}
+
+export async function callUpstream(pools: ReadonlyMap<string, Pool>, req: UpstreamRequest): Promise<UpstreamResponse> {
+  let { method, origin, path, headers, body } = req;
+  for (let hop = 0; ; hop++) {
+    const pool = pools.get(origin)!;
+    const res = await pool.request({ method, path, headers, body: bodyFor(method, body, req.chunked), signal: req.signal });
+    const status = res.statusCode;
+    const location = res.headers.location;
+    if (status < 300 || status > 308 || status === 304 || status === 305 || status === 306 || typeof location !== 'string' || hop >= MAX_REDIRECTS) {
+      return { status, headers: res.headers, body: res.body, url: origin + path };
+    }
+    let next: URL;
+    try {
+      next = new URL(location, origin + path);
+    } catch {
+      return { status, headers: res.headers, body: res.body, url: origin + path };
+    }
+    if (!pools.has(next.origin)) return { status, headers: res.headers, body: res.body, url: origin + path };
+    await res.body.dump();
+    const referer = origin + path;
+    if (status === 301 || status === 302 || status === 303) {
+      if (method !== 'HEAD') method = 'GET';
+      body = null;
+    }
+    headers = headers.filter((_, i, a) => (i % 2 === 0 ? a[i] !== 'referer' : a[i - 1] !== 'referer'));
+    headers.push('referer', referer);
+    origin = next.origin;
+    path = next.pathname + next.search;
+  }
+}

@@ -1,0 +1,40 @@
+// One undici connection pool per upstream origin, created at startup and shared by every
+// backend that names the origin. Keep-alive is on: the pool is the gateway's main speed lever.
+import { Agent, Pool } from 'undici';
+import type { UpstreamClientOptions } from '../config/types.js';
+
+export class UpstreamPools {
+  private readonly pools = new Map<string, Pool>();
+  constructor(private readonly opts: UpstreamClientOptions) {}
+
+  /** Called at compile time for every declared host; returns the shared pool. */
+  forOrigin(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      const o = this.opts;
+      pool = new Pool(origin, {
+        connections: o.maxConnectionsPerHost,
+        pipelining: 1,
+        keepAliveTimeout: o.disableKeepAlives ? 1 : o.keepAliveTimeoutMs,
+        keepAliveMaxTimeout: Math.max(o.keepAliveTimeoutMs, 600_000),
+        // The endpoint timeout (an AbortSignal) bounds every call; these only stop undici's own
+        // 300 s defaults from outliving it.
+        headersTimeout: o.responseHeaderTimeoutMs || 0,
+        bodyTimeout: 0,
+        connect: { timeout: o.connectTimeoutMs, rejectUnauthorized: !o.allowInsecure },
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  has(origin: string): boolean {
+    return this.pools.has(origin);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.pools.values()].map((p) => p.close()));
+  }
+}
+
+export { Agent };

@@ -1,0 +1,143 @@
+// The compiled gateway: route table + endpoint handlers + the gateway's own routes, and the one
+// function node:http calls per request. Built once from a ServiceConfig; immutable afterwards.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServiceConfig } from '../config/types.js';
+import type { Logger } from '../observability/logger.js';
+import { compileEndpoint, type EndpointHandler } from '../pipeline/compile-endpoint.js';
+import { UpstreamPools } from '../proxy/upstream-pools.js';
+import { RouteTable } from '../router/route-table.js';
+import { COMPLETED_HEADER } from '../version.js';
+import { compileClientIp } from './client-ip.js';
+import { sendPlain } from './replies.js';
+import { stringifyGo } from '../encoding/json-go.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>, rawQuery: string, clientIp: string) => void | Promise<void>;
+
+export interface Gateway {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  close(): Promise<void>;
+}
+
+const PONG = '{"message":"pong"}';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function drain(req: IncomingMessage): void {
+  if (!req.complete) req.resume();
+}
+
+export function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: boolean } = {}): Gateway {
+  const pools = new UpstreamPools(cfg.client);
+  const table = new RouteTable<Handler>(cfg.router);
+  const env = { pools, client: cfg.client, router: cfg.router };
+
+  for (const ep of cfg.endpoints) {
+    const h: EndpointHandler = compileEndpoint(ep, env);
+    table.add(ep.method, ep.path, (req, res, params, rawQuery, clientIp) => h({ req, res, params, rawQuery, clientIp }));
+  }
+  if (!cfg.router.disableHealth) {
+    table.add('GET', cfg.router.healthPath, (req, res) => {
+      sendPlain(res, 200, `{"agents":{},"now":${JSON.stringify(new Date().toString())},"status":"ok"}`, [], JSON_TYPE);
+    });
+  }
+  if (cfg.debugEndpoint || opts.debug) {
+    const debug: Handler = (req, res) => {
+      drain(req);
+      log.debug({ method: req.method, path: req.url?.split('?')[0] }, 'debug endpoint hit');
+      sendPlain(res, 200, PONG, [], JSON_TYPE);
+    };
+    table.addAll('/__debug', debug);
+    table.addAll('/__debug/*', debug);
+  }
+  if (cfg.echoEndpoint) {
+    const echo: Handler = async (req, res, _p, rawQuery) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        if (size > 1 << 20) return void res.destroy();
+        chunks.push(c as Buffer);
+      }
+      const q: Record<string, string[]> = {};
+      for (const [k, v] of new URLSearchParams(rawQuery)) (q[k] ??= []).push(v);
+      const h: Record<string, string[]> = {};
+      for (let i = 0; i < req.rawHeaders.length; i += 2) (h[req.rawHeaders[i]] ??= []).push(req.rawHeaders[i + 1]);
+      const body = { req_uri: req.url, req_method: req.method, req_querystring: q, req_body: Buffer.concat(chunks).toString(), req_headers: h };
+      sendPlain(res, 200, stringifyGo(body), [], JSON_TYPE);
+    };
+    table.addAll('/__echo', echo);
+    table.addAll('/__echo/*', echo);
+  }
+
+  const clientIp = compileClientIp(cfg.router.trustedProxies, cfg.router.remoteIpHeaders);
+  const notFoundBody = cfg.router.errorBody['404'] ? stringifyGo(cfg.router.errorBody['404']) : undefined;
+  const notAllowedBody = cfg.router.errorBody['405'] ? stringifyGo(cfg.router.errorBody['405']) : undefined;
+  const skipLog = new Set(cfg.router.loggerSkipPaths);
+  const accessLog = !cfg.router.disableAccessLog;
+
+  function notFound(res: ServerResponse): void {
+    if (notFoundBody) sendPlain(res, 404, notFoundBody, [COMPLETED_HEADER, 'false'], JSON_TYPE);
+    else sendPlain(res, 404, '404 page not found', [], 'text/plain');
+  }
+
+  function onError(res: ServerResponse, err: unknown, path: string): void {
+    log.error({ err: { message: (err as Error)?.message }, path }, 'request failed');
+    if (!res.headersSent) sendPlain(res, 500, '', [COMPLETED_HEADER, 'false'], undefined);
+    else res.destroy();
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const start = accessLog ? performance.now() : 0;
+    const url = req.url ?? '/';
+    const qi = url.indexOf('?');
+    const path = qi < 0 ? url : url.slice(0, qi);
+    const rawQuery = qi < 0 ? '' : url.slice(qi + 1);
+    const method = req.method ?? 'GET';
+    if (accessLog && !skipLog.has(path)) {
+      res.once('finish', () => {
+        log.info({ method, path, status: res.statusCode, latency_ms: Math.round((performance.now() - start) * 1000) / 1000 }, 'access');
+      });
+    }
+    if (path.charCodeAt(0) !== 47 /* '/' */) {
+      drain(req);
+      return void sendPlain(res, 400, '', ['connection', 'close'], undefined);
+    }
+    let m;
+    try {
+      m = table.find(method, path);
+    } catch {
+      m = undefined;
+    }
+    if (m) {
+      try {
+        const p = m.value(req, res, m.params, rawQuery, clientIp(req));
+        if (p) (p as Promise<void>).catch((err) => onError(res, err, path));
+      } catch (err) {
+        onError(res, err, path);
+      }
+      return;
+    }
+    drain(req);
+    try {
+      decodeURI(path);
+    } catch {
+      return void sendPlain(res, 400, '', [], undefined);
+    }
+    const miss = table.miss(method, path, rawQuery);
+    switch (miss.kind) {
+      case 'method-not-allowed':
+        if (notAllowedBody) return void sendPlain(res, 405, notAllowedBody, [COMPLETED_HEADER, 'false'], JSON_TYPE);
+        return void sendPlain(res, 405, '405 method not allowed', [COMPLETED_HEADER, 'false'], 'text/plain');
+      case 'options':
+        return void sendPlain(res, 200, '', ['allow', miss.allow.join(', ')], undefined);
+      case 'redirect':
+        return void sendPlain(res, miss.status, '', ['location', miss.location], undefined);
+      default:
+        return notFound(res);
+    }
+  }
+
+  return {
+    handle,
+    close: () => pools.close(),
+  };
+}

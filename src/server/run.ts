@@ -1,0 +1,66 @@
+// `rampart run`: one process, or a node:cluster primary with N stateless workers sharing the
+// port. The primary never serves traffic; it starts, restarts and drains workers.
+import cluster from 'node:cluster';
+import type { ServiceConfig } from '../config/types.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { buildGateway } from './gateway.js';
+import { listen } from './listen.js';
+
+export interface RunOptions {
+  debug: boolean;
+  workers: number;
+  port?: number;
+}
+
+async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOptions): Promise<void> {
+  const gateway = buildGateway(cfg, log, { debug: opts.debug });
+  const running = await listen(cfg, gateway, log, opts.port);
+  log.info({ port: running.port, endpoints: cfg.endpoints.length }, 'rampart listening');
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'draining in-flight requests');
+    await running.shutdown();
+    await gateway.close();
+    log.info('stopped');
+    log.flush();
+    setImmediate(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  if (cluster.isWorker) process.send?.({ rampart: 'ready', port: running.port });
+}
+
+function runPrimary(cfg: ServiceConfig, log: Logger, opts: RunOptions): void {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < opts.workers; i++) fork();
+  let ready = 0;
+  cluster.on('message', (_w, msg: { rampart?: string; port?: number }) => {
+    if (msg?.rampart === 'ready' && ++ready === opts.workers) log.info({ port: msg.port, workers: opts.workers }, 'rampart listening (cluster)');
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        log.info('stopped');
+        log.flush();
+        setImmediate(() => process.exit(0));
+      }
+      return;
+    }
+    log.error({ pid: worker.process.pid, code, signal }, 'worker exited; starting a new one');
+    setTimeout(fork, 200);
+  });
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining workers');
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+export async function run(cfg: ServiceConfig, opts: RunOptions): Promise<void> {
+  const log = createLogger();
+  if (opts.workers > 1 && cluster.isPrimary) return runPrimary(cfg, log, opts);
+  await serveInThisProcess(cfg, log, opts);
+}

@@ -1,0 +1,18 @@
+// Rampart's identity on the wire. Rampart never claims to be KrakenD: where KrakenD writes
+// "KrakenD Version x" or "X-Krakend-*", Rampart writes its own names (see README, conformance).
+import { readFileSync } from 'node:fs';
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export const VERSION = readVersion();
+/** Sent upstream as User-Agent (or X-Forwarded-Via when the client's User-Agent is forwarded). */
+export const USER_AGENT = `Rampart Version ${VERSION}`;
+/** KrakenD's X-Krakend-Completed: "true" only when every backend answered completely. */
+export const COMPLETED_HEADER = 'x-rampart-completed';

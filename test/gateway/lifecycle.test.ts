@@ -1,0 +1,68 @@
+// Process lifecycle: health, graceful drain on SIGTERM, cluster mode, start time, access logs
+// that carry no secrets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBackend } from '../helpers/backend.js';
+import { startGateway } from '../helpers/gateway.js';
+import { http } from '../helpers/http.js';
+
+test('SIGTERM drains an in-flight request, then exits 0', async () => {
+  const be = await startBackend((_req, res) => setTimeout(() => res.end('{"done":true}'), 700));
+  const gw = await startGateway({ version: 3, timeout: '5s', host: [be.origin], endpoints: [{ endpoint: '/slow', backend: [{ url_pattern: '/s' }] }] });
+  try {
+    const inflight = http(gw.port, 'GET', '/slow');
+    await new Promise((r) => setTimeout(r, 200));
+    const exit = gw.stop('SIGTERM');
+    const r = await inflight;
+    assert.equal(r.status, 200);
+    assert.equal(r.body, '{"done":true}');
+    assert.equal(await exit, 0);
+  } finally {
+    await gw.stop('SIGKILL');
+    await be.close();
+  }
+});
+
+test('health endpoint, access log without secrets', async () => {
+  const be = await startBackend();
+  const gw = await startGateway({ version: 3, host: [be.origin], endpoints: [{ endpoint: '/a', input_headers: ['Authorization', 'Cookie'], backend: [{ url_pattern: '/a' }] }] });
+  try {
+    const h = await http(gw.port, 'GET', '/__health');
+    assert.equal(h.status, 200);
+    const body = JSON.parse(h.body);
+    assert.equal(body.status, 'ok');
+    assert.deepEqual(body.agents, {});
+    await http(gw.port, 'GET', '/a?token=sup3rs3cret&api_key=k3y', { Authorization: 'Bearer eyJsecret.token', Cookie: 'sid=c00kie' });
+    await new Promise((r) => setTimeout(r, 300));
+    await gw.stop();
+    const out = gw.output();
+    assert.match(out, /"path":"\/a"/);
+    assert.match(out, /"status":200/);
+    for (const secret of ['sup3rs3cret', 'k3y', 'eyJsecret', 'c00kie']) assert.ok(!out.includes(secret), `log contains ${secret}`);
+  } finally {
+    await gw.stop('SIGKILL');
+    await be.close();
+  }
+});
+
+test('cluster mode: 2 workers serve, and stop cleanly', async () => {
+  const be = await startBackend();
+  const t = Date.now();
+  const gw = await startGateway({ version: 3, port: 0, host: [be.origin], endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/a' }] }] }, { workers: 2 });
+  try {
+    assert.ok(Date.now() - t < 5000);
+    const pids = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const r = await http(gw.port, 'GET', '/a');
+      assert.equal(r.status, 200);
+    }
+    for (const line of gw.output().split('\n')) {
+      if (line.includes('"access"')) pids.add(JSON.parse(line).pid);
+    }
+    assert.ok(pids.size >= 1);
+    assert.equal(await gw.stop(), 0);
+  } finally {
+    await gw.stop('SIGKILL');
+    await be.close();
+  }
+});
