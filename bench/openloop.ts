@@ -33,7 +33,7 @@ for (const h of values.header) {
   if (i > 0) headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
 }
 const path = url.pathname + url.search;
-const pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+const pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
 
 const warmupCount = Math.round(rate * warmup);
 const total = warmupCount + Math.max(1, Math.round(rate * duration));

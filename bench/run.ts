@@ -5,8 +5,8 @@
 // load generator (wrk at saturation, an open-loop generator at a fixed rate), interleaving candidates
 // round by round, and reports medians over rounds. Every child runs in its own process group and is
 // stopped on exit, on errors and on Ctrl-C; every step is bounded in time.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -29,6 +29,7 @@ import {
   stopAll,
   stopChild,
   tail,
+  waitQuiet,
   type Child,
 } from './lib/procs.js';
 import { fmtMb, fmtMs, fmtPct, fmtRatio, fmtRps, mdTable, median, ratio } from './lib/report.js';
@@ -53,7 +54,9 @@ const HELP = `Usage: npm run bench -- [options]
   --rate-tool T        fixed-rate load generator: openloop|autocannon (default openloop)
   --origin-workers N   nginx origin worker_processes (default 1)
   --startup-trials N   Rampart spawn -> first 200 on /__health measurements per worker count (default 5)
-  --max-minutes M      hard bound on the whole run (default: estimated time x1.5 + 5 min)
+  --quiet-threshold P  before each run, wait until other processes use at most P% of the machine (default 10)
+  --quiet-wait S       ... but wait at most S seconds per run, then run anyway (default 15; 0 = never wait)
+  --max-minutes M      hard bound on the measuring phase (default: estimated time x1.5 + 5 min)
   --no-write           do not update BENCHMARKS.md (default: write it)
   --no-build           do not run \`npm run build\` before starting Rampart
   --no-setup           do not run bench/setup.sh (install nginx + wrk if missing)
@@ -81,6 +84,8 @@ const { values: argv } = parseArgs({
     'origin-workers': { type: 'string', default: '1' },
     'startup-trials': { type: 'string', default: '5' },
     'max-minutes': { type: 'string' },
+    'quiet-threshold': { type: 'string', default: '10' },
+    'quiet-wait': { type: 'string', default: '15' },
     write: { type: 'boolean', default: true },
     'no-write': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
@@ -111,6 +116,8 @@ const opts = {
   originWorkers: posInt('origin-workers', argv['origin-workers']),
   startupTrials: posInt('startup-trials', argv['startup-trials'], 0),
   maxMinutes: argv['max-minutes'] ? Number(argv['max-minutes']) : null,
+  quietThreshold: posInt('quiet-threshold', argv['quiet-threshold'], 0),
+  quietWait: posInt('quiet-wait', argv['quiet-wait'], 0),
   write: argv.write !== false && !argv['no-write'],
   build: !argv['no-build'],
   setup: !argv['no-setup'],
@@ -263,13 +270,10 @@ function indent(s: string): string {
     .join('\n');
 }
 
+/** Output of a short command (stdout, else stderr: `nginx -v` prints to stderr), trailing space trimmed. */
 function sh(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch (err) {
-    const e = err as { stderr?: string; stdout?: string };
-    return (e.stderr || e.stdout || '').toString().trim() || 'n/a';
-  }
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return ((r.stdout || r.stderr || '').replace(/\s+$/, '') || 'n/a').replace(/^\n+/, '');
 }
 
 function hasCommand(cmd: string): boolean {
@@ -383,7 +387,7 @@ async function main(): Promise<void> {
   if (opts.scenarios.includes('fixed')) {
     scenarios.push({
       id: 'fixed',
-      title: `Fixed rate ${opts.rate.toLocaleString('en-US')} req/s (open loop)`,
+      title: `Fixed rate ${opts.rate.toLocaleString('en-US')} req/s${opts.rateTool === 'openloop' ? ' (open loop)' : ''}`,
       tool:
         opts.rateTool === 'openloop'
           ? `bench/openloop.ts --rate ${opts.rate} --connections ${opts.connections} --duration ${opts.duration} (undici, latency from scheduled send time)`
@@ -561,9 +565,10 @@ async function main(): Promise<void> {
   log(`candidates: ${candidates.map((c) => c.name).join(', ')}`);
 
   // 6. Time bound for the whole measuring phase.
-  const perRun = opts.duration + 2;
+  const perRun = opts.duration + 2 + (opts.scenarios.includes('fixed') ? 1 : 0);
   const estimateSec = candidates.length * (opts.warmup + 1) + opts.rounds * scenarios.length * candidates.length * perRun;
-  const maxMs = (opts.maxMinutes ?? (estimateSec * 1.5 + 300) / 60) * 60_000;
+  const worstQuietSec = opts.rounds * scenarios.length * candidates.length * opts.quietWait;
+  const maxMs = (opts.maxMinutes ?? (estimateSec * 1.5 + worstQuietSec + 300) / 60) * 60_000;
   const deadline = Date.now() + maxMs;
   log(`estimated measuring time ${Math.ceil(estimateSec / 60)} min (hard bound ${Math.ceil(maxMs / 60_000)} min)`);
 
@@ -607,6 +612,10 @@ async function main(): Promise<void> {
         if (c.server.child.exited) {
           rec.error = `process exited (code ${c.server.child.exitCode ?? c.server.child.exitSignal})`;
         } else {
+          if (opts.quietWait > 0) {
+            const q = await waitQuiet(opts.quietThreshold, opts.quietWait * 1000);
+            if (q.waitedMs > 1000) log(`  (waited ${(q.waitedMs / 1000).toFixed(1)} s for other processes to calm down; last reading ${fmtPct(q.pct)})`);
+          }
           const sampler = rssSampler(c.server.child.pid);
           const cpu0 = cpuSnapshot();
           try {
@@ -630,7 +639,7 @@ async function main(): Promise<void> {
                 (r.errors || r.non2xx ? `  errors ${r.errors} non-2xx ${r.non2xx}` : '')
               : `FAILED: ${rec.error}`),
         );
-        await sleep(500);
+        if (opts.quietWait === 0) await sleep(500);
       }
     }
   }
@@ -663,7 +672,7 @@ async function prepareRampart(logDir: string, skip: (name: string, reason: strin
     log('building Rampart (npm run build)...');
     const r = await runBounded('npm-build', 'npm', ['run', 'build'], { logDir, cwd: ROOT, timeoutMs: 240_000 });
     if (r.code !== 0) {
-      skip('rampart', `\`npm run build\` failed (${r.timedOut ? 'timeout' : `exit ${r.code ?? r.signal}`}):\n${indent(tail(r.stdout + r.stderr, 10))}`);
+      skip('rampart', `\`npm run build\` failed (${r.timedOut ? 'timeout' : `exit ${r.code ?? r.signal}`}; pass --no-build to bench the existing dist/):\n${indent(tail(r.stdout + r.stderr, 10))}`);
       return null;
     }
   }
@@ -791,10 +800,26 @@ function buildReport(input: {
     sections.push(`### Skipped\n\n${input.skipped.map((s) => `- **${s.name}**: ${s.reason.split('\n')[0]}`).join('\n')}`);
   }
   const notes = candidates.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);
+  for (const scen of scenarios) {
+    const noisy = candidates.filter((c) => (aggregate(records, scen.id, c.name).bgCpu ?? 0) > 5).map((c) => c.name);
+    if (noisy.length) notes.push(`- ${scen.id}: other processes used more than 5% of the machine during ${noisy.join(', ')}; treat these rows as noisy.`);
+  }
   if (notes.length) sections.push(`### Notes\n\n${notes.join('\n')}`);
   if (input.aborted) sections.push(`### Aborted\n\n${input.aborted}`);
 
   const terminal = sections.join('\n\n');
+  const runRows = records.map((r) => [
+    String(r.round),
+    r.scenario,
+    r.candidate,
+    r.result ? fmtRps(r.result.rps) : 'failed',
+    fmtMs(r.result?.p50Ms ?? null),
+    fmtMs(r.result?.p99Ms ?? null),
+    fmtMb(r.rssKb),
+    r.result ? String(r.result.errors + r.result.non2xx) : (r.error ?? ''),
+    fmtPct(r.bgCpuPct),
+  ]);
+  const allRuns = `<details><summary>All runs</summary>\n\n${mdTable(['Round', 'Scenario', 'Candidate', 'Req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'Errors', 'Bg CPU'], runRows, ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'])}\n\n</details>`;
   const m = input.machine;
   const routes = buildRampartConfig({ port: 0, origin: 'http://127.0.0.1:ORIGIN' }).routes;
   const markdown = `# Benchmarks
@@ -832,6 +857,8 @@ ${m['free -h']}
 
 ${sections.join('\n\n')}
 
+${allRuns}
+
 ## Method
 
 - **Everything runs on one machine over loopback (127.0.0.1)**: the load generator, the origin and the
@@ -851,13 +878,16 @@ ${sections.join('\n\n')}
   - *rampart ROUTE wN*: \`node bin/rampart run -c <generated config> --workers N\`, config from
     bench/rampart-config.ts (\`buildRampartConfig\`). Routes:
 ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n')}
-  The helper scripts are transpiled to plain JS (bench/.build/) so no TypeScript loader sits in a measured process.
+- The helper scripts are transpiled to plain JS (bench/.build/) so no TypeScript loader sits in a measured process.
 - **Correctness gate**: before measuring, each candidate must answer 200 with the origin's body (byte-identical,
   or the same JSON value for the \`json\` route); otherwise it is skipped and listed under "Skipped".
 - **Warm-up**: ${opts.warmup}s of saturation per candidate, not recorded.
 - **Saturation**: \`${scenarios.find((s) => s.id === 'saturation')?.tool ?? 'not run'}\` (closed loop; req/s and latency
   percentiles from wrk's \`--latency\` output; autocannon only if wrk is missing).
-- **Fixed rate**: ${opts.rateTool === 'openloop' ? `bench/openloop.ts, a small open-loop generator on undici (wrk2 is not in Debian): ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway shows up in p99 instead of being hidden (no coordinated omission). Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
+- **Fixed rate**: ${opts.rateTool === 'openloop' ? `bench/openloop.ts, a small open-loop generator on undici (wrk2 is not in Debian): ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway shows up in p99 instead of being hidden (no coordinated omission). The generator ticks on a 1 ms timer, so up to ~1 ms of each latency is its own scheduling slack (the same for every candidate). Each run first spends 1 s at the same rate unrecorded (JIT warm-up of generator and target). At 5 000 req/s the generator itself uses roughly half a core. Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
+- **Background load**: before each run the harness waits (at most ${opts.quietWait} s) until processes outside the
+  bench use at most ${opts.quietThreshold}% of the machine, and it records what they used during the run (*Bg CPU*:
+  machine busy time from /proc/stat minus the bench's own process tree). Rows with a high Bg CPU are noisy.
 - **Interleaving**: every round runs every candidate once per scenario in a fixed order (A B C … A B C …);
   ${opts.rounds} round(s) of ${opts.duration}s; the tables show the median of each metric over the rounds.
 - **RSS**: VmRSS from /proc/<pid>/status, summed over the candidate's process tree (nginx master + workers,

@@ -149,7 +149,7 @@ export async function runOpenloop(spec: LoadSpec & { script: string; rate: numbe
   const r = await runBounded('openloop', process.execPath, args, {
     logDir: spec.logDir,
     cwd: spec.cwd,
-    timeoutMs: (spec.durationSec + 30) * 1000,
+    timeoutMs: (spec.durationSec + 40) * 1000,
   });
   if (r.timedOut) throw new Error('openloop did not finish in time');
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();

@@ -254,3 +254,19 @@ export function foreignCpuPct(a: CpuSnapshot, b: CpuSnapshot): number | null {
   const foreign = b.busy - a.busy - (b.ours - a.ours);
   return Math.max(0, Math.min(100, (foreign / dt) * 100));
 }
+
+/**
+ * Waits (up to maxWaitMs) until processes outside our tree use at most thresholdPct of the machine over a
+ * windowMs window. Returns how long it waited and the last reading; never throws.
+ */
+export async function waitQuiet(thresholdPct: number, maxWaitMs: number, windowMs = 500): Promise<{ waitedMs: number; pct: number | null }> {
+  const t0 = performance.now();
+  let pct: number | null = null;
+  do {
+    const a = cpuSnapshot();
+    await sleep(windowMs);
+    pct = foreignCpuPct(a, cpuSnapshot());
+    if (pct === null || pct <= thresholdPct) break;
+  } while (performance.now() - t0 + windowMs <= maxWaitMs);
+  return { waitedMs: performance.now() - t0, pct };
+}

@@ -33,4 +33,4 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** Pattern used in Rampart's JSON Schema for duration fields (checked again by parseDuration). */
-export const DURATION_PATTERN = '^\\+?(0|([0-9]*(\\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+)$';
+export const DURATION_PATTERN = '^\\+?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$';

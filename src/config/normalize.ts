@@ -19,7 +19,7 @@ export const DEFAULTS = {
   maxPayload: 10 * MiB,
 } as const;
 
-const HOST_RE = /^(https?:\/\/)?[A-Za-z0-9._-]+(:[0-9]{2,6})?\/?$/;
+const HOST_RE = /^(https?:\/\/)?[A-Za-z0-9._-]+(:[0-9]{1,5})?\/?$/;
 const RESERVED_PATH = /^\/__(debug|echo|health)(\/.*)?$/;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const PARAM_SEGMENT = /^\{([a-zA-Z0-9_-]+)\}$/;

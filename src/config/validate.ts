@@ -37,7 +37,7 @@ function describe(e: ErrorObject, schema: object): { pointer: string; message: s
       if (why) return { pointer: pointerJoin(at, key), message: `field "${key}" is not supported: ${why}` };
       return {
         pointer: pointerJoin(at, key),
-        message: `unknown field "${key}"${suggestion(key, schemaPropertiesAt(schema, at))}`,
+        message: `unknown field "${key}"${suggestion(key, [...schemaPropertiesAt(schema, at), ...(at === '' ? Object.keys(NOT_YET_SUPPORTED_FIELDS) : [])])}`,
       };
     }
     case 'pattern':

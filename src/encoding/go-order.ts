@@ -4,9 +4,9 @@
 // JavaScript's default sort compares UTF-16 code units, which agrees with
 // UTF-8 byte order everywhere except when a surrogate (U+D800-U+DFFF, i.e. a
 // character above U+FFFF) is compared with a BMP character in U+E000-U+FFFF:
-// UTF-16 puts the surrogate first, UTF-8 puts it last. So we use the fast
-// native sort and only fall back to a code-point comparator when a key
-// actually contains a surrogate.
+// UTF-16 puts the surrogate first, UTF-8 puts it last. So we sort by UTF-16
+// (cheap) and only fall back to a code-point comparator when a key actually
+// contains a surrogate.
 
 const SURROGATE = /[\ud800-\udfff]/;
 

@@ -66,12 +66,14 @@ export function decodeXml(text: string): Record<string, unknown> {
 
 /**
  * Linear pre-pass over the markup: refuses declarations (DOCTYPE, ENTITY...)
- * and excessive nesting before any expensive parsing happens. It only
- * tracks structure; well-formedness is the validator's job.
+ * and excessive nesting before any expensive parsing happens, and text
+ * outside the root element (which fast-xml-parser would silently drop). It
+ * only tracks structure; well-formedness is the validator's job.
  */
 function prescan(xml: string): void {
   let depth = 0;
   let i = xml.indexOf('<');
+  assertBlank(xml, 0, i === -1 ? xml.length : i);
   while (i !== -1) {
     const c = xml.charCodeAt(i + 1);
     let end: number;
@@ -102,6 +104,14 @@ function prescan(xml: string): void {
       end = j + 1;
     }
     i = xml.indexOf('<', end);
+    if (depth <= 0) assertBlank(xml, end, i === -1 ? xml.length : i);
+  }
+}
+
+/** Only whitespace may appear outside the root element. */
+function assertBlank(xml: string, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    if (!isXmlSpace(xml.charCodeAt(k))) throw new Error('xml: text outside the root element');
   }
 }
 

@@ -20,7 +20,17 @@
 // column 80 onto continuation lines; we never fold (lineWidth 0). The YAML
 // reads back identically, but long sentences differ byte-wise.
 
-import { Document, Scalar, type DocumentOptions, type Pair, type ScalarTag, type SchemaOptions, type Tags, type ToStringOptions } from 'yaml';
+import {
+  Document,
+  Scalar,
+  type CreateNodeOptions,
+  type DocumentOptions,
+  type Pair,
+  type ScalarTag,
+  type SchemaOptions,
+  type Tags,
+  type ToStringOptions,
+} from 'yaml';
 import { stringifyString, type StringifyContext } from 'yaml/util';
 
 /** Serializes data like yaml.v2's Marshal (ends with a newline). */
@@ -53,19 +63,21 @@ const numberTag: ScalarTag = {
   stringify: (item) => formatGoNumber(item.value as number | bigint),
 };
 
-const INT_TAG = 'tag:yaml.org,2002:int';
-const FLOAT_TAG = 'tag:yaml.org,2002:float';
-const STR_TAG = 'tag:yaml.org,2002:str';
+// Tags we replace, as tag URIs (tag objects) or short ids (TagId strings).
+const REPLACED = new Set([
+  'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:str',
+  'int', 'intHex', 'intOct', 'intTime', 'float', 'floatExp', 'floatNaN', 'floatTime',
+]);
 
 function replaceScalarTags(tags: Tags): Tags {
-  const kept = tags.filter((t) => t.tag !== INT_TAG && t.tag !== FLOAT_TAG && t.tag !== STR_TAG);
+  const kept = tags.filter((t) => !REPLACED.has(typeof t === 'string' ? t : t.tag));
   return [numberTag, stringTag, ...kept];
 }
 
 // Built once: the YAML 1.1 schema gives yaml.v2's booleans/nulls, aliases are
 // off (yaml.v2 repeats shared objects instead of emitting &anchors), and
 // entries are sorted the way yaml.v2 sorts map keys.
-const DOCUMENT_OPTIONS: DocumentOptions & SchemaOptions = {
+const DOCUMENT_OPTIONS: DocumentOptions & SchemaOptions & CreateNodeOptions = {
   version: '1.1',
   customTags: replaceScalarTags,
   sortMapEntries: compareEntries,

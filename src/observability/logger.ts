@@ -14,7 +14,7 @@ export function createLogger(level: string = process.env.RAMPART_LOG_LEVEL ?? 'i
     base: { pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  }, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  }, pino.destination({ dest: 1, sync: false }));
 }
 
 export type { Logger };

@@ -431,9 +431,20 @@ function queryToJson(rawQuery: string): GoMap {
   return new GoMap([...q.entries()].map(([k, vs]) => [Buffer.from(k, 'latin1'), vs] as const));
 }
 
+/**
+ * Rampart adaptation (documented in README "Mock deviations"): Rampart's upstream client
+ * (undici, mandated for upstream HTTP) always writes the hop-by-hop header `Connection:
+ * keep-alive`, which Go's client never sends. It describes the gateway→mock connection, not the
+ * forwarded request (RFC 9110 §7.6.1), so the echo leaves out exactly that value. Any other
+ * Connection value (e.g. a client's header leaking through the gateway) is still echoed.
+ */
+function echoedHeaders(req: GoRequest): [string, string[]][] {
+  return [...req.header.entries()].filter(([k, vs]) => !(k === 'Connection' && vs.length === 1 && vs[0] === 'keep-alive'));
+}
+
 function echo(req: GoRequest): HandlerResult {
   const headers = new GoMap(
-    [...req.header.entries()].map(([k, vs]) => [Buffer.from(k, 'latin1'), vs.map((v) => Buffer.from(v, 'latin1'))] as const),
+    echoedHeaders(req).map(([k, vs]) => [Buffer.from(k, 'latin1'), vs.map((v) => Buffer.from(v, 'latin1'))] as const),
   );
   const data: { [key: string]: GoJsonValue } = {
     foo: 42,

@@ -61,8 +61,6 @@ test('path traversal in parameters is refused with 400 in every encoding', async
 test('parameter values are percent-encoded: no extra segment, query, fragment or CRLF upstream', async () => {
   const cases: [string, string][] = [
     ['/users/a%2Fb', '/api/users/a%2Fb'],
-    ['/users/a%3Fadmin%3Dtrue', '/api/users/a%3Fadmin%3Dtrue'],
-    ['/users/a%23frag', '/api/users/a%23frag'],
     ['/users/x%26y%3Dz', '/api/users/x%26y%3Dz'],
     ['/users/a%20b', '/api/users/a%20b'],
   ];
@@ -76,8 +74,11 @@ test('parameter values are percent-encoded: no extra segment, query, fragment or
   const q = await http(gw.port, 'GET', '/search/x%26admin%3Dtrue');
   assert.equal(q.status, 200);
   assert.equal(be.seen[n].url, '/find?q=x%26admin%3Dtrue&limit=5');
-  const crlf = await http(gw.port, 'GET', '/users/a%0d%0aX-Injected:%201');
-  assert.equal(crlf.status, 400);
+  // Values that would start a query or fragment, or CR/LF, are refused outright (KrakenD's
+  // parameter checker refuses ? and #; Rampart adds control characters).
+  for (const p of ['/users/a%3Fadmin%3Dtrue', '/users/a%23frag', '/users/a%0d%0aX-Injected:%201', '/users/a%00b']) {
+    assert.equal((await http(gw.port, 'GET', p)).status, 400, p);
+  }
   assert.equal(be.seen.length, n + 1);
 });
 
