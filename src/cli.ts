@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile } from './config/load.js';
 import { run } from './server/run.js';
+import { buildGateway } from './server/gateway.js';
+import { createLogger } from './observability/logger.js';
 import { VERSION } from './version.js';
 
 const HELP = `rampart ${VERSION} — a zero-trust API gateway for KrakenD v3 configs
@@ -77,6 +79,9 @@ export async function main(argv: string[]): Promise<void> {
     const { config, warnings } = loadConfigFile(file);
     for (const w of warnings) process.stderr.write(`${file}: warning: ${w}\n`);
     if (a.command === 'check') {
+      // Build every component too (without listening): some problems only show there.
+      const gw = await buildGateway(config, createLogger('silent'));
+      await gw.close();
       process.stdout.write(`${file}: ok (${config.endpoints.length} endpoints)\n`);
       return;
     }

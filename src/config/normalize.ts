@@ -58,12 +58,12 @@ function parseEndpointPath(path: string, at: string, problems: Problems): string
   return params;
 }
 
-function checkUrlPattern(pattern: string, params: string[], index: number, sequential: boolean, at: string, problems: Problems): void {
+function checkUrlPattern(pattern: string, params: string[], index: number, sequential: boolean, hasJwt: boolean, at: string, problems: Problems): void {
   for (const m of pattern.matchAll(PLACEHOLDER)) {
     const name = m[1];
     if (params.includes(name)) continue;
     if (name.startsWith('JWT.')) {
-      problems.add(at, `placeholder {${name}} needs "auth/validator", which Rampart does not implement yet`);
+      if (!hasJwt) problems.add(at, `placeholder {${name}} needs "auth/validator" on the endpoint`);
       continue;
     }
     const resp = /^resp(\d+)_(.+)$/.exec(name);
@@ -145,7 +145,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
       if (hostsRaw.length === 0 && serviceHosts.length === 0) problems.add(`${bat}/host`, 'no host: declare "host" on the backend or the service');
       let urlPattern: string = b.url_pattern;
       if (!urlPattern.startsWith('/')) urlPattern = '/' + urlPattern;
-      checkUrlPattern(urlPattern, params, j, sequential, `${bat}/url_pattern`, problems);
+      checkUrlPattern(urlPattern, params, j, sequential, ep.extra_config?.['auth/validator'] !== undefined, `${bat}/url_pattern`, problems);
       const http = b.extra_config?.['backend/http'] ?? {};
       const bproxy = b.extra_config?.proxy ?? {};
       if (bproxy.flatmap_filter) for (const m of validateFlatmap(bproxy.flatmap_filter)) problems.add(`${bat}/extra_config/proxy/flatmap_filter`, m);
@@ -153,6 +153,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
       if (outputEncoding === 'no-op') encoding = 'no-op';
       return {
         pointer: bat,
+        extra: b.extra_config ?? {},
         urlPattern,
         hosts,
         method: String(b.method ?? method).toUpperCase(),
@@ -181,6 +182,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
     const endpointTtl = ms(ep.cache_ttl, 0);
     endpoints.push({
       pointer: at,
+      extra: ep.extra_config ?? {},
       path: ep.endpoint,
       method,
       timeoutMs: ep.timeout !== undefined ? ms(ep.timeout, serviceTimeout) || serviceTimeout : serviceTimeout,
@@ -204,6 +206,8 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
   const readTimeoutMs = root.read_timeout !== undefined ? ms(root.read_timeout, 0) : DEFAULTS.readTimeoutMs;
   return {
     file,
+    extra,
+    raw: root,
     name: root.name ?? '',
     port: root.port || 8080,
     listenIp: root.listen_ip || '',

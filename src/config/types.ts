@@ -27,6 +27,8 @@ export interface RouterOptions {
 
 export interface BackendConfig {
   pointer: string;
+  /** Raw extra_config (legacy names already renamed), for components to build from. */
+  extra: Record<string, unknown>;
   urlPattern: string;
   hosts: string[];
   method: string;
@@ -47,6 +49,7 @@ export interface BackendConfig {
 
 export interface EndpointConfig {
   pointer: string;
+  extra: Record<string, unknown>;
   path: string;
   method: string;
   timeoutMs: number;
@@ -74,6 +77,9 @@ export interface UpstreamClientOptions {
 
 export interface ServiceConfig {
   file: string;
+  extra: Record<string, unknown>;
+  /** The validated document, for components with cross-cutting needs (read-only). */
+  raw: Record<string, unknown>;
   name: string;
   port: number;
   listenIp: string;

@@ -67,7 +67,7 @@ export function compileBackend(b: BackendConfig, env: BackendCompileEnv): Backen
   }
 
   async function callOnce(input: CallInput): Promise<ProxyResult> {
-    const built = buildPath({ params: input.params, responses: input.responses });
+    const built = buildPath({ params: input.params, responses: input.responses, claims: input.ctx.claims });
     if (built === undefined) return fail(`missing value for a placeholder in ${label}`);
     let path = built;
     const q = queryFilter ? queryFilter(input.query) : input.query;

@@ -1,9 +1,14 @@
 // Compiles one endpoint into its request handler: guards (params, body limit), forwarding
 // (headers, query), the backend merge, static data, flatmap, and the rendered answer.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { RequestContext, SharedResources, Stage } from '../components/types.js';
+import type { Problems } from '../config/errors.js';
+import type { Logger } from '../observability/logger.js';
+import { buildStages, compileGuards, wrapAll } from './build-stages.js';
+import { sendRejection } from '../server/replies.js';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
-import type { EndpointConfig, RouterOptions, UpstreamClientOptions } from '../config/types.js';
+import type { EndpointConfig, RouterOptions, ServiceConfig, UpstreamClientOptions } from '../config/types.js';
 import { DEADLINE, GatewayError } from '../errors/gateway-error.js';
 import { compileHeaderFilter } from '../proxy/forward-headers.js';
 import { compileQueryFilter } from '../proxy/forward-query.js';
@@ -18,20 +23,17 @@ import { compileStatic } from './static-data.js';
 import type { BackendHandler, ProxyResult } from './types.js';
 import { sendPlain } from '../server/replies.js';
 
-export interface RequestFacts {
-  req: IncomingMessage;
-  res: ServerResponse;
-  params: Record<string, string>;
-  rawQuery: string;
-  clientIp: string;
-}
-
-export type EndpointHandler = (f: RequestFacts) => Promise<void>;
+export type EndpointHandler = (ctx: RequestContext) => Promise<void>;
 
 export interface EndpointCompileEnv {
   pools: UpstreamPools;
   client: UpstreamClientOptions;
   router: RouterOptions;
+  service: ServiceConfig;
+  log: Logger;
+  shared: SharedResources;
+  problems: Problems;
+  stages: Stage[];
 }
 
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
@@ -50,15 +52,35 @@ function checkParams(params: Record<string, string>, allowEncoded: boolean): str
   return undefined;
 }
 
-export function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEnv): EndpointHandler {
+/** Replaces client headers by the ones components set (e.g. propagated claims). */
+function withUpstreamHeaders(headers: string[], extra: string[]): string[] {
+  const names = new Set<string>();
+  for (let i = 0; i < extra.length; i += 2) names.add(extra[i]);
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (!names.has(headers[i])) out.push(headers[i], headers[i + 1]);
+  for (const x of extra) out.push(x);
+  return out;
+}
+
+export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEnv): Promise<EndpointHandler> {
+  const base = { service: env.service, endpoint: ep, log: env.log, shared: env.shared };
+  const endpointStages = await buildStages(ep.extra, { ...base, scope: 'endpoint', pointer: `${ep.pointer}/extra_config` }, env.problems);
+  env.stages.push(...endpointStages.stages);
+  const preBody = compileGuards(endpointStages.guards, ['edge', 'authenticate', 'admit']);
+  const postBody = compileGuards(endpointStages.guards, ['validate']);
   const headerFilter = compileHeaderFilter(ep.inputHeaders, env.client.disableCompression);
   const addsGzip = !env.client.disableCompression && !(ep.inputHeaders.includes('*') || ep.inputHeaders.some((h) => h.toLowerCase() === 'accept-encoding'));
   const queryFilter = compileQueryFilter(ep.inputQueryStrings);
   const backendEnv = { pools: env.pools, client: env.client, addsGzip, chunkedBody: !headerFilter.forwardsContentLength };
-  const compiled = ep.backends.map((b) => ({ cfg: b, handler: withConcurrentCalls(compileBackend(b, backendEnv), ep.concurrentCalls) }));
+  const compiled = [];
+  for (const b of ep.backends) {
+    const st = await buildStages(b.extra, { ...base, backend: b, scope: 'backend', pointer: `${b.pointer}/extra_config` }, env.problems);
+    env.stages.push(...st.stages);
+    compiled.push({ cfg: b, handler: withConcurrentCalls(wrapAll(compileBackend(b, backendEnv), st.arounds), ep.concurrentCalls) });
+  }
   const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);
   const shadows = compiled.filter((c) => c.cfg.shadow).map((c) => c.handler);
-  const proxy: BackendHandler = ep.sequential ? sequentialMerge(main) : parallelMerge(main, shadows);
+  const proxy: BackendHandler = wrapAll(ep.sequential ? sequentialMerge(main) : parallelMerge(main, shadows), endpointStages.arounds);
   const applyStatic = compileStatic(ep.staticData);
   const flatmap = ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null;
   const render = compileRenderer(ep.outputEncoding);
@@ -108,10 +130,16 @@ export function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEnv): En
     res.end(body);
   }
 
-  return async ({ req, res, params, rawQuery, clientIp }) => {
+  return async (ctx) => {
+    const { req, res, params, rawQuery } = ctx;
     const bad = checkParams(params, disablePathDecoding);
     if (bad) return void sendPlain(res, 400, returnErrorMsg ? `error: ${bad}` : '', [], 'text/plain; charset=utf-8');
 
+    if (preBody) {
+      const r = preBody(ctx);
+      const rejection = r instanceof Promise ? await r : r;
+      if (rejection) return sendRejection(res, rejection);
+    }
     let body: Buffer | null = null;
     const cl = req.headers['content-length'];
     if (cl !== undefined || req.headers['transfer-encoding'] !== undefined) {
@@ -124,6 +152,12 @@ export function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEnv): En
       }
     }
 
+    ctx.body = body;
+    if (postBody) {
+      const r = postBody(ctx);
+      const rejection = r instanceof Promise ? await r : r;
+      if (rejection) return sendRejection(res, rejection);
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(ABORT_TIMEOUT), timeoutMs);
     const onClose = () => {
@@ -131,9 +165,10 @@ export function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEnv): En
     };
     res.once('close', onClose);
     try {
-      const headers = headerFilter.build({ rawHeaders: req.rawHeaders, clientIp, host: req.headers.host ?? '' });
+      let headers = headerFilter.build({ rawHeaders: req.rawHeaders, clientIp: ctx.clientIp, host: req.headers.host ?? '' });
+      if (ctx.upstreamHeaders) headers = withUpstreamHeaders(headers, ctx.upstreamHeaders);
       const query = queryFilter ? queryFilter(rawQuery) : '';
-      let result = await proxy({ params, query, headers, body, signal: controller.signal });
+      let result = await proxy({ ctx, params, query, headers, body, signal: controller.signal });
       if (applyStatic) result = applyStatic(result);
       if (res.destroyed) return;
       reply(res, result, req.headers.accept);

@@ -1,5 +1,6 @@
 import type { UpstreamResponse } from '../proxy/call-upstream.js';
 import type { GatewayError } from '../errors/gateway-error.js';
+import type { RequestContext } from '../components/types.js';
 
 export type Data = Record<string, unknown>;
 
@@ -14,6 +15,8 @@ export interface ProxyResult {
 
 /** Per-request values every backend call needs, built once per request by the endpoint. */
 export interface CallInput {
+  /** The request being served (claims, locals, client IP). */
+  ctx: RequestContext;
   params: Record<string, string>;
   /** Filtered client query string (already encoded), '' when none. */
   query: string;

@@ -8,9 +8,11 @@ export interface ValueSource {
   params: Record<string, string>;
   /** Responses of earlier backends (sequential proxy), by index. */
   responses?: (Record<string, unknown> | undefined)[];
+  /** Validated JWT claims ({JWT.claim} placeholders). */
+  claims?: Record<string, unknown>;
 }
 
-type Part = string | { name: string; resp?: { index: number; path: string[] } };
+type Part = string | { name: string; resp?: { index: number; path: string[] }; claim?: string[] };
 
 export type UrlBuilder = (src: ValueSource) => string | undefined;
 
@@ -27,6 +29,12 @@ function respValue(data: Record<string, unknown> | undefined, path: string[]): s
   return String(v);
 }
 
+/** Claim names may contain ':' '/' and '.', e.g. {JWT.http://example.com/custom}: a name that
+ * looks like a URL is one claim; otherwise dots walk nested claims. */
+function claimPath(name: string): string[] {
+  return name.includes('://') ? [name] : name.split('.');
+}
+
 export function compileUrlTemplate(pattern: string): UrlBuilder {
   const parts: Part[] = [];
   const re = /\{([^{}]+)\}/g;
@@ -35,7 +43,9 @@ export function compileUrlTemplate(pattern: string): UrlBuilder {
     if (m.index! > last) parts.push(pattern.slice(last, m.index));
     const name = m[1];
     const resp = /^resp(\d+)_(.+)$/.exec(name);
-    parts.push(resp ? { name, resp: { index: Number(resp[1]), path: resp[2].split('.') } } : { name });
+    if (resp) parts.push({ name, resp: { index: Number(resp[1]), path: resp[2].split('.') } });
+    else if (name.startsWith('JWT.')) parts.push({ name, claim: claimPath(name.slice(4)) });
+    else parts.push({ name });
     last = m.index! + m[0].length;
   }
   if (last < pattern.length) parts.push(pattern.slice(last));
@@ -51,7 +61,7 @@ export function compileUrlTemplate(pattern: string): UrlBuilder {
         out += p;
         continue;
       }
-      const v = p.resp ? respValue(src.responses?.[p.resp.index], p.resp.path) : src.params[p.name];
+      const v = p.resp ? respValue(src.responses?.[p.resp.index], p.resp.path) : p.claim ? respValue(src.claims, p.claim) : src.params[p.name];
       if (v === undefined) return undefined;
       out += encodeURIComponent(v);
     }

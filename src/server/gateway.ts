@@ -10,8 +10,13 @@ import { COMPLETED_HEADER } from '../version.js';
 import { compileClientIp } from './client-ip.js';
 import { sendPlain } from './replies.js';
 import { stringifyGo } from '../encoding/json-go.js';
+import type { RequestContext, Stage } from '../components/types.js';
+import { ConfigError, Problems } from '../config/errors.js';
+import { buildStages, compileGuards } from '../pipeline/build-stages.js';
+import { SharedRegistry } from './shared-resources.js';
+import { sendRejection } from './replies.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>, rawQuery: string, clientIp: string) => void | Promise<void>;
+type Handler = (ctx: RequestContext) => void | Promise<void>;
 
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -25,22 +30,38 @@ function drain(req: IncomingMessage): void {
   if (!req.complete) req.resume();
 }
 
-export function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: boolean } = {}): Gateway {
+/** Compiles the whole config into a gateway. Throws ConfigError with every build problem. */
+export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: boolean } = {}): Promise<Gateway> {
   const pools = new UpstreamPools(cfg.client);
   const table = new RouteTable<Handler>(cfg.router);
-  const env = { pools, client: cfg.client, router: cfg.router };
+  const shared = new SharedRegistry();
+  const problems = new Problems();
+  const stages: Stage[] = [];
+  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages };
+  const closeAll = async () => {
+    await Promise.allSettled(stages.map((s) => s.close?.()));
+    await shared.close();
+    await pools.close();
+  };
 
+  const serviceStages = await buildStages(cfg.extra, { scope: 'service', pointer: '/extra_config', service: cfg, log, shared }, problems);
+  stages.push(...serviceStages.stages);
+  const serviceGuards = compileGuards(serviceStages.guards);
   for (const ep of cfg.endpoints) {
-    const h: EndpointHandler = compileEndpoint(ep, env);
-    table.add(ep.method, ep.path, (req, res, params, rawQuery, clientIp) => h({ req, res, params, rawQuery, clientIp }));
+    const h: EndpointHandler = await compileEndpoint(ep, env);
+    table.add(ep.method, ep.path, h);
+  }
+  if (!problems.empty) {
+    await closeAll();
+    throw new ConfigError(cfg.file, problems.list);
   }
   if (!cfg.router.disableHealth) {
-    table.add('GET', cfg.router.healthPath, (req, res) => {
+    table.add('GET', cfg.router.healthPath, ({ res }) => {
       sendPlain(res, 200, `{"agents":{},"now":${JSON.stringify(new Date().toString())},"status":"ok"}`, [], JSON_TYPE);
     });
   }
   if (cfg.debugEndpoint || opts.debug) {
-    const debug: Handler = (req, res) => {
+    const debug: Handler = ({ req, res }) => {
       drain(req);
       log.debug({ method: req.method, path: req.url?.split('?')[0] }, 'debug endpoint hit');
       sendPlain(res, 200, PONG, [], JSON_TYPE);
@@ -49,7 +70,7 @@ export function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: bo
     table.addAll('/__debug/*', debug);
   }
   if (cfg.echoEndpoint) {
-    const echo: Handler = async (req, res, _p, rawQuery) => {
+    const echo: Handler = async ({ req, res, rawQuery }) => {
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const c of req) {
@@ -101,6 +122,38 @@ export function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: bo
       drain(req);
       return void sendPlain(res, 400, '', ['connection', 'close'], undefined);
     }
+    const ctx: RequestContext = {
+      req,
+      res,
+      method,
+      path,
+      rawQuery,
+      params: {},
+      clientIp: clientIp(req),
+      upstreamHeaders: undefined,
+      claims: undefined,
+      body: null,
+      locals: new Map(),
+    };
+    if (serviceGuards) {
+      const r = serviceGuards(ctx);
+      if (r instanceof Promise) {
+        r.then(
+          (rej) => (rej ? (drain(req), sendRejection(res, rej)) : route(ctx)),
+          (err) => onError(res, err, path),
+        );
+        return;
+      }
+      if (r) {
+        drain(req);
+        return sendRejection(res, r);
+      }
+    }
+    route(ctx);
+  }
+
+  function route(ctx: RequestContext): void {
+    const { req, res, method, path, rawQuery } = ctx;
     let m;
     try {
       m = table.find(method, path);
@@ -109,7 +162,8 @@ export function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: bo
     }
     if (m) {
       try {
-        const p = m.value(req, res, m.params, rawQuery, clientIp(req));
+        ctx.params = m.params;
+        const p = m.value(ctx);
         if (p) (p as Promise<void>).catch((err) => onError(res, err, path));
       } catch (err) {
         onError(res, err, path);
@@ -138,6 +192,6 @@ export function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: bo
 
   return {
     handle,
-    close: () => pools.close(),
+    close: closeAll,
   };
 }

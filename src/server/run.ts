@@ -13,7 +13,7 @@ export interface RunOptions {
 }
 
 async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOptions): Promise<void> {
-  const gateway = buildGateway(cfg, log, { debug: opts.debug });
+  const gateway = await buildGateway(cfg, log, { debug: opts.debug });
   const running = await listen(cfg, gateway, log, opts.port);
   log.info({ port: running.port, endpoints: cfg.endpoints.length }, 'rampart listening');
   const stop = async (signal: string) => {
@@ -38,6 +38,16 @@ function runPrimary(cfg: ServiceConfig, log: Logger, opts: RunOptions): void {
     if (msg?.rampart === 'ready' && ++ready === opts.workers) log.info({ port: msg.port, workers: opts.workers }, 'rampart listening (cluster)');
   });
   cluster.on('exit', (worker, code, signal) => {
+    if (!stopping && ready === 0) {
+      // A worker that dies before any became ready (e.g. a config its build refused) would
+      // only die again: stop everything and report failure.
+      stopping = true;
+      log.error({ code, signal }, 'worker failed during start-up');
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      log.flush();
+      setTimeout(() => process.exit(code || 2), 200);
+      return;
+    }
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         log.info('stopped');
