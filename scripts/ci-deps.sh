@@ -2,7 +2,8 @@
 # System packages the test suite needs, installed only when missing (Debian, root).
 set -euo pipefail
 need=()
-for pkg_cmd in "openssl:openssl"; do
+# package:command pairs; add one line per system tool a test needs.
+for pkg_cmd in "openssl:openssl" "redis-server:redis-server" "chromium:chromium"; do
   pkg=${pkg_cmd%%:*}; cmd=${pkg_cmd##*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
