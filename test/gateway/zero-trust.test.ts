@@ -27,6 +27,7 @@ before(async () => {
       { endpoint: '/search/{term}', backend: [{ url_pattern: '/find?q={term}&limit=5' }] },
       { endpoint: '/fail', backend: [{ url_pattern: '/fail' }] },
       { endpoint: '/post', method: 'POST', backend: [{ url_pattern: '/post' }] },
+      { endpoint: '/all', input_headers: ['*'], backend: [{ url_pattern: '/all' }] },
     ],
   });
 });
@@ -138,4 +139,24 @@ test('absolute-form and garbage request targets are refused', async () => {
   assert.match(r.text, /^HTTP\/1\.1 (400|404)/);
   const g = await rawExchange(gw.port, 'GET /users/1 HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
   assert.match(g.text, /^HTTP\/1\.1 400/);
+});
+
+test('even with input_headers ["*"], hop-by-hop and gateway-owned headers never pass', async () => {
+  const n = be.seen.length;
+  const r = await http(gw.port, 'GET', '/all', {
+    Connection: 'X-Drop-Me, keep-alive',
+    'X-Drop-Me': 'named in Connection',
+    'Keep-Alive': 'timeout=999',
+    TE: 'trailers',
+    Upgrade: 'websocket',
+    'Proxy-Authorization': 'Basic cHJveHk6c2VjcmV0',
+    'X-Forwarded-For': '6.6.6.6',
+    'X-Custom': 'kept',
+  });
+  assert.equal(r.status, 200);
+  const s = be.seen[n];
+  assert.equal(s.headers['x-custom'], 'kept');
+  for (const h of ['x-drop-me', 'keep-alive', 'te', 'upgrade', 'proxy-authorization']) assert.equal(s.headers[h], undefined, h);
+  assert.notEqual(s.headers.connection, 'X-Drop-Me, keep-alive');
+  assert.equal(s.headers['x-forwarded-for'], '127.0.0.1');
 });
