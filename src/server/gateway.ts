@@ -2,7 +2,7 @@
 // function node:http calls per request. Built once from a ServiceConfig; immutable afterwards.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from '../config/types.js';
-import type { Logger } from '../observability/logger.js';
+import { accessLogger, type Logger } from '../observability/logger.js';
 import { compileEndpoint, type EndpointHandler } from '../pipeline/compile-endpoint.js';
 import { UpstreamPools } from '../proxy/upstream-pools.js';
 import { RouteTable } from '../router/route-table.js';
@@ -94,6 +94,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   const notAllowedBody = cfg.router.errorBody['405'] ? stringifyGo(cfg.router.errorBody['405']) : undefined;
   const skipLog = new Set(cfg.router.loggerSkipPaths);
   const accessLog = !cfg.router.disableAccessLog;
+  const access = accessLogger(log);
 
   function notFound(res: ServerResponse): void {
     if (notFoundBody) sendPlain(res, 404, notFoundBody, [COMPLETED_HEADER, 'false'], JSON_TYPE);
@@ -115,7 +116,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     const method = req.method ?? 'GET';
     if (accessLog && !skipLog.has(path)) {
       res.once('finish', () => {
-        log.info({ method, path, status: res.statusCode, latency_ms: Math.round((performance.now() - start) * 1000) / 1000 }, 'access');
+        access.info({ method, path, status: res.statusCode, latency_ms: Math.round((performance.now() - start) * 1000) / 1000 }, 'access');
       });
     }
     if (path.charCodeAt(0) !== 47 /* '/' */) {

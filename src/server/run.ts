@@ -16,6 +16,7 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
   const gateway = await buildGateway(cfg, log, { debug: opts.debug });
   const running = await listen(cfg, gateway, log, opts.port);
   log.info({ port: running.port, endpoints: cfg.endpoints.length }, 'rampart listening');
+  log.flush();
   const stop = async (signal: string) => {
     log.info({ signal }, 'draining in-flight requests');
     await running.shutdown();
