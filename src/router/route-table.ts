@@ -42,11 +42,16 @@ function cleanPath(p: string): string {
 }
 
 export class RouteTable<T> {
-  private readonly exact = FindMyWay({ caseSensitive: true, maxParamLength: 1024 });
-  private readonly folded = FindMyWay({ caseSensitive: false, maxParamLength: 1024 });
+  // exposeHeadRoutes off: HEAD is not GET; only declared method+path pairs exist.
+  private readonly exact: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+  private readonly folded: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   private readonly byPath = new Map<string, Set<string>>();
 
-  constructor(private readonly opts: Pick<RouterOptions, 'redirectTrailingSlash' | 'redirectFixedPath' | 'handleMethodNotAllowed' | 'autoOptions'>) {}
+  constructor(private readonly opts: Pick<RouterOptions, 'redirectTrailingSlash' | 'redirectFixedPath' | 'handleMethodNotAllowed' | 'autoOptions' | 'removeExtraSlash'>) {
+    const common = { maxParamLength: 1024, exposeHeadRoutes: false, ignoreDuplicateSlashes: opts.removeExtraSlash };
+    this.exact = FindMyWay({ ...common, caseSensitive: true });
+    this.folded = FindMyWay({ ...common, caseSensitive: false });
+  }
 
   add(method: string, path: string, value: T): void {
     const p = toFmw(path);

@@ -39,7 +39,7 @@ after(async () => {
 
 test('undeclared paths and methods never reach a backend', async () => {
   const before = be.seen.length;
-  for (const [m, p] of [['GET', '/'], ['GET', '/admin'], ['GET', '/users'], ['GET', '/users/1/extra'], ['DELETE', '/users/1'], ['GET', '/api/users/1'], ['TRACE', '/users/1']]) {
+  for (const [m, p] of [['GET', '/'], ['GET', '/admin'], ['GET', '/users'], ['GET', '/users/1/extra'], ['DELETE', '/users/1'], ['GET', '/api/users/1'], ['TRACE', '/users/1'], ['HEAD', '/users/1'], ['OPTIONS', '/users/1'], ['PUT', '/post']]) {
     const r = await http(gw.port, m, p);
     assert.ok(r.status === 404 || r.status === 405, `${m} ${p} -> ${r.status}`);
   }
