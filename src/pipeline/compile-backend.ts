@@ -29,7 +29,7 @@ function fail(message: string, status = 500, body?: Buffer, contentType?: string
   return { data: undefined, complete: false, error: new GatewayError(message, status, body, contentType), raw: undefined };
 }
 
-export function compileBackend(b: BackendConfig, env: BackendCompileEnv): BackendHandler {
+export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): Promise<BackendHandler> {
   const origins = b.hosts;
   const pools = new Map<string, Pool>();
   for (const h of origins) pools.set(new URL(h).origin, env.pools.forOrigin(new URL(h).origin));
@@ -39,7 +39,7 @@ export function compileBackend(b: BackendConfig, env: BackendCompileEnv): Backen
   const hasFixedQuery = b.urlPattern.includes('?');
   const headerFilter = compileBackendHeaderFilter(b.inputHeaders);
   const queryFilter = compileBackendQueryFilter(b.inputQueryStrings);
-  const decode = compileDecoder(b.encoding, b.isCollection);
+  const decode = await compileDecoder(b.encoding, b.isCollection);
   const shape = compileBackendShaper({ target: b.target, allow: b.allow, deny: b.deny, mapping: b.mapping, group: b.group, flatmap: b.flatmap });
   const noop = b.encoding === 'no-op';
   const method = b.method;

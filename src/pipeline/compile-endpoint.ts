@@ -77,14 +77,14 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   for (const b of ep.backends) {
     const st = await buildStages(b.extra, { ...base, backend: b, scope: 'backend', pointer: `${b.pointer}/extra_config` }, env.problems);
     env.stages.push(...st.stages);
-    compiled.push({ cfg: b, handler: withConcurrentCalls(wrapAll(compileBackend(b, backendEnv), st.arounds), ep.concurrentCalls) });
+    compiled.push({ cfg: b, handler: withConcurrentCalls(wrapAll(await compileBackend(b, backendEnv), st.arounds), ep.concurrentCalls) });
   }
   const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);
   const shadows = compiled.filter((c) => c.cfg.shadow).map((c) => c.handler);
   const proxy: BackendHandler = wrapAll(ep.sequential ? sequentialMerge(main) : parallelMerge(main, shadows), endpointStages.arounds);
   const applyStatic = compileStatic(ep.staticData);
   const flatmap = ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null;
-  const render = compileRenderer(ep.outputEncoding);
+  const render = await compileRenderer(ep.outputEncoding);
   const cacheControl = ep.cacheTtlS > 0 ? `public, max-age=${ep.cacheTtlS}` : undefined;
   const { returnErrorMsg, disablePathDecoding } = env.router;
   const maxPayload = ep.maxPayload;

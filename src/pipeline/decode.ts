@@ -1,16 +1,18 @@
 // Backend `encoding`: turns an upstream body into the data map the merger works on.
 import type { Encoding } from '../config/types.js';
-import { decodeXml } from '../encoding/xml.js';
 import type { Data } from './types.js';
 
 export type Decoder = (text: string) => Data;
 
-export function compileDecoder(encoding: Encoding, isCollection: boolean): Decoder {
+// XML support is loaded only by configs that use it (start-up time).
+export async function compileDecoder(encoding: Encoding, isCollection: boolean): Promise<Decoder> {
   switch (encoding) {
     case 'string':
       return (text) => ({ content: text });
-    case 'xml':
+    case 'xml': {
+      const { decodeXml } = await import('../encoding/xml.js');
       return (text) => decodeXml(text);
+    }
     case 'safejson':
       return (text) => {
         const v = JSON.parse(text);
