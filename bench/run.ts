@@ -300,7 +300,16 @@ function machineInfo(): Record<string, string> {
     'fast-gateway': readPkgVersion('fast-gateway'),
     undici: readPkgVersion('undici'),
     rampart: readPkgVersion('..'),
+    commit: gitCommit(),
   };
+}
+
+/** Short HEAD commit, flagged when src/ has uncommitted changes (the bench then measured those). */
+function gitCommit(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+  if (head.status !== 0) return 'n/a';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? ' + uncommitted changes in src/' : ''}`;
 }
 
 function safeReadFile(path: string): string {
@@ -401,7 +410,6 @@ async function main(): Promise<void> {
     warn(`SKIP ${name}: ${reason}`);
   };
   const candidates: Candidate[] = [];
-  const servers: Server[] = [];
   const body = originBody(500);
 
   async function startServer(label: string, cmd: string, args: string[], readyPath: string, timeoutMs = 20_000, port = 0): Promise<Server> {
@@ -413,9 +421,7 @@ async function main(): Promise<void> {
       await stopChild(child, 1000);
       throw err;
     }
-    const server = { label, child, port };
-    servers.push(server);
-    return server;
+    return { label, child, port };
   }
 
   // 2. Origin.
@@ -845,6 +851,7 @@ ${input.commandLine}
 | wrk | ${m.wrk} |
 | autocannon / fast-gateway / undici | ${m.autocannon} / ${m['fast-gateway']} / ${m.undici} |
 | rampart | ${input.rampartVersion ?? `not run (package.json ${m.rampart})`} |
+| commit | ${m.commit} |
 | bench wall time | ${Math.round(input.elapsedSec)} s |
 
 \`free -h\`:
