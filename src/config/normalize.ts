@@ -2,6 +2,7 @@
 // the cross-field checks a schema cannot express. Collects every problem instead of stopping.
 import { isIP } from 'node:net';
 import { validateFlatmap } from '../shaping/flatmap.js';
+import { normalizeClientTls, normalizeServerTls } from '../tls/normalize-tls.js';
 import type { FlatmapOp } from '../shaping/types.js';
 import { parseDuration } from './duration.js';
 import { pointerJoin, type Problems } from './errors.js';
@@ -204,6 +205,8 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
   if (router.returnErrorMsg) warnings.push('/extra_config/router/return_error_msg: gateway error text (backend URLs) is returned to clients');
 
   const readTimeoutMs = root.read_timeout !== undefined ? ms(root.read_timeout, 0) : DEFAULTS.readTimeoutMs;
+  const serverTls = normalizeServerTls(root.tls, problems, warnings);
+  const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings);
   return {
     file,
     extra,
@@ -221,6 +224,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
     maxShutdownWaitMs: root.max_shutdown_wait_time !== undefined ? ms(root.max_shutdown_wait_time, 0) : DEFAULTS.maxShutdownWaitMs,
     debugEndpoint: root.debug_endpoint === true,
     echoEndpoint: root.echo_endpoint === true,
+    tls: serverTls,
     client: {
       connectTimeoutMs: ms(root.dialer_timeout, 10_000) || 10_000,
       keepAliveTimeoutMs: ms(root.idle_connection_timeout, 0) || 30_000,
@@ -228,7 +232,8 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
       disableCompression: root.disable_compression === true,
       maxConnectionsPerHost: root.max_idle_connections_per_host || 250,
       responseHeaderTimeoutMs: ms(root.response_header_timeout, 0),
-      allowInsecure: root.allow_insecure_connections === true,
+      allowInsecure: clientTls.insecure,
+      tls: clientTls.tls,
     },
     router,
     endpoints,

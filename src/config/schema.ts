@@ -2,6 +2,7 @@
 // backend). Extra_config namespaces are validated by their components (components/registry.ts).
 // Every object refuses unknown keys, except comment keys starting with @ $ _ or # (as KrakenD).
 import { DURATION_PATTERN } from './duration.js';
+import { clientTlsSchema, serverTlsSchema } from '../tls/schema.js';
 
 export const COMMENT_KEYS = { '^[@$_#]': {} } as const;
 export const duration = { type: 'string', pattern: DURATION_PATTERN } as const;
@@ -88,6 +89,8 @@ export const serviceSchema = obj(
     idle_connection_timeout: duration,
     response_header_timeout: duration,
     expect_continue_timeout: duration,
+    tls: serverTlsSchema,
+    client_tls: clientTlsSchema,
     extra_config: extraConfig,
     endpoints: { type: 'array', items: endpointSchema },
   },
@@ -97,8 +100,6 @@ export const serviceSchema = obj(
 /** Fields KrakenD knows but Rampart does not implement yet: named in the error so nobody
  * believes a `tls` block silently took effect. */
 export const NOT_YET_SUPPORTED_FIELDS: Record<string, string> = {
-  tls: 'server TLS is not implemented yet (issue: transport security); refusing to start a plain-HTTP gateway',
-  client_tls: 'upstream TLS settings are not implemented yet (issue: transport security)',
   plugin: 'Go plugins do not apply to Rampart',
   async_agent: 'async agents are not supported by Rampart',
 };

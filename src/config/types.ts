@@ -1,6 +1,7 @@
 // The normalized, validated config: durations in milliseconds, defaults applied, deeply frozen.
 // Everything downstream (compile phase) reads only these types, never the raw JSON.
 import type { FlatmapOp } from '../shaping/types.js';
+import type { ServerTlsOptions, UpstreamTlsOptions } from '../tls/types.js';
 
 export type Encoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml';
 export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'negotiate' | 'no-op' | 'xml' | 'yaml';
@@ -73,6 +74,8 @@ export interface UpstreamClientOptions {
   maxConnectionsPerHost: number;
   responseHeaderTimeoutMs: number;
   allowInsecure: boolean;
+  /** Upstream TLS (client_tls): trust, versions, suites, client certificates. */
+  tls: UpstreamTlsOptions;
 }
 
 export interface ServiceConfig {
@@ -92,6 +95,8 @@ export interface ServiceConfig {
   maxShutdownWaitMs: number;
   debugEndpoint: boolean;
   echoEndpoint: boolean;
+  /** Server TLS (`tls`); undefined = plain HTTP. */
+  tls: ServerTlsOptions | undefined;
   client: UpstreamClientOptions;
   router: RouterOptions;
   endpoints: EndpointConfig[];

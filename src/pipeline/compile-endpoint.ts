@@ -81,8 +81,12 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   }
   const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);
   const shadows = compiled.filter((c) => c.cfg.shadow).map((c) => c.handler);
-  const proxy: BackendHandler = wrapAll(ep.sequential ? sequentialMerge(main) : parallelMerge(main, shadows), endpointStages.arounds);
+  // Static data belongs to the proxy (lura's static middleware), so endpoint `around`s such as
+  // auth/signer see it, as in KrakenD.
+  const merged: BackendHandler = ep.sequential ? sequentialMerge(main) : parallelMerge(main, shadows);
   const applyStatic = compileStatic(ep.staticData);
+  const withStatic: BackendHandler = applyStatic ? async (input) => applyStatic(await merged(input)) : merged;
+  const proxy: BackendHandler = wrapAll(withStatic, endpointStages.arounds);
   const flatmap = ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null;
   const render = await compileRenderer(ep.outputEncoding);
   const cacheControl = ep.cacheTtlS > 0 ? `public, max-age=${ep.cacheTtlS}` : undefined;
@@ -179,9 +183,9 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       let headers = headerFilter.build({ rawHeaders: req.rawHeaders, clientIp: ctx.clientIp, host: req.headers.host ?? '' });
       if (ctx.upstreamHeaders) headers = withUpstreamHeaders(headers, ctx.upstreamHeaders);
       const query = queryFilter ? queryFilter(rawQuery) : '';
-      let result = await proxy({ ctx, params, query, headers, body, signal: controller.signal });
-      if (applyStatic) result = applyStatic(result);
-      if (res.destroyed) return;
+      const result = await proxy({ ctx, params, query, headers, body, signal: controller.signal });
+      // An `around` that answers by itself (auth/signer) has already written the response.
+      if (res.destroyed || res.headersSent) return;
       reply(res, result, req.headers.accept);
     } finally {
       clearTimeout(timer);

@@ -1,11 +1,17 @@
 // One undici connection pool per upstream origin, created at startup and shared by every
 // backend that names the origin. Keep-alive is on: the pool is the gateway's main speed lever.
 import { Agent, Pool } from 'undici';
+import type { ConnectionOptions } from 'node:tls';
 import type { UpstreamClientOptions } from '../config/types.js';
+import { upstreamConnectOptions } from '../tls/upstream-context.js';
 
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
-  constructor(private readonly opts: UpstreamClientOptions) {}
+  /** TLS for https:// origins (client_tls): trust, client certificates, versions; read once. */
+  private readonly tls: ConnectionOptions;
+  constructor(private readonly opts: UpstreamClientOptions) {
+    this.tls = upstreamConnectOptions(opts.tls, opts.allowInsecure);
+  }
 
   /** Called at compile time for every declared host; returns the shared pool. */
   forOrigin(origin: string): Pool {
@@ -21,7 +27,7 @@ export class UpstreamPools {
         // 300 s defaults from outliving it.
         headersTimeout: o.responseHeaderTimeoutMs || 0,
         bodyTimeout: 0,
-        connect: { timeout: o.connectTimeoutMs, rejectUnauthorized: !o.allowInsecure },
+        connect: { ...this.tls, timeout: o.connectTimeoutMs },
       });
       this.pools.set(origin, pool);
     }

@@ -1,21 +1,38 @@
-// The HTTP/1.1 listener: server timeouts (slowloris), header size, strict parsing, and a
-// graceful drain on shutdown.
-import { createServer, type Server } from 'node:http';
+// The listener: plain HTTP/1.1, or TLS (HTTP/2 + HTTP/1.1, tls/secure-server.ts) when the service
+// declares `tls`. Server timeouts (slowloris), header size, strict parsing, certificate reload on
+// SIGHUP, and a graceful drain on shutdown.
+import { Server, createServer } from 'node:http';
+import type { Http2SecureServer, Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { ServiceConfig } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
+import { createSecureListener } from '../tls/secure-server.js';
+import { compileServerLimits } from '../components/qos/server-limits/apply.js';
 import type { Gateway } from './gateway.js';
+import { GatewayResponse } from './http-response.js';
 
 export interface RunningServer {
-  server: Server;
+  server: Server | Http2SecureServer;
   port: number;
   /** Stop accepting, let in-flight requests finish (bounded by max_shutdown_wait_time). */
   shutdown(): Promise<void>;
 }
 
 export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, portOverride?: number): Promise<RunningServer> {
-  const server = createServer(
+  let sessions: Set<Http2Session> | undefined;
+  let reloadTls: (() => void) | undefined;
+  let server: Server | Http2SecureServer;
+  // qos/server-limits: connection cap and header-count limit (components/qos/server-limits).
+  const limits = compileServerLimits(cfg);
+  const handle = limits.wrap(gateway.handle);
+  if (cfg.tls) {
+    const secure = createSecureListener({ ...cfg, tls: cfg.tls }, handle, log);
+    ({ server, sessions } = secure);
+    reloadTls = secure.reload;
+    log.info({ min_version: cfg.tls.minVersion, max_version: cfg.tls.maxVersion, alpn: ['h2', 'http/1.1'] }, 'tls enabled');
+  } else server = createServer(
     {
+      ServerResponse: GatewayResponse,
       maxHeaderSize: cfg.maxHeaderBytes,
       // Never accept ambiguous framing (CL+TE smuggling, bare LF, ...).
       insecureHTTPParser: false,
@@ -27,8 +44,10 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
       // slowloris client hold a socket far longer than read_header_timeout.
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor((cfg.readHeaderTimeoutMs || 1000) / 2))),
     },
-    gateway.handle,
+    handle,
   );
+  limits.install(server);
+  if (cfg.client.allowInsecure) log.warn('allow_insecure_connections: upstream TLS certificates are NOT verified');
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return void socket.destroy();
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
@@ -48,6 +67,10 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
       resolve();
     });
   });
+  // Certificate rotation: re-read the files, swap the context, keep every open connection.
+  // Without TLS, SIGHUP is only logged (it must not kill a worker: the cluster primary forwards it).
+  const onHup = reloadTls ?? (() => log.info('SIGHUP: no TLS certificates to reload'));
+  process.on('SIGHUP', onHup);
   const addr = server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
 
@@ -58,17 +81,22 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
         clearTimeout(timer);
         resolve();
       };
+      process.off('SIGHUP', onHup);
       server.close(() => done());
-      server.closeIdleConnections();
+      Server.prototype.closeIdleConnections.call(server);
+      // HTTP/2: GOAWAY lets in-flight streams finish and refuses new ones.
+      for (const s of sessions ?? []) s.close();
       const timer =
         cfg.maxShutdownWaitMs > 0
           ? setTimeout(() => {
               log.warn('shutdown wait exceeded; closing remaining connections');
-              server.closeAllConnections();
+              // Node's HTTP/1.1 connection tracking also runs under the TLS listener (allowHTTP1).
+              Server.prototype.closeAllConnections.call(server);
+              for (const s of sessions ?? []) s.destroy();
             }, cfg.maxShutdownWaitMs)
           : undefined;
       // Keep-alive sockets that become idle after their last response must close too.
-      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      const sweep = setInterval(() => Server.prototype.closeIdleConnections.call(server), 100);
       server.once('close', () => clearInterval(sweep));
     }));
   return { server, port: actual, shutdown };

@@ -68,6 +68,11 @@ function runPrimary(cfg: ServiceConfig, log: Logger, opts: RunOptions): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // Certificate reload (tls): each worker re-reads its files (server/listen.ts). Without this
+  // handler SIGHUP would terminate the primary.
+  process.on('SIGHUP', () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+  });
 }
 
 export async function run(cfg: ServiceConfig, opts: RunOptions): Promise<void> {

@@ -43,16 +43,16 @@ test('check lists every problem with file and JSON pointer, exit 1', () => {
   assert.ok(lines.length >= 5, r.out);
 });
 
-test('a tls block is refused until TLS exists: never a silent plain-HTTP gateway', () => {
-  const r = check({ ...ok, tls: { public_key: 'a', private_key: 'b' } });
+test('a tls block whose files cannot be read is refused: never a silent plain-HTTP gateway', () => {
+  const r = check({ ...ok, tls: { keys: [{ public_key: '/nonexistent/a.pem', private_key: '/nonexistent/b.pem' }] } });
   assert.equal(r.code, 1);
-  assert.match(r.out, /\/tls: field "tls" is not supported/);
+  assert.match(r.out, /\/tls\/keys\/0: cannot read "\/nonexistent\/a.pem"/);
 });
 
 test('KrakenD namespaces Rampart lacks are refused, not ignored; legacy names are read', () => {
-  const r = check({ ...ok, extra_config: { 'security/cors': { allow_origins: ['*'] } } });
+  const r = check({ ...ok, extra_config: { 'server/virtualhost': { hosts: ['a.example'] } } });
   assert.equal(r.code, 1);
-  assert.match(r.out, /namespace "security\/cors" is not implemented by Rampart/);
+  assert.match(r.out, /namespace "server\/virtualhost" is not implemented by Rampart/);
   const legacy = check({ ...ok, extra_config: { 'github_com/luraproject/lura/router/gin': { return_error_msg: false } } });
   assert.equal(legacy.code, 0, legacy.out);
   assert.match(legacy.out, /legacy namespace/);

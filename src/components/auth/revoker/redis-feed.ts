@@ -1,0 +1,97 @@
+// Revocations shared by every gateway node through Redis (a Rampart addition; KrakenD CE keeps
+// one unsynchronised filter per node, spec §3.2): each revocation is stored in a sorted set
+// (score = time) and published on a channel. Every node subscribes, and loads the recent entries
+// (the last 3·TTL, the longest an entry stays in a filter) when it starts and whenever its
+// connection comes back, so a node that missed messages catches up.
+import { Redis } from 'ioredis';
+import type { Logger } from '../../../observability/logger.js';
+
+export interface RedisFeedOptions {
+  url: string;
+  prefix: string;
+  windowMs: number;
+  connectTimeoutMs: number;
+  onEntry(entry: string): void;
+  log: Logger;
+}
+
+export interface RedisFeed {
+  publish(entry: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** host:port only: a Redis URL may carry a password. */
+export function redisLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '6379'}`;
+  } catch {
+    return 'redis';
+  }
+}
+
+export async function connectRedisFeed(o: RedisFeedOptions): Promise<RedisFeed> {
+  const zset = `${o.prefix}:entries`;
+  const channel = `${o.prefix}:events`;
+  const label = redisLabel(o.url);
+  const opts = {
+    lazyConnect: true,
+    connectTimeout: o.connectTimeoutMs,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (times: number) => Math.min(100 * times, 2000),
+  };
+  const cmd = new Redis(o.url, opts);
+  const sub = new Redis(o.url, { ...opts, enableOfflineQueue: true });
+  let reported = false;
+  const onError = (err: Error) => {
+    if (!reported) o.log.warn({ redis: label, err: err.message }, 'auth/revoker: redis connection problem');
+    reported = true;
+  };
+  cmd.on('error', onError);
+  sub.on('error', onError);
+
+  const loadSnapshot = async () => {
+    const entries = await cmd.zrangebyscore(zset, Date.now() - o.windowMs, '+inf');
+    for (const e of entries) o.onEntry(e);
+    return entries.length;
+  };
+
+  try {
+    await Promise.all([cmd.connect(), sub.connect()]);
+    sub.on('message', (ch: string, entry: string) => {
+      if (ch === channel) o.onEntry(entry);
+    });
+    await sub.subscribe(channel);
+    const n = await loadSnapshot();
+    o.log.info({ redis: label, entries: n }, 'auth/revoker: revocation list loaded from redis');
+  } catch (err) {
+    cmd.disconnect();
+    sub.disconnect();
+    throw new Error(`auth/revoker: cannot load the revocation list from redis at ${label} (${(err as Error).message})`);
+  }
+  // After a reconnection, pick up whatever was published while this node was away.
+  // Both connections may come back in either order; reloading is idempotent.
+  const reload = () => {
+    reported = false;
+    loadSnapshot().then(
+      (n) => o.log.info({ redis: label, entries: n }, 'auth/revoker: revocation list reloaded after reconnect'),
+      (err) => o.log.warn({ redis: label, err: (err as Error).message }, 'auth/revoker: reload after reconnect failed'),
+    );
+  };
+  sub.on('ready', reload);
+  cmd.on('ready', reload);
+
+  return {
+    async publish(entry) {
+      const now = Date.now();
+      const results = await cmd.multi().zadd(zset, now, entry).zremrangebyscore(zset, '-inf', now - o.windowMs).publish(channel, entry).exec();
+      const failed = results?.find(([err]) => err);
+      if (!results || failed) throw failed?.[0] ?? new Error('transaction aborted');
+    },
+    async close() {
+      cmd.disconnect();
+      sub.disconnect();
+    },
+  };
+}

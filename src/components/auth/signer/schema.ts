@@ -1,0 +1,22 @@
+// JSON Schema of `auth/signer` (endpoint level; KrakenD v2.13 auth/signer.json, plus `typ`, which
+// krakend-jose reads although the schema omits it).
+import { COMMENT_KEYS, duration } from '../../../config/schema.js';
+import { JWS_ALGS } from '../common/algorithms.js';
+import { jwkSourceProperties } from '../validator/schema.js';
+
+export const signerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  patternProperties: COMMENT_KEYS,
+  required: ['alg', 'kid', 'keys_to_sign'],
+  properties: {
+    alg: { type: 'string', enum: JWS_ALGS },
+    kid: { type: 'string', minLength: 1 },
+    keys_to_sign: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+    ...jwkSourceProperties,
+    full: { type: 'boolean' },
+    typ: { type: 'string', minLength: 1 },
+    // Listed by KrakenD's schema but read by nothing (a no-op there too).
+    leeway: duration,
+  },
+} as const;

@@ -1,0 +1,183 @@
+// `auth/validator`: JWT validation at endpoint level (spec §1). Everything is compiled at build:
+// the key source (shared per URL), claim rules, role/scope decision and claim propagation. Per
+// request, a token seen before is answered from a bounded cache of verified tokens (keyed by the
+// exact token string; `exp` and revocation re-checked on every hit), so RS256 is verified once per
+// token, not once per request. Failures answer a bare 401 (403 for missing roles/scopes): the
+// reason goes to the debug log, never to the client, and the token itself is never logged.
+import { compactVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { parseDuration } from '../../../config/duration.js';
+import type { BuildEnv, ComponentSpec, Guard, RequestContext, Rejection, Stage } from '../../types.js';
+import type { JwsAlg } from '../common/algorithms.js';
+import { REVOCATION_KEY, type RevocationList, type RevocationProbe } from '../common/revocation.js';
+import { compileAuthorizer } from './authorize.js';
+import { compileClaimChecks } from './check-claims.js';
+import { compileExtractor, MAX_TOKEN_LENGTH } from './extract-token.js';
+import { headerId, type KeyStrategy, type LookupPolicy, type TokenHeader } from './jwks-cache.js';
+import { compilePropagation, propagatedHeaders } from './propagate.js';
+import { validatorEndpointSchema, validatorServiceSchema } from './schema.js';
+import { resolveKeySource } from './key-source.js';
+
+const REJECT_401: Rejection = Object.freeze({ status: 401, headers: Object.freeze(['www-authenticate', 'Bearer']) });
+const REJECT_403: Rejection = Object.freeze({ status: 403 });
+const DEFAULT_COOLDOWN_MS = 10_000;
+const TOKEN_CACHE_MAX = 10_000;
+const TOKEN_CACHE_BYTES = 32 * 1024 * 1024;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+interface Verified {
+  claims: Readonly<Record<string, unknown>>;
+  exp: number;
+  revocation: RevocationProbe | null;
+  forbidden: boolean;
+  headers: string[] | null;
+  size: number;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
+
+function ms(text: string | undefined, fallback: number): number {
+  return text === undefined ? fallback : (parseDuration(text) ?? fallback);
+}
+
+async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
+  const alg = cfg.alg as JwsAlg;
+  const where = env.endpoint ? `${env.endpoint.method} ${env.endpoint.path}` : env.pointer;
+  const cooldownMs = Math.max(1000, ms(cfg.jwk_refresh_cooldown, DEFAULT_COOLDOWN_MS));
+  const keys = resolveKeySource(cfg, env, 'auth/validator');
+  const policy: LookupPolicy = {
+    alg,
+    strategy: (cfg.key_identify_strategy ?? 'kid') as KeyStrategy,
+    // Without `cache` KrakenD downloads the set on every request; Rampart keeps it for one
+    // cooldown interval instead (a client must not be able to make the gateway hammer the IdP).
+    maxAgeMs: cfg.cache === true ? (cfg.cache_duration || 900) * 1000 : cooldownMs,
+    cooldownMs,
+  };
+  const failedCooldownMs = ms(cfg.failed_jwk_key_cooldown, 0) >= 1000 ? ms(cfg.failed_jwk_key_cooldown, 0) : 0;
+  const leewayS = Math.max(1, ms(cfg.leeway, 1000) / 1000);
+  const extract = compileExtractor(cfg.auth_header_name ?? 'Authorization', cfg.cookie_key);
+  const checkClaims = compileClaimChecks({ issuer: cfg.issuer, audience: cfg.audience, leewayS });
+  const authorize = compileAuthorizer({
+    roles: cfg.roles,
+    rolesKey: cfg.roles_key ?? 'roles',
+    rolesKeyIsNested: cfg.roles_key_is_nested === true,
+    scopes: cfg.scopes,
+    scopesKey: cfg.scopes_key,
+    scopesMatcher: cfg.scopes_matcher === 'all' ? 'all' : 'any',
+  });
+  const props = compilePropagation(cfg.propagate_claims ?? []);
+  const preserveArray = cfg.propagate_claims_preserve_array === true;
+  let revoker: RevocationList | undefined;
+  if (env.service.extra[REVOCATION_KEY] !== undefined) {
+    revoker = env.shared.get<RevocationList>(REVOCATION_KEY, () => {
+      throw new Error('auth/revoker is configured but could not be built (see its error)');
+    });
+  }
+
+  const log = env.log;
+  const debugLevel = cfg.operation_debug === true ? 'info' : 'debug';
+  const tokens = new LRUCache<string, Verified>({ max: TOKEN_CACHE_MAX, maxSize: TOKEN_CACHE_BYTES, sizeCalculation: (v, k) => k.length * 2 + v.size });
+  // A key that disappears from the set (rotation after a compromise) must stop vouching for the
+  // tokens it signed: forget every verified token.
+  keys.onKeysRemoved(() => tokens.clear());
+  const failedIds = failedCooldownMs > 0 ? new LRUCache<string, true>({ max: 10_000, ttl: failedCooldownMs }) : undefined;
+
+  const reject = (reason: string): Rejection => {
+    if (log.isLevelEnabled(debugLevel)) log[debugLevel]({ endpoint: where, reason }, 'JWT rejected');
+    return REJECT_401;
+  };
+
+  const admit = (ctx: RequestContext, v: Verified): Rejection | undefined => {
+    if (v.forbidden) {
+      if (log.isLevelEnabled(debugLevel)) log[debugLevel]({ endpoint: where, reason: 'missing role or scope' }, 'JWT forbidden');
+      return REJECT_403;
+    }
+    ctx.claims = v.claims as Record<string, unknown>;
+    if (v.headers) {
+      if (ctx.upstreamHeaders) for (const h of v.headers) ctx.upstreamHeaders.push(h);
+      else ctx.upstreamHeaders = v.headers.slice();
+    }
+    return undefined;
+  };
+
+  async function verify(ctx: RequestContext, token: string): Promise<Rejection | undefined> {
+    if (token.length > MAX_TOKEN_LENGTH) return reject('token too long');
+    const d1 = token.indexOf('.');
+    const d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1);
+    // Compact serialization only (RFC 7515 §7.1); JWS JSON and JWE are refused.
+    if (d1 <= 0 || d2 < 0 || token.indexOf('.', d2 + 1) >= 0) return reject('not a compact JWS');
+    let header: TokenHeader & { alg?: unknown };
+    try {
+      header = JSON.parse(decoder.decode(Buffer.from(token.slice(0, d1), 'base64url')));
+    } catch {
+      return reject('malformed header');
+    }
+    if (header === null || typeof header !== 'object' || Array.isArray(header)) return reject('malformed header');
+    // The algorithm is pinned by config: `none`, HS* against an RSA key, etc. never get further.
+    if (header.alg !== alg) return reject('algorithm not allowed');
+    const id = failedIds ? headerId(header, policy.strategy) : undefined;
+    if (id !== undefined && failedIds!.has(id)) return reject('unknown key id (cooling down)');
+    const key = await keys.lookup(header, policy);
+    if (!key) {
+      if (id !== undefined) failedIds!.set(id, true);
+      return reject('no matching key');
+    }
+    let claims: Record<string, unknown>;
+    try {
+      const { payload } = await compactVerify(token, key, { algorithms: [alg] });
+      claims = JSON.parse(decoder.decode(payload));
+    } catch {
+      return reject('signature or payload invalid');
+    }
+    if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return reject('payload is not a claims object');
+    const bad = checkClaims(claims, Date.now() / 1000);
+    if (bad) return reject(bad);
+    const revocation = revoker ? revoker.probe(claims) : null;
+    if (revocation && revoker!.isRevoked(revocation)) return reject('token revoked');
+    const v: Verified = {
+      claims: deepFreeze(claims),
+      exp: claims.exp as number,
+      revocation,
+      forbidden: authorize ? !authorize(claims) : false,
+      headers: props.length > 0 ? propagatedHeaders(props, claims, preserveArray) : null,
+      size: token.length + 256,
+    };
+    tokens.set(token, v);
+    return admit(ctx, v);
+  }
+
+  const guard: Guard = (ctx) => {
+    const token = extract(ctx.req);
+    if (!token) return reject('no token');
+    const hit = tokens.get(token);
+    if (hit === undefined) return verify(ctx, token);
+    if (Date.now() / 1000 - leewayS > hit.exp) {
+      tokens.delete(token);
+      return reject('token expired');
+    }
+    if (hit.revocation && revoker!.isRevoked(hit.revocation)) return reject('token revoked');
+    return admit(ctx, hit);
+  };
+
+  return { onRequest: guard, close: () => tokens.clear() };
+}
+
+export const validatorComponent: ComponentSpec = {
+  namespace: 'auth/validator',
+  schemas: { service: validatorServiceSchema, endpoint: validatorEndpointSchema },
+  phase: 'authenticate',
+  build(cfg: any, env: BuildEnv) {
+    if (env.scope === 'service') {
+      // KrakenD's second-level JWKS cache (`shared_cache_duration`): Rampart always shares one key
+      // cache per JWK set URL, keyed by URL and key id, so there is nothing more to build.
+      return null;
+    }
+    return buildEndpoint(cfg, env);
+  },
+};

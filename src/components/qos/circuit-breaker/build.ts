@@ -1,0 +1,70 @@
+// Builds the backend wrapper of `qos/circuit-breaker` and `qos/circuit-breaker/http`.
+// What counts as a failure (spec §4): any error result of the wrapped call (connection errors,
+// timeouts, non-200/201 statuses, decode errors). Not failures: calls cancelled because the
+// client went away or a concurrent call won (the abort reason is not the gateway's deadline),
+// and no-op answers (their status is not inspected) unless `valid_status_codes` is given
+// (qos/circuit-breaker/http).
+import { GatewayError } from '../../../errors/gateway-error.js';
+import type { BackendHandler, CallInput, ProxyResult } from '../../../pipeline/types.js';
+import type { BuildEnv, Stage } from '../../types.js';
+import { Breaker, REFUSED_BUSY, REFUSED_OPEN, type Outcome } from './breaker.js';
+import { registerBreaker } from './states.js';
+
+export interface BreakerCfg {
+  interval?: number;
+  timeout?: number;
+  max_errors?: number;
+  name?: string;
+  log_status_change?: boolean;
+  valid_status_codes?: number[];
+}
+
+const OPEN = new GatewayError('circuit breaker is open', 503);
+const BUSY = new GatewayError('too many requests', 503);
+
+function refused(error: GatewayError): Promise<ProxyResult> {
+  return Promise.resolve({ data: undefined, complete: false, error, raw: undefined });
+}
+
+function outcomeOf(r: ProxyResult, input: CallInput, valid: ReadonlySet<number> | undefined): Outcome {
+  if (input.signal.aborted && !(input.signal.reason instanceof GatewayError)) return 'neutral';
+  if (r.error) return 'failure';
+  if (valid && r.raw && !valid.has(r.raw.status)) return 'failure';
+  return 'success';
+}
+
+export function buildBreaker(cfg: BreakerCfg, env: BuildEnv, namespace: string): Stage {
+  const interval = cfg.interval ?? 0;
+  const timeout = cfg.timeout ?? 0;
+  const maxErrors = cfg.max_errors ?? 0;
+  if (interval === 0 && timeout === 0 && maxErrors === 0) {
+    throw new Error('interval, timeout and max_errors are all 0: KrakenD treats this as "no circuit breaker"; remove it or set real values');
+  }
+  const ep = env.endpoint!;
+  const index = env.backend!.pointer.slice(env.backend!.pointer.lastIndexOf('/') + 1);
+  const id = `${ep.method} ${ep.path} backend ${index} ${namespace}`;
+  const name = cfg.name ?? '';
+  const log = cfg.log_status_change === true;
+  const valid = cfg.valid_status_codes ? new Set(cfg.valid_status_codes) : undefined;
+  const breaker = new Breaker(name, interval * 1000, (timeout || 60) * 1000, Math.max(1, maxErrors), (from, to) => {
+    if (log) env.log.warn({ circuit_breaker: name, backend: id, from, to }, `[CB] Circuit breaker named '${name}' went from '${from}' to '${to}'`);
+  });
+  const unregister = registerBreaker(id, breaker);
+  return {
+    around: (next: BackendHandler): BackendHandler => async (input) => {
+      const ticket = breaker.before(Date.now());
+      if (ticket === REFUSED_OPEN) return refused(OPEN);
+      if (ticket === REFUSED_BUSY) return refused(BUSY);
+      let r: ProxyResult;
+      try {
+        r = await next(input);
+      } catch (err) {
+        breaker.after(ticket, 'failure', Date.now());
+        throw err;
+      }
+      breaker.after(ticket, outcomeOf(r, input, valid), Date.now());
+      return r;
+    },
+    close: unregister,
+  };
+}

@@ -1,0 +1,24 @@
+// The four KrakenD limit namespaces that share one shape (router, service, and their EE /redis
+// variants) differ only in scope, id and whether a Redis connection is mandatory.
+import { compileChecks } from '../../../ratelimit/checks.js';
+import type { BuildEnv, ComponentSpec, Stage } from '../../types.js';
+import { buildLimit, type LimitCfg } from './build-limit.js';
+
+export function limiterScopeId(env: BuildEnv, namespace: string): string {
+  return env.scope === 'service' ? `service ${namespace}` : `${env.endpoint!.method} ${env.endpoint!.path} ${namespace}`;
+}
+
+export function limitComponent(namespace: string, scope: 'service' | 'endpoint', schema: object): ComponentSpec {
+  return {
+    namespace,
+    schemas: { [scope]: schema },
+    phase: 'admit',
+    async build(cfg: LimitCfg, env): Promise<Stage> {
+      const built = await buildLimit(cfg, { env, id: limiterScopeId(env, namespace), sharedName: scope, minEveryMs: 1000 });
+      return {
+        onRequest: compileChecks(built.checks),
+        close: () => built.limiters.forEach((l) => l.close()),
+      };
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// `qos/ratelimit/tiered` (service or endpoint, KrakenD EE name and fields): the limits depend on
+// the caller's tier (gold/silver/...), read from the header `tier_key` (EE) or, Rampart
+// addition, from the validated JWT claim `tier_claim` (endpoint level, needs auth/validator).
+// Each tier has `ratelimit` (memory, or Redis with connection_name) or `ratelimit_redis` (EE), and
+// optionally a Rampart `quota`: at most `max` requests per `every` per client, in fixed windows
+// aligned to the Unix epoch ("24h" resets at 00:00 UTC).
+// Choices where EE is silent or unknown: tiers are matched exactly (`literal`) or with the `*`
+// catch-all, which must be last; `policy` expressions are refused (no policy engine); a request
+// that matches no tier is refused with 403 (never given an unlimited pass).
+import { COMMENT_KEYS, duration } from '../../../config/schema.js';
+import { compileChecks, type Check } from '../../../ratelimit/checks.js';
+import { claimText, compileClientKey, compilePath, headerText } from '../../../ratelimit/client-key.js';
+import { createLimiter } from '../../../ratelimit/create-limiter.js';
+import type { Limiter } from '../../../ratelimit/limiter.js';
+import { limitMetrics } from '../../../ratelimit/metrics.js';
+import { windowPolicy } from '../../../ratelimit/policy.js';
+import { compileRejection } from '../../../ratelimit/rejection.js';
+import type { BuildEnv, ComponentSpec, Guard, Rejection, Stage } from '../../types.js';
+import { buildLimit, DEFAULT_MAX_TRACKED, MISSING_IDENTITY, parseRedis, parseStrategy, type LimitCfg } from '../ratelimit-shared/build-limit.js';
+import { limiterScopeId } from '../ratelimit-shared/limit-component.js';
+import { limitSchema, redisLimitSchema } from '../ratelimit-shared/schema.js';
+import { parseDuration } from '../../../config/duration.js';
+
+const NAMESPACE = 'qos/ratelimit/tiered';
+const NO_TIER: Rejection = Object.freeze({ status: 403 });
+
+const quotaSchema = {
+  type: 'object',
+  additionalProperties: false,
+  patternProperties: COMMENT_KEYS,
+  required: ['max', 'every'],
+  properties: {
+    max: { type: 'integer', minimum: 1 },
+    every: duration,
+    strategy: { type: 'string' },
+    key: { type: 'string', minLength: 1 },
+    max_tracked_clients: { type: 'integer', minimum: 1 },
+    connection_name: { type: 'string', minLength: 1 },
+    on_failure_allow: { type: 'boolean' },
+    on_redis_failure: { type: 'string', enum: ['local', 'allow', 'deny'] },
+  },
+};
+
+const tierSchema = {
+  type: 'object',
+  additionalProperties: false,
+  patternProperties: COMMENT_KEYS,
+  properties: {
+    tier_value: { type: 'string' },
+    tier_value_as: { type: 'string', enum: ['literal', 'policy', '*'] },
+    ratelimit: limitSchema,
+    ratelimit_redis: redisLimitSchema,
+    quota: quotaSchema,
+  },
+  anyOf: [{ required: ['ratelimit'] }, { required: ['ratelimit_redis'] }, { required: ['quota'] }],
+};
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  patternProperties: COMMENT_KEYS,
+  required: ['tiers'],
+  properties: {
+    tier_key: { type: 'string', minLength: 1 },
+    tier_claim: { type: 'string', minLength: 1 },
+    tiers: { type: 'array', minItems: 1, items: tierSchema },
+  },
+};
+
+interface QuotaCfg extends LimitCfg {
+  max: number;
+  every: string;
+}
+
+interface TierCfg {
+  tier_value?: string;
+  tier_value_as?: 'literal' | 'policy' | '*';
+  ratelimit?: LimitCfg;
+  ratelimit_redis?: LimitCfg;
+  quota?: QuotaCfg;
+}
+
+interface TieredCfg {
+  tier_key?: string;
+  tier_claim?: string;
+  tiers: TierCfg[];
+}
+
+async function buildQuota(q: QuotaCfg, limit: LimitCfg | undefined, env: BuildEnv, id: string, where: string): Promise<{ check: Check; limiter: Limiter }> {
+  // The quota counts per client: its own strategy/key, or the tier limit's.
+  const key = q.key ?? (q.strategy === undefined ? limit?.key : undefined);
+  const strategy = parseStrategy(q.strategy ?? limit?.strategy, key, env, `${where}quota: `);
+  const periodMs = parseDuration(q.every);
+  if (!periodMs || periodMs < 1000) throw new Error(`${where}quota: every must be at least 1s`);
+  // A quota follows its tier's Redis pool unless it names its own.
+  const redis = await parseRedis({ ...q, connection_name: q.connection_name ?? limit?.connection_name ?? limit?.connection_pool }, env, `${where}quota: `);
+  const policy = windowPolicy(q.max, periodMs);
+  const limiter = createLimiter({ id, policy, maxKeys: q.max_tracked_clients ?? DEFAULT_MAX_TRACKED, sweepMs: 60_000, redis: redis && { ...redis, prefix: `${redis.prefix}${id}:` } }, env.log);
+  const keyOf = compileClientKey(strategy, key, env.service.router.trustedProxies);
+  return { limiter, check: { limiter, keyOf, reject: compileRejection(429, 'quota', policy), missing: MISSING_IDENTITY, refused: limitMetrics.rejectedCell(id) } };
+}
+
+export const ratelimitTieredComponent: ComponentSpec = {
+  namespace: NAMESPACE,
+  schemas: { service: schema, endpoint: schema },
+  phase: 'admit',
+  async build(cfg: TieredCfg, env): Promise<Stage> {
+    if ((cfg.tier_key === undefined) === (cfg.tier_claim === undefined)) throw new Error('set exactly one of tier_key (a header) or tier_claim (a JWT claim)');
+    if (cfg.tier_claim !== undefined) {
+      if (env.scope !== 'endpoint') throw new Error('tier_claim is not available at service level: service limits run before authentication; propagate the claim to a header or use an endpoint-level tiered limit');
+      if (!('auth/validator' in env.siblings)) throw new Error('tier_claim reads the claims of a validated token: add "auth/validator" to this endpoint');
+    }
+    const lower = cfg.tier_key?.toLowerCase() ?? '';
+    const path = cfg.tier_claim ? compilePath(cfg.tier_claim) : [];
+    const tierOf = cfg.tier_key !== undefined ? (ctx: Parameters<Guard>[0]) => headerText(ctx, lower) : (ctx: Parameters<Guard>[0]) => claimText(ctx.claims, path);
+    const base = limiterScopeId(env, NAMESPACE);
+    const byValue = new Map<string, Guard>();
+    let catchAll: Guard | undefined;
+    const limiters: Limiter[] = [];
+    for (let i = 0; i < cfg.tiers.length; i++) {
+      const t = cfg.tiers[i];
+      const where = `tiers/${i}: `;
+      const as = t.tier_value_as ?? 'literal';
+      if (catchAll) throw new Error(`${where}comes after the "*" tier and would never match`);
+      if (as === 'policy') throw new Error(`${where}tier_value_as "policy" needs KrakenD EE's policy engine, which Rampart does not implement; list literal values instead`);
+      if (as === 'literal' && (t.tier_value === undefined || t.tier_value === '')) throw new Error(`${where}tier_value is required for a literal tier`);
+      if (as === 'literal' && byValue.has(t.tier_value!)) throw new Error(`${where}tier_value "${t.tier_value}" is listed twice`);
+      if (t.ratelimit && t.ratelimit_redis) throw new Error(`${where}set ratelimit or ratelimit_redis, not both`);
+      const label = as === '*' ? '*' : t.tier_value!;
+      const limit = t.ratelimit ?? t.ratelimit_redis;
+      const checks: Check[] = [];
+      if (limit) {
+        const built = await buildLimit(limit, { env, id: `${base} tier ${label}`, sharedName: `tier-${label}`, minEveryMs: 1000 }, `${where}${t.ratelimit ? 'ratelimit' : 'ratelimit_redis'}: `);
+        checks.push(...built.checks);
+        limiters.push(...built.limiters);
+      }
+      if (t.quota) {
+        const q = await buildQuota(t.quota, limit, env, `${base} tier ${label} quota`, where);
+        checks.push(q.check);
+        limiters.push(q.limiter);
+      }
+      const guard = compileChecks(checks);
+      if (as === '*') catchAll = guard;
+      else byValue.set(t.tier_value!, guard);
+    }
+    const fallback = catchAll;
+    return {
+      onRequest: (ctx) => {
+        const v = tierOf(ctx);
+        const g = (v !== undefined ? byValue.get(v) : undefined) ?? fallback;
+        return g ? g(ctx) : NO_TIER;
+      },
+      close: () => limiters.forEach((l) => l.close()),
+    };
+  },
+};

@@ -1,0 +1,64 @@
+// `security/client-cert`: forwards facts of the client certificate that the TLS handshake already
+// verified (tls.enable_mtls) to backends, in declared headers. They go through ctx.upstreamHeaders,
+// which replace any client-sent header of the same name, so a client can never forge them
+// (auth-and-tls.md §8.1 Rampart note). Facts are computed once per TLS connection.
+import type { TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { ComponentSpec, Stage } from '../../types.js';
+import { FACTS, clientCertSchema, type Fact } from './schema.js';
+
+/** Header-safe text: one line, printable ASCII, anything else percent-encoded. */
+function safe(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  return v.replace(/\n/g, ',').replace(/[^\x20-\x7e]|%/g, (ch) => encodeURIComponent(ch));
+}
+
+const EXTRACT: Record<Fact, (c: X509Certificate) => string> = {
+  subject: (c) => safe(c.subject),
+  issuer: (c) => safe(c.issuer),
+  serial: (c) => c.serialNumber,
+  fingerprint: (c) => c.fingerprint256.replace(/:/g, '').toLowerCase(),
+  san: (c) => safe(c.subjectAltName ?? ''),
+  not_after: (c) => new Date(c.validTo).toISOString(),
+};
+
+/** The connection's TLS socket: the HTTP/1.1 socket, or the HTTP/2 session's socket. */
+function tlsSocketOf(req: IncomingMessage): TLSSocket | undefined {
+  const h2 = (req as unknown as { stream?: { session?: { socket?: TLSSocket } } }).stream;
+  const s = h2?.session?.socket ?? (req.socket as TLSSocket);
+  return s && typeof s.getPeerX509Certificate === 'function' ? s : undefined;
+}
+
+function build(c: { headers: Partial<Record<Fact, string>> }, env: Parameters<NonNullable<ComponentSpec['build']>>[1]): Stage {
+  if (!env.service.tls?.enableMtls) throw new Error('needs "tls": {"enable_mtls": true}: without mutual TLS there is no verified client certificate');
+  const wanted = FACTS.filter((f) => c.headers[f]).map((f) => [f, c.headers[f]!.toLowerCase()] as const);
+  const empty = wanted.flatMap(([, h]) => [h, '']);
+  const perConnection = new WeakMap<TLSSocket, string[]>();
+  const factsOf = (req: IncomingMessage): string[] => {
+    const sock = tlsSocketOf(req);
+    if (!sock) return empty;
+    let v = perConnection.get(sock);
+    if (!v) {
+      const cert = sock.getPeerX509Certificate();
+      v = cert ? wanted.flatMap(([f, h]) => [h, EXTRACT[f](cert)]) : empty;
+      perConnection.set(sock, v);
+    }
+    return v;
+  };
+  return {
+    onRequest(ctx) {
+      const facts = factsOf(ctx.req);
+      if (ctx.upstreamHeaders) ctx.upstreamHeaders.push(...facts);
+      else ctx.upstreamHeaders = facts.slice();
+      return undefined;
+    },
+  };
+}
+
+export const clientCertComponent: ComponentSpec = {
+  namespace: 'security/client-cert',
+  schemas: { service: clientCertSchema },
+  phase: 'edge',
+  build,
+};

@@ -1,0 +1,120 @@
+// `security/http`: host restriction -> TLS redirect -> security headers, in that order (as
+// unrolled/secure). Header values are computed once; a request costs a Set lookup and a few
+// setHeader calls. Deviations (README): a bad Host is 400 (KrakenD: 500), forwarding headers
+// (host_proxy_headers, ssl_proxy_headers) count only from router.trusted_proxies, `/__health`
+// stays exempt as in KrakenD.
+import type { TLSSocket } from 'node:tls';
+import type { IncomingMessage } from 'node:http';
+import { compileTrustedPeer } from '../../../server/client-ip.js';
+import type { ComponentSpec, Rejection, Stage } from '../../types.js';
+import { httpSecuritySchema } from './schema.js';
+
+const BAD_HOST: Rejection = Object.freeze({ status: 400, body: 'Bad Host', headers: Object.freeze(['content-type', 'text/plain; charset=utf-8']) });
+
+interface HttpSecurityConfig {
+  allowed_hosts?: string[];
+  allowed_hosts_are_regex?: boolean;
+  host_proxy_headers?: string[];
+  ssl_redirect?: boolean;
+  ssl_host?: string;
+  ssl_proxy_headers?: Record<string, string>;
+  sts_seconds?: number;
+  sts_include_subdomains?: boolean;
+  sts_preload?: boolean;
+  force_sts_header?: boolean;
+  frame_deny?: boolean;
+  custom_frame_options_value?: string;
+  content_type_nosniff?: boolean;
+  browser_xss_filter?: boolean;
+  content_security_policy?: string;
+  referrer_policy?: string;
+  is_development?: boolean;
+  hpkp_public_key?: string;
+}
+
+function compileHostCheck(c: HttpSecurityConfig): ((host: string) => boolean) | undefined {
+  const hosts = c.allowed_hosts ?? [];
+  if (hosts.length === 0 || c.is_development) return undefined;
+  if (!c.allowed_hosts_are_regex) {
+    const set = new Set(hosts.map((h) => h.toLowerCase()));
+    return (host) => set.has(host.toLowerCase());
+  }
+  const res = hosts.map((h, i) => {
+    try {
+      // Anchored like KrakenD (^...$); hosts are case-insensitive (RFC 3986 §3.2.2).
+      return new RegExp(`^(?:${h})$`, 'i');
+    } catch (err) {
+      throw new Error(`allowed_hosts/${i}: invalid regular expression: ${(err as Error).message}`);
+    }
+  });
+  return (host) => {
+    for (const re of res) if (re.test(host)) return true;
+    return false;
+  };
+}
+
+function build(c: HttpSecurityConfig, env: Parameters<NonNullable<ComponentSpec['build']>>[1]): Stage | null {
+  const trustedPeer = compileTrustedPeer(env.service.router.trustedProxies);
+  const hostHeaders = (c.host_proxy_headers ?? []).map((h) => h.toLowerCase());
+  const sslHeaders = Object.entries(c.ssl_proxy_headers ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const);
+  if ((hostHeaders.length > 0 || sslHeaders.length > 0) && env.service.router.trustedProxies.length === 0) {
+    env.log.warn({ at: env.pointer }, 'host_proxy_headers / ssl_proxy_headers are ignored: no router.trusted_proxies declared');
+  }
+  if (c.hpkp_public_key !== undefined) env.log.warn({ at: env.pointer }, 'hpkp_public_key: HTTP Public Key Pinning is obsolete; no Public-Key-Pins header is sent (as KrakenD CE)');
+
+  /** The request's host: a declared forwarding header from a trusted proxy, else Host. */
+  const hostOf = (req: IncomingMessage): string => {
+    if (hostHeaders.length > 0 && trustedPeer(req)) {
+      for (const h of hostHeaders) {
+        const v = req.headers[h];
+        if (typeof v === 'string' && v !== '') return v;
+      }
+    }
+    return req.headers.host ?? '';
+  };
+  const isTls = (req: IncomingMessage): boolean => {
+    if ((req.socket as TLSSocket).encrypted === true) return true;
+    if (sslHeaders.length > 0 && trustedPeer(req)) for (const [k, v] of sslHeaders) if (req.headers[k] === v) return true;
+    return false;
+  };
+
+  const hostAllowed = compileHostCheck(c);
+  const redirect = c.ssl_redirect === true && !c.is_development;
+  if (redirect && !c.ssl_host && !hostAllowed) env.log.warn({ at: env.pointer }, 'ssl_redirect without ssl_host or allowed_hosts: the redirect target is the client-supplied Host');
+  const fixed: string[] = [];
+  // Exact values of unrolled/secure (KrakenD CE), traffic-and-http-security.md §6.
+  if (c.custom_frame_options_value) fixed.push('x-frame-options', c.custom_frame_options_value);
+  else if (c.frame_deny) fixed.push('x-frame-options', 'DENY');
+  if (c.content_type_nosniff) fixed.push('x-content-type-options', 'nosniff');
+  if (c.browser_xss_filter) fixed.push('x-xss-protection', '1; mode=block');
+  if (c.content_security_policy) fixed.push('content-security-policy', c.content_security_policy);
+  if (c.referrer_policy) fixed.push('referrer-policy', c.referrer_policy);
+  const sts =
+    (c.sts_seconds ?? 0) > 0 && !c.is_development
+      ? `max-age=${c.sts_seconds}${c.sts_include_subdomains ? '; includeSubDomains' : ''}${c.sts_preload ? '; preload' : ''}`
+      : undefined;
+  const forceSts = c.force_sts_header === true;
+  if (!hostAllowed && !redirect && fixed.length === 0 && !sts) return null;
+  const health = env.service.router.disableHealth ? undefined : env.service.router.healthPath;
+
+  return {
+    onRequest(ctx) {
+      if (ctx.path === health) return undefined;
+      const req = ctx.req;
+      if (hostAllowed && !hostAllowed(hostOf(req))) return BAD_HOST;
+      const tls = isTls(req);
+      if (redirect && !tls) return { status: 301, headers: ['location', `https://${c.ssl_host || hostOf(req)}${req.url ?? '/'}`] };
+      const res = ctx.res;
+      for (let i = 0; i < fixed.length; i += 2) res.setHeader(fixed[i], fixed[i + 1]);
+      if (sts && (tls || forceSts)) res.setHeader('strict-transport-security', sts);
+      return undefined;
+    },
+  };
+}
+
+export const httpSecurityComponent: ComponentSpec = {
+  namespace: 'security/http',
+  schemas: { service: httpSecuritySchema },
+  phase: 'edge',
+  build,
+};

@@ -1,0 +1,54 @@
+// The cluster primary's side of node-wide in-memory limits. Without Redis, `rampart run
+// --workers N` must still enforce a configured limit once per node, not once per worker. The
+// primary (which serves no traffic) holds the authoritative buckets; workers lease units from it
+// over the cluster IPC channel and spend them locally (cluster-lease.ts), so most requests never
+// leave the worker. A lease is at most 1/(4 x workers) of what is available (and <= MAX_LEASE),
+// so leased-but-unused units can never exceed a quarter of what is left; units only come from
+// the primary's bucket, so the node never admits more than the limit.
+//
+// Installed when this module is loaded in a cluster primary: run.ts's primary imports the
+// component registry (through server/gateway.ts), which imports the rate-limit components. The
+// call is idempotent, so an explicit `installLimitCoordinator()` in runPrimary is also fine.
+import cluster, { type Worker } from 'node:cluster';
+import { LEASE_TTL_MS, MAX_LEASE, type GrantMsg, type WorkerMsg } from './cluster-protocol.js';
+import { MemoryLimiter } from './memory-limiter.js';
+
+let installed = false;
+const limiters = new Map<string, MemoryLimiter>();
+let workers = 0;
+
+function handle(worker: Worker, msg: WorkerMsg): void {
+  const now = Date.now();
+  switch (msg.rl) {
+    case 'def':
+      if (!limiters.has(msg.id)) limiters.set(msg.id, new MemoryLimiter(msg.policy, msg.maxKeys, LEASE_TTL_MS * 30));
+      return;
+    case 'take': {
+      const lim = limiters.get(msg.id);
+      // An undeclared limiter cannot happen (declarations precede use on the same channel);
+      // refuse rather than admit without a bucket.
+      const g = lim ? lim.acquire(msg.k, Math.min(msg.n, MAX_LEASE), now, 4 * Math.max(1, workers)) : -1000;
+      const reply: GrantMsg = { rl: 'grant', s: msg.s, g, w: lim ? lim.windowOf(now) : 0 };
+      if (worker.isConnected()) worker.send(reply);
+      return;
+    }
+    case 'ret': {
+      const lim = limiters.get(msg.id);
+      if (!lim) return;
+      for (let i = 0; i < msg.k.length; i++) lim.release(msg.k[i], msg.n[i], msg.w[i], now);
+      return;
+    }
+  }
+}
+
+export function installLimitCoordinator(): void {
+  if (installed || !cluster.isPrimary) return;
+  installed = true;
+  cluster.on('fork', () => workers++);
+  cluster.on('exit', () => (workers = Math.max(0, workers - 1)));
+  cluster.on('message', (worker: Worker, msg: unknown) => {
+    if (msg !== null && typeof msg === 'object' && 'rl' in msg) handle(worker, msg as WorkerMsg);
+  });
+}
+
+installLimitCoordinator();

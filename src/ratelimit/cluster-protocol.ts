@@ -1,0 +1,45 @@
+// Messages between `rampart run --workers N` workers and the cluster primary, which holds the
+// node's in-memory buckets (see cluster-coordinator.ts and cluster-lease.ts). Every message has
+// an `rl` tag so it never collides with the primary's own ({rampart: 'ready'}) messages.
+import type { Policy } from './policy.js';
+
+/** A worker declares a limiter once, before using it (IPC is ordered per worker). */
+export interface DefineMsg {
+  rl: 'def';
+  id: string;
+  policy: Policy;
+  maxKeys: number;
+}
+
+/** A worker asks for up to `n` units of `k`; the answer carries the same `s`. */
+export interface TakeMsg {
+  rl: 'take';
+  id: string;
+  k: string;
+  n: number;
+  s: number;
+}
+
+/** A worker gives back units of expired leases: parallel arrays. */
+export interface ReturnMsg {
+  rl: 'ret';
+  id: string;
+  k: string[];
+  n: number[];
+  w: number[];
+}
+
+/** g >= 1: units granted; g < 0: refused, -g ms until a retry can succeed. w: quota window. */
+export interface GrantMsg {
+  rl: 'grant';
+  s: number;
+  g: number;
+  w: number;
+}
+
+export type WorkerMsg = DefineMsg | TakeMsg | ReturnMsg;
+
+/** Most units one lease may carry. */
+export const MAX_LEASE = 256;
+/** How long a worker may sit on leased units before it must return them. */
+export const LEASE_TTL_MS = 1000;
