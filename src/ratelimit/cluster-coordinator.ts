@@ -15,7 +15,13 @@ import { MemoryLimiter } from './memory-limiter.js';
 
 let installed = false;
 const limiters = new Map<string, MemoryLimiter>();
-let workers = 0;
+
+/** Live workers (one lease request per many requests, so counting here is cheap enough). */
+function workerCount(): number {
+  let n = 0;
+  for (const id in cluster.workers) if (cluster.workers[id]) n++;
+  return Math.max(1, n);
+}
 
 function handle(worker: Worker, msg: WorkerMsg): void {
   const now = Date.now();
@@ -27,7 +33,7 @@ function handle(worker: Worker, msg: WorkerMsg): void {
       const lim = limiters.get(msg.id);
       // An undeclared limiter cannot happen (declarations precede use on the same channel);
       // refuse rather than admit without a bucket.
-      const g = lim ? lim.acquire(msg.k, Math.min(msg.n, MAX_LEASE), now, 4 * Math.max(1, workers)) : -1000;
+      const g = lim ? lim.acquire(msg.k, Math.min(msg.n, MAX_LEASE), now, 4 * workerCount()) : -1000;
       const reply: GrantMsg = { rl: 'grant', s: msg.s, g, w: lim ? lim.windowOf(now) : 0 };
       if (worker.isConnected()) worker.send(reply);
       return;
@@ -44,8 +50,6 @@ function handle(worker: Worker, msg: WorkerMsg): void {
 export function installLimitCoordinator(): void {
   if (installed || !cluster.isPrimary) return;
   installed = true;
-  cluster.on('fork', () => workers++);
-  cluster.on('exit', () => (workers = Math.max(0, workers - 1)));
   cluster.on('message', (worker: Worker, msg: unknown) => {
     if (msg !== null && typeof msg === 'object' && 'rl' in msg) handle(worker, msg as WorkerMsg);
   });

@@ -4,7 +4,9 @@
 // the store contract: >= 0 admitted, < 0 refused with -value ms until a retry can succeed.
 
 /**
- * GCRA (the token bucket as one timestamp). KEYS[1] bucket; ARGV[1] ms per token; ARGV[2] burst
+ * GCRA (the token bucket as one timestamp). Rates so high that one interval is below the
+ * precision of a millisecond timestamp (about 1e9/s) never fill the bucket: such a limit cannot
+ * be reached anyway. The expiry is at least 1 ms (PX 0 is an error). KEYS[1] bucket; ARGV[1] ms per token; ARGV[2] burst
  * tolerance in ms (capacity x ms per token). The key expires when the bucket would be full again,
  * so idle clients cost Redis nothing.
  */
@@ -22,7 +24,9 @@ if debt > tolerance then
   if retry < 1 then retry = 1 end
   return -retry
 end
-redis.call('SET', KEYS[1], string.format('%.3f', nexttat), 'PX', math.ceil(debt))
+local ttl = math.ceil(debt)
+if ttl < 1 then ttl = 1 end
+redis.call('SET', KEYS[1], string.format('%.3f', nexttat), 'PX', ttl)
 return math.floor((tolerance - debt) / interval)
 `;
 

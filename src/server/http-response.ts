@@ -1,62 +1,115 @@
-// The gateway's response class. Guards add headers with setHeader before the reply exists
-// (security headers, CORS); the reply then passes its own headers as a flat list to writeHead.
-// Node's default merge of the two keeps only the last value of each name (two Set-Cookie from a
-// no-op backend would become one) and lets the backend override the gateway's policy (a backend's
-// Access-Control-Allow-Origin: * would reach a disallowed origin). Here:
-//   - a name a guard set wins over the same name in the list (the gateway's policy is final),
+// The gateway's response classes share one rule for headers that guards add before the reply
+// exists (security headers, CORS) and the headers the reply itself writes (a no-op backend's):
+//   - a name a guard set wins over the same name in the reply (the gateway's policy is final),
 //     except Vary, whose values are kept side by side (RFC 9110 §12.5.5);
-//   - every other pair of the list is appended, so repeated names all survive;
-//   - once security/cors has claimed the response (claimCors), Access-Control-* pairs of the list
-//     are dropped: whether an origin may read the response is the gateway's decision alone.
-// Without guard headers the fast path is Node's own writeHead, untouched.
+//   - repeated names in the reply (Set-Cookie) all survive;
+//   - once security/cors has claimed the response (claimCors), the reply's Access-Control-*
+//     headers are dropped: whether an origin may read the response is the gateway's decision.
+// Node's own merge (setHeader, then writeHead with a list) keeps only the last value of each name
+// and lets the reply override the gateway. Guards should use addResponseHeader: the pairs are kept
+// in a plain array and written with the reply in one list (Node's fast raw-array path);
+// setHeader still works (slower merge below).
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 
-export interface HeaderTarget {
-  getHeaderNames(): string[];
-  appendHeader(name: string, value: string | readonly string[]): unknown;
+/** Fields both response classes (HTTP/1.1 and HTTP/2) carry. */
+export interface GuardHeaderState {
+  /** [lower-case name, value, ...] added by guards; null until the first one. */
+  guardHeaders: string[] | null;
+  corsClaimed: boolean;
+}
+
+type AnyResponse = { setHeader(name: string, value: string): unknown };
+
+/** Adds a response header from a guard (name in lower case). */
+export function addResponseHeader(res: AnyResponse, name: string, value: string): void {
+  const r = res as Partial<GuardHeaderState>;
+  if (r.guardHeaders === undefined) return void res.setHeader(name, value); // not a gateway response
+  (r.guardHeaders ??= []).push(name, value);
 }
 
 /** Marks a response whose CORS headers the gateway decides (set by security/cors). */
 export function claimCors(res: object): void {
-  (res as { corsClaimed: boolean }).corsClaimed = true;
+  (res as GuardHeaderState).corsClaimed = true;
 }
 
-/** Appends `list` ([name, value, ...]) onto headers already set, with the precedence above. */
-export function mergeReplyHeaders(res: HeaderTarget, list: readonly string[], dropCors: boolean, skip?: ReadonlySet<string>): void {
-  const preset = new Set(res.getHeaderNames());
+type HeaderArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | readonly string[] | undefined;
+
+/** writeHead's headers argument as a flat [name, value, ...] list. */
+export function flatHeaders(h: HeaderArg): string[] {
+  if (h === undefined) return [];
+  if (Array.isArray(h)) {
+    if (h.length === 0 || typeof h[0] === 'string') return h as string[];
+    return (h as unknown as [string, string][]).flat(); // [[name, value], ...]
+  }
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(h as OutgoingHttpHeaders)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) out.push(k, String(x));
+    else out.push(k, String(v));
+  }
+  return out;
+}
+
+function hasName(list: readonly string[], lower: string): boolean {
+  for (let i = 0; i < list.length; i += 2) if (list[i] === lower) return true;
+  return false;
+}
+
+/** The reply's list with the guard headers applied by the rules above. */
+export function withGuardHeaders(list: readonly string[], guard: readonly string[] | null, dropCors: boolean, skip?: ReadonlySet<string>): string[] {
+  const out: string[] = [];
   for (let i = 0; i < list.length; i += 2) {
     const lower = list[i].toLowerCase();
-    if (skip?.has(lower)) continue;
-    if (preset.has(lower) && lower !== 'vary') continue;
+    if (skip !== undefined && skip.has(lower)) continue;
     if (dropCors && lower.startsWith('access-control-')) continue;
+    if (guard !== null && lower !== 'vary' && hasName(guard, lower)) continue;
+    out.push(list[i], list[i + 1]);
+  }
+  if (guard !== null) for (const x of guard) out.push(x);
+  return out;
+}
+
+export interface HeaderTarget {
+  hasHeader(name: string): boolean;
+  appendHeader(name: string, value: string | readonly string[]): unknown;
+}
+
+/** For headers a guard set with setHeader: appends `list` onto them, setHeader's names winning. */
+export function mergeOntoSetHeaders(res: HeaderTarget, list: readonly string[]): void {
+  for (let i = 0; i < list.length; i += 2) {
+    const lower = list[i].toLowerCase();
+    if (lower !== 'vary' && res.hasHeader(lower)) continue;
     res.appendHeader(list[i], list[i + 1]);
   }
 }
 
-type HeaderArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
-type WriteHeadArgs = [string | HeaderArg, HeaderArg?];
-
-export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
-  /** Set once any header was set before writeHead (then the merge above is needed). */
-  private preset = false;
+export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> implements GuardHeaderState {
+  guardHeaders: string[] | null = null;
   corsClaimed = false;
+  /** Set once a header was set with setHeader/appendHeader before writeHead. */
+  private preset = false;
 
   override setHeader(name: string, value: number | string | readonly string[]): this {
-    this.preset = true;
+    if (!this.headersSent) this.preset = true;
     return super.setHeader(name, value);
   }
 
   override appendHeader(name: string, value: string | readonly string[]): this {
-    this.preset = true;
+    if (!this.headersSent) this.preset = true;
     return super.appendHeader(name, value);
   }
 
-  override writeHead(statusCode: number, ...args: WriteHeadArgs): this {
-    const headers = typeof args[0] === 'string' ? args[1] : args[0];
-    if (this.preset && Array.isArray(headers) && (headers.length === 0 || typeof headers[0] === 'string')) {
-      mergeReplyHeaders(this, headers as string[], this.corsClaimed);
-      return typeof args[0] === 'string' ? super.writeHead(statusCode, args[0]) : super.writeHead(statusCode);
+  override writeHead(statusCode: number, a?: string | HeaderArg, b?: HeaderArg): this {
+    const message = typeof a === 'string' ? a : undefined;
+    const headers = typeof a === 'string' ? b : a;
+    if (this.guardHeaders === null && !this.corsClaimed && !this.preset) {
+      return message === undefined ? super.writeHead(statusCode, headers as OutgoingHttpHeaders) : super.writeHead(statusCode, message, headers as OutgoingHttpHeaders);
     }
-    return typeof args[0] === 'string' ? super.writeHead(statusCode, args[0], args[1]) : super.writeHead(statusCode, args[0]);
+    const list = withGuardHeaders(flatHeaders(headers), this.guardHeaders, this.corsClaimed);
+    if (this.preset) {
+      mergeOntoSetHeaders(this, list);
+      return message === undefined ? super.writeHead(statusCode) : super.writeHead(statusCode, message);
+    }
+    return message === undefined ? super.writeHead(statusCode, list) : super.writeHead(statusCode, message, list);
   }
 }

@@ -7,7 +7,7 @@
 // server/http-response.ts.
 import { Http2ServerRequest, Http2ServerResponse, type Http2ServerRequest as Req } from 'node:http2';
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import { mergeReplyHeaders } from '../server/http-response.js';
+import { flatHeaders, withGuardHeaders, type GuardHeaderState } from '../server/http-response.js';
 
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -49,41 +49,38 @@ function plainRawHeaders(this: GatewayHttp2Request): string[] {
 }
 Object.defineProperty(GatewayHttp2Request.prototype, 'rawHeaders', { get: plainRawHeaders, configurable: true, enumerable: true });
 
-type HeaderArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
-
-export class GatewayHttp2Response extends Http2ServerResponse<Req> {
-  private preset = false;
+export class GatewayHttp2Response extends Http2ServerResponse<Req> implements GuardHeaderState {
+  guardHeaders: string[] | null = null;
   corsClaimed = false;
 
   override setHeader(name: string, value: number | string | readonly string[]): this {
     if (CONNECTION_SPECIFIC.has(name.toLowerCase())) return this;
-    this.preset = true;
     super.setHeader(name, value);
     return this;
   }
 
   override appendHeader(name: string, value: string | readonly string[]): this {
     if (CONNECTION_SPECIFIC.has(name.toLowerCase())) return this;
-    this.preset = true;
     super.appendHeader(name, value as string | string[]);
     return this;
   }
 
-  override writeHead(statusCode: number, a?: string | HeaderArg, b?: HeaderArg): this {
+  // Node's HTTP/2 writeHead keeps repeated names of the list but lets it replace headers set with
+  // setHeader; the list is rewritten so the gateway's rule holds (and HTTP/2-forbidden fields go).
+  override writeHead(statusCode: number, a?: string | OutgoingHttpHeaders | OutgoingHttpHeader[], b?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this {
     const headers = typeof a === 'string' ? b : a;
-    if (Array.isArray(headers) && (headers.length === 0 || typeof headers[0] === 'string')) {
-      const list = headers as string[];
-      if (this.preset) {
-        mergeReplyHeaders(this, list, this.corsClaimed, CONNECTION_SPECIFIC);
-        return super.writeHead(statusCode);
-      }
-      let clean: string[] | undefined;
-      for (let i = 0; i < list.length; i += 2) {
-        if (!CONNECTION_SPECIFIC.has(list[i].toLowerCase())) clean?.push(list[i], list[i + 1]);
-        else clean ??= list.slice(0, i);
-      }
-      return super.writeHead(statusCode, (clean ?? list) as unknown as OutgoingHttpHeaders);
+    const list = withGuardHeaders(flatHeaders(headers), this.guardHeaders, this.corsClaimed, CONNECTION_SPECIFIC);
+    // A name set with setHeader before the reply stays the gateway's (same rule as HTTP/1.1).
+    const out: string[] = [];
+    for (let i = 0; i < list.length; i += 2) {
+      const lower = list[i].toLowerCase();
+      if (lower === 'vary' || !this.hasHeader(lower)) out.push(list[i], list[i + 1]);
     }
-    return super.writeHead(statusCode, headers as OutgoingHttpHeaders | undefined);
+    // Node drops a set Vary when the list has one: carry its values over.
+    const vary = this.getHeader('vary');
+    if (vary !== undefined && out.some((x, i) => i % 2 === 0 && x.toLowerCase() === 'vary')) {
+      for (const v of Array.isArray(vary) ? vary : [String(vary)]) out.unshift('vary', v);
+    }
+    return super.writeHead(statusCode, out as unknown as OutgoingHttpHeaders);
   }
 }

@@ -68,6 +68,8 @@ before(async () => {
     {
       version: 3,
       extra_config: { router: { return_error_msg: true } },
+      // The token endpoint is trusted through client_tls, as backends are (KrakenD: same transport).
+      client_tls: { ca_certs: [ca.caFile] },
       endpoints: [
         { endpoint: '/cc', input_headers: ['Authorization'], backend: [{ host: [gwA.url], url_pattern: '/api', extra_config: { 'auth/client-credentials': cc(DEFAULT_CLIENT) } }] },
         // Same client, other scopes: a distinct token source, still unused when the burst starts.
@@ -83,7 +85,6 @@ before(async () => {
         },
       ],
     },
-    { env: { NODE_EXTRA_CA_CERTS: ca.caFile } },
   );
 });
 

@@ -135,10 +135,6 @@ test('a node refuses to start when Redis is unreachable (fail closed)', async ()
   await assert.rejects(startGateway(cfg), /cannot load the revocation list from redis/);
 });
 
-test('several workers without Redis are refused (each would keep its own list)', async () => {
-  await assert.rejects(startGateway(config(), { workers: 2 }), /configure "redis"/);
-});
-
 test('no token or admin key appears in any gateway output', () => {
   for (const g of gateways) assertNoSecrets(g.output(), used);
 });

@@ -43,6 +43,11 @@ before(async () => {
           'auth/validator': { alg: 'RS256', jwk_url: idp.jwksUrl, jwk_local_ca: ca.caFile, cache: true, issuer: ISS, audience: [AUD], jwk_refresh_cooldown: '2s' },
         },
       },
+      {
+        endpoint: '/invoices',
+        backend: [{ url_pattern: '/invoices' }],
+        extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: idp.jwksUrl, jwk_local_ca: ca.caFile, cache: true, issuer: ISS, audience: [AUD], roles: ['billing'] } },
+      },
     ],
   });
 });
@@ -70,6 +75,14 @@ test('a valid RS256 token passes (the control case)', async () => {
   used.push(t);
   const r = await http(gw.port, 'GET', '/orders', bearer(t));
   assert.equal(r.status, 200, r.body);
+});
+
+test('every endpoint naming the same JWK set URL shares one download', async () => {
+  const t = await mint(key, { iss: ISS, aud: AUD, roles: ['billing'] });
+  used.push(t);
+  assert.equal((await http(gw.port, 'GET', '/orders', bearer(t))).status, 200);
+  assert.equal((await http(gw.port, 'GET', '/invoices', bearer(t))).status, 200);
+  assert.equal(idp.downloads(), 1);
 });
 
 test('no token, an empty bearer, garbage and non-compact tokens: 401', async () => {

@@ -67,6 +67,11 @@ before(async () => {
       { endpoint: '/no-cookie', backend: [{ url_pattern: '/c' }], extra_config: { 'auth/validator': v } },
       { endpoint: '/hmac', backend: [{ url_pattern: '/h' }], extra_config: { 'auth/validator': { alg: 'HS256', jwk_local_path: octFile } } },
       { endpoint: '/hmac-rsa', backend: [{ url_pattern: '/h' }], extra_config: { 'auth/validator': { alg: 'HS256', jwk_local_path: rsaFile } } },
+      {
+        endpoint: '/x5t',
+        backend: [{ url_pattern: '/t' }],
+        extra_config: { 'auth/validator': { alg: 'RS256', key_identify_strategy: 'x5t', jwk_local_path: writeJwksFile({ keys: [{ ...key.publicJwk, kid: 'kx', x5t: 'thumb-1' }] }) } },
+      },
       { endpoint: '/short-lived', backend: [{ url_pattern: '/l' }], extra_config: { 'auth/validator': { ...v, leeway: '1s' } } },
     ],
   });
@@ -161,6 +166,12 @@ test('HS256 with an oct key works; an HS256 validator never uses an RSA key', as
   // The RSA public key is public: an HS256 validator whose set holds only RSA keys refuses all.
   assert.equal(await status('/hmac-rsa', bearer(hmacToken(key.publicPem, {}, { kid: 'rsa-1' }))), 401);
   assert.equal(await status('/hmac', bearer(await mint(key, {}))), 401, 'RS256 token on an HS256 endpoint');
+});
+
+test('key_identify_strategy x5t selects by thumbprint, falling back to kid', async () => {
+  assert.equal(await status('/x5t', bearer(await mint(key, {}, { kid: 'other', x5t: 'thumb-1' }))), 200);
+  assert.equal(await status('/x5t', bearer(await mint(key, {}, { kid: 'kx', x5t: 'thumb-2' }))), 401);
+  assert.equal(await status('/x5t', bearer(await mint(key, {}, { kid: 'kx' }))), 200);
 });
 
 test('a cached token is refused once it expires (exp re-checked on every hit)', async () => {

@@ -51,6 +51,11 @@ before(async () => {
           },
         },
       },
+      {
+        endpoint: '/proxy-shared',
+        backend: [{ url_pattern: '/proxy-shared', extra_config: { 'qos/ratelimit/proxy': { max_rate: 20, capacity: 20, every: '1h', connection_name: 'shared' } } }],
+      },
+      { endpoint: '/huge', backend: [{ url_pattern: '/huge' }], extra_config: { 'qos/ratelimit/router': { max_rate: 1e9, every: '1s', connection_name: 'shared' } } },
       { endpoint: '/fail-open', backend: [{ url_pattern: '/fail-open' }], extra_config: { 'qos/ratelimit/router': { max_rate: 1, capacity: 1, every: '1h', connection_name: 'shared', on_redis_failure: 'allow' } } },
       { endpoint: '/fail-closed', backend: [{ url_pattern: '/fail-closed' }], extra_config: { 'qos/ratelimit/router/redis': { max_rate: 1000, capacity: 1000, connection_name: 'shared', on_failure_allow: false } } },
     ],
@@ -71,6 +76,30 @@ test(`shared limit: ${R} per hour admits ${R} ± 5% across three gateways togeth
   process.stdout.write(`# 3 gateways, redis up: admitted ${admitted} of ${2 * R} (limit ${R}), refused ${t.byStatus[503] ?? 0}\n`);
   assert.equal(t.errors, 0);
   assert.ok(within(admitted, R, 0.05), `admitted ${admitted}`);
+});
+
+test('a backend (proxy) limit holds across the three gateways: the backend sees max_rate calls', async () => {
+  const t = await blast(ports(), '/proxy-shared', 60, 6);
+  assert.equal(t.byStatus[200], 20);
+  assert.equal(t.byStatus[503], 40);
+  assert.equal(be.seen.filter((s) => s.url === '/proxy-shared').length, 20);
+});
+
+test('a limit far above the load admits everything through Redis (no fallback, no Redis error)', async () => {
+  const r = new Redis({ port: redis.port, host: '127.0.0.1', lazyConnect: true });
+  await r.connect();
+  const scriptCalls = async () => {
+    const stats = await r.info('commandstats');
+    let n = 0;
+    for (const m of stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)) n += Number(m[1]);
+    return n;
+  };
+  const before = await scriptCalls();
+  const t = await blast(ports(), '/huge', 60, 6);
+  assert.equal(t.byStatus[200], 60);
+  assert.ok((await scriptCalls()) - before >= 60, 'every request was decided by Redis');
+  await r.quit();
+  for (const g of gws) assert.doesNotMatch(g.output(), /redis refused|redis unreachable/);
 });
 
 test('per-client limits and quotas are shared too; client keys are hashed in Redis', async () => {

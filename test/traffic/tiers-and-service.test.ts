@@ -67,6 +67,8 @@ test('service limit: a client is counted across every endpoint together', async 
   assert.deepEqual(seq, [200, 200, 200, 200, 429, 429]);
   // Refused before routing: even unknown paths are refused, and nothing reached the backend.
   assert.equal((await http(gw.port, 'GET', '/nowhere', svc('s1'))).status, 429);
+  // The gateway's health check is exempt: a busy node is not a dead node.
+  assert.equal((await http(gw.port, 'GET', '/__health', svc('s1'))).status, 200);
   assert.equal(be.seen.filter((s) => s.url === '/one' || s.url === '/two').length, 4);
   assert.equal((await http(gw.port, 'GET', '/one', svc('s2'))).status, 200);
 });

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend, type TestBackend } from '../helpers/backend.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { freePort } from '../helpers/redis.js';
 import { blast, within } from './load.js';
 
 const R = 200;
@@ -12,11 +13,15 @@ let gw: RunningGateway;
 
 before(async () => {
   be = await startBackend();
+  // A Redis pool on a port where nothing listens: the Redis-backed limit runs on its fallback.
+  const deadRedis = await freePort();
   gw = await startGateway(
     {
       version: 3,
       host: [be.origin],
+      extra_config: { redis: { connection_pools: [{ name: 'down', address: `127.0.0.1:${deadRedis}`, dial_timeout: '200ms' }] } },
       endpoints: [
+        { endpoint: '/redis-down', backend: [{ url_pattern: '/redis-down' }], extra_config: { 'qos/ratelimit/router': { max_rate: 100, capacity: 100, every: '1h', connection_name: 'down' } } },
         { endpoint: '/limited', backend: [{ url_pattern: '/limited' }], extra_config: { 'qos/ratelimit/router': { max_rate: R, capacity: R, every: '1h' } } },
         {
           endpoint: '/per-client',
@@ -75,4 +80,12 @@ test('per-client buckets and quotas are node-wide too', async () => {
   process.stdout.write(`# workers=2: per-client admitted ${admitted}/80, quota admitted ${used}/60\n`);
   assert.ok(within(used, 60, 0.05), `quota admitted ${used}`);
   assert.equal((q.byStatus[429] ?? 0) + used, 150);
+});
+
+test('with Redis unreachable, the local fallback of a Redis-backed limit also holds per node, not per worker', async () => {
+  const t = await blast([gw.port], '/redis-down', 200, 12);
+  const admitted = t.byStatus[200] ?? 0;
+  process.stdout.write(`# workers=2, redis down: admitted ${admitted}/100\n`);
+  assert.ok(within(admitted, 100, 0.05), `admitted ${admitted}`);
+  assert.match(gw.output(), /redis unreachable/);
 });

@@ -125,7 +125,7 @@ test("a no-op backend's Access-Control-* headers never reach the client; its Var
   assert.equal(bad.status, 200);
   assert.equal(bad.body, 'raw');
   assert.deepEqual(noCors(bad.headers), []);
-  assert.equal(bad.headers.vary, 'Origin, Accept-Encoding');
+  assert.deepEqual(String(bad.headers.vary).split(', ').sort(), ['Accept-Encoding', 'Origin']);
   const good = await http(gw.port, 'GET', '/raw', { Origin: 'https://app.example.test' });
   assert.equal(good.headers['access-control-allow-origin'], 'https://app.example.test');
 });

@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import { connect as tlsConnect } from 'node:tls';
 import { startBackend, type TestBackend } from '../helpers/backend.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { rawExchange } from '../helpers/http.js';
@@ -29,6 +30,8 @@ function config(tls: object) {
   return {
     version: 3,
     host: [be.origin],
+    read_header_timeout: '1s',
+    max_header_bytes: 8192,
     tls,
     endpoints: [
       { endpoint: '/echo', input_headers: ['X-Tenant', 'Cookie'], backend: [{ url_pattern: '/echo' }] },
@@ -130,6 +133,24 @@ test('HTTP/2: gateway answers that close HTTP/1.1 connections (413, 404) are val
   } finally {
     s.close();
   }
+});
+
+test('HTTP/1.1 over TLS keeps the listener limits: slow headers are cut, oversized headers get 431', async () => {
+  const slow = await new Promise<{ closedAfterMs: number; text: string }>((resolve) => {
+    const t0 = Date.now();
+    let text = '';
+    const sock = tlsConnect({ host: '127.0.0.1', port: gw.port, ca: ca.cert, ALPNProtocols: ['http/1.1'] }, () => sock.write('GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+    sock.on('data', (d) => (text += d));
+    sock.on('error', () => undefined);
+    sock.on('close', () => resolve({ closedAfterMs: Date.now() - t0, text }));
+    setTimeout(() => sock.destroy(), 8000);
+  });
+  assert.ok(slow.closedAfterMs < 6000, `slow client held the socket ${slow.closedAfterMs} ms`);
+  assert.match(slow.text, /^HTTP\/1\.1 408 /);
+  const n = be.seen.length;
+  const big = await httpsGet(gw.port, '/echo', { ca: ca.cert, headers: { 'X-Big': 'x'.repeat(20_000) } });
+  assert.equal(big.status, 431);
+  assert.equal(be.seen.length, n);
 });
 
 test('SNI picks the certificate: exact name, one-label wildcard, else the first pair', async () => {

@@ -3,6 +3,7 @@
 //   const { tokens, jwksPath, validator } = await mintBenchTokens(1000);
 //   endpoint.extra_config = { 'auth/validator': validator };
 //   request i sends `Authorization: Bearer ${tokens[i % tokens.length]}`
+// The tokens are also written one per line to `tokensPath` (for a wrk Lua script).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ export const BENCH_AUDIENCE = 'rampart-bench';
 export interface BenchTokens {
   tokens: string[];
   jwksPath: string;
+  tokensPath: string;
   /** The `auth/validator` block for the bench endpoint. */
   validator: Record<string, unknown>;
 }
@@ -35,9 +37,12 @@ export async function mintBenchTokens(n: number, opts: { dir?: string; lifetimeS
         .sign(privateKey),
     );
   }
+  const tokensPath = join(dir, 'bench-tokens.txt');
+  writeFileSync(tokensPath, tokens.join('\n') + '\n');
   return {
     tokens,
     jwksPath,
+    tokensPath,
     validator: { alg: 'RS256', jwk_local_path: jwksPath, issuer: BENCH_ISSUER, audience: [BENCH_AUDIENCE], roles: ['user'] },
   };
 }

@@ -6,6 +6,7 @@
 import type { BuildEnv, ComponentSpec, Guard, Rejection, Stage } from '../../types.js';
 import { KeyStore, type StoredKey } from './key-store.js';
 import { apiKeysEndpointSchema, apiKeysServiceSchema } from './schema.js';
+import { buildWarning } from '../common/warn.js';
 
 const SHARED_KEY = 'auth/api-keys';
 const REJECT_401: Rejection = Object.freeze({ status: 401 });
@@ -24,7 +25,7 @@ function buildService(cfg: any, env: BuildEnv): null {
   if (hash === 'plain' && cfg.allow_plain_keys !== true) {
     throw new Error('API keys are stored in plain text; store their SHA-256 digests with "hash": "sha256" (or set "allow_plain_keys": true)');
   }
-  if (hash === 'plain') env.log.warn({ at: env.pointer }, 'auth/api-keys: plain-text keys in the config (allow_plain_keys)');
+  if (hash === 'plain') buildWarning(env, 'INSECURE: auth/api-keys: plain-text keys in the config (allow_plain_keys)');
   const salt: string = cfg.salt ?? '';
   const store = new KeyStore(salt);
   const seen = new Set<string>();
@@ -40,7 +41,7 @@ function buildService(cfg: any, env: BuildEnv): null {
     store.add(digest, Object.freeze([...k.roles]), i);
   });
   const strategy = cfg.strategy ?? 'header';
-  if (strategy === 'query_string') env.log.warn({ at: env.pointer }, 'auth/api-keys: keys in the query string end up in logs and caches along the way; prefer a header');
+  if (strategy === 'query_string') buildWarning(env, 'auth/api-keys: keys in the query string end up in logs and caches along the way; prefer a header');
   env.shared.get<ServiceKeys>(SHARED_KEY, () => ({ store, strategy, identifier: cfg.identifier, propagateRole: cfg.propagate_role?.toLowerCase() }));
   return null;
 }

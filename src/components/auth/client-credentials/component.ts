@@ -4,14 +4,36 @@
 // When no token can be had the call fails with a generic 500 — the IdP's answer never reaches
 // the client. Backends with identical credentials share one token (env.shared).
 import { createHash } from 'node:crypto';
-import { GatewayError } from '../../../errors/gateway-error.js';
+import { DEADLINE, GatewayError } from '../../../errors/gateway-error.js';
 import type { ProxyResult } from '../../../pipeline/types.js';
+import { upstreamConnectOptions } from '../../../tls/upstream-context.js';
 import type { BuildEnv, ComponentSpec, Stage } from '../../types.js';
 import { clientCredentialsSchema } from './schema.js';
 import { TokenSource } from './token-source.js';
+import { buildWarning } from '../common/warn.js';
 
 function failed(): ProxyResult {
   return { data: undefined, complete: false, error: new GatewayError('could not authenticate to the backend', 500), raw: undefined };
+}
+
+/** The token request is shared by concurrent calls, so it is not aborted with one of them; each
+ * caller stops waiting at its own deadline instead. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function build(cfg: any, env: BuildEnv): Stage | null {
@@ -24,7 +46,7 @@ function build(cfg: any, env: BuildEnv): Stage | null {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('token_url must be an http(s) URL');
   const label = `${url.origin}${url.pathname}`;
-  if (url.protocol === 'http:') env.log.warn({ token_url: label }, 'INSECURE: auth/client-credentials sends the client secret over plain HTTP');
+  if (url.protocol === 'http:') buildWarning(env, 'INSECURE: auth/client-credentials sends the client secret over plain HTTP', { token_url: label });
   const inputHeaders = env.backend?.inputHeaders;
   if (inputHeaders && inputHeaders.length > 0 && !inputHeaders.some((h) => h.toLowerCase() === 'authorization')) {
     throw new Error('the backend\'s input_headers would drop the Authorization header this sets: add "Authorization" to them');
@@ -46,7 +68,8 @@ function build(cfg: any, env: BuildEnv): Stage | null {
   form.unshift(['grant_type', grantType], ['scope', cfg.scopes ? (cfg.scopes as string).split(',').join(' ') : '']);
   const key = 'client-credentials|' + createHash('sha256').update(JSON.stringify([url.href, cfg.client_id, cfg.client_secret, form])).digest('hex');
   const source = env.shared.get(key, () => {
-    const s = new TokenSource({ url: url.href, label, clientId: cfg.client_id, clientSecret: cfg.client_secret, form, rejectUnauthorized: !env.service.client.allowInsecure, log: env.log });
+    const tls = upstreamConnectOptions(env.service.client.tls, env.service.client.allowInsecure);
+    const s = new TokenSource({ url: url.href, label, clientId: cfg.client_id, clientSecret: cfg.client_secret, form, tls, log: env.log });
     env.shared.onClose(() => s.close());
     return s;
   });
@@ -56,11 +79,12 @@ function build(cfg: any, env: BuildEnv): Stage | null {
       let auth = source.current();
       if (auth === undefined) {
         try {
-          auth = await source.get();
+          auth = await untilAborted(source.get(), input.signal);
         } catch {
+          // The endpoint's deadline passed while the (shared) token request was still running.
+          if (input.signal.aborted) return { data: undefined, complete: false, error: new GatewayError(DEADLINE), raw: undefined };
           return failed();
         }
-        if (input.signal.aborted) return failed();
       }
       const headers: string[] = [];
       const h = input.headers;

@@ -5,6 +5,7 @@
 // golang.org/x/oauth2's auto-detection: HTTP Basic first (RFC 6749 §2.3.1), and if the endpoint
 // refuses it, credentials in the form body — the working style is then kept. Nothing the token
 // endpoint answers is ever logged or passed on; only its status code is logged.
+import type { ConnectionOptions } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { Logger } from '../../../observability/logger.js';
 
@@ -22,7 +23,8 @@ export interface TokenSourceOptions {
   clientSecret: string;
   /** Form fields besides the client credentials (grant_type, scope, endpoint_params). */
   form: [string, string][];
-  rejectUnauthorized: boolean;
+  /** TLS for an https token_url: the service's client_tls, as for backends (spec §7.2). */
+  tls: ConnectionOptions;
   log: Logger;
 }
 
@@ -52,7 +54,7 @@ export class TokenSource {
   fetches = 0;
 
   constructor(private readonly o: TokenSourceOptions) {
-    this.agent = new Agent({ connect: { rejectUnauthorized: o.rejectUnauthorized, timeout: FETCH_TIMEOUT_MS }, headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS });
+    this.agent = new Agent({ connect: { ...o.tls, timeout: FETCH_TIMEOUT_MS }, headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS });
   }
 
   /** The cached "Type token" value when still fresh (no allocation on the hot path). */
@@ -148,6 +150,6 @@ export class TokenSource {
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return this.agent.destroy();
   }
 }

@@ -3,7 +3,7 @@
 // (`jwk_fingerprints`) and cipher suites (`cipher_suites`, IANA ids as in KrakenD). Redirects are
 // not followed, the answer must be 200 with a JSON content type, and it is size- and
 // time-bounded: a JWKS host cannot stall or flood the gateway.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { checkServerIdentity, rootCertificates, type PeerCertificate } from 'node:tls';
 import { Agent, request } from 'undici';
@@ -79,7 +79,8 @@ export function createJwksHttpClient(opts: JwksHttpOptions): JwksHttpClient {
       const seen = new Set<PeerCertificate>();
       for (let c: PeerCertificate | undefined = cert; c && !seen.has(c); c = (c as { issuerCertificate?: PeerCertificate }).issuerCertificate) {
         seen.add(c);
-        const spki = (c as { pubkey?: Buffer }).pubkey;
+        // `pubkey` is not always the SubjectPublicKeyInfo (for EC it is the bare point): derive it.
+        const spki = c.raw ? new X509Certificate(c.raw).publicKey.export({ type: 'spki', format: 'der' }) : undefined;
         if (spki && pins.has(normB64(createHash('sha256').update(spki).digest('base64')))) return undefined;
       }
       return new Error('JWKS host public key does not match jwk_fingerprints');
@@ -116,7 +117,7 @@ export function createJwksHttpClient(opts: JwksHttpOptions): JwksHttpClient {
       }
       return parseJwks(Buffer.concat(chunks).toString('utf8'));
     },
-    close: () => agent.close(),
+    close: () => agent.destroy(),
   };
 }
 

@@ -11,6 +11,7 @@ import { startAdminServer } from './admin-server.js';
 import { SlidingBloom } from './bloom-filter.js';
 import { connectRedisFeed, type RedisFeed } from './redis-feed.js';
 import { revokerSchema } from './schema.js';
+import { buildWarning } from '../common/warn.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -34,7 +35,7 @@ async function build(cfg: any, env: BuildEnv): Promise<Stage> {
     throw new Error('with more than one worker each worker keeps its own filter: configure "redis" to share revocations, or run with --workers 1');
   }
   if (cfg.port !== undefined) {
-    env.log.warn({ port: cfg.port }, 'auth/revoker: KrakenD\'s RPC port is not opened by Rampart; revocations come through "admin" (and "redis")');
+    buildWarning(env, 'auth/revoker: KrakenD\'s RPC "port" is not opened by Rampart; revocations come through "admin" (and "redis")', { port: cfg.port });
   }
   const ttlMs = cfg.TTL * 1000;
   const bloom = new SlidingBloom(cfg.N, cfg.P, ttlMs);
@@ -56,7 +57,7 @@ async function build(cfg: any, env: BuildEnv): Promise<Stage> {
     if (cfg.admin) {
       const address: string = cfg.admin.address ?? '127.0.0.1';
       if (address !== 'localhost' && !isIP(address)) throw new Error(`admin.address "${address}" is not an IP address`);
-      if (!LOOPBACK.has(address)) env.log.warn({ address }, 'auth/revoker: the revocation API listens beyond loopback; restrict who can reach it');
+      if (!LOOPBACK.has(address)) buildWarning(env, 'auth/revoker: the revocation API listens beyond loopback; restrict who can reach it', { address });
       const { server, port } = await startAdminServer({
         address,
         port: cfg.admin.port,

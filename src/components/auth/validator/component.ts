@@ -106,40 +106,41 @@ async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
     return undefined;
   };
 
-  async function verify(ctx: RequestContext, token: string): Promise<Rejection | undefined> {
-    if (token.length > MAX_TOKEN_LENGTH) return reject('token too long');
+  /** Full verification of a token not in the cache: the verified entry, or why it failed. */
+  async function verifyToken(token: string): Promise<Verified | string> {
+    if (token.length > MAX_TOKEN_LENGTH) return 'token too long';
     const d1 = token.indexOf('.');
     const d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1);
     // Compact serialization only (RFC 7515 §7.1); JWS JSON and JWE are refused.
-    if (d1 <= 0 || d2 < 0 || token.indexOf('.', d2 + 1) >= 0) return reject('not a compact JWS');
+    if (d1 <= 0 || d2 < 0 || token.indexOf('.', d2 + 1) >= 0) return 'not a compact JWS';
     let header: TokenHeader & { alg?: unknown };
     try {
       header = JSON.parse(decoder.decode(Buffer.from(token.slice(0, d1), 'base64url')));
     } catch {
-      return reject('malformed header');
+      return 'malformed header';
     }
-    if (header === null || typeof header !== 'object' || Array.isArray(header)) return reject('malformed header');
+    if (header === null || typeof header !== 'object' || Array.isArray(header)) return 'malformed header';
     // The algorithm is pinned by config: `none`, HS* against an RSA key, etc. never get further.
-    if (header.alg !== alg) return reject('algorithm not allowed');
+    if (header.alg !== alg) return 'algorithm not allowed';
     const id = failedIds ? headerId(header, policy.strategy) : undefined;
-    if (id !== undefined && failedIds!.has(id)) return reject('unknown key id (cooling down)');
+    if (id !== undefined && failedIds!.has(id)) return 'unknown key id (cooling down)';
     const key = await keys.lookup(header, policy);
     if (!key) {
       if (id !== undefined) failedIds!.set(id, true);
-      return reject('no matching key');
+      return 'no matching key';
     }
     let claims: Record<string, unknown>;
     try {
       const { payload } = await compactVerify(token, key, { algorithms: [alg] });
       claims = JSON.parse(decoder.decode(payload));
     } catch {
-      return reject('signature or payload invalid');
+      return 'signature or payload invalid';
     }
-    if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return reject('payload is not a claims object');
+    if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return 'payload is not a claims object';
     const bad = checkClaims(claims, Date.now() / 1000);
-    if (bad) return reject(bad);
+    if (bad) return bad;
     const revocation = revoker ? revoker.probe(claims) : null;
-    if (revocation && revoker!.isRevoked(revocation)) return reject('token revoked');
+    if (revocation && revoker!.isRevoked(revocation)) return 'token revoked';
     const v: Verified = {
       claims: deepFreeze(claims),
       exp: claims.exp as number,
@@ -149,7 +150,19 @@ async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
       size: token.length + 256,
     };
     tokens.set(token, v);
-    return admit(ctx, v);
+    return v;
+  }
+
+  // Concurrent requests with the same new token share one verification.
+  const pending = new Map<string, Promise<Verified | string>>();
+  function verify(ctx: RequestContext, token: string): Promise<Rejection | undefined> {
+    let p = pending.get(token);
+    if (!p) {
+      p = verifyToken(token).catch(() => 'verification failed');
+      pending.set(token, p);
+      void p.then(() => pending.delete(token));
+    }
+    return p.then((r) => (typeof r === 'string' ? reject(r) : admit(ctx, r)));
   }
 
   const guard: Guard = (ctx) => {

@@ -4,6 +4,7 @@
 import type { BuildEnv } from '../../types.js';
 import { createJwksHttpClient, readJwksFile } from '../common/jwks-http.js';
 import { JwksCache } from './jwks-cache.js';
+import { buildWarning } from '../common/warn.js';
 
 export interface JwkSourceConfig {
   jwk_url?: string;
@@ -30,7 +31,7 @@ export function checkJwkUrl(cfg: JwkSourceConfig, env: BuildEnv, ns: string): UR
     throw new Error('jwk_url must use https:// (plain HTTP lets anyone on the path replace the keys; set disable_jwk_security only for tests)');
   }
   if (cfg.disable_jwk_security === true) {
-    env.log.warn({ at: env.pointer }, `INSECURE: ${ns} has disable_jwk_security set, so its JWK set may be downloaded over plain HTTP`);
+    buildWarning(env, `INSECURE: ${ns} has disable_jwk_security set, so its JWK set may be downloaded over plain HTTP`);
   }
   return url;
 }

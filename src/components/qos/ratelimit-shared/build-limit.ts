@@ -69,7 +69,8 @@ export function parseStrategy(raw: string | undefined, key: string | undefined, 
 export function parseEvery(every: string | undefined, minMs: number, env: BuildEnv, where = ''): number {
   const ms = every === undefined ? 1000 : parseDuration(every);
   if (ms === undefined) throw new Error(`${where}every: invalid duration "${every}"`);
-  if (ms < minMs || ms === 0) {
+  if (ms === 0 && minMs <= 1) throw new Error(`${where}every must be above 0`);
+  if (ms < minMs) {
     env.log.warn({ at: env.pointer }, `${where}every "${every}" is below ${minMs} ms and is read as ${minMs} ms (as KrakenD does)`);
     return Math.max(minMs, 1);
   }

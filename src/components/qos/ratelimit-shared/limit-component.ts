@@ -1,11 +1,21 @@
 // The four KrakenD limit namespaces that share one shape (router, service, and their EE /redis
 // variants) differ only in scope, id and whether a Redis connection is mandatory.
 import { compileChecks } from '../../../ratelimit/checks.js';
-import type { BuildEnv, ComponentSpec, Stage } from '../../types.js';
+import type { BuildEnv, ComponentSpec, Guard, Stage } from '../../types.js';
 import { buildLimit, type LimitCfg } from './build-limit.js';
 
 export function limiterScopeId(env: BuildEnv, namespace: string): string {
   return env.scope === 'service' ? `service ${namespace}` : `${env.endpoint!.method} ${env.endpoint!.path} ${namespace}`;
+}
+
+/**
+ * Service-level limits run before routing, on every path: the gateway's own health check is
+ * exempt, so an orchestrator never takes a busy but healthy node out of rotation.
+ */
+export function exemptHealth(guard: Guard, env: BuildEnv): Guard {
+  if (env.scope !== 'service' || env.service.router.disableHealth) return guard;
+  const health = env.service.router.healthPath;
+  return (ctx) => (ctx.path === health ? undefined : guard(ctx));
 }
 
 export function limitComponent(namespace: string, scope: 'service' | 'endpoint', schema: object): ComponentSpec {
@@ -16,7 +26,7 @@ export function limitComponent(namespace: string, scope: 'service' | 'endpoint',
     async build(cfg: LimitCfg, env): Promise<Stage> {
       const built = await buildLimit(cfg, { env, id: limiterScopeId(env, namespace), sharedName: scope, minEveryMs: 1000 });
       return {
-        onRequest: compileChecks(built.checks),
+        onRequest: exemptHealth(compileChecks(built.checks), env),
         close: () => built.limiters.forEach((l) => l.close()),
       };
     },

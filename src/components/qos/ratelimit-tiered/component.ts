@@ -7,39 +7,18 @@
 // Choices where EE is silent or unknown: tiers are matched exactly (`literal`) or with the `*`
 // catch-all, which must be last; `policy` expressions are refused (no policy engine); a request
 // that matches no tier is refused with 403 (never given an unlimited pass).
-import { COMMENT_KEYS, duration } from '../../../config/schema.js';
+import { COMMENT_KEYS } from '../../../config/schema.js';
 import { compileChecks, type Check } from '../../../ratelimit/checks.js';
-import { claimText, compileClientKey, compilePath, headerText } from '../../../ratelimit/client-key.js';
-import { createLimiter } from '../../../ratelimit/create-limiter.js';
+import { claimText, compilePath, headerText } from '../../../ratelimit/client-key.js';
 import type { Limiter } from '../../../ratelimit/limiter.js';
-import { limitMetrics } from '../../../ratelimit/metrics.js';
-import { windowPolicy } from '../../../ratelimit/policy.js';
-import { compileRejection } from '../../../ratelimit/rejection.js';
-import type { BuildEnv, ComponentSpec, Guard, Rejection, Stage } from '../../types.js';
-import { buildLimit, DEFAULT_MAX_TRACKED, MISSING_IDENTITY, parseRedis, parseStrategy, type LimitCfg } from '../ratelimit-shared/build-limit.js';
-import { limiterScopeId } from '../ratelimit-shared/limit-component.js';
+import type { ComponentSpec, Guard, Rejection, Stage } from '../../types.js';
+import { buildLimit, type LimitCfg } from '../ratelimit-shared/build-limit.js';
+import { exemptHealth, limiterScopeId } from '../ratelimit-shared/limit-component.js';
 import { limitSchema, redisLimitSchema } from '../ratelimit-shared/schema.js';
-import { parseDuration } from '../../../config/duration.js';
+import { buildQuota, quotaSchema, type QuotaCfg } from './quota.js';
 
 const NAMESPACE = 'qos/ratelimit/tiered';
 const NO_TIER: Rejection = Object.freeze({ status: 403 });
-
-const quotaSchema = {
-  type: 'object',
-  additionalProperties: false,
-  patternProperties: COMMENT_KEYS,
-  required: ['max', 'every'],
-  properties: {
-    max: { type: 'integer', minimum: 1 },
-    every: duration,
-    strategy: { type: 'string' },
-    key: { type: 'string', minLength: 1 },
-    max_tracked_clients: { type: 'integer', minimum: 1 },
-    connection_name: { type: 'string', minLength: 1 },
-    on_failure_allow: { type: 'boolean' },
-    on_redis_failure: { type: 'string', enum: ['local', 'allow', 'deny'] },
-  },
-};
 
 const tierSchema = {
   type: 'object',
@@ -67,11 +46,6 @@ const schema = {
   },
 };
 
-interface QuotaCfg extends LimitCfg {
-  max: number;
-  every: string;
-}
-
 interface TierCfg {
   tier_value?: string;
   tier_value_as?: 'literal' | 'policy' | '*';
@@ -84,20 +58,6 @@ interface TieredCfg {
   tier_key?: string;
   tier_claim?: string;
   tiers: TierCfg[];
-}
-
-async function buildQuota(q: QuotaCfg, limit: LimitCfg | undefined, env: BuildEnv, id: string, where: string): Promise<{ check: Check; limiter: Limiter }> {
-  // The quota counts per client: its own strategy/key, or the tier limit's.
-  const key = q.key ?? (q.strategy === undefined ? limit?.key : undefined);
-  const strategy = parseStrategy(q.strategy ?? limit?.strategy, key, env, `${where}quota: `);
-  const periodMs = parseDuration(q.every);
-  if (!periodMs || periodMs < 1000) throw new Error(`${where}quota: every must be at least 1s`);
-  // A quota follows its tier's Redis pool unless it names its own.
-  const redis = await parseRedis({ ...q, connection_name: q.connection_name ?? limit?.connection_name ?? limit?.connection_pool }, env, `${where}quota: `);
-  const policy = windowPolicy(q.max, periodMs);
-  const limiter = createLimiter({ id, policy, maxKeys: q.max_tracked_clients ?? DEFAULT_MAX_TRACKED, sweepMs: 60_000, redis: redis && { ...redis, prefix: `${redis.prefix}${id}:` } }, env.log);
-  const keyOf = compileClientKey(strategy, key, env.service.router.trustedProxies);
-  return { limiter, check: { limiter, keyOf, reject: compileRejection(429, 'quota', policy), missing: MISSING_IDENTITY, refused: limitMetrics.rejectedCell(id) } };
 }
 
 export const ratelimitTieredComponent: ComponentSpec = {
@@ -144,12 +104,13 @@ export const ratelimitTieredComponent: ComponentSpec = {
       else byValue.set(t.tier_value!, guard);
     }
     const fallback = catchAll;
+    const guard: Guard = (ctx) => {
+      const v = tierOf(ctx);
+      const g = (v !== undefined ? byValue.get(v) : undefined) ?? fallback;
+      return g ? g(ctx) : NO_TIER;
+    };
     return {
-      onRequest: (ctx) => {
-        const v = tierOf(ctx);
-        const g = (v !== undefined ? byValue.get(v) : undefined) ?? fallback;
-        return g ? g(ctx) : NO_TIER;
-      },
+      onRequest: exemptHealth(guard, env),
       close: () => limiters.forEach((l) => l.close()),
     };
   },

@@ -36,7 +36,8 @@ export function compileServerLimits(cfg: ServiceConfig): ServerLimits {
   return {
     wrap: (handler) => (req, res) => {
       if (over !== 0 && (req.socket as Socket & { [OVER]?: boolean })[OVER]) return refuse(req, res, 503, ['retry-after', '1']);
-      if (req.rawHeaders.length > maxRawHeaders) return refuse(req, res, 431, []);
+      // HTTP/2 requests also list their 4 pseudo-header fields (:method, :path, ...).
+      if (req.rawHeaders.length > maxRawHeaders && (req.httpVersionMajor !== 2 || req.rawHeaders.length > maxRawHeaders + 8)) return refuse(req, res, 431, []);
       handler(req, res);
     },
     install(server) {

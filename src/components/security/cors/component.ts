@@ -1,12 +1,12 @@
 // `security/cors`: pre-flights answered by the gateway (OPTIONS is never a declared endpoint
 // method), CORS headers on actual requests, `Vary: Origin` always. Behaviour of rs/cors v1.11 as
 // used by KrakenD CE (traffic-and-http-security.md §5). Everything is compiled here; an actual
-// request costs one setHeader when it carries no Origin.
+// request costs one header push when it carries no Origin.
 // Deviations (README): "*" with allow_credentials and a "null" origin are refused at startup;
 // the gateway's CORS answer overrides any Access-Control-* header a backend sends (see
 // server/http-response.ts), so a disallowed origin never gets CORS headers.
 import { parseDuration } from '../../../config/duration.js';
-import { claimCors } from '../../../server/http-response.js';
+import { addResponseHeader, claimCors } from '../../../server/http-response.js';
 import type { ComponentSpec, RequestContext, Rejection, Stage } from '../../types.js';
 import { compileOrigins } from './origins.js';
 import { corsSchema } from './schema.js';
@@ -72,7 +72,7 @@ function build(c: CorsConfig, env: Parameters<NonNullable<ComponentSpec['build']
     if (!ok) {
       if (!passthrough) return refused;
       claimCors(ctx.res);
-      ctx.res.setHeader('vary', preflightVary);
+      addResponseHeader(ctx.res, 'vary', preflightVary);
       return undefined;
     }
     const out = ['vary', preflightVary, 'access-control-allow-origin', anyOrigin ? '*' : origin!, 'access-control-allow-methods', reqMethod];
@@ -82,7 +82,7 @@ function build(c: CorsConfig, env: Parameters<NonNullable<ComponentSpec['build']
     if (maxAge) out.push('access-control-max-age', maxAge);
     if (!passthrough) return { status, headers: out };
     claimCors(ctx.res);
-    for (let i = 0; i < out.length; i += 2) ctx.res.setHeader(out[i], out[i + 1]);
+    for (let i = 0; i < out.length; i += 2) addResponseHeader(ctx.res, out[i], out[i + 1]);
     return undefined;
   };
 
@@ -95,15 +95,15 @@ function build(c: CorsConfig, env: Parameters<NonNullable<ComponentSpec['build']
       }
       const res = ctx.res;
       claimCors(res);
-      res.setHeader('vary', 'Origin');
+      addResponseHeader(res, 'vary', 'Origin');
       const origin = h.origin;
       if (origin === undefined || origin === '' || !methodAllowed(ctx.method) || !matchOrigin(origin)) {
         if (debug && origin) env.log.debug({ origin, method: ctx.method, allowed: false }, 'cors request');
         return undefined;
       }
-      res.setHeader('access-control-allow-origin', anyOrigin ? '*' : origin);
-      if (expose) res.setHeader('access-control-expose-headers', expose);
-      if (credentials) res.setHeader('access-control-allow-credentials', 'true');
+      addResponseHeader(res, 'access-control-allow-origin', anyOrigin ? '*' : origin);
+      if (expose) addResponseHeader(res, 'access-control-expose-headers', expose);
+      if (credentials) addResponseHeader(res, 'access-control-allow-credentials', 'true');
       return undefined;
     },
   };

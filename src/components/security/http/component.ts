@@ -1,11 +1,12 @@
 // `security/http`: host restriction -> TLS redirect -> security headers, in that order (as
-// unrolled/secure). Header values are computed once; a request costs a Set lookup and a few
-// setHeader calls. Deviations (README): a bad Host is 400 (KrakenD: 500), forwarding headers
+// unrolled/secure). Header values are computed once; a request costs a Set lookup and an array
+// push per header. Deviations (README): a bad Host is 400 (KrakenD: 500), forwarding headers
 // (host_proxy_headers, ssl_proxy_headers) count only from router.trusted_proxies, `/__health`
 // stays exempt as in KrakenD.
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { compileTrustedPeer } from '../../../server/client-ip.js';
+import { addResponseHeader } from '../../../server/http-response.js';
 import type { ComponentSpec, Rejection, Stage } from '../../types.js';
 import { httpSecuritySchema } from './schema.js';
 
@@ -105,8 +106,8 @@ function build(c: HttpSecurityConfig, env: Parameters<NonNullable<ComponentSpec[
       const tls = isTls(req);
       if (redirect && !tls) return { status: 301, headers: ['location', `https://${c.ssl_host || hostOf(req)}${req.url ?? '/'}`] };
       const res = ctx.res;
-      for (let i = 0; i < fixed.length; i += 2) res.setHeader(fixed[i], fixed[i + 1]);
-      if (sts && (tls || forceSts)) res.setHeader('strict-transport-security', sts);
+      for (let i = 0; i < fixed.length; i += 2) addResponseHeader(res, fixed[i], fixed[i + 1]);
+      if (sts && (tls || forceSts)) addResponseHeader(res, 'strict-transport-security', sts);
       return undefined;
     },
   };
