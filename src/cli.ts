@@ -1,4 +1,5 @@
 // rampart run | check | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
+import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile } from './config/load.js';
@@ -80,7 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     for (const w of warnings) process.stderr.write(`${file}: warning: ${w}\n`);
     if (a.command === 'check') {
       // Build every component too (without listening): some problems only show there.
-      const gw = await buildGateway(config, createLogger('silent'));
+      const gw = await buildGateway(config, createLogger('silent'), { dryRun: true });
       await gw.close();
       process.stdout.write(`${file}: ok (${config.endpoints.length} endpoints)\n`);
       return;
@@ -92,6 +93,9 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof ConfigError) {
       process.stderr.write(err.message + '\n');
       process.exitCode = 1;
+      // A cluster worker stays alive through its IPC channel: leave explicitly so the primary
+      // sees the failure (and stops) instead of waiting forever.
+      if (cluster.isWorker) process.exit(1);
       return;
     }
     if (err instanceof UsageError) {
@@ -101,5 +105,6 @@ export async function main(argv: string[]): Promise<void> {
     }
     process.stderr.write(`rampart: ${(err as Error).message}\n`);
     process.exitCode = 2;
+    if (cluster.isWorker) process.exit(2);
   }
 }

@@ -73,6 +73,9 @@ export interface BuildEnv {
   readonly backend?: BackendConfig;
   readonly log: Logger;
   readonly shared: SharedResources;
+  /** `rampart check`: build and validate everything, but open no listener and connect to
+   * nothing external (Redis, admin ports). */
+  readonly dryRun: boolean;
   /** Raw extra_config of the same object, for components that cooperate (read-only). */
   readonly siblings: Readonly<Record<string, unknown>>;
 }

@@ -34,6 +34,7 @@ export interface EndpointCompileEnv {
   shared: SharedResources;
   problems: Problems;
   stages: Stage[];
+  dryRun: boolean;
 }
 
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
@@ -64,7 +65,7 @@ function withUpstreamHeaders(headers: string[], extra: string[]): string[] {
 }
 
 export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEnv): Promise<EndpointHandler> {
-  const base = { service: env.service, endpoint: ep, log: env.log, shared: env.shared };
+  const base = { service: env.service, endpoint: ep, log: env.log, shared: env.shared, dryRun: env.dryRun };
   const endpointStages = await buildStages(ep.extra, { ...base, scope: 'endpoint', pointer: `${ep.pointer}/extra_config` }, env.problems);
   env.stages.push(...endpointStages.stages);
   const preBody = compileGuards(endpointStages.guards, ['edge', 'authenticate', 'admit']);

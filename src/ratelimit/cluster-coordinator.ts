@@ -10,7 +10,7 @@
 // component registry (through server/gateway.ts), which imports the rate-limit components. The
 // call is idempotent, so an explicit `installLimitCoordinator()` in runPrimary is also fine.
 import cluster, { type Worker } from 'node:cluster';
-import { LEASE_TTL_MS, MAX_LEASE, type GrantMsg, type WorkerMsg } from './cluster-protocol.js';
+import { MAX_LEASE, type GrantMsg, type WorkerMsg } from './cluster-protocol.js';
 import { MemoryLimiter } from './memory-limiter.js';
 
 let installed = false;
@@ -27,7 +27,7 @@ function handle(worker: Worker, msg: WorkerMsg): void {
   const now = Date.now();
   switch (msg.rl) {
     case 'def':
-      if (!limiters.has(msg.id)) limiters.set(msg.id, new MemoryLimiter(msg.policy, msg.maxKeys, LEASE_TTL_MS * 30));
+      if (!limiters.has(msg.id)) limiters.set(msg.id, new MemoryLimiter(msg.policy, msg.maxKeys, 30_000));
       return;
     case 'take': {
       const lim = limiters.get(msg.id);

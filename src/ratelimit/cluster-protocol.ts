@@ -39,7 +39,5 @@ export interface GrantMsg {
 
 export type WorkerMsg = DefineMsg | TakeMsg | ReturnMsg;
 
-/** Most units one lease may carry. */
+/** Most units one lease from the primary may carry. */
 export const MAX_LEASE = 256;
-/** How long a worker may sit on leased units before it must return them. */
-export const LEASE_TTL_MS = 1000;

@@ -1,9 +1,14 @@
 // Picks the store of one limiter: Redis (shared by every process using the pool, with a
 // node-local fallback), or node-local memory: in-process for a single process, leased from the
 // cluster primary in a `--workers N` worker (so the limit holds per node, not per worker).
+//
+// Accuracy vs cost: the in-process store is exact and synchronous; the cluster and Redis stores
+// lease units (lease-limiter.ts), never admitting more than the limit, and admitting slightly
+// less only while units sit unspent in another process's lease (at most a fraction of what is
+// left, returned within a second).
 import cluster from 'node:cluster';
 import type { Logger } from '../observability/logger.js';
-import { ClusterLeaseLimiter } from './cluster-lease.js';
+import { clusterLimiter } from './cluster-lease.js';
 import './cluster-coordinator.js';
 import type { Limiter } from './limiter.js';
 import { MemoryLimiter } from './memory-limiter.js';
@@ -23,7 +28,7 @@ export interface LimiterSpec {
 
 export function createLimiter(spec: LimiterSpec, log: Logger): Limiter {
   const local = (): Limiter => {
-    if (cluster.isWorker) return new ClusterLeaseLimiter(spec.id, spec.policy, spec.maxKeys);
+    if (cluster.isWorker) return clusterLimiter(spec.id, spec.policy, spec.maxKeys);
     const evicted = limitMetrics.evictedCell(spec.id);
     let lastLog = 0;
     return new MemoryLimiter(spec.policy, spec.maxKeys, spec.sweepMs, (n) => {
@@ -36,5 +41,5 @@ export function createLimiter(spec: LimiterSpec, log: Logger): Limiter {
   };
   if (!spec.redis) return local();
   const { pool, prefix, onFailure } = spec.redis;
-  return new RedisLimiter(pool, prefix, spec.policy, onFailure === 'local' ? local() : null, onFailure, limitMetrics.fallbackCell(spec.id), log);
+  return new RedisLimiter(pool, prefix, spec.policy, onFailure === 'local' ? local() : null, onFailure, limitMetrics.fallbackCell(spec.id), log, spec.maxKeys);
 }

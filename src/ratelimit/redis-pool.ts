@@ -8,7 +8,7 @@
 import { Redis } from 'ioredis';
 import { parseDuration } from '../config/duration.js';
 import type { Logger } from '../observability/logger.js';
-import { GCRA_LUA, WINDOW_LUA } from './redis-scripts.js';
+import { GCRA_LUA, GCRA_RELEASE_LUA, WINDOW_LUA, WINDOW_RELEASE_LUA } from './redis-scripts.js';
 import { limitMetrics } from './metrics.js';
 
 export interface RedisPoolConfig {
@@ -51,14 +51,18 @@ export function poolConfig(raw: RawPool): RedisPoolConfig {
 }
 
 export type LimitRedis = Redis & {
-  rampartGcra(key: string, intervalMs: number, toleranceMs: number): Promise<number>;
-  rampartWindow(key: string, max: number, ttlMs: number): Promise<number>;
+  rampartGcra(key: string, intervalMs: number, toleranceMs: number, want: number, divisor: number): Promise<number>;
+  rampartGcraRelease(key: string, intervalMs: number, n: number): Promise<number>;
+  rampartWindow(key: string, max: number, ttlMs: number, want: number, divisor: number): Promise<number>;
+  rampartWindowRelease(key: string, n: number): Promise<number>;
 };
 
 export class RedisPool {
   readonly client: LimitRedis;
   /** True while the connection is ready; read on every request (a field, not a call). */
   up = false;
+  /** Incremented on every (re)connection, so limiters can drop state from before an outage. */
+  generation = 0;
   private everUp = false;
   private downSince = 0;
   private reminder: NodeJS.Timeout | undefined;
@@ -85,7 +89,9 @@ export class RedisPool {
       retryStrategy: (times) => Math.min(100 * times, 1000),
     });
     client.defineCommand('rampartGcra', { numberOfKeys: 1, lua: GCRA_LUA });
+    client.defineCommand('rampartGcraRelease', { numberOfKeys: 1, lua: GCRA_RELEASE_LUA });
     client.defineCommand('rampartWindow', { numberOfKeys: 1, lua: WINDOW_LUA });
+    client.defineCommand('rampartWindowRelease', { numberOfKeys: 1, lua: WINDOW_RELEASE_LUA });
     this.client = client as LimitRedis;
     client.on('ready', () => this.onUp());
     client.on('close', () => this.onDown('connection closed'));
@@ -105,6 +111,7 @@ export class RedisPool {
   private onUp(): void {
     if (this.up) return;
     this.up = true;
+    this.generation++;
     limitMetrics.redisUp(this.cfg.name, true);
     if (this.reminder) clearInterval(this.reminder);
     this.reminder = undefined;

@@ -31,20 +31,21 @@ function drain(req: IncomingMessage): void {
 }
 
 /** Compiles the whole config into a gateway. Throws ConfigError with every build problem. */
-export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: boolean } = {}): Promise<Gateway> {
+export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: boolean; dryRun?: boolean } = {}): Promise<Gateway> {
+  const dryRun = opts.dryRun === true;
   const pools = new UpstreamPools(cfg.client);
   const table = new RouteTable<Handler>(cfg.router);
   const shared = new SharedRegistry();
   const problems = new Problems();
   const stages: Stage[] = [];
-  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages };
+  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages, dryRun };
   const closeAll = async () => {
     await Promise.allSettled(stages.map((s) => s.close?.()));
     await shared.close();
     await pools.close();
   };
 
-  const serviceStages = await buildStages(cfg.extra, { scope: 'service', pointer: '/extra_config', service: cfg, log, shared }, problems);
+  const serviceStages = await buildStages(cfg.extra, { scope: 'service', pointer: '/extra_config', service: cfg, log, shared, dryRun }, problems);
   stages.push(...serviceStages.stages);
   const serviceGuards = compileGuards(serviceStages.guards);
   for (const ep of cfg.endpoints) {

@@ -32,6 +32,7 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
 
 function runPrimary(cfg: ServiceConfig, log: Logger, opts: RunOptions): void {
   let stopping = false;
+  let exitCode = 0;
   const fork = () => cluster.fork();
   for (let i = 0; i < opts.workers; i++) fork();
   let ready = 0;
@@ -43,17 +44,18 @@ function runPrimary(cfg: ServiceConfig, log: Logger, opts: RunOptions): void {
       // A worker that dies before any became ready (e.g. a config its build refused) would
       // only die again: stop everything and report failure.
       stopping = true;
+      exitCode = code || 2;
       log.error({ code, signal }, 'worker failed during start-up');
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
       log.flush();
-      setTimeout(() => process.exit(code || 2), 200);
+      setTimeout(() => process.exit(exitCode), 2000).unref();
       return;
     }
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         log.info('stopped');
         log.flush();
-        setImmediate(() => process.exit(0));
+        setImmediate(() => process.exit(exitCode));
       }
       return;
     }

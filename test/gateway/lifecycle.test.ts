@@ -66,3 +66,15 @@ test('cluster mode: 2 workers serve, and stop cleanly', async () => {
     await be.close();
   }
 });
+
+test('cluster mode: a config error raised while building stops the whole node with exit 1', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { BIN, writeConfig } = await import('../helpers/gateway.js');
+  // Valid for the loader, refused by the revoker's build inside each worker (a per-worker
+  // revocation list would let a revoked token through on the other worker).
+  const revoker = { N: 1000, P: 0.001, hash_name: 'optimal', TTL: 60, token_keys: ['jti'] };
+  const file = writeConfig({ version: 3, port: 0, extra_config: { 'auth/revoker': revoker }, endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }] });
+  const r = spawnSync(process.execPath, [BIN, 'run', '-c', file, '--workers', '2', '--port', '0'], { encoding: 'utf8', timeout: 15_000 });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /auth~1revoker: .*more than one worker/);
+});

@@ -43,7 +43,7 @@ async function build(cfg: any, env: BuildEnv): Promise<Stage> {
   const closers: (() => unknown)[] = [() => bloom.close()];
   let feed: RedisFeed | undefined;
   try {
-    if (cfg.redis) {
+    if (cfg.redis && !env.dryRun) {
       feed = await connectRedisFeed({
         url: cfg.redis.url,
         prefix: cfg.redis.key_prefix ?? 'rampart:revoker',
@@ -54,7 +54,7 @@ async function build(cfg: any, env: BuildEnv): Promise<Stage> {
       });
       closers.push(() => feed!.close());
     }
-    if (cfg.admin) {
+    if (cfg.admin && !env.dryRun) {
       const address: string = cfg.admin.address ?? '127.0.0.1';
       if (address !== 'localhost' && !isIP(address)) throw new Error(`admin.address "${address}" is not an IP address`);
       if (!LOOPBACK.has(address)) buildWarning(env, 'auth/revoker: the revocation API listens beyond loopback; restrict who can reach it', { address });
