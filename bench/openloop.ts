@@ -3,9 +3,12 @@
 // measured from the *scheduled* send time, so queueing in the gateway is not hidden (no coordinated
 // omission). Prints one JSON line with the result on stdout.
 // Usage: node openloop.js --url http://127.0.0.1:8080/plain --rate 5000 --duration 10 [--connections 64]
-//        [--warmup 1] [--header 'k: v' ...] [--max-inflight 20000]
+//        [--warmup 1] [--header 'k: v' ...] [--max-inflight 20000] [--tokens-file tokens.txt]
+// --tokens-file: one JWT per line; request i sends `Authorization: Bearer <token i % n>`.
+// https URLs are accepted without certificate verification (the bench's self-signed loopback cert).
 // The first --warmup seconds run at the same rate but are not recorded (JIT of the generator and target).
 import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     header: { type: 'string', multiple: true, default: [] },
     'max-inflight': { type: 'string', default: '20000' },
     'drain-timeout': { type: 'string', default: '5' },
+    'tokens-file': { type: 'string' },
   },
 });
 const url = new URL(values.url!);
@@ -33,7 +37,22 @@ for (const h of values.header) {
   if (i > 0) headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
 }
 const path = url.pathname + url.search;
-const pool = new Pool(url.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10_000, bodyTimeout: 10_000 });
+const pool = new Pool(url.origin, {
+  connections,
+  pipelining: 1,
+  keepAliveTimeout: 60_000,
+  headersTimeout: 10_000,
+  bodyTimeout: 10_000,
+  ...(url.protocol === 'https:' ? { connect: { rejectUnauthorized: false } } : {}),
+});
+// Header objects are built up front so rotating tokens costs the generator no allocation per request.
+const headerSets: Record<string, string>[] = values['tokens-file']
+  ? readFileSync(values['tokens-file'], 'utf8')
+      .split('\n')
+      .filter((t) => t.trim())
+      .map((t) => ({ ...headers, authorization: `Bearer ${t.trim()}` }))
+  : [headers];
+let nextHeaders = 0;
 
 const warmupCount = Math.round(rate * warmup);
 const total = warmupCount + Math.max(1, Math.round(rate * duration));
@@ -49,7 +68,8 @@ async function one(scheduled: number | null): Promise<void> {
   const record = scheduled !== null && scheduled >= measureStart;
   inflight++;
   try {
-    const res = await pool.request({ path, method: 'GET', headers });
+    const h = headerSets[nextHeaders++ % headerSets.length]!;
+    const res = await pool.request({ path, method: 'GET', headers: h });
     const buf = await res.body.arrayBuffer();
     if (record) {
       bytes += buf.byteLength;

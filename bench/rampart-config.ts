@@ -31,6 +31,8 @@ export interface BenchRoute {
   headers?: Record<string, string>;
   /** Status the correctness check expects before the route is benchmarked (default 200). */
   expectStatus?: number;
+  /** File with one JWT per line: wrk (Lua `request()` hook) and openloop send `Authorization: Bearer <token i % n>`. */
+  tokensFile?: string;
   /** Whether the response body must equal the origin's (byte-identical or same JSON value; default true). */
   checkBody?: boolean;
   /** The KrakenD endpoint object for this route. */
@@ -41,10 +43,28 @@ export interface RampartConfigInput {
   port: number;
   /** Origin base URL, e.g. http://127.0.0.1:9000 */
   origin: string;
+  /** Length of a bench JWT: adds the `plain+hdr` row (`/plain` with a dummy Authorization header that long). */
+  dummyAuthLen?: number;
 }
 
 /** Every route Rampart is benchmarked on. Add new ones here. */
-export function benchRoutes(origin: string): BenchRoute[] {
+export function benchRoutes(origin: string, dummyAuthLen?: number): BenchRoute[] {
+  const routes = baseRoutes(origin);
+  if (dummyAuthLen) {
+    const plain = routes[0]!;
+    // Same endpoint as `plain`, driven with a dummy Authorization header as long as a bench JWT:
+    // separates what the header bytes cost (parsing, copying) from what JWT validation costs.
+    routes.push({
+      ...plain,
+      id: 'plain+hdr',
+      description: '`/plain` driven with a dummy `Authorization: Bearer xxx…` header as long as a bench JWT (cost of the header bytes alone)',
+      headers: { Authorization: `Bearer ${'x'.repeat(dummyAuthLen)}` },
+    });
+  }
+  return routes;
+}
+
+function baseRoutes(origin: string): BenchRoute[] {
   return [
     {
       id: 'plain',
@@ -72,14 +92,182 @@ export function benchRoutes(origin: string): BenchRoute[] {
 
 /** The whole Rampart (KrakenD v3) config for the benchmark. */
 export function buildRampartConfig(input: RampartConfigInput): { config: Record<string, unknown>; routes: BenchRoute[] } {
-  const routes = benchRoutes(input.origin);
+  const routes = benchRoutes(input.origin, input.dummyAuthLen);
   const config: Record<string, unknown> = {
     version: 3,
     name: 'rampart-bench',
     port: input.port,
     listen_ip: '127.0.0.1',
     timeout: '5s',
-    endpoints: routes.map((r) => r.endpoint),
+    // Several rows may drive one endpoint (plain, plain+hdr): each endpoint is declared once.
+    endpoints: [...new Set(routes.map((r) => r.endpoint))],
   };
   return { config, routes };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Feature instances. Service-level features (security/http, security/cors, ip-filter, TLS, a Redis
+// pool) change every route of a process, so each feature runs in its own Rampart process with its own
+// config and port; a broken or refused feature then only loses its own row, never `plain`'s.
+
+export interface FeatureInput {
+  origin: string;
+  /** From mintBenchTokens (test/auth/helpers/bench-tokens.ts). */
+  jwt?: { validator: Record<string, unknown>; tokensPath: string; sampleToken: string };
+  /** host:port of the bench's redis-server. */
+  redisAddress?: string;
+  /** Absolute paths of the self-signed P-256 certificate and key. */
+  tls?: { cert: string; key: string };
+}
+
+export interface BenchInstance {
+  /** Instance id (process label). */
+  id: string;
+  scheme: 'http' | 'https';
+  routes: BenchRoute[];
+  /** Full config for a port (the port also goes into `allowed_hosts`, which must match wrk's Host). */
+  config(port: number): Record<string, unknown>;
+}
+
+/** A limit far above any load the bench can generate, so the limiter is exercised but never refuses. */
+const HUGE_RATE = 10_000_000;
+
+function plainEndpoint(origin: string, path = '/plain', extra?: Record<string, unknown>): KrakendEndpoint {
+  return {
+    endpoint: path,
+    method: 'GET',
+    output_encoding: 'no-op',
+    backend: [{ host: [origin], url_pattern: '/', encoding: 'no-op' }],
+    ...(extra ? { extra_config: extra } : {}),
+  };
+}
+
+function baseConfig(port: number, endpoints: KrakendEndpoint[], extra?: Record<string, unknown>): Record<string, unknown> {
+  return {
+    version: 3,
+    name: 'rampart-bench',
+    port,
+    listen_ip: '127.0.0.1',
+    timeout: '5s',
+    ...(extra ? { extra_config: extra } : {}),
+    endpoints,
+  };
+}
+
+export function featureInstances(input: FeatureInput): BenchInstance[] {
+  const { origin } = input;
+  const out: BenchInstance[] = [];
+  if (input.jwt) {
+    const jwt = input.jwt;
+    // No output_encoding on purpose: the endpoint the task specifies (default json encoding of the
+    // backend body); the body check compares JSON values.
+    const endpoint: KrakendEndpoint = { endpoint: '/jwt', backend: [{ url_pattern: '/', host: [origin] }], extra_config: { 'auth/validator': jwt.validator } };
+    out.push({
+      id: 'jwt',
+      scheme: 'http',
+      routes: [
+        {
+          id: 'jwt',
+          description: '`auth/validator` RS256 (local JWKS, issuer, audience, roles); wrk rotates 1 000 distinct valid tokens per request',
+          path: '/jwt',
+          headers: { Authorization: `Bearer ${jwt.sampleToken}` },
+          tokensFile: jwt.tokensPath,
+          endpoint,
+        },
+      ],
+      config: (port) => baseConfig(port, [endpoint]),
+    });
+  }
+  {
+    const endpoint = plainEndpoint(origin);
+    out.push({
+      id: 'secure',
+      scheme: 'http',
+      routes: [
+        {
+          id: 'secure',
+          description: '`/plain` with service-level `security/http` (allowed_hosts, HSTS, CSP, ...), `security/cors` (request sends `Origin`) and the `ip-filter` plugin (allow 127.0.0.0/8, ::1/128)',
+          path: '/plain',
+          headers: { Origin: 'https://app.example.com' },
+          endpoint,
+        },
+      ],
+      config: (port) =>
+        baseConfig(port, [endpoint], {
+          'security/http': {
+            allowed_hosts: [`127.0.0.1:${port}`],
+            frame_deny: true,
+            content_type_nosniff: true,
+            browser_xss_filter: true,
+            referrer_policy: 'no-referrer',
+            content_security_policy: "default-src 'none'",
+            sts_seconds: 31536000,
+            sts_include_subdomains: true,
+          },
+          'security/cors': {
+            allow_origins: ['https://app.example.com'],
+            allow_methods: ['GET', 'POST'],
+            allow_headers: ['Content-Type'],
+            expose_headers: ['Content-Length'],
+            max_age: '1h',
+          },
+          'plugin/http-server': { name: ['ip-filter'], 'ip-filter': { CIDR: ['127.0.0.0/8', '::1/128'], allow: true } },
+        }),
+    });
+  }
+  {
+    const endpoint = plainEndpoint(origin, '/plain', {
+      'qos/ratelimit/router': { max_rate: HUGE_RATE, client_max_rate: HUGE_RATE, every: '1s', strategy: 'ip' },
+    });
+    out.push({
+      id: 'ratelimit-mem',
+      scheme: 'http',
+      routes: [
+        {
+          id: 'ratelimit-mem',
+          description: `\`/plain\` + \`qos/ratelimit/router\` in memory (max_rate and client_max_rate ${HUGE_RATE.toLocaleString('en-US')}/s, strategy ip: never refuses)`,
+          path: '/plain',
+          endpoint,
+        },
+      ],
+      config: (port) => baseConfig(port, [endpoint]),
+    });
+  }
+  if (input.redisAddress) {
+    const endpoint = plainEndpoint(origin, '/plain', {
+      'qos/ratelimit/router': { max_rate: HUGE_RATE, client_max_rate: HUGE_RATE, every: '1s', strategy: 'ip', connection_name: 'bench' },
+    });
+    const address = input.redisAddress;
+    out.push({
+      id: 'ratelimit-redis',
+      scheme: 'http',
+      routes: [
+        {
+          id: 'ratelimit-redis',
+          description: `\`/plain\` + \`qos/ratelimit/router\` shared in a local redis-server (\`connection_name\`, service \`redis.connection_pools\`; same limits)`,
+          path: '/plain',
+          endpoint,
+        },
+      ],
+      config: (port) => baseConfig(port, [endpoint], { redis: { connection_pools: [{ name: 'bench', address }] } }),
+    });
+  }
+  if (input.tls) {
+    const tls = input.tls;
+    const endpoint = plainEndpoint(origin);
+    out.push({
+      id: 'tls',
+      scheme: 'https',
+      routes: [
+        {
+          id: 'tls',
+          description: '`/plain` over HTTPS: root `tls.keys` with a self-signed P-256 certificate (TLS 1.3 negotiated by wrk/undici)',
+          path: '/plain',
+          endpoint,
+        },
+      ],
+      config: (port) => ({ ...baseConfig(port, [endpoint]), tls: { keys: [{ public_key: tls.cert, private_key: tls.key }] } }),
+    });
+  }
+  return out;
 }

@@ -8,13 +8,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
+import https from 'node:https';
+import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import ts from 'typescript';
-import { runAutocannon, runOpenloop, runWrk, type LoadResult, type LoadSpec } from './lib/load.js';
+import { mintBenchTokens } from '../test/auth/helpers/bench-tokens.js';
+import { runAutocannon, runOpenloop, runWrk, wrkTokenScript, type LoadResult, type LoadSpec } from './lib/load.js';
 import { nginxArgs, originBody, writeOriginConf, writeProxyConf } from './lib/nginx.js';
 import {
   childLogTail,
@@ -33,7 +35,7 @@ import {
   type Child,
 } from './lib/procs.js';
 import { fmtMb, fmtMs, fmtPct, fmtRatio, fmtRps, mdTable, median, ratio } from './lib/report.js';
-import { buildRampartConfig, type BenchRoute } from './rampart-config.js';
+import { buildRampartConfig, featureInstances, type BenchRoute, type FeatureInput } from './rampart-config.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -136,7 +138,7 @@ interface Server {
   port: number;
 }
 
-type Family = 'origin' | 'nginx' | 'minimal' | 'fast-gateway' | 'rampart';
+type Family = 'origin' | 'nginx' | 'nginx-tls' | 'minimal' | 'fast-gateway' | 'rampart';
 
 interface Candidate {
   name: string;
@@ -148,6 +150,10 @@ interface Candidate {
   headers: Record<string, string>;
   server: Server;
   note?: string;
+  /** The Rampart route this row drives (correctness expectations, token rotation). */
+  routeSpec?: BenchRoute;
+  /** wrk Lua script (JWT rotation). */
+  wrkScript?: string;
 }
 
 interface Scenario {
@@ -237,7 +243,9 @@ interface Probe {
 
 function probe(url: string, headers: Record<string, string> = {}, timeoutMs = 1000): Promise<Probe | null> {
   return new Promise((res) => {
-    const req = http.get(url, { agent: false, headers: { connection: 'close', ...headers }, timeout: timeoutMs }, (r) => {
+    // https: the bench's own self-signed loopback certificate, so no verification.
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const req = get(url, { agent: false, rejectUnauthorized: false, headers: { connection: 'close', ...headers }, timeout: timeoutMs }, (r) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -249,6 +257,25 @@ function probe(url: string, headers: Record<string, string> = {}, timeoutMs = 10
 }
 
 /** Polls url until it answers 200; returns ms since the child was spawned, or throws with the child's log. */
+/** Waits until a TCP port accepts connections (redis-server). */
+async function waitTcp(child: Child, port: number, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exited) throw new Error(`exited (code ${child.exitCode ?? child.exitSignal})\n${indent(childLogTail(child))}`);
+    const ok = await new Promise<boolean>((res) => {
+      const sock = connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        res(true);
+      });
+      sock.once('error', () => res(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listening on ${port} within ${timeoutMs} ms`);
+}
+
 async function waitReady(child: Child, url: string, timeoutMs: number, intervalMs = 10): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
@@ -412,10 +439,10 @@ async function main(): Promise<void> {
   const candidates: Candidate[] = [];
   const body = originBody(500);
 
-  async function startServer(label: string, cmd: string, args: string[], readyPath: string, timeoutMs = 20_000, port = 0): Promise<Server> {
+  async function startServer(label: string, cmd: string, args: string[], readyPath: string, timeoutMs = 20_000, port = 0, scheme = 'http'): Promise<Server> {
     const child = spawnTracked(label, cmd, args, { logDir, cwd: ROOT });
     try {
-      const ms = await waitReady(child, `http://127.0.0.1:${port}${readyPath}`, timeoutMs);
+      const ms = await waitReady(child, `${scheme}://127.0.0.1:${port}${readyPath}`, timeoutMs);
       log(`  started ${label} (pid ${child.pid}, port ${port}) in ${ms.toFixed(0)} ms`);
     } catch (err) {
       await stopChild(child, 1000);
@@ -435,6 +462,42 @@ async function main(): Promise<void> {
     candidates.push({ name: 'origin (nginx, direct)', family: 'origin', workers: opts.originWorkers, url: `${originUrl}/plain`, headers: {}, server: origin });
   }
 
+  // 2b. What the feature rows need: 1 000 RS256 tokens, a redis-server, a self-signed P-256 certificate.
+  const features: FeatureInput = { origin: originUrl };
+  let dummyAuthLen: number | undefined;
+  try {
+    const t = await mintBenchTokens(1000, { dir: tmpDir });
+    features.jwt = { validator: t.validator, tokensPath: t.tokensPath, sampleToken: t.tokens[0]! };
+    dummyAuthLen = t.tokens[0]!.length;
+    writeFileSync(join(tmpDir, 'jwt-rotate.lua'), wrkTokenScript(t.tokensPath));
+    log(`  minted ${t.tokens.length} RS256 tokens (${t.tokens[0]!.length} bytes each)`);
+  } catch (err) {
+    skip('rampart jwt', `minting tokens failed: ${(err as Error).message}`);
+  }
+  if (hasCommand('redis-server')) {
+    try {
+      const redisPort = await freePort();
+      const child = spawnTracked('redis-server', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { logDir, cwd: tmpDir });
+      await waitTcp(child, redisPort, 10_000);
+      features.redisAddress = `127.0.0.1:${redisPort}`;
+      log(`  started redis-server (pid ${child.pid}, port ${redisPort})`);
+    } catch (err) {
+      skip('rampart ratelimit-redis', `redis-server did not start: ${(err as Error).message}`);
+    }
+  } else skip('rampart ratelimit-redis', 'redis-server is not installed');
+  {
+    const cert = join(tmpDir, 'tls-cert.pem');
+    const key = join(tmpDir, 'tls-key.pem');
+    const r = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    if (r.status === 0) features.tls = { cert, key };
+    else skip('tls', `openssl failed: ${(r.stderr || r.error?.message || '').slice(0, 300)}`);
+  }
+  const instances = featureInstances(features);
+
   // 3. Rampart: build, version, startup time (measured first, while the machine is otherwise idle).
   const rampartWanted = opts.workers.some((w) => wanted(`rampart plain w${w}`) || wanted(`rampart json w${w}`) || wanted('rampart'));
   let rampartVersion: string | null = null;
@@ -444,7 +507,7 @@ async function main(): Promise<void> {
   }
   const rampartArgs = (cfgPath: string, workers: number): string[] => [join(ROOT, 'bin', 'rampart'), 'run', '-c', cfgPath, '--workers', String(workers)];
   const writeRampartConfig = (port: number, file: string): { path: string; routes: BenchRoute[] } => {
-    const { config, routes } = buildRampartConfig({ port, origin: originUrl });
+    const { config, routes } = buildRampartConfig({ port, origin: originUrl, dummyAuthLen });
     const path = join(tmpDir, file);
     writeFileSync(path, JSON.stringify(config, null, 2));
     return { path, routes };
@@ -482,6 +545,19 @@ async function main(): Promise<void> {
       const conf = writeProxyConf(dir, port, w, originPort);
       const s = await startServer(name, 'nginx', nginxArgs(dir, conf), '/plain', 10_000, port);
       candidates.push({ name, family: 'nginx', workers: w, url: `http://127.0.0.1:${port}/plain`, headers: {}, server: s });
+    } catch (err) {
+      skip(name, (err as Error).message);
+    }
+  }
+  for (const w of opts.workers) {
+    const name = `nginx tls w${w}`;
+    if (!wanted(name) || !features.tls) continue;
+    try {
+      const port = await freePort();
+      const dir = join(tmpDir, `nginx-tls-w${w}`);
+      const conf = writeProxyConf(dir, port, w, originPort, features.tls);
+      const s = await startServer(name, 'nginx', nginxArgs(dir, conf), '/plain', 10_000, port, 'https');
+      candidates.push({ name, family: 'nginx-tls', workers: w, url: `https://127.0.0.1:${port}/plain`, headers: {}, server: s });
     } catch (err) {
       skip(name, (err as Error).message);
     }
@@ -533,24 +609,50 @@ async function main(): Promise<void> {
             url: `http://127.0.0.1:${port}${r.path}`,
             headers: r.headers ?? {},
             server: s,
+            routeSpec: r,
           });
         }
       } catch (err) {
         skip(`rampart w${w}`, (err as Error).message);
+      }
+      // Feature rows: one Rampart process per feature (its own config and port), same worker count.
+      for (const inst of instances) {
+        const routes = inst.routes.filter((r) => wanted(`rampart ${r.id} w${w}`));
+        if (!routes.length) continue;
+        try {
+          const port = await freePort();
+          const path = join(tmpDir, `rampart-${inst.id}-w${w}.json`);
+          writeFileSync(path, JSON.stringify(inst.config(port), null, 2));
+          const s = await startServer(`rampart ${inst.id} w${w}`, process.execPath, rampartArgs(path, w), '/__health', 20_000, port, inst.scheme);
+          for (const r of routes) {
+            candidates.push({
+              name: `rampart ${r.id} w${w}`,
+              family: 'rampart',
+              route: r.id,
+              workers: w,
+              url: `${inst.scheme}://127.0.0.1:${port}${r.path}`,
+              headers: r.headers ?? {},
+              server: s,
+              routeSpec: r,
+              wrkScript: r.tokensFile ? join(tmpDir, 'jwt-rotate.lua') : undefined,
+            });
+          }
+        } catch (err) {
+          for (const r of routes) skip(`rampart ${r.id} w${w}`, (err as Error).message);
+        }
       }
     }
   }
 
   // 5. Correctness check: every candidate must answer 200 with the origin's body before it is measured.
   const originObj = JSON.parse(body) as unknown;
-  const routeById = new Map(buildRampartConfig({ port: 0, origin: originUrl }).routes.map((r) => [r.id, r]));
   for (const c of [...candidates]) {
-    const expect = (c.route ? routeById.get(c.route)?.expectStatus : undefined) ?? 200;
+    const expect = c.routeSpec?.expectStatus ?? 200;
     const r = await probe(c.url, c.headers, 3000);
     let problem: string | null = null;
     if (!r) problem = `no answer from ${c.url}`;
     else if (r.status !== expect) problem = `${c.url} answered ${r.status} (expected ${expect}): ${r.body.slice(0, 200)}`;
-    else if (!c.route || routeById.get(c.route)?.checkBody !== false) {
+    else if (c.routeSpec?.checkBody !== false) {
       if (r.body !== body) {
         let same = false;
         try {
@@ -559,7 +661,7 @@ async function main(): Promise<void> {
           /* not JSON */
         }
         if (!same) problem = `${c.url} body differs from the origin's: ${r.body.slice(0, 200)}`;
-        else if (c.route !== 'json') c.note = 'body re-encoded (same JSON value, different bytes)';
+        else if (c.route !== 'json' && c.route !== 'jwt') c.note = 'body re-encoded (same JSON value, different bytes)';
       }
     }
     if (problem) {
@@ -586,6 +688,8 @@ async function main(): Promise<void> {
     headers: c.headers,
     logDir,
     cwd: ROOT,
+    wrkScript: c.wrkScript,
+    tokensFile: c.routeSpec?.tokensFile,
   });
   const saturate = (c: Candidate, durationSec: number): Promise<LoadResult> =>
     satTool === 'wrk' ? runWrk(loadSpec(c, durationSec)) : runAutocannon({ ...loadSpec(c, durationSec), autocannonBin });
@@ -693,6 +797,19 @@ async function prepareRampart(logDir: string, skip: (name: string, reason: strin
 // ---------------------------------------------------------------------------------------------------
 // Report
 
+/** Feature rows and their baselines ("N" = worker count); `min` = target on the saturation req/s ratio. */
+const FEATURE_TARGETS: { row: string; vs: string; min?: number }[] = [
+  { row: 'rampart jwt wN', vs: 'rampart plain wN', min: 0.85 },
+  { row: 'rampart jwt wN', vs: 'rampart plain+hdr wN' },
+  { row: 'rampart plain+hdr wN', vs: 'rampart plain wN' },
+  { row: 'rampart secure wN', vs: 'rampart plain wN', min: 0.9 },
+  { row: 'rampart ratelimit-mem wN', vs: 'rampart plain wN', min: 0.9 },
+  { row: 'rampart ratelimit-redis wN', vs: 'rampart plain wN', min: 0.6 },
+  { row: 'rampart tls wN', vs: 'rampart plain wN' },
+  { row: 'rampart tls wN', vs: 'nginx tls wN' },
+  { row: 'nginx tls wN', vs: 'nginx proxy wN' },
+];
+
 interface Agg {
   rps: number | null;
   p50: number | null;
@@ -785,6 +902,48 @@ function buildReport(input: {
     sections.push(`### Rampart ratios\n\nRampart was not measured in this run (see "Skipped").`);
   }
 
+  // Feature rows vs their baseline in the same run and the same worker count (targets on saturation req/s).
+  {
+    const byName = new Map(candidates.map((c) => [c.name, c]));
+    const workers = [...new Set(candidates.map((c) => c.workers))].sort();
+    const rows: string[][] = [];
+    const hasSat = scenarios.some((sc) => sc.id === 'saturation');
+    const hasFixed = scenarios.some((sc) => sc.id === 'fixed');
+    for (const w of workers) {
+      for (const t of FEATURE_TARGETS) {
+        const rowName = t.row.replace('N', String(w));
+        const peerName = t.vs.replace('N', String(w));
+        if (!byName.has(rowName) && !byName.has(peerName)) continue;
+        const sat = aggregate(records, 'saturation', rowName);
+        const satPeer = aggregate(records, 'saturation', peerName);
+        const fix = aggregate(records, 'fixed', rowName);
+        const fixPeer = aggregate(records, 'fixed', peerName);
+        const r = byName.has(rowName) && byName.has(peerName) ? ratio(sat.rps, satPeer.rps) : null;
+        const met = t.min === undefined ? '(info)' : r === null ? 'not measured' : r >= t.min ? 'yes' : 'NO';
+        rows.push([
+          rowName,
+          peerName,
+          hasSat ? `${fmtRps(sat.rps)} / ${fmtRps(satPeer.rps)}` : '–',
+          hasSat ? fmtRatio(r) : '–',
+          hasSat ? fmtRatio(ratio(sat.p99, satPeer.p99)) : '–',
+          hasFixed ? fmtRatio(ratio(fix.p99, fixPeer.p99)) : '–',
+          t.min === undefined ? '–' : `≥ ${t.min.toFixed(2)}×`,
+          met,
+        ]);
+      }
+    }
+    if (rows.length) {
+      sections.push(
+        `### Feature cost (targets)
+
+Each feature row ÷ its baseline, both measured in this run with the same worker count. Req/s ratio from the saturation scenario (the target applies to it); p99 ratios: lower is better.
+
+` +
+          mdTable(['Row', 'Baseline', 'Sat req/s (row / baseline)', 'Sat req/s ratio', 'Sat p99 ratio', 'Fixed-rate p99 ratio', 'Target', 'Met'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l']),
+      );
+    }
+  }
+
   if (input.startup.length) {
     const rows = input.startup.map((s) => [
       `--workers ${s.workers}`,
@@ -827,7 +986,15 @@ function buildReport(input: {
   ]);
   const allRuns = `<details><summary>All runs</summary>\n\n${mdTable(['Round', 'Scenario', 'Candidate', 'Req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'Errors', 'Bg CPU'], runRows, ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'])}\n\n</details>`;
   const m = input.machine;
-  const routes = buildRampartConfig({ port: 0, origin: 'http://127.0.0.1:ORIGIN' }).routes;
+  const routes = [
+    ...buildRampartConfig({ port: 0, origin: 'http://127.0.0.1:ORIGIN', dummyAuthLen: 1 }).routes,
+    ...featureInstances({
+      origin: 'http://127.0.0.1:ORIGIN',
+      jwt: { validator: {}, tokensPath: '', sampleToken: '' },
+      redisAddress: '127.0.0.1:REDIS',
+      tls: { cert: '', key: '' },
+    }).flatMap((i) => i.routes),
+  ];
   const markdown = `# Benchmarks
 
 Generated by \`npm run bench\` (bench/run.ts) on ${m.date}. Re-run it to refresh this file (\`--no-write\` to leave it alone).
@@ -883,8 +1050,16 @@ ${allRuns}
     the ceiling for any Node gateway; N > 1 runs under node:cluster.
   - *fast-gateway w1*: bench/fast-gateway.ts, fast-gateway ${m['fast-gateway']} with one route, single process.
   - *rampart ROUTE wN*: \`node bin/rampart run -c <generated config> --workers N\`, config from
-    bench/rampart-config.ts (\`buildRampartConfig\`). Routes:
+    bench/rampart-config.ts (\`buildRampartConfig\`; feature rows from \`featureInstances\`, each in its own
+    Rampart process with its own config and port, same worker count). Routes:
 ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n')}
+  - *nginx tls wN*: the nginx proxy above with \`listen ... ssl\`, \`ssl_protocols TLSv1.3\` and the same self-signed
+    P-256 certificate as *rampart tls* (generated with the openssl CLI into the temp dir, SAN IP:127.0.0.1).
+- **JWT rows**: 1 000 distinct RS256 tokens from \`mintBenchTokens\` (test/auth/helpers/bench-tokens.ts); wrk runs a
+  Lua script whose \`request()\` hook sends the next token on every request (each thread starts at a random offset);
+  openloop rotates the same tokens (\`--tokens-file\`). *plain+hdr* sends a dummy Authorization header of the same
+  length to \`/plain\`, so *jwt ÷ plain+hdr* isolates the validation cost from the header bytes.
+- **Redis**: a redis-server (no persistence) on a free loopback port, started by the bench and stopped at the end.
 - The helper scripts are transpiled to plain JS (bench/.build/) so no TypeScript loader sits in a measured process.
 - **Correctness gate**: before measuring, each candidate must answer 200 with the origin's body (byte-identical,
   or the same JSON value for the \`json\` route); otherwise it is skipped and listed under "Skipped".

@@ -69,8 +69,15 @@ ${httpCommon(dir)}  server {
   return path;
 }
 
-/** Reverse proxy to the origin with upstream keepalive. */
-export function writeProxyConf(dir: string, port: number, workers: number, originPort: number): string {
+/** Reverse proxy to the origin with upstream keepalive; with `tls`, TLS 1.3 termination on the listener. */
+export function writeProxyConf(dir: string, port: number, workers: number, originPort: number, tls?: { cert: string; key: string }): string {
+  const listen = tls
+    ? `listen 127.0.0.1:${port} ssl backlog=4096;
+    ssl_certificate ${tls.cert};
+    ssl_certificate_key ${tls.key};
+    ssl_protocols TLSv1.3;
+    ssl_session_cache shared:SSL:10m;`
+    : `listen 127.0.0.1:${port} backlog=4096;`;
   mkdirSync(dir, { recursive: true });
   const conf = `${common(dir, workers)}http {
 ${httpCommon(dir)}  upstream origin {
@@ -80,7 +87,7 @@ ${httpCommon(dir)}  upstream origin {
     keepalive_timeout 60s;
   }
   server {
-    listen 127.0.0.1:${port} backlog=4096;
+    ${listen}
     location / {
       proxy_pass http://origin;
       proxy_http_version 1.1;
