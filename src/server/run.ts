@@ -5,6 +5,7 @@ import type { ServiceConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { buildGateway } from './gateway.js';
 import { listen } from './listen.js';
+import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
 
 export interface RunOptions {
   debug: boolean;
@@ -31,6 +32,8 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
 }
 
 function runPrimary(cfg: ServiceConfig, log: Logger, opts: RunOptions): void {
+  // Node-wide in-memory rate limits: the primary holds the buckets, workers lease from it.
+  installLimitCoordinator();
   let stopping = false;
   let exitCode = 0;
   const fork = () => cluster.fork();

@@ -73,7 +73,7 @@ after(async () => {
 test(`shared limit: ${R} per hour admits ${R} ± 5% across three gateways together`, async () => {
   const t = await blast(ports(), '/limited', 2 * R, 18);
   const admitted = t.byStatus[200] ?? 0;
-  process.stdout.write(`# 3 gateways, redis up: admitted ${admitted} of ${2 * R} (limit ${R}), refused ${t.byStatus[503] ?? 0}\n`);
+  process.stdout.write(`# 3 gateways, redis up: admitted ${admitted} of ${2 * R} (limit ${R}), refused ${t.byStatus[429] ?? 0}\n`);
   assert.equal(t.errors, 0);
   assert.ok(within(admitted, R, 0.05), `admitted ${admitted}`);
 });
@@ -136,7 +136,7 @@ test('Redis killed: every gateway keeps serving with its local limit; failure mo
   const open = await blast(ports(), '/fail-open', 9, 3);
   assert.equal(open.byStatus[200], 9, 'on_redis_failure "allow" admits while Redis is down');
   const closed = await blast(ports(), '/fail-closed', 6, 3);
-  assert.equal(closed.byStatus[503], 6, 'on_failure_allow false refuses while Redis is down');
+  assert.equal(closed.byStatus[429], 6, 'on_failure_allow false refuses while Redis is down');
   assert.match(gws[0].output(), /"level":50[^\n]*redis unreachable/, 'the outage is logged as an error');
 });
 

@@ -104,10 +104,10 @@ test('client limit by path parameter: each tenant has its own bucket', async () 
   assert.equal((await http(gw.port, 'GET', '/by-param/globex')).status, 200);
 });
 
-test('endpoint-wide max_rate: 503 (as KrakenD) with Retry-After once the shared bucket is empty', async () => {
+test('endpoint-wide max_rate: 429 (issue #5; KrakenD sends 503) with Retry-After once the shared bucket is empty', async () => {
   const statuses: number[] = [];
   for (let i = 0; i < 5; i++) statuses.push((await http(gw.port, 'GET', '/shared', { 'x-client': String(i) })).status);
-  assert.deepEqual(statuses, [200, 200, 200, 503, 503]);
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
   const r = await http(gw.port, 'GET', '/shared');
   assert.equal(r.headers['retry-after'], '20');
   assert.equal(r.headers['ratelimit-policy'], '"endpoint";q=3;w=60');
@@ -120,7 +120,7 @@ test('client and shared limits together: the client bucket is checked first and 
   assert.deepEqual(seq, [200, 200, 200, 429, 429]);
   // 1 shared token left (4 - 3): dave gets it, erin hits the shared limit.
   assert.equal((await http(gw.port, 'GET', '/both', { 'x-client': 'dave' })).status, 200);
-  assert.equal((await http(gw.port, 'GET', '/both', { 'x-client': 'erin' })).status, 503);
+  assert.equal((await http(gw.port, 'GET', '/both', { 'x-client': 'erin' })).status, 429);
 });
 
 test('proxy (backend) limit: the gateway calls the backend at most max_rate times; refusals are 503', async () => {

@@ -101,5 +101,5 @@ test('tiers: a request matching no tier is refused (403), never let through unli
 test('tiers: the "*" tier catches everything else', async () => {
   assert.equal((await http(gw.port, 'GET', '/plans-default', { ...svc('t7'), 'x-plan': 'gold', 'x-api-key': 'a' })).status, 200);
   assert.equal((await http(gw.port, 'GET', '/plans-default', { ...svc('t8') })).status, 200);
-  assert.equal((await http(gw.port, 'GET', '/plans-default', { ...svc('t9'), 'x-plan': 'bronze' })).status, 503);
+  assert.equal((await http(gw.port, 'GET', '/plans-default', { ...svc('t9'), 'x-plan': 'bronze' })).status, 429);
 });

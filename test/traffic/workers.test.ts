@@ -61,10 +61,10 @@ function servingPids(path: string, status: number): Set<number> {
 test(`a shared limit of ${R} admits ${R} ± 5% across 2 workers, not ${2 * R}`, async () => {
   const t = await blast([gw.port], '/limited', 2 * R + 100, 16);
   const admitted = t.byStatus[200] ?? 0;
-  process.stdout.write(`# workers=2 limit=${R}: admitted ${admitted}, refused ${t.byStatus[503] ?? 0}, errors ${t.errors}\n`);
+  process.stdout.write(`# workers=2 limit=${R}: admitted ${admitted}, refused ${t.byStatus[429] ?? 0}, errors ${t.errors}\n`);
   assert.equal(t.errors, 0);
   assert.ok(within(admitted, R, 0.05), `admitted ${admitted}`);
-  assert.equal(admitted + (t.byStatus[503] ?? 0), 2 * R + 100);
+  assert.equal(admitted + (t.byStatus[429] ?? 0), 2 * R + 100);
   assert.equal(be.seen.filter((s) => s.url === '/limited').length, admitted);
   // Both workers really served traffic (otherwise this would prove nothing).
   await new Promise((r) => setTimeout(r, 300));

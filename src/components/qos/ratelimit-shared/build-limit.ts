@@ -121,6 +121,8 @@ export async function buildLimit(cfg: LimitCfg, t: LimitTarget, where = ''): Pro
   } else if (cfg.strategy !== undefined || cfg.client_capacity) {
     env.log.warn({ at: env.pointer }, `${where}strategy/client_capacity have no effect without client_max_rate`);
   }
-  if (maxRate > 0) add('shared', ratePolicy(maxRate, everyMs, cfg.capacity || defaultCapacity(maxRate, everyMs)), 503, t.sharedName, null, 1);
+  // Issue #5 asks for 429 on every client-facing limit (KrakenD answers 503 for max_rate; the
+  // issue wins over the spec). The backend-protecting proxy limit keeps 503.
+  if (maxRate > 0) add('shared', ratePolicy(maxRate, everyMs, cfg.capacity || defaultCapacity(maxRate, everyMs)), 429, t.sharedName, null, 1);
   return out;
 }

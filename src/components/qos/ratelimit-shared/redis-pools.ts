@@ -13,6 +13,7 @@ export async function getRedisPool(env: BuildEnv, name: string): Promise<RedisPo
     env.shared.onClose(() => p.close());
     return p;
   });
-  await env.shared.get(`redis-pool-start:${name}`, () => pool.start());
+  // `rampart check` validates the pool settings but connects to nothing.
+  if (!env.dryRun) await env.shared.get(`redis-pool-start:${name}`, () => pool.start());
   return pool;
 }
