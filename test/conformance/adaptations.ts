@@ -24,7 +24,6 @@ export const NOT_YET_IMPLEMENTED: Readonly<Record<string, string>> = {
   'modifier/lua-proxy': 'Lua scripting is not implemented yet (and the fixture scripts were not copied)',
   'telemetry/logging': 'KrakenD logging options; Rampart logs its own way',
   'telemetry/metrics': 'KrakenD metrics listener (:8090) is not implemented; no spec reads it',
-  'qos/circuit-breaker': 'circuit breaker is not implemented yet (only used by the removed /show/{id})',
   'qos/http-cache': 'backend HTTP cache is not implemented yet (only used by the removed /show/{id})',
 };
 
