@@ -23,7 +23,8 @@ export const AJV_OPTIONS = { allErrors: true, strict: false } as const;
 async function loadValidators(): Promise<Map<string, ValidateFunction>> {
   const table = schemaTable();
   try {
-    const mod = (await import(new URL('./validators.generated.js', import.meta.url).href)) as Record<string, ValidateFunction> & { SCHEMA_HASH?: string };
+    const imported = (await import(new URL('./validators.generated.cjs', import.meta.url).href)) as { default?: unknown };
+    const mod = (imported.default ?? imported) as Record<string, ValidateFunction> & { SCHEMA_HASH?: string };
     if (mod.SCHEMA_HASH === schemaHash(table)) return new Map(table.map(([k]) => [k, mod[exportName(k)]]));
   } catch {
     /* not built: fall through */
