@@ -14,7 +14,9 @@ export const REDACT_PATHS = [
 const FLUSH_MS = 200;
 
 export function createLogger(level: string = process.env.RAMPART_LOG_LEVEL ?? 'info'): Logger {
-  const dest = pino.destination({ dest: 1, sync: false, minLength: 8192 });
+  // RAMPART_LOG_BUFFER=0 writes each line at once (tests that read the log while it runs).
+  const minLength = process.env.RAMPART_LOG_BUFFER === '0' ? 0 : 8192;
+  const dest = pino.destination({ dest: 1, sync: false, minLength });
   const timer = setInterval(() => dest.flush(), FLUSH_MS);
   timer.unref();
   process.once('exit', () => {

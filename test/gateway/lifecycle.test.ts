@@ -56,11 +56,12 @@ test('cluster mode: 2 workers serve, and stop cleanly', async () => {
       const r = await http(gw.port, 'GET', '/a');
       assert.equal(r.status, 200);
     }
+    // Log output is buffered (flushed every 200 ms and at exit): stop first, then read it.
+    assert.equal(await gw.stop(), 0);
     for (const line of gw.output().split('\n')) {
       if (line.includes('"access"')) pids.add(JSON.parse(line).pid);
     }
-    assert.ok(pids.size >= 1);
-    assert.equal(await gw.stop(), 0);
+    assert.ok(pids.size >= 1, gw.output());
   } finally {
     await gw.stop('SIGKILL');
     await be.close();
