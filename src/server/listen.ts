@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { createSecureListener } from '../tls/secure-server.js';
 import { compileServerLimits } from '../components/qos/server-limits/apply.js';
 import type { Gateway } from './gateway.js';
+import { http1Hardening } from './http1-options.js';
 import { GatewayResponse } from './http-response.js';
 
 export interface RunningServer {
@@ -33,16 +34,7 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
   } else server = createServer(
     {
       ServerResponse: GatewayResponse,
-      maxHeaderSize: cfg.maxHeaderBytes,
-      // Never accept ambiguous framing (CL+TE smuggling, bare LF, ...).
-      insecureHTTPParser: false,
-      requireHostHeader: true,
-      headersTimeout: cfg.readHeaderTimeoutMs || 0,
-      requestTimeout: cfg.readTimeoutMs || 0,
-      keepAliveTimeout: cfg.idleTimeoutMs,
-      // How often Node checks headersTimeout/requestTimeout: the default (30 s) would let a
-      // slowloris client hold a socket far longer than read_header_timeout.
-      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor((cfg.readHeaderTimeoutMs || 1000) / 2))),
+      ...http1Hardening(cfg),
     },
     handle,
   );

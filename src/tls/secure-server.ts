@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
 import { GatewayResponse } from '../server/http-response.js';
+import { http1Hardening } from '../server/http1-options.js';
 import { GatewayHttp2Request, GatewayHttp2Response } from './http2-compat.js';
 import { loadServerTls } from './server-context.js';
 import type { ServerTlsOptions } from './types.js';
@@ -41,16 +42,7 @@ export function createSecureListener(cfg: ServiceConfig & { tls: ServerTlsOption
   );
   // The HTTP/1.1 fallback reads these from the server object, as node:http does from its
   // options (storeHTTPOptions); set them the same way as the plain listener.
-  Object.assign(server, {
-    maxHeaderSize: cfg.maxHeaderBytes,
-    insecureHTTPParser: false,
-    requireHostHeader: true,
-    headersTimeout: cfg.readHeaderTimeoutMs || 0,
-    requestTimeout: cfg.readTimeoutMs || 0,
-    keepAliveTimeout: cfg.idleTimeoutMs,
-    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor((cfg.readHeaderTimeoutMs || 1000) / 2))),
-    rejectNonStandardBodyWrites: false,
-  });
+  Object.assign(server, { ...http1Hardening(cfg), rejectNonStandardBodyWrites: false });
   // An idle HTTP/2 connection is closed like an idle keep-alive one.
   server.setTimeout(cfg.idleTimeoutMs);
   const sessions = new Set<Http2Session>();
