@@ -426,7 +426,7 @@ async function main(): Promise<void> {
       title: `Fixed rate ${opts.rate.toLocaleString('en-US')} req/s${opts.rateTool === 'openloop' ? ' (open loop)' : ''}`,
       tool:
         opts.rateTool === 'openloop'
-          ? `bench/openloop.ts --rate ${opts.rate} --connections ${opts.connections} --duration ${opts.duration} (undici, latency from scheduled send time)`
+          ? `bench/openloop.ts --rate ${opts.rate} --connections ${opts.connections} --duration ${opts.duration} (raw sockets, latency from scheduled send time)`
           : `autocannon -R ${opts.rate} -c ${opts.connections} -d ${opts.duration}`,
     });
   }
@@ -1066,7 +1066,7 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
 - **Warm-up**: ${opts.warmup}s of saturation per candidate, not recorded.
 - **Saturation**: \`${scenarios.find((s) => s.id === 'saturation')?.tool ?? 'not run'}\` (closed loop; req/s and latency
   percentiles from wrk's \`--latency\` output; autocannon only if wrk is missing).
-- **Fixed rate**: ${opts.rateTool === 'openloop' ? `bench/openloop.ts, a small open-loop generator on undici (wrk2 is not in Debian): ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway shows up in p99 instead of being hidden (no coordinated omission). The generator ticks on a 1 ms timer, so up to ~1 ms of each latency is its own scheduling slack (the same for every candidate). Each run first spends 1 s at the same rate unrecorded (JIT warm-up of generator and target). At 5 000 req/s the generator itself uses roughly half a core. Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
+- **Fixed rate**: ${opts.rateTool === 'openloop' ? `bench/openloop.ts, a small open-loop generator on raw sockets (wrk2 is not in Debian; an earlier undici version cost about half a core at 5 000 req/s): ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway shows up in p99 instead of being hidden (no coordinated omission). The generator ticks on a 1 ms timer, so up to ~1 ms of each latency is its own scheduling slack (the same for every candidate). Each run first spends 1 s at the same rate unrecorded (JIT warm-up of generator and target). At 5 000 req/s the generator itself uses about a quarter of a core. Its floor is visible on the *origin (nginx, direct)* row. Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
 - **Background load**: before each run the harness waits (at most ${opts.quietWait} s) until processes outside the
   bench use at most ${opts.quietThreshold}% of the machine, and it records what they used during the run (*Bg CPU*:
   machine busy time from /proc/stat minus the bench's own process tree). Rows with a high Bg CPU are noisy.

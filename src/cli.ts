@@ -4,7 +4,6 @@ import { availableParallelism } from 'node:os';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile } from './config/load.js';
 import { run } from './server/run.js';
-import { buildGateway } from './server/gateway.js';
 import { createLogger } from './observability/logger.js';
 import { VERSION } from './version.js';
 
@@ -81,6 +80,7 @@ export async function main(argv: string[]): Promise<void> {
     for (const w of warnings) process.stderr.write(`${file}: warning: ${w}\n`);
     if (a.command === 'check') {
       // Build every component too (without listening): some problems only show there.
+      const { buildGateway } = await import('./server/gateway.js');
       const gw = await buildGateway(config, createLogger('silent'), { dryRun: true });
       await gw.close();
       process.stdout.write(`${file}: ok (${config.endpoints.length} endpoints)\n`);

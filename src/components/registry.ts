@@ -1,32 +1,37 @@
 // Every extra_config namespace Rampart implements. A namespace not listed here is refused at
 // startup: misspelled ones with a "did you mean", KrakenD ones Rampart lacks with a plain
 // "not implemented" (see config/extra-config.ts).
+// Every start and every `check` imports this list, so it holds only light specs (namespace,
+// schemas, phase: each component's schema.ts). The runtimes (component.ts and their
+// dependencies: jose, ioredis, bcryptjs, maxmind...) are imported on first use through `load`,
+// so a config pays only for the namespaces it uses. test/unit/startup-imports.test.ts keeps
+// them out of this module graph.
 import { backendHttpComponent } from './backend-http/schema.js';
-import { apiKeysComponent } from './auth/api-keys/component.js';
-import { basicComponent } from './auth/basic/component.js';
-import { clientCredentialsComponent } from './auth/client-credentials/component.js';
-import { revokerComponent } from './auth/revoker/component.js';
-import { signerComponent } from './auth/signer/component.js';
-import { validatorComponent } from './auth/validator/component.js';
-import { httpServerPluginComponent } from './plugin/http-server/component.js';
-import { reqRespPluginComponent } from './plugin/req-resp-modifier/component.js';
+import { apiKeysComponent } from './auth/api-keys/schema.js';
+import { basicComponent } from './auth/basic/schema.js';
+import { clientCredentialsComponent } from './auth/client-credentials/schema.js';
+import { revokerComponent } from './auth/revoker/schema.js';
+import { signerComponent } from './auth/signer/schema.js';
+import { validatorComponent } from './auth/validator/schema.js';
+import { httpServerPluginComponent } from './plugin/http-server/schema.js';
+import { reqRespPluginComponent } from './plugin/req-resp-modifier/schema.js';
 import { proxyComponent } from './proxy/schema.js';
-import { backendTimeoutComponent } from './qos/backend-timeout/component.js';
-import { circuitBreakerComponent } from './qos/circuit-breaker/component.js';
-import { circuitBreakerHttpComponent } from './qos/circuit-breaker-http/component.js';
-import { ratelimitProxyComponent } from './qos/ratelimit-proxy/component.js';
-import { ratelimitRouterComponent } from './qos/ratelimit-router/component.js';
-import { ratelimitRouterRedisComponent } from './qos/ratelimit-router-redis/component.js';
-import { ratelimitServiceComponent } from './qos/ratelimit-service/component.js';
-import { ratelimitServiceRedisComponent } from './qos/ratelimit-service-redis/component.js';
-import { ratelimitTieredComponent } from './qos/ratelimit-tiered/component.js';
-import { redisComponent } from './qos/redis/component.js';
-import { serverLimitsComponent } from './qos/server-limits/component.js';
+import { backendTimeoutComponent } from './qos/backend-timeout/schema.js';
+import { circuitBreakerComponent } from './qos/circuit-breaker/schema.js';
+import { circuitBreakerHttpComponent } from './qos/circuit-breaker-http/schema.js';
+import { ratelimitProxyComponent } from './qos/ratelimit-proxy/schema.js';
+import { ratelimitRouterComponent } from './qos/ratelimit-router/schema.js';
+import { ratelimitRouterRedisComponent } from './qos/ratelimit-router-redis/schema.js';
+import { ratelimitServiceComponent } from './qos/ratelimit-service/schema.js';
+import { ratelimitServiceRedisComponent } from './qos/ratelimit-service-redis/schema.js';
+import { ratelimitTieredComponent } from './qos/ratelimit-tiered/schema.js';
+import { redisComponent } from './qos/redis/schema.js';
+import { serverLimitsComponent } from './qos/server-limits/schema.js';
 import { routerComponent } from './router/schema.js';
-import { botDetectorComponent } from './security/bot-detector/component.js';
-import { clientCertComponent } from './security/client-cert/component.js';
-import { corsComponent } from './security/cors/component.js';
-import { httpSecurityComponent } from './security/http/component.js';
+import { botDetectorComponent } from './security/bot-detector/schema.js';
+import { clientCertComponent } from './security/client-cert/schema.js';
+import { corsComponent } from './security/cors/schema.js';
+import { httpSecurityComponent } from './security/http/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [

@@ -80,15 +80,25 @@ export interface BuildEnv {
   readonly siblings: Readonly<Record<string, unknown>>;
 }
 
+/** The runtime part of a component, as `ComponentSpec.load` resolves it (usually its module). */
+export interface ComponentRuntime {
+  /** Builds the stage (null: nothing runs per request). May throw a ConfigError-style message
+   * (string) to refuse the config: reported with its pointer. */
+  build(config: any, env: BuildEnv): Stage | null | Promise<Stage | null>;
+}
+
 export interface ComponentSpec {
   readonly namespace: string;
   /** JSON Schema of the namespace value, per scope where it may appear. */
   readonly schemas: Partial<Record<Scope, object>>;
   /** Slot of its guard; default 'edge'. */
   readonly phase?: Phase;
-  /** Builds the runtime part; absent or null for config-only namespaces (router, proxy). May
-   * throw a ConfigError-style message (string) to refuse the config: reported with its pointer. */
-  build?(config: any, env: BuildEnv): Stage | null | Promise<Stage | null>;
+  /** Loads the runtime part (usually `() => import('./component.js')`, a module exporting
+   * `build`) the first time a config uses the namespace; absent for config-only namespaces
+   * (router, proxy). A dynamic import because the registry is loaded by every start and every
+   * `check`: the runtimes' dependencies (jose, ioredis, bcryptjs, maxmind...) would otherwise
+   * cost each start hundreds of milliseconds, used or not. */
+  load?(): Promise<ComponentRuntime>;
   /** Cross-field checks beyond the schema: returns messages, reported at the namespace pointer. */
   check?(config: any, scope: Scope, root: Record<string, any>): string[];
 }

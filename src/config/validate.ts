@@ -1,6 +1,8 @@
 // Schema validation of a parsed config: the core fields (config/schema.ts) and every extra_config
-// namespace (components/registry.ts). Schemas are compiled once per process.
+// namespace (components/registry.ts). Each schema's validator is loaded (or compiled) once per
+// process, when a config first uses it.
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { COMPONENTS, COMPONENTS_BY_NAMESPACE } from '../components/registry.js';
 import type { Scope } from '../components/types.js';
@@ -18,36 +20,48 @@ export function schemaTable(): [string, object][] {
 
 export const AJV_OPTIONS = { allErrors: true, strict: false } as const;
 
-/** Validators precompiled at build time (scripts/build-validators.ts, ajv standalone) start
- * ~10x faster than compiling the schemas on every start; without them, compile here. */
-async function loadValidators(): Promise<Map<string, ValidateFunction>> {
-  const table = schemaTable();
+/** Where the build puts the standalone validator of a schema key (scripts/build-validators.ts). */
+export function validatorFile(key: string): string {
+  return `validators/${key.replace(/[:/]/g, '_')}.cjs`;
+}
+
+/** Detects a stale generated validator (its schema changed since the build). */
+export function schemaHash(schema: object): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+}
+
+// ajv's standalone output is CommonJS: require() it. import() would first scan the whole file
+// for named exports (cjs-module-lexer), tens of milliseconds of every start.
+const require = createRequire(import.meta.url);
+const validators = new Map<string, ValidateFunction>();
+type AjvClass = typeof import('ajv').default;
+let ajv: InstanceType<AjvClass> | undefined;
+
+/**
+ * The validator of one schema key, made on first use: a config loads only the validators of the
+ * namespaces it uses. Validators precompiled at build time start ~10x faster than compiling the
+ * schema here (with ajv, loaded only then: without a build, or when the build is stale).
+ */
+function validatorFor(key: string, schema: object): ValidateFunction {
+  let v = validators.get(key);
+  if (v) return v;
   try {
-    const imported = (await import(new URL('./validators.generated.cjs', import.meta.url).href)) as { default?: unknown };
-    const mod = (imported.default ?? imported) as Record<string, ValidateFunction> & { SCHEMA_HASH?: string };
-    if (mod.SCHEMA_HASH === schemaHash(table)) return new Map(table.map(([k]) => [k, mod[exportName(k)]]));
+    const mod = require(`./${validatorFile(key)}`) as { validate: ValidateFunction; SCHEMA_HASH: string };
+    if (mod.SCHEMA_HASH === schemaHash(schema)) v = mod.validate;
   } catch {
-    /* not built: fall through */
+    /* not built: compile below */
   }
-  type AjvClass = typeof import('ajv').default;
-  const mod = (await import('ajv')) as unknown as { default: AjvClass & { default?: AjvClass } };
-  const Ajv: AjvClass = mod.default.default ?? mod.default;
-  const ajv = new Ajv(AJV_OPTIONS);
-  return new Map(table.map(([k, schema]) => [k, ajv.compile(schema)]));
+  if (!v) {
+    if (!ajv) {
+      const Ajv = require('ajv') as AjvClass & { default?: AjvClass };
+      ajv = new (Ajv.default ?? Ajv)(AJV_OPTIONS);
+    }
+    v = ajv.compile(schema);
+  }
+  validators.set(key, v);
+  return v;
 }
 
-export function exportName(key: string): string {
-  return 'v_' + key.replace(/[^A-Za-z0-9]/g, '_');
-}
-
-/** Detects a stale generated file (schemas changed since the build). */
-export function schemaHash(table: [string, object][]): string {
-  return createHash('sha256').update(JSON.stringify(table)).digest('hex');
-}
-
-const validators = await loadValidators();
-const validateService = validators.get('service')!;
-const namespaceValidators = validators;
 const KNOWN_FOR_SUGGESTION = new Set([...KRAKEND_NAMESPACES, ...COMPONENTS.map((c) => c.namespace)]);
 
 function schemaPropertiesAt(schema: unknown, pointer: string): string[] {
@@ -121,13 +135,14 @@ function validateExtraConfig(extra: unknown, scope: Scope, pointer: string, prob
       else problems.add(at, `unknown namespace "${ns}"${suggestion(ns, KNOWN_FOR_SUGGESTION)}`);
       continue;
     }
-    const validate = namespaceValidators.get(`${scope}:${ns}`);
-    if (!validate) {
+    const schema = component.schemas[scope];
+    if (!schema) {
       const where = Object.keys(component.schemas).join(', ');
       problems.add(at, `namespace "${ns}" is not allowed at ${scope} level (allowed: ${where})`);
       continue;
     }
-    if (!validate(value)) collect(validate.errors, at, component.schemas[scope]!, problems);
+    const validate = validatorFor(`${scope}:${ns}`, schema);
+    if (!validate(value)) collect(validate.errors, at, schema, problems);
   }
 }
 
@@ -154,6 +169,7 @@ export function validateDocument(doc: unknown, problems: Problems, warnings: str
       }
     });
   }
+  const validateService = validatorFor('service', serviceSchema);
   if (!validateService(root)) {
     collect(
       validateService.errors?.filter((e) => !(e.keyword === 'const' && e.instancePath === '/version')),

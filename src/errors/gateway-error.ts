@@ -20,7 +20,7 @@ export class GatewayError extends Error {
 
 export const DEADLINE = 'context deadline exceeded';
 
-export function toGatewayError(err: unknown, signal: AbortSignal): GatewayError {
+export function toGatewayError(err: unknown, signal: { readonly aborted: boolean }): GatewayError {
   if (err instanceof GatewayError) return err;
   if (signal.aborted) return new GatewayError(DEADLINE);
   const e = err as NodeJS.ErrnoException;

@@ -29,10 +29,22 @@ export function createLogger(level: string = process.env.RAMPART_LOG_LEVEL ?? 'i
   return pino({ level, base: { pid: process.pid }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, dest);
 }
 
-/** A logger for access lines only: same output, no redaction pass (its objects are built by the
- * gateway from method, path, status and latency, and can hold nothing else). */
-export function accessLogger(log: Logger): Logger {
-  return pino({ level: 'info', base: { pid: process.pid } }, (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as pino.DestinationStream);
+/** Writes one access line. */
+export type AccessLog = (method: string, path: string, status: number, latencyMs: number) => void;
+
+/** Access lines, in pino's own line format, written straight to the logger's destination.
+ * They are built by the gateway from method, path, status and latency only (nothing that can
+ * hold a secret), so pino's generic path (serializers, redaction, child bindings) has nothing
+ * to do for them; it cost ~5% of a proxied request in profiles. Undefined when the logger's
+ * level hides info lines. */
+export function accessLogWriter(log: Logger): AccessLog | undefined {
+  if (!log.isLevelEnabled('info')) return undefined;
+  const dest = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string): unknown };
+  const head = `{"level":${pino.levels.values.info},"time":`;
+  const pid = `,"pid":${process.pid},"method":`;
+  return (method, path, status, latencyMs) => {
+    dest.write(`${head}${Date.now()}${pid}${JSON.stringify(method)},"path":${JSON.stringify(path)},"status":${status},"latency_ms":${Math.round(latencyMs * 1000) / 1000},"msg":"access"}\n`);
+  };
 }
 
 export type { Logger };

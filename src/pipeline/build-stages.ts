@@ -1,6 +1,7 @@
 // Builds the component stages of one config object (service, endpoint or backend) from its
 // extra_config, in registry order, and groups their guards by phase. Build failures are
 // collected as config problems (with the namespace's JSON pointer), never thrown one by one.
+// A component's runtime (ComponentSpec.load) is imported here, the first time a config uses it.
 import { COMPONENTS } from '../components/registry.js';
 import { PHASES, type BuildEnv, type Guard, type Phase, type RequestContext, type Rejection, type Stage } from '../components/types.js';
 import { pointerJoin, type Problems } from '../config/errors.js';
@@ -15,10 +16,11 @@ export interface BuiltStages {
 export async function buildStages(extra: Record<string, unknown>, env: Omit<BuildEnv, 'siblings'>, problems: Problems): Promise<BuiltStages> {
   const out: BuiltStages = { guards: { edge: [], authenticate: [], admit: [], validate: [] }, arounds: [], stages: [] };
   for (const c of COMPONENTS) {
-    if (!c.build || !(c.namespace in extra)) continue;
+    if (!c.load || !(c.namespace in extra)) continue;
     const at = pointerJoin(env.pointer, c.namespace);
     try {
-      const stage = await c.build(extra[c.namespace], { ...env, pointer: at, siblings: extra });
+      const runtime = await c.load();
+      const stage = await runtime.build(extra[c.namespace], { ...env, pointer: at, siblings: extra });
       if (!stage) continue;
       out.stages.push(stage);
       if (stage.onRequest) out.guards[c.phase ?? 'edge'].push(stage.onRequest);

@@ -6,15 +6,21 @@ import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { callUpstream, type UpstreamResponse } from '../proxy/call-upstream.js';
 import { compileBackendHeaderFilter } from '../proxy/forward-headers.js';
 import { compileBackendQueryFilter } from '../proxy/forward-query.js';
-import { BodyTooLargeError, decodeContent, readBounded } from '../proxy/read-body.js';
+import { BodyTooLargeError, decodeContent, discardBody, readUpstreamBody } from '../proxy/read-body.js';
+import type { CancelSignal } from '../proxy/call-signal.js';
 import type { UpstreamPools } from '../proxy/upstream-pools.js';
 import { compileUrlTemplate } from '../proxy/url-template.js';
+import { headerValue } from '../proxy/upstream-exchange.js';
 import { compileBackendShaper } from '../shaping/backend-shaper.js';
 import { compileDecoder } from './decode.js';
 import type { BackendHandler, CallInput, ProxyResult } from './types.js';
+import { CallSignal } from '../proxy/call-signal.js';
 
 /** Upstream bodies larger than this are refused (the gateway buffers non-no-op bodies). */
 export const MAX_UPSTREAM_BODY = 32 * 1024 * 1024;
+/** no-op answers up to this size (with a Content-Length) are read whole and written in one go;
+ * header and body then leave in one packet, measurably faster than piping. */
+export const NOOP_BUFFERED_BODY = 64 * 1024;
 
 export interface BackendCompileEnv {
   pools: UpstreamPools;
@@ -46,16 +52,16 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
   const label = `[${method} ${b.urlPattern}]`;
   const detailsKey = b.returnErrorDetails ? `error_${b.returnErrorDetails}` : undefined;
 
-  async function errorResult(res: UpstreamResponse, signal: AbortSignal): Promise<ProxyResult> {
+  async function errorResult(res: UpstreamResponse, signal: CancelSignal): Promise<ProxyResult> {
     const message = `invalid status code ${res.status} ${label}: ${res.url}`;
-    const ctype = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
+    const ctype = headerValue(res.headers, 'content-type');
     if (!detailsKey && !b.returnErrorCode) {
-      await res.body.dump();
+      discardBody(res.body);
       return fail(message);
     }
     let body: Buffer;
     try {
-      body = await readBounded(res.body, MAX_UPSTREAM_BODY);
+      body = await readUpstreamBody(res.body, MAX_UPSTREAM_BODY);
     } catch (err) {
       return { data: undefined, complete: false, error: toGatewayError(err, signal), raw: undefined };
     }
@@ -76,16 +82,22 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
     const headers = headerFilter ? headerFilter(input.headers) : input.headers;
     let res: UpstreamResponse;
     try {
-      res = await callUpstream(pools, { method, origin, path, headers, body: input.body, chunked: env.chunkedBody, signal: input.signal });
+      res = await callUpstream(pools, {
+        method, origin, path, headers, body: input.body, chunked: env.chunkedBody, signal: input.signal,
+        // no-op answers are passed through: small ones whole, large ones streamed. Others are
+        // decoded, so read whole, bounded.
+        limit: noop ? NOOP_BUFFERED_BODY : MAX_UPSTREAM_BODY,
+        streamLarge: noop,
+      });
     } catch (err) {
       return { data: undefined, complete: false, error: toGatewayError(err, input.signal), raw: undefined };
     }
     if (noop) return { data: undefined, complete: false, error: undefined, raw: res };
     if (res.status !== 200 && res.status !== 201) return errorResult(res, input.signal);
     try {
-      const enc = res.headers['content-encoding'];
-      let buf = await readBounded(res.body, MAX_UPSTREAM_BODY);
-      if (typeof enc === 'string' && env.addsGzip) buf = await decodeContent(buf, enc, MAX_UPSTREAM_BODY);
+      const enc = headerValue(res.headers, 'content-encoding');
+      let buf = await readUpstreamBody(res.body, MAX_UPSTREAM_BODY);
+      if (enc !== undefined && env.addsGzip) buf = await decodeContent(buf, enc, MAX_UPSTREAM_BODY);
       let data = decode(buf.toString('utf8'));
       if (shape) data = shape(data);
       return { data, complete: true, error: undefined, raw: undefined };
@@ -101,11 +113,11 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
 export function withConcurrentCalls(handler: BackendHandler, n: number): BackendHandler {
   if (n <= 1) return handler;
   return async (input) => {
-    const controllers = Array.from({ length: n }, () => new AbortController());
+    const controllers = Array.from({ length: n }, () => new CallSignal());
     const onAbort = () => controllers.forEach((c) => c.abort(input.signal.reason));
     input.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const results = controllers.map((c) => handler({ ...input, signal: c.signal }));
+      const results = controllers.map((c) => handler({ ...input, signal: c }));
       let lastError: ProxyResult | undefined;
       const winner = await new Promise<ProxyResult>((resolve) => {
         let pending = n;

@@ -13,6 +13,9 @@ import { DEADLINE, GatewayError } from '../errors/gateway-error.js';
 import { compileHeaderFilter } from '../proxy/forward-headers.js';
 import { compileQueryFilter } from '../proxy/forward-query.js';
 import { BodyTooLargeError, readBounded } from '../proxy/read-body.js';
+import { CallSignal } from '../proxy/call-signal.js';
+import { headerValue } from '../proxy/upstream-exchange.js';
+import type { ResponseBookkeeping } from '../server/http-response.js';
 import type { UpstreamPools } from '../proxy/upstream-pools.js';
 import { compileFlatmap } from '../shaping/flatmap.js';
 import { COMPLETED_HEADER } from '../version.js';
@@ -39,7 +42,11 @@ export interface EndpointCompileEnv {
 
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
 const ABORT_TIMEOUT = new GatewayError(DEADLINE);
-const SMALL_BODY = 64 * 1024;
+const abortOnTimeout = (signal: CallSignal): void => signal.abort(ABORT_TIMEOUT);
+/** 'close' listener shared by every request: a client gone before its answer cancels the calls. */
+function abortCallsOnClose(this: ServerResponse & ResponseBookkeeping): void {
+  if (!this.writableFinished) this.callSignal?.abort();
+}
 
 /** Path parameter guard (KrakenD's parameter checker, made stricter: dot segments and control
  * characters are refused in any encoding). Returns an error text or undefined. */
@@ -104,32 +111,34 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
 
   function replyRaw(res: ServerResponse, r: ProxyResult): void {
     const up = r.raw!;
+    const h = up.headers;
     const out: string[] = [];
-    const gunzip = addsGzip && typeof up.headers['content-encoding'] === 'string' && /^(x-)?gzip$/i.test(up.headers['content-encoding']);
-    for (const name in up.headers) {
+    let gunzip = false;
+    if (addsGzip) {
+      const enc = headerValue(h, 'content-encoding');
+      gunzip = enc !== undefined && /^(x-)?gzip$/i.test(enc);
+    }
+    for (let i = 0; i < h.length; i += 2) {
+      const name = h[i];
       if (RESPONSE_HOP_BY_HOP.has(name) || name === COMPLETED_HEADER) continue;
       if (gunzip && (name === 'content-encoding' || name === 'content-length')) continue;
-      const v = up.headers[name];
-      if (Array.isArray(v)) for (const x of v) out.push(name, x);
-      else if (v !== undefined) out.push(name, v);
+      out.push(name, h[i + 1]);
     }
     out.push(COMPLETED_HEADER, 'false');
     res.writeHead(up.status, out);
     const onDone = (err: Error | null | undefined) => {
       if (err) res.destroy();
     };
-    if (gunzip) return void pipeline(up.body, createGunzip(), res, onDone);
-    // Small bodies with a known length: buffer and write once (header and body leave in one
-    // packet; measurably faster than piping). Larger or unknown-length bodies are streamed.
-    const len = Number(up.headers['content-length']);
-    if (len >= 0 && len <= SMALL_BODY) {
-      readBounded(up.body, SMALL_BODY).then(
-        (buf) => res.end(buf),
-        () => res.destroy(),
-      );
-      return;
+    const body = up.body;
+    if (gunzip) {
+      if (!Buffer.isBuffer(body)) return void pipeline(body, createGunzip(), res, onDone);
+      const gz = createGunzip();
+      pipeline(gz, res, onDone);
+      return void gz.end(body);
     }
-    pipeline(up.body, res, onDone);
+    // Small bodies arrive whole (see NOOP_BUFFERED_BODY): header and body leave in one write.
+    if (Buffer.isBuffer(body)) return void res.end(body);
+    pipeline(body, res, onDone);
   }
 
   function reply(res: ServerResponse, r: ProxyResult, accept: string | undefined): void {
@@ -174,17 +183,15 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       const rejection = r instanceof Promise ? await r : r;
       if (rejection) return sendRejection(res, rejection);
     }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(ABORT_TIMEOUT), timeoutMs);
-    const onClose = () => {
-      if (!res.writableFinished) controller.abort();
-    };
-    res.once('close', onClose);
+    const signal = new CallSignal();
+    const timer = setTimeout(abortOnTimeout, timeoutMs, signal);
+    (res as ServerResponse & ResponseBookkeeping).callSignal = signal;
+    res.on('close', abortCallsOnClose);
     try {
       let headers = headerFilter.build({ rawHeaders: req.rawHeaders, clientIp: ctx.clientIp, host: req.headers.host ?? '' });
       if (ctx.upstreamHeaders) headers = withUpstreamHeaders(headers, ctx.upstreamHeaders);
       const query = queryFilter ? queryFilter(rawQuery) : '';
-      const result = await proxy({ ctx, params, query, headers, body, signal: controller.signal });
+      const result = await proxy({ ctx, params, query, headers, body, signal });
       // An `around` that answers by itself (auth/signer) has already written the response.
       if (res.destroyed || res.headersSent) return;
       reply(res, result, req.headers.accept);

@@ -3,6 +3,7 @@
 // result is complete only when every backend answered completely.
 import { GatewayError } from '../errors/gateway-error.js';
 import type { BackendHandler, CallInput, Data, ProxyResult } from './types.js';
+import { discardBody } from '../proxy/read-body.js';
 
 function combine(results: ProxyResult[]): ProxyResult {
   let data: Data | undefined;
@@ -23,7 +24,7 @@ function combine(results: ProxyResult[]): ProxyResult {
 export function parallelMerge(backends: BackendHandler[], shadows: BackendHandler[]): BackendHandler {
   if (backends.length === 1 && shadows.length === 0) return backends[0];
   return async (input) => {
-    for (const s of shadows) s(input).then((r) => r.raw?.body.dump(), () => undefined);
+    for (const s of shadows) s(input).then((r) => r.raw && discardBody(r.raw.body), () => undefined);
     return combine(await Promise.all(backends.map((b) => b(input))));
   };
 }
@@ -39,7 +40,7 @@ export function sequentialMerge(backends: BackendHandler[]): BackendHandler {
       const r = await backends[i](call);
       if (r.raw) {
         // A no-op backend inside a chain has no data for later placeholders.
-        await r.raw.body.dump();
+        discardBody(r.raw.body);
         responses.push(undefined);
         continue;
       }

@@ -1,4 +1,5 @@
 import type { UpstreamResponse } from '../proxy/call-upstream.js';
+import type { CancelSignal } from '../proxy/call-signal.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { RequestContext } from '../components/types.js';
 
@@ -23,7 +24,7 @@ export interface CallInput {
   /** Filtered headers, flat [name, value, ...]. */
   headers: string[];
   body: Buffer | null;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Earlier backends' data (sequential proxy). */
   responses?: (Data | undefined)[];
 }

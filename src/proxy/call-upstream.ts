@@ -3,6 +3,9 @@
 // with Referer, and 301/302/303 re-issued as GET without a body, like Go's client.
 import { Readable } from 'node:stream';
 import type { Dispatcher, Pool } from 'undici';
+import type { CancelSignal } from './call-signal.js';
+import { exchange, headerValue, type UpstreamHeaders } from './upstream-exchange.js';
+import { discardBody } from './read-body.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -13,33 +16,42 @@ export interface UpstreamRequest {
   body: Buffer | null;
   /** Send the body chunked (KrakenD streams bodies) instead of with Content-Length. */
   chunked: boolean;
-  signal: AbortSignal;
+  signal: CancelSignal;
+  /** Largest body read whole; larger ones fail with BodyTooLargeError unless `streamLarge`. */
+  limit: number;
+  /** no-op forwarding: bodies above `limit` or of unknown length come back as a stream. */
+  streamLarge: boolean;
 }
 
 export interface UpstreamResponse {
   status: number;
-  headers: Dispatcher.ResponseData['headers'];
-  body: Dispatcher.ResponseData['body'];
+  headers: UpstreamHeaders;
+  /** The whole body, or a stream (only with `streamLarge`). */
+  body: Buffer | Readable;
   url: string;
 }
 
 const MAX_REDIRECTS = 10;
 const NO_BODY_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
-
-function bodyFor(method: string, body: Buffer | null, chunked: boolean): Dispatcher.RequestOptions['body'] {
+function bodyFor(method: string, body: Buffer | null, chunked: boolean): Dispatcher.DispatchOptions['body'] {
   if (body === null || body.length === 0) return NO_BODY_METHODS.has(method) ? undefined : '';
   return chunked ? Readable.from([body]) : body;
 }
 
+function isFollowable(status: number): boolean {
+  return status >= 300 && status <= 308 && status !== 304 && status !== 305 && status !== 306;
+}
+
 export async function callUpstream(pools: ReadonlyMap<string, Pool>, req: UpstreamRequest): Promise<UpstreamResponse> {
   let { method, origin, path, headers, body } = req;
+  const { signal, limit, streamLarge } = req;
   for (let hop = 0; ; hop++) {
     const pool = pools.get(origin)!;
-    const res = await pool.request({ method, path, headers, body: bodyFor(method, body, req.chunked), signal: req.signal });
-    const status = res.statusCode;
-    const location = res.headers.location;
-    if (status < 300 || status > 308 || status === 304 || status === 305 || status === 306 || typeof location !== 'string' || hop >= MAX_REDIRECTS) {
+    const res = await exchange(pool, { method, path, headers, body: bodyFor(method, body, req.chunked), signal, limit, streamLarge });
+    const status = res.status;
+    const location = isFollowable(status) ? headerValue(res.headers, 'location') : undefined;
+    if (location === undefined || hop >= MAX_REDIRECTS) {
       return { status, headers: res.headers, body: res.body, url: origin + path };
     }
     let next: URL;
@@ -49,7 +61,7 @@ export async function callUpstream(pools: ReadonlyMap<string, Pool>, req: Upstre
       return { status, headers: res.headers, body: res.body, url: origin + path };
     }
     if (!pools.has(next.origin)) return { status, headers: res.headers, body: res.body, url: origin + path };
-    await res.body.dump();
+    discardBody(res.body);
     const referer = origin + path;
     if (status === 301 || status === 302 || status === 303) {
       if (method !== 'HEAD') method = 'GET';

@@ -1,4 +1,5 @@
 // Bounded body reading: a backend (or client) cannot make the gateway buffer without limit.
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, inflate as inflateCb } from 'node:zlib';
 
@@ -35,4 +36,15 @@ export async function decodeContent(buf: Buffer, encoding: string | undefined, l
     throw err;
   }
   throw new Error(`unsupported content-encoding ${encoding}`);
+}
+
+/** Reads an upstream body (whole Buffer or stream) into one Buffer, bounded. */
+export function readUpstreamBody(body: Buffer | Readable, limit: number): Promise<Buffer> {
+  if (Buffer.isBuffer(body)) return body.length > limit ? Promise.reject(new BodyTooLargeError(limit)) : Promise.resolve(body);
+  return readBounded(body, limit);
+}
+
+/** Drops an upstream body that will not be used (a stream is destroyed, closing its exchange). */
+export function discardBody(body: Buffer | Readable): void {
+  if (!Buffer.isBuffer(body)) body.destroy();
 }

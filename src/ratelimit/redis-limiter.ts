@@ -5,7 +5,6 @@
 // the other calls of the same tick. While Redis is unreachable the request is decided by
 // `on_redis_failure`: the node-local limiter (default: the same limit enforced per node), admit
 // everything, or refuse everything.
-import { ReplyError } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import { LeaseLimiter, type Grant, type LeaseSource } from './lease-limiter.js';
 import type { Limiter, TakeResult } from './limiter.js';
@@ -96,7 +95,9 @@ export class RedisLimiter implements Limiter {
 
   /** A call failed: tell the pool (a connection problem takes it down until 'ready'). */
   private failed(err: unknown): void {
-    if (err instanceof ReplyError) {
+    // ioredis's ReplyError, told by name (it has no subclasses): importing the class would load
+    // ioredis with every limiter, memory-only ones included (create-limiter.ts).
+    if ((err as Error | undefined)?.name === 'ReplyError') {
       // Redis answered, with an error (OOM, a read-only replica...): not a connection problem.
       const now = Date.now();
       if (now - this.lastReplyErrorLog > 10_000) {

@@ -10,6 +10,7 @@ import { parseDuration } from '../config/duration.js';
 import type { Logger } from '../observability/logger.js';
 import { GCRA_LUA, GCRA_RELEASE_LUA, WINDOW_LUA, WINDOW_RELEASE_LUA } from './redis-scripts.js';
 import { limitMetrics } from './metrics.js';
+import { parseAddress } from './redis-address.js';
 
 export interface RedisPoolConfig {
   name: string;
@@ -24,15 +25,6 @@ export interface RedisPoolConfig {
 }
 
 type RawPool = Record<string, unknown>;
-
-/** Parses "host:port" / "[v6]:port"; undefined when malformed. */
-export function parseAddress(address: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(address);
-  if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: m[1] ?? m[2], port };
-}
 
 export function poolConfig(raw: RawPool): RedisPoolConfig {
   const addr = parseAddress(String(raw.address));

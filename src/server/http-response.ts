@@ -18,6 +18,16 @@ export interface GuardHeaderState {
   corsClaimed: boolean;
 }
 
+/** Per-request bookkeeping kept on the response itself, so that the gateway's 'finish' and
+ * 'close' listeners can be shared functions (no closure per request) that read it from `this`. */
+export interface ResponseBookkeeping {
+  /** performance.now() when the request arrived; path for the access line. */
+  accessStart: number;
+  accessPath: string;
+  /** Aborts the request's backend calls when the client goes away first. */
+  callSignal: { abort(): void } | null;
+}
+
 type AnyResponse = { setHeader(name: string, value: string): unknown };
 
 /** Adds a response header from a guard (name in lower case). */
@@ -83,9 +93,12 @@ export function mergeOntoSetHeaders(res: HeaderTarget, list: readonly string[]):
   }
 }
 
-export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> implements GuardHeaderState {
+export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> implements GuardHeaderState, ResponseBookkeeping {
   guardHeaders: string[] | null = null;
   corsClaimed = false;
+  accessStart = 0;
+  accessPath = '';
+  callSignal: { abort(): void } | null = null;
   /** Set once a header was set with setHeader/appendHeader before writeHead. */
   private preset = false;
 

@@ -6,7 +6,6 @@ import type { Http2SecureServer, Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { ServiceConfig } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
-import { createSecureListener } from '../tls/secure-server.js';
 import { compileServerLimits } from '../components/qos/server-limits/apply.js';
 import type { Gateway } from './gateway.js';
 import { http1Hardening } from './http1-options.js';
@@ -27,6 +26,8 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
   const limits = compileServerLimits(cfg);
   const handle = limits.wrap(gateway.handle);
   if (cfg.tls) {
+    // Imported here: node:http2 and the HTTP/2 compatibility layer cost plain-HTTP starts ~10 ms.
+    const { createSecureListener } = await import('../tls/secure-server.js');
     const secure = createSecureListener({ ...cfg, tls: cfg.tls }, handle, log);
     ({ server, sessions } = secure);
     reloadTls = secure.reload;

@@ -3,9 +3,6 @@
 import cluster from 'node:cluster';
 import type { ServiceConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../observability/logger.js';
-import { buildGateway } from './gateway.js';
-import { listen } from './listen.js';
-import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
 
 export interface RunOptions {
   debug: boolean;
@@ -14,6 +11,9 @@ export interface RunOptions {
 }
 
 async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOptions): Promise<void> {
+  // Imported here, not at the top: a cluster primary serves nothing, and the gateway's modules
+  // (undici, the router, the pipeline) would only delay its forks.
+  const [{ buildGateway }, { listen }] = await Promise.all([import('./gateway.js'), import('./listen.js')]);
   const gateway = await buildGateway(cfg, log, { debug: opts.debug });
   const running = await listen(cfg, gateway, log, opts.port);
   log.info({ port: running.port, endpoints: cfg.endpoints.length }, 'rampart listening');
@@ -31,8 +31,10 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
   if (cluster.isWorker) process.send?.({ rampart: 'ready', port: running.port });
 }
 
-function runPrimary(cfg: ServiceConfig, log: Logger, opts: RunOptions): void {
+async function runPrimary(cfg: ServiceConfig, log: Logger, opts: RunOptions): Promise<void> {
   // Node-wide in-memory rate limits: the primary holds the buckets, workers lease from it.
+  // Imported here, before any fork: a single process never needs it.
+  const { installLimitCoordinator } = await import('../ratelimit/cluster-coordinator.js');
   installLimitCoordinator();
   let stopping = false;
   let exitCode = 0;

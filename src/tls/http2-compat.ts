@@ -7,7 +7,7 @@
 // server/http-response.ts.
 import { Http2ServerRequest, Http2ServerResponse, type Http2ServerRequest as Req } from 'node:http2';
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import { flatHeaders, withGuardHeaders, type GuardHeaderState } from '../server/http-response.js';
+import { flatHeaders, withGuardHeaders, type GuardHeaderState, type ResponseBookkeeping } from '../server/http-response.js';
 
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -49,9 +49,12 @@ function plainRawHeaders(this: GatewayHttp2Request): string[] {
 }
 Object.defineProperty(GatewayHttp2Request.prototype, 'rawHeaders', { get: plainRawHeaders, configurable: true, enumerable: true });
 
-export class GatewayHttp2Response extends Http2ServerResponse<Req> implements GuardHeaderState {
+export class GatewayHttp2Response extends Http2ServerResponse<Req> implements GuardHeaderState, ResponseBookkeeping {
   guardHeaders: string[] | null = null;
   corsClaimed = false;
+  accessStart = 0;
+  accessPath = '';
+  callSignal: { abort(): void } | null = null;
 
   override setHeader(name: string, value: number | string | readonly string[]): this {
     if (CONNECTION_SPECIFIC.has(name.toLowerCase())) return this;

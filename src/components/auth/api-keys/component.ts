@@ -3,9 +3,8 @@
 // non-cryptographic `fnv128` and broken `sha1` never. Endpoint level: the roles it admits (any-of).
 // A missing key, an unknown key and a key without an admitted role all get the same bare 401, so
 // a caller learns nothing about which keys exist.
-import type { BuildEnv, ComponentSpec, Guard, Rejection, Stage } from '../../types.js';
+import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
 import { KeyStore, type StoredKey } from './key-store.js';
-import { apiKeysEndpointSchema, apiKeysServiceSchema } from './schema.js';
 import { buildWarning } from '../common/warn.js';
 
 const SHARED_KEY = 'auth/api-keys';
@@ -108,9 +107,7 @@ function buildEndpoint(cfg: any, env: BuildEnv): Stage {
   return { onRequest: guard };
 }
 
-export const apiKeysComponent: ComponentSpec = {
-  namespace: 'auth/api-keys',
-  schemas: { service: apiKeysServiceSchema, endpoint: apiKeysEndpointSchema },
-  phase: 'authenticate',
-  build: (cfg: any, env: BuildEnv) => (env.scope === 'service' ? buildService(cfg, env) : buildEndpoint(cfg, env)),
-};
+/** The runtime of `auth/api-keys` (schema.ts loads it on first use). */
+export function build(cfg: any, env: BuildEnv): Stage | null {
+  return env.scope === 'service' ? buildService(cfg, env) : buildEndpoint(cfg, env);
+}

@@ -1,5 +1,7 @@
 // JSON Schema of `auth/api-keys` (KrakenD EE): keys and defaults at service level, required roles
 // at endpoint level. Rampart addition: `allow_plain_keys` (plain keys are refused without it).
+// Also the registry's spec: the runtime (component.ts) is imported on first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 const headerOrParam = { type: 'string', minLength: 1, pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" } as const;
@@ -44,3 +46,10 @@ export const apiKeysEndpointSchema = {
     identifier: headerOrParam,
   },
 } as const;
+
+export const apiKeysComponent: ComponentSpec = {
+  namespace: 'auth/api-keys',
+  schemas: { service: apiKeysServiceSchema, endpoint: apiKeysEndpointSchema },
+  phase: 'authenticate',
+  load: () => import('./component.js'),
+};

@@ -7,9 +7,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { LRUCache } from 'lru-cache';
-import type { BuildEnv, ComponentSpec, Guard, Rejection, Stage } from '../../types.js';
+import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
 import { normalizeBcrypt, readHtpasswd } from './htpasswd.js';
-import { basicSchema } from './schema.js';
 
 const SHARED_KEY = 'auth/basic';
 const REJECT_401: Rejection = Object.freeze({ status: 401, headers: Object.freeze(['www-authenticate', 'Basic realm="restricted", charset="UTF-8"']) });
@@ -94,16 +93,12 @@ function buildEndpoint(cfg: any, env: BuildEnv): Stage {
   return { onRequest: guard };
 }
 
-export const basicComponent: ComponentSpec = {
-  namespace: 'auth/basic',
-  schemas: { service: basicSchema, endpoint: basicSchema },
-  phase: 'authenticate',
-  build(cfg: any, env: BuildEnv) {
-    if (env.scope === 'service') {
-      const users = loadUsers(cfg, env.pointer);
-      env.shared.get(SHARED_KEY, () => users);
-      return null;
-    }
-    return buildEndpoint(cfg, env);
-  },
-};
+/** The runtime of `auth/basic` (schema.ts loads it on first use). */
+export function build(cfg: any, env: BuildEnv): Stage | null {
+  if (env.scope === 'service') {
+    const users = loadUsers(cfg, env.pointer);
+    env.shared.get(SHARED_KEY, () => users);
+    return null;
+  }
+  return buildEndpoint(cfg, env);
+}

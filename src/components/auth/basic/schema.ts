@@ -1,5 +1,7 @@
 // JSON Schema of `auth/basic` (KrakenD EE): an htpasswd file and/or inline users with bcrypt
 // hashes, at service level (defaults) and endpoint level ({} inherits the service block).
+// Also the registry's spec: the runtime (component.ts, with bcryptjs) is imported on first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 export const basicSchema = {
@@ -11,3 +13,10 @@ export const basicSchema = {
     users: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
   },
 } as const;
+
+export const basicComponent: ComponentSpec = {
+  namespace: 'auth/basic',
+  schemas: { service: basicSchema, endpoint: basicSchema },
+  phase: 'authenticate',
+  load: () => import('./component.js'),
+};

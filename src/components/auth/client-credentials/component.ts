@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { DEADLINE, GatewayError } from '../../../errors/gateway-error.js';
 import type { ProxyResult } from '../../../pipeline/types.js';
 import { upstreamConnectOptions } from '../../../tls/upstream-context.js';
-import type { BuildEnv, ComponentSpec, Stage } from '../../types.js';
-import { clientCredentialsSchema } from './schema.js';
+import type { BuildEnv, Stage } from '../../types.js';
 import { TokenSource } from './token-source.js';
 import { buildWarning } from '../common/warn.js';
+import type { CancelSignal } from '../../../proxy/call-signal.js';
 
 function failed(): ProxyResult {
   return { data: undefined, complete: false, error: new GatewayError('could not authenticate to the backend', 500), raw: undefined };
@@ -18,7 +18,7 @@ function failed(): ProxyResult {
 
 /** The token request is shared by concurrent calls, so it is not aborted with one of them; each
  * caller stops waiting at its own deadline instead. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(p: Promise<T>, signal: CancelSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
@@ -36,7 +36,8 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function build(cfg: any, env: BuildEnv): Stage | null {
+/** The runtime of `auth/client-credentials` (schema.ts loads it on first use). */
+export function build(cfg: any, env: BuildEnv): Stage | null {
   if (cfg.is_disabled === true) return null;
   let url: URL;
   try {
@@ -94,9 +95,3 @@ function build(cfg: any, env: BuildEnv): Stage | null {
     },
   };
 }
-
-export const clientCredentialsComponent: ComponentSpec = {
-  namespace: 'auth/client-credentials',
-  schemas: { backend: clientCredentialsSchema },
-  build,
-};

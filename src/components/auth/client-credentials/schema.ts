@@ -1,5 +1,8 @@
 // JSON Schema of `auth/client-credentials` (backend level, KrakenD CE; `is_disabled` is read by
 // the Go code although the schema omits it).
+// Also the registry's spec: the runtime (component.ts, with its token client) is imported on
+// first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 export const clientCredentialsSchema = {
@@ -16,3 +19,9 @@ export const clientCredentialsSchema = {
     is_disabled: { type: 'boolean' },
   },
 } as const;
+
+export const clientCredentialsComponent: ComponentSpec = {
+  namespace: 'auth/client-credentials',
+  schemas: { backend: clientCredentialsSchema },
+  load: () => import('./component.js'),
+};

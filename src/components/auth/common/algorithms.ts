@@ -1,11 +1,11 @@
-// JWS algorithms Rampart accepts (RFC 7518 §3 + RFC 8037), and which JWKs may serve them. The
-// algorithm is always fixed by config; a key is only ever used with the one algorithm its type
-// fits (RSA: RS*/PS*, EC: ES* on the matching curve, OKP: EdDSA, oct: HS*), so neither `none`
-// nor HMAC-with-a-public-key confusion can happen (RFC 8725 §2.1, §3.1).
+// Which JWKs may serve the JWS algorithms Rampart accepts (jws-algs.ts). The algorithm is always
+// fixed by config; a key is only ever used with the one algorithm its type fits (RSA: RS*/PS*,
+// EC: ES* on the matching curve, OKP: EdDSA, oct: HS*), so neither `none` nor
+// HMAC-with-a-public-key confusion can happen (RFC 8725 §2.1, §3.1).
 import { importJWK, type CryptoKey, type JWK } from 'jose';
+import type { JwsAlg } from './jws-algs.js';
 
-export const JWS_ALGS = ['EdDSA', 'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'] as const;
-export type JwsAlg = (typeof JWS_ALGS)[number];
+export type { JwsAlg } from './jws-algs.js';
 
 const EC_CURVE: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];

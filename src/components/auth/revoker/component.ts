@@ -5,12 +5,11 @@
 import cluster from 'node:cluster';
 import { isIP } from 'node:net';
 import { parseDuration } from '../../../config/duration.js';
-import type { BuildEnv, ComponentSpec, Stage } from '../../types.js';
+import type { BuildEnv, Stage } from '../../types.js';
 import { REVOCATION_KEY, type RevocationList, type RevocationProbe } from '../common/revocation.js';
 import { startAdminServer } from './admin-server.js';
 import { SlidingBloom } from './bloom-filter.js';
-import { connectRedisFeed, type RedisFeed } from './redis-feed.js';
-import { revokerSchema } from './schema.js';
+import type { RedisFeed } from './redis-feed.js';
 import { buildWarning } from '../common/warn.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -27,7 +26,8 @@ export function entriesOf(claims: Record<string, unknown>, keys: readonly string
   return out;
 }
 
-async function build(cfg: any, env: BuildEnv): Promise<Stage> {
+/** The runtime of `auth/revoker` (schema.ts loads it on first use). */
+export async function build(cfg: any, env: BuildEnv): Promise<Stage> {
   if (cfg.revoke_server_ping_url !== undefined || cfg.revoke_server_api_key !== undefined) {
     throw new Error('the Enterprise Revoke Server (revoke_server_*) is not supported; use "admin" and "redis" (see README)');
   }
@@ -44,6 +44,8 @@ async function build(cfg: any, env: BuildEnv): Promise<Stage> {
   let feed: RedisFeed | undefined;
   try {
     if (cfg.redis && !env.dryRun) {
+      // Imported here: only a revoker that shares revocations through Redis needs ioredis.
+      const { connectRedisFeed } = await import('./redis-feed.js');
       feed = await connectRedisFeed({
         url: cfg.redis.url,
         prefix: cfg.redis.key_prefix ?? 'rampart:revoker',
@@ -95,9 +97,3 @@ async function build(cfg: any, env: BuildEnv): Promise<Stage> {
     },
   };
 }
-
-export const revokerComponent: ComponentSpec = {
-  namespace: 'auth/revoker',
-  schemas: { service: revokerSchema },
-  build,
-};

@@ -1,5 +1,8 @@
 // JSON Schema of `auth/revoker` (service level): KrakenD's fields, plus two Rampart objects —
 // `admin` (the revocation API listener) and `redis` (sharing revocations between nodes).
+// Also the registry's spec: the runtime (component.ts, with the ioredis feed) is imported on
+// first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 export const revokerSchema = {
@@ -46,3 +49,9 @@ export const revokerSchema = {
     },
   },
 } as const;
+
+export const revokerComponent: ComponentSpec = {
+  namespace: 'auth/revoker',
+  schemas: { service: revokerSchema },
+  load: () => import('./component.js'),
+};

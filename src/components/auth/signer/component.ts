@@ -12,11 +12,11 @@ import { CompactSign, FlattenedSign, type JWK } from 'jose';
 import { stringifyGo } from '../../../encoding/json-go.js';
 import type { ProxyResult } from '../../../pipeline/types.js';
 import { sendPlain } from '../../../server/replies.js';
-import type { BuildEnv, ComponentSpec, Stage } from '../../types.js';
+import type { BuildEnv, Stage } from '../../types.js';
 import { importSignKey, unusableReason, type JwsAlg } from '../common/algorithms.js';
 import { createJwksHttpClient, readJwksFile } from '../common/jwks-http.js';
 import { checkJwkUrl, displayUrl, refuseEncryptedJwk } from '../validator/key-source.js';
-import { signerSchema } from './schema.js';
+import { discardBody } from '../../../proxy/read-body.js';
 
 const ANSWERED: ProxyResult = Object.freeze({ data: undefined, complete: false, error: undefined, raw: undefined }) as ProxyResult;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -37,7 +37,8 @@ async function loadKeys(cfg: any, env: BuildEnv): Promise<JWK[]> {
   }
 }
 
-async function build(cfg: any, env: BuildEnv): Promise<Stage> {
+/** The runtime of `auth/signer` (schema.ts loads it on first use). */
+export async function build(cfg: any, env: BuildEnv): Promise<Stage> {
   const alg = cfg.alg as JwsAlg;
   if (env.endpoint?.outputEncoding === 'no-op') throw new Error('auth/signer cannot sign a no-op (streamed) response');
   const jwk = (await loadKeys(cfg, env)).find((k) => k.kid === cfg.kid);
@@ -69,7 +70,7 @@ async function build(cfg: any, env: BuildEnv): Promise<Stage> {
         return ANSWERED;
       };
       if (r.raw) {
-        await r.raw.body.dump();
+        discardBody(r.raw.body);
         return fail('streamed response cannot be signed');
       }
       if (r.error || !r.data) return fail('backend error');
@@ -89,9 +90,3 @@ async function build(cfg: any, env: BuildEnv): Promise<Stage> {
     },
   };
 }
-
-export const signerComponent: ComponentSpec = {
-  namespace: 'auth/signer',
-  schemas: { endpoint: signerSchema },
-  build,
-};

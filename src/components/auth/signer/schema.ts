@@ -1,7 +1,9 @@
 // JSON Schema of `auth/signer` (endpoint level; KrakenD v2.13 auth/signer.json, plus `typ`, which
 // krakend-jose reads although the schema omits it).
+// Also the registry's spec: the runtime (component.ts, with jose) is imported on first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS, duration } from '../../../config/schema.js';
-import { JWS_ALGS } from '../common/algorithms.js';
+import { JWS_ALGS } from '../common/jws-algs.js';
 import { jwkSourceProperties } from '../validator/schema.js';
 
 export const signerSchema = {
@@ -20,3 +22,9 @@ export const signerSchema = {
     leeway: duration,
   },
 } as const;
+
+export const signerComponent: ComponentSpec = {
+  namespace: 'auth/signer',
+  schemas: { endpoint: signerSchema },
+  load: () => import('./component.js'),
+};

@@ -7,7 +7,7 @@
 import { compactVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../../../config/duration.js';
-import type { BuildEnv, ComponentSpec, Guard, RequestContext, Rejection, Stage } from '../../types.js';
+import type { BuildEnv, Guard, RequestContext, Rejection, Stage } from '../../types.js';
 import type { JwsAlg } from '../common/algorithms.js';
 import { REVOCATION_KEY, type RevocationList, type RevocationProbe } from '../common/revocation.js';
 import { compileAuthorizer } from './authorize.js';
@@ -15,7 +15,6 @@ import { compileClaimChecks } from './check-claims.js';
 import { compileExtractor, MAX_TOKEN_LENGTH } from './extract-token.js';
 import { headerId, type KeyStrategy, type LookupPolicy, type TokenHeader } from './jwks-cache.js';
 import { compilePropagation, propagatedHeaders } from './propagate.js';
-import { validatorEndpointSchema, validatorServiceSchema } from './schema.js';
 import { resolveKeySource } from './key-source.js';
 
 const REJECT_401: Rejection = Object.freeze({ status: 401, headers: Object.freeze(['www-authenticate', 'Bearer']) });
@@ -181,16 +180,12 @@ async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
   return { onRequest: guard, close: () => tokens.clear() };
 }
 
-export const validatorComponent: ComponentSpec = {
-  namespace: 'auth/validator',
-  schemas: { service: validatorServiceSchema, endpoint: validatorEndpointSchema },
-  phase: 'authenticate',
-  build(cfg: any, env: BuildEnv) {
-    if (env.scope === 'service') {
-      // KrakenD's second-level JWKS cache (`shared_cache_duration`): Rampart always shares one key
-      // cache per JWK set URL, keyed by URL and key id, so there is nothing more to build.
-      return null;
-    }
-    return buildEndpoint(cfg, env);
-  },
-};
+/** The runtime of `auth/validator` (schema.ts loads it on first use). */
+export function build(cfg: any, env: BuildEnv): Promise<Stage> | null {
+  if (env.scope === 'service') {
+    // KrakenD's second-level JWKS cache (`shared_cache_duration`): Rampart always shares one key
+    // cache per JWK set URL, keyed by URL and key id, so there is nothing more to build.
+    return null;
+  }
+  return buildEndpoint(cfg, env);
+}

@@ -1,7 +1,9 @@
 // JSON Schema of `auth/validator` (KrakenD v2.13 auth/validator.json and, at service level,
 // auth/jose.json), plus one Rampart field: `jwk_refresh_cooldown`.
+// Also the registry's spec: the runtime (component.ts, with jose) is imported on first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS, duration } from '../../../config/schema.js';
-import { JWS_ALGS } from '../common/algorithms.js';
+import { JWS_ALGS } from '../common/jws-algs.js';
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
 const headerName = { type: 'string', pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" } as const;
@@ -61,3 +63,10 @@ export const validatorServiceSchema = {
     shared_cache_duration: { type: 'integer', minimum: 0 },
   },
 } as const;
+
+export const validatorComponent: ComponentSpec = {
+  namespace: 'auth/validator',
+  schemas: { service: validatorServiceSchema, endpoint: validatorEndpointSchema },
+  phase: 'authenticate',
+  load: () => import('./component.js'),
+};

@@ -2,61 +2,51 @@
 // the most time one backend call may take (until its response headers for no-op backends, its
 // whole body otherwise). A call over it is aborted and fails with 504 Gateway Timeout; in a
 // multi-backend endpoint the others still answer (partial response). It sits inside the circuit
-// breaker, so timeouts count as breaker failures (as in KrakenD, lura#381).
-import { COMMENT_KEYS, duration } from '../../../config/schema.js';
+// breaker, so timeouts count as breaker failures (as in KrakenD, lura#381). The runtime;
+// schema.ts loads it on first use.
 import { parseDuration } from '../../../config/duration.js';
 import { GatewayError } from '../../../errors/gateway-error.js';
 import type { BackendHandler, ProxyResult } from '../../../pipeline/types.js';
-import type { ComponentSpec, Stage } from '../../types.js';
+import type { BuildEnv, Stage } from '../../types.js';
+import { discardBody } from '../../../proxy/read-body.js';
+import { CallSignal } from '../../../proxy/call-signal.js';
 
 const TIMED_OUT = new GatewayError('backend timeout', 504);
 
-export const backendTimeoutComponent: ComponentSpec = {
-  namespace: 'qos/backend-timeout',
-  schemas: {
-    backend: {
-      type: 'object',
-      additionalProperties: false,
-      patternProperties: COMMENT_KEYS,
-      required: ['timeout'],
-      properties: { timeout: duration },
+export function build(cfg: { timeout: string }, env: BuildEnv): Stage {
+  const ms = parseDuration(cfg.timeout);
+  if (!ms || ms <= 0) throw new Error(`timeout must be above 0, got "${cfg.timeout}"`);
+  if (ms >= env.endpoint!.timeoutMs) {
+    env.log.warn({ at: env.pointer }, `backend timeout ${cfg.timeout} is not shorter than the endpoint timeout (${env.endpoint!.timeoutMs} ms): it never fires`);
+  }
+  return {
+    around: (next: BackendHandler): BackendHandler => (input) => {
+      const parent = input.signal;
+      if (parent.aborted) return next(input);
+      const ctl = new CallSignal();
+      let fired = false;
+      const onParent = () => ctl.abort(parent.reason);
+      parent.addEventListener('abort', onParent, { once: true });
+      const timer = setTimeout(() => {
+        fired = true;
+        ctl.abort(TIMED_OUT);
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        parent.removeEventListener('abort', onParent);
+      };
+      return next({ ...input, signal: ctl }).then(
+        (r): ProxyResult => {
+          done();
+          if (!fired) return r;
+          if (r.raw) discardBody(r.raw.body);
+          return { data: undefined, complete: false, error: TIMED_OUT, raw: undefined };
+        },
+        (err) => {
+          done();
+          throw err;
+        },
+      );
     },
-  },
-  build(cfg: { timeout: string }, env): Stage {
-    const ms = parseDuration(cfg.timeout);
-    if (!ms || ms <= 0) throw new Error(`timeout must be above 0, got "${cfg.timeout}"`);
-    if (ms >= env.endpoint!.timeoutMs) {
-      env.log.warn({ at: env.pointer }, `backend timeout ${cfg.timeout} is not shorter than the endpoint timeout (${env.endpoint!.timeoutMs} ms): it never fires`);
-    }
-    return {
-      around: (next: BackendHandler): BackendHandler => (input) => {
-        const parent = input.signal;
-        if (parent.aborted) return next(input);
-        const ctl = new AbortController();
-        let fired = false;
-        const onParent = () => ctl.abort(parent.reason);
-        parent.addEventListener('abort', onParent, { once: true });
-        const timer = setTimeout(() => {
-          fired = true;
-          ctl.abort(TIMED_OUT);
-        }, ms);
-        const done = () => {
-          clearTimeout(timer);
-          parent.removeEventListener('abort', onParent);
-        };
-        return next({ ...input, signal: ctl.signal }).then(
-          (r): ProxyResult => {
-            done();
-            if (!fired) return r;
-            r.raw?.body.destroy();
-            return { data: undefined, complete: false, error: TIMED_OUT, raw: undefined };
-          },
-          (err) => {
-            done();
-            throw err;
-          },
-        );
-      },
-    };
-  },
-};
+  };
+}

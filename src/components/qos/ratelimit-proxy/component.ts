@@ -3,13 +3,13 @@
 // KrakenD: error "rate limit exceded", sic), answered 503 instead of KrakenD's 500 (Rampart: the
 // backend is being protected, not broken); multi-backend endpoints return a partial answer.
 // Rampart places it outside the circuit breaker, so its own refusals never open the breaker.
-import { COMMENT_KEYS, duration } from '../../../config/schema.js';
+// The runtime; schema.ts loads it on first use.
 import { GatewayError } from '../../../errors/gateway-error.js';
 import { createLimiter } from '../../../ratelimit/create-limiter.js';
 import { limitMetrics } from '../../../ratelimit/metrics.js';
 import { defaultCapacity, ratePolicy } from '../../../ratelimit/policy.js';
 import type { BackendHandler, ProxyResult } from '../../../pipeline/types.js';
-import type { ComponentSpec, Stage } from '../../types.js';
+import type { BuildEnv, Stage } from '../../types.js';
 import { parseEvery, parseRedis, type LimitCfg } from '../ratelimit-shared/build-limit.js';
 
 const LIMITED = new GatewayError('rate limit exceded', 503);
@@ -18,53 +18,33 @@ function limited(): ProxyResult {
   return { data: undefined, complete: false, error: LIMITED, raw: undefined };
 }
 
-export const ratelimitProxyComponent: ComponentSpec = {
-  namespace: 'qos/ratelimit/proxy',
-  schemas: {
-    backend: {
-      type: 'object',
-      additionalProperties: false,
-      patternProperties: COMMENT_KEYS,
-      required: ['max_rate'],
-      properties: {
-        max_rate: { type: 'number', minimum: 0 },
-        capacity: { type: 'integer', minimum: 0 },
-        every: duration,
-        connection_name: { type: 'string', minLength: 1 },
-        connection_pool: { type: 'string', minLength: 1 },
-        on_failure_allow: { type: 'boolean' },
-        on_redis_failure: { type: 'string', enum: ['local', 'allow', 'deny'] },
-      },
+export async function build(cfg: LimitCfg, env: BuildEnv): Promise<Stage> {
+  const max = cfg.max_rate ?? 0;
+  if (!(max > 0)) throw new Error('max_rate must be above 0 (KrakenD silently disables a 0 limit; Rampart refuses it)');
+  // No 1-second minimum here, as in KrakenD's proxy limiter.
+  const everyMs = parseEvery(cfg.every, 1, env);
+  const redis = await parseRedis(cfg, env);
+  const ep = env.endpoint!;
+  const b = env.backend!;
+  const index = b.pointer.slice(b.pointer.lastIndexOf('/') + 1);
+  const id = `${ep.method} ${ep.path} backend ${index} qos/ratelimit/proxy`;
+  const policy = ratePolicy(max, everyMs, cfg.capacity || defaultCapacity(max, everyMs));
+  const limiter = createLimiter({ id, policy, maxKeys: 1, sweepMs: 60_000, redis: redis && { ...redis, prefix: `${redis.prefix}${id}:` } }, env.log);
+  const refused = limitMetrics.rejectedCell(id);
+  return {
+    around: (next: BackendHandler): BackendHandler => (input) => {
+      const r = limiter.take('');
+      if (typeof r === 'number') {
+        if (r >= 0) return next(input);
+        refused.n++;
+        return Promise.resolve(limited());
+      }
+      return r.then((v) => {
+        if (v >= 0) return next(input);
+        refused.n++;
+        return limited();
+      });
     },
-  },
-  async build(cfg: LimitCfg, env): Promise<Stage> {
-    const max = cfg.max_rate ?? 0;
-    if (!(max > 0)) throw new Error('max_rate must be above 0 (KrakenD silently disables a 0 limit; Rampart refuses it)');
-    // No 1-second minimum here, as in KrakenD's proxy limiter.
-    const everyMs = parseEvery(cfg.every, 1, env);
-    const redis = await parseRedis(cfg, env);
-    const ep = env.endpoint!;
-    const b = env.backend!;
-    const index = b.pointer.slice(b.pointer.lastIndexOf('/') + 1);
-    const id = `${ep.method} ${ep.path} backend ${index} qos/ratelimit/proxy`;
-    const policy = ratePolicy(max, everyMs, cfg.capacity || defaultCapacity(max, everyMs));
-    const limiter = createLimiter({ id, policy, maxKeys: 1, sweepMs: 60_000, redis: redis && { ...redis, prefix: `${redis.prefix}${id}:` } }, env.log);
-    const refused = limitMetrics.rejectedCell(id);
-    return {
-      around: (next: BackendHandler): BackendHandler => (input) => {
-        const r = limiter.take('');
-        if (typeof r === 'number') {
-          if (r >= 0) return next(input);
-          refused.n++;
-          return Promise.resolve(limited());
-        }
-        return r.then((v) => {
-          if (v >= 0) return next(input);
-          refused.n++;
-          return limited();
-        });
-      },
-      close: () => limiter.close(),
-    };
-  },
-};
+    close: () => limiter.close(),
+  };
+}

@@ -12,7 +12,6 @@ import { defaultCapacity, ratePolicy, type Policy } from '../../../ratelimit/pol
 import type { RedisFailureMode } from '../../../ratelimit/redis-limiter.js';
 import { compileRejection } from '../../../ratelimit/rejection.js';
 import type { BuildEnv, Rejection } from '../../types.js';
-import { getRedisPool } from './redis-pools.js';
 
 export const DEFAULT_MAX_TRACKED = 100_000;
 /** KrakenD answers a request without a client identity with 429. */
@@ -90,6 +89,8 @@ export async function parseRedis(cfg: LimitCfg, env: BuildEnv, where = ''): Prom
   }
   // KrakenD EE's on_failure_allow, when written, keeps its meaning (true: admit, false: refuse).
   const onFailure: RedisFailureMode = cfg.on_failure_allow === undefined ? (cfg.on_redis_failure ?? 'local') : cfg.on_failure_allow ? 'allow' : 'deny';
+  // Imported here: only limits that name a pool need ioredis.
+  const { getRedisPool } = await import('./redis-pools.js');
   const pool = await getRedisPool(env, name);
   const service = env.service.name ? `${env.service.name}:` : '';
   return { pool, onFailure, prefix: `rampart:rl:${service}` };

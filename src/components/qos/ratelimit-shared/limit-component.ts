@@ -1,8 +1,7 @@
 // The four KrakenD limit namespaces that share one shape (router, service, and their EE /redis
-// variants) differ only in scope, id and whether a Redis connection is mandatory.
-import { compileChecks } from '../../../ratelimit/checks.js';
-import type { BuildEnv, ComponentSpec, Guard, Stage } from '../../types.js';
-import { buildLimit, type LimitCfg } from './build-limit.js';
+// variants) differ only in scope, id and whether a Redis connection is mandatory. Their runtime
+// (limit-runtime.ts: limiters, Redis pools) is imported on first use.
+import type { BuildEnv, ComponentSpec, Guard } from '../../types.js';
 
 export function limiterScopeId(env: BuildEnv, namespace: string): string {
   return env.scope === 'service' ? `service ${namespace}` : `${env.endpoint!.method} ${env.endpoint!.path} ${namespace}`;
@@ -23,12 +22,6 @@ export function limitComponent(namespace: string, scope: 'service' | 'endpoint',
     namespace,
     schemas: { [scope]: schema },
     phase: 'admit',
-    async build(cfg: LimitCfg, env): Promise<Stage> {
-      const built = await buildLimit(cfg, { env, id: limiterScopeId(env, namespace), sharedName: scope, minEveryMs: 1000 });
-      return {
-        onRequest: exemptHealth(compileChecks(built.checks), env),
-        close: () => built.limiters.forEach((l) => l.close()),
-      };
-    },
+    load: async () => (await import('./limit-runtime.js')).limitRuntime(namespace, scope),
   };
 }

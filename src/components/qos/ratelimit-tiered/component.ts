@@ -7,44 +7,17 @@
 // Choices where EE is silent or unknown: tiers are matched exactly (`literal`) or with the `*`
 // catch-all, which must be last; `policy` expressions are refused (no policy engine); a request
 // that matches no tier is refused with 403 (never given an unlimited pass).
-import { COMMENT_KEYS } from '../../../config/schema.js';
+// The runtime; schema.ts (the schemas) loads it on first use.
 import { compileChecks, type Check } from '../../../ratelimit/checks.js';
 import { claimText, compilePath, headerText } from '../../../ratelimit/client-key.js';
 import type { Limiter } from '../../../ratelimit/limiter.js';
-import type { ComponentSpec, Guard, Rejection, Stage } from '../../types.js';
+import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
 import { buildLimit, type LimitCfg } from '../ratelimit-shared/build-limit.js';
 import { exemptHealth, limiterScopeId } from '../ratelimit-shared/limit-component.js';
-import { limitSchema, redisLimitSchema } from '../ratelimit-shared/schema.js';
-import { buildQuota, quotaSchema, type QuotaCfg } from './quota.js';
+import { buildQuota, type QuotaCfg } from './quota.js';
 
 const NAMESPACE = 'qos/ratelimit/tiered';
 const NO_TIER: Rejection = Object.freeze({ status: 403 });
-
-const tierSchema = {
-  type: 'object',
-  additionalProperties: false,
-  patternProperties: COMMENT_KEYS,
-  properties: {
-    tier_value: { type: 'string' },
-    tier_value_as: { type: 'string', enum: ['literal', 'policy', '*'] },
-    ratelimit: limitSchema,
-    ratelimit_redis: redisLimitSchema,
-    quota: quotaSchema,
-  },
-  anyOf: [{ required: ['ratelimit'] }, { required: ['ratelimit_redis'] }, { required: ['quota'] }],
-};
-
-const schema = {
-  type: 'object',
-  additionalProperties: false,
-  patternProperties: COMMENT_KEYS,
-  required: ['tiers'],
-  properties: {
-    tier_key: { type: 'string', minLength: 1 },
-    tier_claim: { type: 'string', minLength: 1 },
-    tiers: { type: 'array', minItems: 1, items: tierSchema },
-  },
-};
 
 interface TierCfg {
   tier_value?: string;
@@ -60,58 +33,53 @@ interface TieredCfg {
   tiers: TierCfg[];
 }
 
-export const ratelimitTieredComponent: ComponentSpec = {
-  namespace: NAMESPACE,
-  schemas: { service: schema, endpoint: schema },
-  phase: 'admit',
-  async build(cfg: TieredCfg, env): Promise<Stage> {
-    if ((cfg.tier_key === undefined) === (cfg.tier_claim === undefined)) throw new Error('set exactly one of tier_key (a header) or tier_claim (a JWT claim)');
-    if (cfg.tier_claim !== undefined) {
-      if (env.scope !== 'endpoint') throw new Error('tier_claim is not available at service level: service limits run before authentication; propagate the claim to a header or use an endpoint-level tiered limit');
-      if (!('auth/validator' in env.siblings)) throw new Error('tier_claim reads the claims of a validated token: add "auth/validator" to this endpoint');
+export async function build(cfg: TieredCfg, env: BuildEnv): Promise<Stage> {
+  if ((cfg.tier_key === undefined) === (cfg.tier_claim === undefined)) throw new Error('set exactly one of tier_key (a header) or tier_claim (a JWT claim)');
+  if (cfg.tier_claim !== undefined) {
+    if (env.scope !== 'endpoint') throw new Error('tier_claim is not available at service level: service limits run before authentication; propagate the claim to a header or use an endpoint-level tiered limit');
+    if (!('auth/validator' in env.siblings)) throw new Error('tier_claim reads the claims of a validated token: add "auth/validator" to this endpoint');
+  }
+  const lower = cfg.tier_key?.toLowerCase() ?? '';
+  const path = cfg.tier_claim ? compilePath(cfg.tier_claim) : [];
+  const tierOf = cfg.tier_key !== undefined ? (ctx: Parameters<Guard>[0]) => headerText(ctx, lower) : (ctx: Parameters<Guard>[0]) => claimText(ctx.claims, path);
+  const base = limiterScopeId(env, NAMESPACE);
+  const byValue = new Map<string, Guard>();
+  let catchAll: Guard | undefined;
+  const limiters: Limiter[] = [];
+  for (let i = 0; i < cfg.tiers.length; i++) {
+    const t = cfg.tiers[i];
+    const where = `tiers/${i}: `;
+    const as = t.tier_value_as ?? 'literal';
+    if (catchAll) throw new Error(`${where}comes after the "*" tier and would never match`);
+    if (as === 'policy') throw new Error(`${where}tier_value_as "policy" needs KrakenD EE's policy engine, which Rampart does not implement; list literal values instead`);
+    if (as === 'literal' && (t.tier_value === undefined || t.tier_value === '')) throw new Error(`${where}tier_value is required for a literal tier`);
+    if (as === 'literal' && byValue.has(t.tier_value!)) throw new Error(`${where}tier_value "${t.tier_value}" is listed twice`);
+    if (t.ratelimit && t.ratelimit_redis) throw new Error(`${where}set ratelimit or ratelimit_redis, not both`);
+    const label = as === '*' ? '*' : t.tier_value!;
+    const limit = t.ratelimit ?? t.ratelimit_redis;
+    const checks: Check[] = [];
+    if (limit) {
+      const built = await buildLimit(limit, { env, id: `${base} tier ${label}`, sharedName: `tier-${label}`, minEveryMs: 1000 }, `${where}${t.ratelimit ? 'ratelimit' : 'ratelimit_redis'}: `);
+      checks.push(...built.checks);
+      limiters.push(...built.limiters);
     }
-    const lower = cfg.tier_key?.toLowerCase() ?? '';
-    const path = cfg.tier_claim ? compilePath(cfg.tier_claim) : [];
-    const tierOf = cfg.tier_key !== undefined ? (ctx: Parameters<Guard>[0]) => headerText(ctx, lower) : (ctx: Parameters<Guard>[0]) => claimText(ctx.claims, path);
-    const base = limiterScopeId(env, NAMESPACE);
-    const byValue = new Map<string, Guard>();
-    let catchAll: Guard | undefined;
-    const limiters: Limiter[] = [];
-    for (let i = 0; i < cfg.tiers.length; i++) {
-      const t = cfg.tiers[i];
-      const where = `tiers/${i}: `;
-      const as = t.tier_value_as ?? 'literal';
-      if (catchAll) throw new Error(`${where}comes after the "*" tier and would never match`);
-      if (as === 'policy') throw new Error(`${where}tier_value_as "policy" needs KrakenD EE's policy engine, which Rampart does not implement; list literal values instead`);
-      if (as === 'literal' && (t.tier_value === undefined || t.tier_value === '')) throw new Error(`${where}tier_value is required for a literal tier`);
-      if (as === 'literal' && byValue.has(t.tier_value!)) throw new Error(`${where}tier_value "${t.tier_value}" is listed twice`);
-      if (t.ratelimit && t.ratelimit_redis) throw new Error(`${where}set ratelimit or ratelimit_redis, not both`);
-      const label = as === '*' ? '*' : t.tier_value!;
-      const limit = t.ratelimit ?? t.ratelimit_redis;
-      const checks: Check[] = [];
-      if (limit) {
-        const built = await buildLimit(limit, { env, id: `${base} tier ${label}`, sharedName: `tier-${label}`, minEveryMs: 1000 }, `${where}${t.ratelimit ? 'ratelimit' : 'ratelimit_redis'}: `);
-        checks.push(...built.checks);
-        limiters.push(...built.limiters);
-      }
-      if (t.quota) {
-        const q = await buildQuota(t.quota, limit, env, `${base} tier ${label} quota`, where);
-        checks.push(q.check);
-        limiters.push(q.limiter);
-      }
-      const guard = compileChecks(checks);
-      if (as === '*') catchAll = guard;
-      else byValue.set(t.tier_value!, guard);
+    if (t.quota) {
+      const q = await buildQuota(t.quota, limit, env, `${base} tier ${label} quota`, where);
+      checks.push(q.check);
+      limiters.push(q.limiter);
     }
-    const fallback = catchAll;
-    const guard: Guard = (ctx) => {
-      const v = tierOf(ctx);
-      const g = (v !== undefined ? byValue.get(v) : undefined) ?? fallback;
-      return g ? g(ctx) : NO_TIER;
-    };
-    return {
-      onRequest: exemptHealth(guard, env),
-      close: () => limiters.forEach((l) => l.close()),
-    };
-  },
-};
+    const guard = compileChecks(checks);
+    if (as === '*') catchAll = guard;
+    else byValue.set(t.tier_value!, guard);
+  }
+  const fallback = catchAll;
+  const guard: Guard = (ctx) => {
+    const v = tierOf(ctx);
+    const g = (v !== undefined ? byValue.get(v) : undefined) ?? fallback;
+    return g ? g(ctx) : NO_TIER;
+  };
+  return {
+    onRequest: exemptHealth(guard, env),
+    close: () => limiters.forEach((l) => l.close()),
+  };
+}

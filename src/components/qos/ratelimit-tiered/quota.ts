@@ -1,8 +1,7 @@
 // The Rampart `quota` of a tier: at most `max` requests per `every` per client, in fixed windows
 // aligned to the Unix epoch ("24h" resets at 00:00 UTC). The client is identified by the quota's
 // own strategy/key, or its tier limit's; it follows the tier limit's Redis pool unless it names
-// its own. Refusals: 429 with Retry-After = the end of the window.
-import { COMMENT_KEYS, duration } from '../../../config/schema.js';
+// its own. Refusals: 429 with Retry-After = the end of the window. (Its schema: schema.ts.)
 import { parseDuration } from '../../../config/duration.js';
 import type { Check } from '../../../ratelimit/checks.js';
 import { compileClientKey } from '../../../ratelimit/client-key.js';
@@ -13,23 +12,6 @@ import { windowPolicy } from '../../../ratelimit/policy.js';
 import { compileRejection } from '../../../ratelimit/rejection.js';
 import type { BuildEnv } from '../../types.js';
 import { DEFAULT_MAX_TRACKED, MISSING_IDENTITY, parseRedis, parseStrategy, type LimitCfg } from '../ratelimit-shared/build-limit.js';
-
-export const quotaSchema = {
-  type: 'object',
-  additionalProperties: false,
-  patternProperties: COMMENT_KEYS,
-  required: ['max', 'every'],
-  properties: {
-    max: { type: 'integer', minimum: 1 },
-    every: duration,
-    strategy: { type: 'string' },
-    key: { type: 'string', minLength: 1 },
-    max_tracked_clients: { type: 'integer', minimum: 1 },
-    connection_name: { type: 'string', minLength: 1 },
-    on_failure_allow: { type: 'boolean' },
-    on_redis_failure: { type: 'string', enum: ['local', 'allow', 'deny'] },
-  },
-};
 
 export interface QuotaCfg extends LimitCfg {
   max: number;

@@ -1,49 +1,15 @@
-// `redis` (service, KrakenD EE name): named Redis connection pools that Redis-backed limits refer
-// to with `connection_name`. Config only: a pool is connected by the first limit that uses it
-// (ratelimit-shared/redis-pools.ts). Redis Cluster (`clusters`) is not supported yet and is
-// refused as an unknown field. The password is never logged.
-import { COMMENT_KEYS, duration } from '../../../config/schema.js';
-import { parseAddress } from '../../../ratelimit/redis-pool.js';
-import type { ComponentSpec } from '../../types.js';
+// `redis` (service): the checks beyond its schema (schema.ts imports this on first use).
+// Validation only (nothing runs per request): pool names unique, addresses well formed.
+import { parseAddress } from '../../../ratelimit/redis-address.js';
 
-const pool = {
-  type: 'object',
-  additionalProperties: false,
-  patternProperties: COMMENT_KEYS,
-  required: ['name', 'address'],
-  properties: {
-    name: { type: 'string', minLength: 1 },
-    address: { type: 'string', minLength: 3 },
-    db: { type: 'integer', minimum: 0 },
-    username: { type: 'string' },
-    password: { type: 'string' },
-    client_name: { type: 'string' },
-    dial_timeout: duration,
-    read_timeout: duration,
-  },
-};
-
-export const redisComponent: ComponentSpec = {
-  namespace: 'redis',
-  schemas: {
-    service: {
-      type: 'object',
-      additionalProperties: false,
-      patternProperties: COMMENT_KEYS,
-      required: ['connection_pools'],
-      properties: { connection_pools: { type: 'array', minItems: 1, items: pool } },
-    },
-  },
-  // Validation only (nothing runs per request): names unique, addresses well formed.
-  build(config: { connection_pools: { name: string; address: string }[] }) {
-    const out: string[] = [];
-    const seen = new Set<string>();
-    config.connection_pools.forEach((p, i) => {
-      if (seen.has(p.name)) out.push(`connection_pools/${i}: pool name "${p.name}" is declared twice`);
-      seen.add(p.name);
-      if (!parseAddress(p.address)) out.push(`connection_pools/${i}: address "${p.address}" must be host:port (IPv6 as [addr]:port)`);
-    });
-    if (out.length > 0) throw new Error(out.join('; '));
-    return null;
-  },
-};
+export function build(config: { connection_pools: { name: string; address: string }[] }): null {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  config.connection_pools.forEach((p, i) => {
+    if (seen.has(p.name)) out.push(`connection_pools/${i}: pool name "${p.name}" is declared twice`);
+    seen.add(p.name);
+    if (!parseAddress(p.address)) out.push(`connection_pools/${i}: address "${p.address}" must be host:port (IPv6 as [addr]:port)`);
+  });
+  if (out.length > 0) throw new Error(out.join('; '));
+  return null;
+}

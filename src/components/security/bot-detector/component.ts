@@ -4,8 +4,7 @@
 // Patterns are compiled once, here. Note: JavaScript regular expressions backtrack (Go's RE2 does
 // not); only the operator writes them, but avoid nested quantifiers on client-controlled input.
 import { LRUCache } from 'lru-cache';
-import type { ComponentSpec, Rejection, Stage } from '../../types.js';
-import { botDetectorSchema } from './schema.js';
+import type { Rejection, Stage } from '../../types.js';
 
 const BOT: Rejection = Object.freeze({ status: 403 });
 
@@ -27,7 +26,8 @@ function compilePattern(p: string, i: number): RegExp {
   }
 }
 
-function build(c: BotDetectorConfig): Stage | null {
+/** The runtime of `security/bot-detector` (schema.ts loads it on first use). */
+export function build(c: BotDetectorConfig): Stage | null {
   const allow = new Set(c.allow ?? []);
   const deny = new Set(c.deny ?? []);
   const patterns = (c.patterns ?? []).map(compilePattern);
@@ -61,10 +61,3 @@ function build(c: BotDetectorConfig): Stage | null {
     },
   };
 }
-
-export const botDetectorComponent: ComponentSpec = {
-  namespace: 'security/bot-detector',
-  schemas: { service: botDetectorSchema, endpoint: botDetectorSchema },
-  phase: 'edge',
-  build,
-};

@@ -1,4 +1,7 @@
 // `security/bot-detector` (service and endpoint level), KrakenD CE fields (§7).
+// Also the registry's spec: the runtime (component.ts, with its LRU cache) is imported on
+// first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
@@ -15,3 +18,10 @@ export const botDetectorSchema = {
     empty_user_agent_is_bot: { type: 'boolean' },
   },
 } as const;
+
+export const botDetectorComponent: ComponentSpec = {
+  namespace: 'security/bot-detector',
+  schemas: { service: botDetectorSchema, endpoint: botDetectorSchema },
+  phase: 'edge',
+  load: () => import('./component.js'),
+};

@@ -5,8 +5,8 @@
 import type { TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { ComponentSpec, Stage } from '../../types.js';
-import { FACTS, clientCertSchema, type Fact } from './schema.js';
+import type { BuildEnv, Stage } from '../../types.js';
+import { FACTS, type Fact } from './schema.js';
 
 /** Header-safe text: one line, printable ASCII, anything else percent-encoded. */
 function safe(v: string): string {
@@ -30,7 +30,8 @@ function tlsSocketOf(req: IncomingMessage): TLSSocket | undefined {
   return s && typeof s.getPeerX509Certificate === 'function' ? s : undefined;
 }
 
-function build(c: { headers: Partial<Record<Fact, string>> }, env: Parameters<NonNullable<ComponentSpec['build']>>[1]): Stage {
+/** The runtime of `security/client-cert` (schema.ts loads it on first use). */
+export function build(c: { headers: Partial<Record<Fact, string>> }, env: BuildEnv): Stage {
   if (!env.service.tls?.enableMtls) throw new Error('needs "tls": {"enable_mtls": true}: without mutual TLS there is no verified client certificate');
   const wanted = FACTS.filter((f) => c.headers[f]).map((f) => [f, c.headers[f]!.toLowerCase()] as const);
   const empty = wanted.flatMap(([, h]) => [h, '']);
@@ -55,10 +56,3 @@ function build(c: { headers: Partial<Record<Fact, string>> }, env: Parameters<No
     },
   };
 }
-
-export const clientCertComponent: ComponentSpec = {
-  namespace: 'security/client-cert',
-  schemas: { service: clientCertSchema },
-  phase: 'edge',
-  build,
-};

@@ -1,5 +1,7 @@
 // `security/client-cert` (service level, Rampart extension): which facts of the verified mTLS
 // client certificate are sent to backends, and in which request headers.
+// Also the registry's spec: the runtime (component.ts) is imported on first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 const headerName = { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" } as const;
@@ -21,3 +23,10 @@ export const clientCertSchema = {
     },
   },
 } as const;
+
+export const clientCertComponent: ComponentSpec = {
+  namespace: 'security/client-cert',
+  schemas: { service: clientCertSchema },
+  phase: 'edge',
+  load: () => import('./component.js'),
+};

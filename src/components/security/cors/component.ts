@@ -7,9 +7,8 @@
 // server/http-response.ts), so a disallowed origin never gets CORS headers.
 import { parseDuration } from '../../../config/duration.js';
 import { addResponseHeader, claimCors } from '../../../server/http-response.js';
-import type { ComponentSpec, RequestContext, Rejection, Stage } from '../../types.js';
+import type { BuildEnv, RequestContext, Rejection, Stage } from '../../types.js';
 import { compileOrigins } from './origins.js';
-import { corsSchema } from './schema.js';
 
 interface CorsConfig {
   allow_origins?: string[];
@@ -29,7 +28,8 @@ function canonical(name: string): string {
   return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase());
 }
 
-function build(c: CorsConfig, env: Parameters<NonNullable<ComponentSpec['build']>>[1]): Stage {
+/** The runtime of `security/cors` (schema.ts loads it on first use). */
+export function build(c: CorsConfig, env: BuildEnv): Stage {
   const origins = compileOrigins(c.allow_origins ?? []);
   const credentials = c.allow_credentials === true;
   if (origins.any && credentials) {
@@ -108,10 +108,3 @@ function build(c: CorsConfig, env: Parameters<NonNullable<ComponentSpec['build']
     },
   };
 }
-
-export const corsComponent: ComponentSpec = {
-  namespace: 'security/cors',
-  schemas: { service: corsSchema },
-  phase: 'edge',
-  build,
-};

@@ -1,4 +1,6 @@
 // `security/cors` (service level), KrakenD CE field names (traffic-and-http-security.md §5).
+// Also the registry's spec: the runtime (component.ts) is imported on first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS, duration } from '../../../config/schema.js';
 
 const strings = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
@@ -20,3 +22,10 @@ export const corsSchema = {
     debug: { type: 'boolean' },
   },
 } as const;
+
+export const corsComponent: ComponentSpec = {
+  namespace: 'security/cors',
+  schemas: { service: corsSchema },
+  phase: 'edge',
+  load: () => import('./component.js'),
+};

@@ -7,8 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { compileTrustedPeer } from '../../../server/client-ip.js';
 import { addResponseHeader } from '../../../server/http-response.js';
-import type { ComponentSpec, Rejection, Stage } from '../../types.js';
-import { httpSecuritySchema } from './schema.js';
+import type { BuildEnv, Rejection, Stage } from '../../types.js';
 
 const BAD_HOST: Rejection = Object.freeze({ status: 400, body: 'Bad Host', headers: Object.freeze(['content-type', 'text/plain; charset=utf-8']) });
 
@@ -54,7 +53,8 @@ function compileHostCheck(c: HttpSecurityConfig): ((host: string) => boolean) | 
   };
 }
 
-function build(c: HttpSecurityConfig, env: Parameters<NonNullable<ComponentSpec['build']>>[1]): Stage | null {
+/** The runtime of `security/http` (schema.ts loads it on first use). */
+export function build(c: HttpSecurityConfig, env: BuildEnv): Stage | null {
   const trustedPeer = compileTrustedPeer(env.service.router.trustedProxies);
   const hostHeaders = (c.host_proxy_headers ?? []).map((h) => h.toLowerCase());
   const sslHeaders = Object.entries(c.ssl_proxy_headers ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const);
@@ -112,10 +112,3 @@ function build(c: HttpSecurityConfig, env: Parameters<NonNullable<ComponentSpec[
     },
   };
 }
-
-export const httpSecurityComponent: ComponentSpec = {
-  namespace: 'security/http',
-  schemas: { service: httpSecuritySchema },
-  phase: 'edge',
-  build,
-};

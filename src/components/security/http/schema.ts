@@ -1,5 +1,7 @@
 // `security/http` (service level): host restriction, TLS redirect and security headers, with
 // KrakenD's field names (traffic-and-http-security.md §6). `sts_preload` is a Rampart extension.
+// Also the registry's spec: the runtime (component.ts) is imported on first use.
+import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 const strings = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
@@ -29,3 +31,10 @@ export const httpSecuritySchema = {
     hpkp_public_key: { type: 'string' },
   },
 } as const;
+
+export const httpSecurityComponent: ComponentSpec = {
+  namespace: 'security/http',
+  schemas: { service: httpSecuritySchema },
+  phase: 'edge',
+  load: () => import('./component.js'),
+};

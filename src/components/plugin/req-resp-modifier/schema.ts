@@ -1,0 +1,23 @@
+// `plugin/req-resp-modifier` as the registry sees it; the runtime (component.ts) is imported on
+// first use.
+import { COMMENT_KEYS } from '../../../config/schema.js';
+import { ipFilterSchema } from '../../ip-filter/schema.js';
+import type { ComponentSpec } from '../../types.js';
+
+export const reqRespPluginComponent: ComponentSpec = {
+  namespace: 'plugin/req-resp-modifier',
+  schemas: {
+    endpoint: {
+      type: 'object',
+      additionalProperties: false,
+      patternProperties: COMMENT_KEYS,
+      required: ['name'],
+      properties: {
+        name: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' } },
+        'ip-filter': ipFilterSchema,
+      },
+    },
+  },
+  phase: 'edge',
+  load: () => import('./component.js'),
+};

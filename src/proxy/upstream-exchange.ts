@@ -1,0 +1,171 @@
+// One HTTP exchange with a backend through undici's low-level dispatch API.
+//
+// undici's request() wraps every response body in a Readable and every signal in an
+// EventTarget listener, and the gateway then read the body back out with an async iterator:
+// together the largest per-request cost after the socket writes themselves. Backend answers
+// are almost always small and read whole, so this handler collects the body chunks itself and
+// resolves once with a Buffer. Only a no-op (pass-through) answer that is large or has no
+// Content-Length is handed over as a stream, with backpressure and abort wired to undici.
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { CancelSignal } from './call-signal.js';
+import { BodyTooLargeError } from './read-body.js';
+
+/** Response headers as a flat [name, value, ...] list, names in lower case, repeated names
+ * (Set-Cookie) kept in order. A list, not an object: a no-op answer's headers are copied to
+ * the client as a list, so an object would be built only to be flattened again. */
+export type UpstreamHeaders = string[];
+
+/** The first value of a header (name in lower case), or undefined. */
+export function headerValue(headers: UpstreamHeaders, name: string): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return headers[i + 1];
+  return undefined;
+}
+
+export interface Exchanged {
+  status: number;
+  headers: UpstreamHeaders;
+  /** The whole body, or (stream mode only) a stream of it. */
+  body: Buffer | Readable;
+}
+
+export interface ExchangeOptions {
+  method: string;
+  path: string;
+  headers: string[];
+  body: Dispatcher.DispatchOptions['body'];
+  signal: CancelSignal;
+  /** Bodies larger than this fail with BodyTooLargeError (buffered mode)... */
+  limit: number;
+  /** ...unless streaming is allowed: then a body without Content-Length, or with one above
+   * `limit`, is returned as a stream instead. */
+  streamLarge: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function abortReason(signal: CancelSignal): Error {
+  const r = signal.reason;
+  return r instanceof Error ? r : new Error('request aborted');
+}
+
+/** Raw [name, value, ...] buffers → strings. latin1 both ways keeps the bytes as sent. */
+function parseRawHeaders(raw: Buffer[]): UpstreamHeaders {
+  const out: string[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i += 2) {
+    out[i] = raw[i].toString('latin1').toLowerCase();
+    out[i + 1] = raw[i + 1].toString('latin1');
+  }
+  return out;
+}
+
+/** A streamed response body: reading resumes undici's parser, destroying aborts the exchange. */
+class UpstreamStream extends Readable {
+  constructor(
+    private readonly resumeParser: () => void,
+    private readonly handler: ExchangeHandler,
+  ) {
+    super();
+  }
+  override _read(): void {
+    this.resumeParser();
+  }
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.handler.cancel(err ?? new Error('response body destroyed'));
+    cb(err);
+  }
+}
+
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  private abortFn: ((err: Error) => void) | null = null;
+  private status = 0;
+  private headers: UpstreamHeaders | null = null;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private stream: UpstreamStream | null = null;
+  private done = false;
+  private readonly onSignal = (): void => this.cancel(abortReason(this.o.signal));
+
+  constructor(
+    private readonly o: ExchangeOptions,
+    private readonly resolve: (r: Exchanged) => void,
+    private readonly reject: (e: Error) => void,
+  ) {
+    o.signal.addEventListener('abort', this.onSignal, { once: true });
+  }
+
+  cancel(err: Error): void {
+    if (this.done) return;
+    if (this.abortFn !== null) this.abortFn(err);
+    else this.finishWithError(err); // not connected yet: fail now, onConnect aborts the dispatch
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.done || this.o.signal.aborted) {
+      abort(this.o.signal.aborted ? abortReason(this.o.signal) : new Error('request aborted'));
+      return;
+    }
+    this.abortFn = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (status < 200) return true; // 1xx informational: the real answer follows
+    this.status = status;
+    const headers = (this.headers = parseRawHeaders(rawHeaders));
+    if (this.o.streamLarge) {
+      const cl = headerValue(headers, 'content-length');
+      const len = cl !== undefined ? Number(cl) : NaN;
+      if (this.o.method !== 'HEAD' && status !== 204 && status !== 304 && !(len <= this.o.limit)) {
+        this.stream = new UpstreamStream(resume, this);
+        this.resolve({ status, headers, body: this.stream });
+      }
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.stream !== null) return this.stream.push(chunk);
+    this.size += chunk.length;
+    if (this.size > this.o.limit) {
+      this.cancel(new BodyTooLargeError(this.o.limit));
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.done) return;
+    this.done = true;
+    this.o.signal.removeEventListener('abort', this.onSignal);
+    if (this.stream !== null) return void this.stream.push(null);
+    const c = this.chunks;
+    const body = c.length === 0 ? EMPTY : c.length === 1 ? c[0] : Buffer.concat(c, this.size);
+    this.resolve({ status: this.status, headers: this.headers!, body });
+  }
+
+  onError(err: Error): void {
+    this.finishWithError(err);
+  }
+
+  private finishWithError(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.o.signal.removeEventListener('abort', this.onSignal);
+    if (this.stream !== null) this.stream.destroy(err);
+    else this.reject(err);
+  }
+}
+
+/** Sends one request on `dispatcher` (a pool) and resolves with the backend's answer. */
+export function exchange(dispatcher: Dispatcher, o: ExchangeOptions): Promise<Exchanged> {
+  return new Promise((resolve, reject) => {
+    if (o.signal.aborted) return reject(abortReason(o.signal));
+    const handler = new ExchangeHandler(o, resolve, reject);
+    try {
+      dispatcher.dispatch({ method: o.method as Dispatcher.HttpMethod, path: o.path, headers: o.headers, body: o.body }, handler);
+    } catch (err) {
+      handler.onError(err as Error);
+    }
+  });
+}
