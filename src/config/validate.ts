@@ -3,6 +3,8 @@
 // process, when a config first uses it.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { COMPONENTS, COMPONENTS_BY_NAMESPACE } from '../components/registry.js';
 import type { Scope } from '../components/types.js';
@@ -46,7 +48,7 @@ function validatorFor(key: string, schema: object): ValidateFunction {
   let v = validators.get(key);
   if (v) return v;
   try {
-    const mod = require(`./${validatorFile(key)}`) as { validate: ValidateFunction; SCHEMA_HASH: string };
+    const mod = require(join(PACKAGE_ROOT, 'dist', 'config', validatorFile(key))) as { validate: ValidateFunction; SCHEMA_HASH: string };
     if (mod.SCHEMA_HASH === schemaHash(schema)) v = mod.validate;
   } catch {
     /* not built: compile below */

@@ -1,7 +1,7 @@
 // One undici connection pool per upstream origin, created at startup and shared by every
 // backend that names the origin. Keep-alive is on: the pool is the gateway's main speed lever.
-import { createRequire } from 'node:module';
 import type { Pool as PoolType } from 'undici';
+import UndiciPool from 'undici/lib/dispatcher/pool.js';
 import type { ConnectionOptions } from 'node:tls';
 import type { UpstreamClientOptions } from '../config/types.js';
 import { upstreamConnectOptions } from '../tls/upstream-context.js';
@@ -10,7 +10,7 @@ import { upstreamConnectOptions } from '../tls/upstream-context.js';
 // cache and mock layers) and cost ~90 ms of every start; the pool is 23 files. undici 7 has no
 // "exports" map, so the file is reachable; the version is pinned in package-lock.json and
 // test/unit/undici-pool.test.ts fails if the path or the class it exports changes.
-export const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof PoolType;
+export const Pool = UndiciPool;
 export type Pool = PoolType;
 
 export class UpstreamPools {

@@ -332,7 +332,7 @@ async function main(): Promise<number> {
     log('----- gateway output -----');
     log(gw.tail().trimEnd() || '(no output)');
     log('--------------------------');
-    if (/dist\/cli\.js/.test(gw.tail())) log('hint: run `npm run build` first (bin/rampart loads dist/cli.js)');
+    if (/dist\/rampart\.js/.test(gw.tail())) log("hint: run `npm run build` first (bin/rampart loads dist/rampart.js)");
     throw new SetupError('gateway did not start');
   }
   log('');

@@ -1,0 +1,34 @@
+// Start-up bundle: dist/rampart.js (+ dist/chunk-*.js), made from tsc's output with esbuild.
+//
+// Why: a start loaded ~200 module files (Rampart's own and its dependencies'), and on Node 20
+// resolving, reading and linking each ESM/CommonJS file costs 0.5-1 ms: about half of a start's
+// CPU went to the module loader. One file for what every start needs, and code splitting at
+// the dynamic import()s, keeps lazy parts lazy (component runtimes, XML/YAML, Redis, the TLS
+// listener): a config loads only the chunks it uses.
+//
+// bin/rampart runs the bundle. dist/cli.js (tsc's output) stays runnable and is what the bundle
+// is made from; tests that import src/ run under tsx and never see the bundle.
+import { build } from 'esbuild';
+import { readdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+for (const f of readdirSync(dist)) if (/^(rampart|chunk-[\w-]+)\.js(\.map)?$/.test(f)) rmSync(dist + f);
+
+await build({
+  entryPoints: { rampart: `${dist}cli.js` },
+  outdir: dist,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  chunkNames: 'chunk-[hash]',
+  sourcemap: 'linked',
+  // CommonJS dependencies bundled into ESM call require() for Node built-ins: give them one.
+  banner: { js: "import { createRequire as __rampartCreateRequire } from 'node:module'; const require = __rampartCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+  // Optional peers some dependencies probe for with require() and never need here.
+  external: ['pino-pretty', 'bufferutil', 'utf-8-validate'],
+});
+process.stdout.write('bundled dist/rampart.js\n');
