@@ -159,16 +159,17 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
   const out: BenchInstance[] = [];
   if (input.jwt) {
     const jwt = input.jwt;
-    // No output_encoding on purpose: the endpoint the task specifies (default json encoding of the
-    // backend body); the body check compares JSON values.
-    const endpoint: KrakendEndpoint = { endpoint: '/jwt', backend: [{ url_pattern: '/', host: [origin] }], extra_config: { 'auth/validator': jwt.validator } };
+    // The plain route plus `auth/validator`, like the other feature rows (`/plain` + one feature), so
+    // jwt ÷ plain measures what JWT validation costs. (Until 2026-11-23 this route also re-encoded
+    // the body as JSON, which mixed the JSON encoding's cost, shown by the `json` row, into it.)
+    const endpoint = plainEndpoint(origin, '/jwt', { 'auth/validator': jwt.validator });
     out.push({
       id: 'jwt',
       scheme: 'http',
       routes: [
         {
           id: 'jwt',
-          description: '`auth/validator` RS256 (local JWKS, issuer, audience, roles); wrk rotates 1 000 distinct valid tokens per request',
+          description: '`/plain` (no-op) + `auth/validator` RS256 (local JWKS, issuer, audience, roles); wrk rotates 1 000 distinct valid tokens per request',
           path: '/jwt',
           headers: { Authorization: `Bearer ${jwt.sampleToken}` },
           tokensFile: jwt.tokensPath,
