@@ -154,6 +154,7 @@ class Conn {
     inflight--;
     if (this.closeAfter) return void this.socket?.destroy();
     pump(this);
+    if (sent < total) sendDue();
   }
 
   private onClose(): void {
@@ -202,16 +203,34 @@ function pump(c: Conn): void {
   } else idle.push(c);
 }
 
+// Idle connections are used in FIFO order, so every connection carries requests regularly: with a
+// LIFO stack a few hot connections carried everything and the others sat idle until the server's
+// keep-alive timeout closed them, racing requests sent on them at that moment.
 function submit(scheduled: number): void {
   inflight++;
-  const c = idle.pop();
-  if (c !== undefined && c.socket !== null && !c.busy) c.send(scheduled);
-  else {
-    if (c !== undefined) idle.push(c);
-    waiting.push(scheduled);
+  while (idle.length > 0) {
+    const c = idle.shift()!;
+    if (c.socket !== null && !c.busy) return c.send(scheduled);
   }
+  waiting.push(scheduled);
 }
 
+let start = Infinity;
+const interval = 1000 / rate;
+let sent = 0;
+/** Sends every request whose time has come. Called from the 1 ms timer and also after each
+ * response is read: under load responses arrive far more often than the timer fires, so
+ * requests leave closer to their scheduled time (the timer alone added up to ~1 ms of slack to
+ * every latency) at no extra CPU. */
+function sendDue(): void {
+  const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
+  while (sent < due) {
+    const scheduled = start + sent * interval;
+    sent++;
+    if (inflight < maxInflight) submit(scheduled);
+    else if (scheduled >= measureStart) dropped++;
+  }
+}
 // Open the connections first (not measured), so the run does not start with 64 TCP handshakes,
 // and send one unrecorded request on each.
 await Promise.all(conns.map((c) => c.open()));
@@ -220,20 +239,11 @@ for (let i = 0; i < connections; i++) submit(-Infinity);
 const probeDeadline = performance.now() + 10_000;
 while (inflight > 0 && performance.now() < probeDeadline) await new Promise((r) => setTimeout(r, 5));
 
-const start = performance.now();
+start = performance.now();
 measureStart = start + warmup * 1000;
-const interval = 1000 / rate;
-let sent = 0;
 await new Promise<void>((resolve) => {
   const tick = (): void => {
-    const now = performance.now();
-    const due = Math.min(total, Math.floor((now - start) / interval) + 1);
-    while (sent < due) {
-      const scheduled = start + sent * interval;
-      sent++;
-      if (inflight < maxInflight) submit(scheduled);
-      else if (scheduled >= measureStart) dropped++;
-    }
+    sendDue();
     if (sent >= total) resolve();
     else setTimeout(tick, 1);
   };
