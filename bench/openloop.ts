@@ -1,4 +1,6 @@
-// Tiny bounded open-loop HTTP/1.1 load generator (fixed request rate) on raw sockets.
+// Tiny bounded open-loop HTTP/1.1 load generator (fixed request rate) on raw sockets. The harness
+// uses it for https targets and where bench/openloop.c (the precise one) cannot be compiled: it
+// can only wake on a 1 ms timer, so up to ~1 ms of its own slack lands in every latency.
 // Requests are scheduled at start + i/rate regardless of how fast responses come back, and latency is
 // measured from the *scheduled* send time, so queueing in the gateway is not hidden (no coordinated
 // omission). Prints one JSON line with the result on stdout.

@@ -33,6 +33,7 @@ import {
   tail,
   waitQuiet,
   type Child,
+  CANDIDATE_ENV,
 } from './lib/procs.js';
 import { fmtMb, fmtMs, fmtPct, fmtRatio, fmtRps, mdTable, median, ratio } from './lib/report.js';
 import { buildRampartConfig, featureInstances, type BenchRoute, type FeatureInput } from './rampart-config.js';
@@ -356,6 +357,19 @@ function readPkgVersion(name: string): string {
   }
 }
 
+/**
+ * Compiles bench/openloop.c (the fixed-rate generator) into bench/.build/openloop. Without a C
+ * compiler the Node generator (bench/openloop.ts) is used instead, and the report says so.
+ */
+function buildOpenloop(): string | null {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const out = join(BUILD_DIR, 'openloop');
+  const r = spawnSync('cc', ['-O2', '-o', out, join(BENCH_DIR, 'openloop.c')], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status === 0) return out;
+  warn(`cc failed to build bench/openloop.c, using bench/openloop.ts for the fixed rate (coarser: ~1 ms timer): ${(r.stderr || r.error?.message || '').slice(0, 300)}`);
+  return null;
+}
+
 /** The helper scripts run as plain JS (no tsx loader in the measured processes, so RSS is not inflated). */
 function transpileHelpers(): Record<'minimalProxy' | 'fastGateway' | 'openloop', string> {
   mkdirSync(BUILD_DIR, { recursive: true });
@@ -377,6 +391,8 @@ function transpileHelpers(): Record<'minimalProxy' | 'fastGateway' | 'openloop',
 
 interface StartupStat {
   workers: number;
+  /** Set when measured with the inherited NODE_EXTRA_CA_CERTS (see CANDIDATE_ENV). */
+  extraCaCerts?: string;
   samples: number[];
   error?: string;
 }
@@ -410,6 +426,7 @@ async function main(): Promise<void> {
   const logDir = join(tmpDir, 'logs');
   mkdirSync(logDir);
   const helpers = transpileHelpers();
+  const openloopBinary = opts.rateTool === 'openloop' ? buildOpenloop() : null;
   const machine = machineInfo();
 
   const scenarios: Scenario[] = [];
@@ -426,7 +443,7 @@ async function main(): Promise<void> {
       title: `Fixed rate ${opts.rate.toLocaleString('en-US')} req/s${opts.rateTool === 'openloop' ? ' (open loop)' : ''}`,
       tool:
         opts.rateTool === 'openloop'
-          ? `bench/openloop.ts --rate ${opts.rate} --connections ${opts.connections} --duration ${opts.duration} (raw sockets, latency from scheduled send time)`
+          ? `${openloopBinary ? 'bench/openloop.c (https rows: bench/openloop.ts)' : 'bench/openloop.ts'} --rate ${opts.rate} --connections ${opts.connections} --duration ${opts.duration} (latency from scheduled send time)`
           : `autocannon -R ${opts.rate} -c ${opts.connections} -d ${opts.duration}`,
     });
   }
@@ -514,24 +531,30 @@ async function main(): Promise<void> {
   };
   if (rampartVersion !== null && opts.startupTrials > 0) {
     log(`measuring Rampart startup (spawn -> first 200 on /__health), ${opts.startupTrials} trial(s) per worker count...`);
-    for (const w of opts.workers) {
-      const stat: StartupStat = { workers: w, samples: [] };
-      startup.push(stat);
-      for (let i = 0; i < opts.startupTrials; i++) {
-        const port = await freePort();
-        const cfg = writeRampartConfig(port, `rampart-startup-w${w}-${i}.json`);
-        const child = spawnTracked(`rampart-startup-w${w}`, process.execPath, rampartArgs(cfg.path, w), { logDir, cwd: ROOT });
-        try {
-          stat.samples.push(await waitReady(child, `http://127.0.0.1:${port}/__health`, 20_000, 5));
-        } catch (err) {
-          stat.error = (err as Error).message;
-          break;
-        } finally {
-          await stopChild(child, 3000);
+    // Without NODE_EXTRA_CA_CERTS (as every candidate runs), then, if this machine sets it, with it.
+    const envs: { env: NodeJS.ProcessEnv; extraCaCerts?: string }[] = [{ env: CANDIDATE_ENV }];
+    if (process.env.NODE_EXTRA_CA_CERTS) envs.push({ env: process.env, extraCaCerts: process.env.NODE_EXTRA_CA_CERTS });
+    for (const { env, extraCaCerts } of envs) {
+      for (const w of opts.workers) {
+        const stat: StartupStat = { workers: w, samples: [], extraCaCerts };
+        startup.push(stat);
+        for (let i = 0; i < opts.startupTrials; i++) {
+          const port = await freePort();
+          const cfg = writeRampartConfig(port, `rampart-startup-w${w}-${i}.json`);
+          const child = spawnTracked(`rampart-startup-w${w}`, process.execPath, rampartArgs(cfg.path, w), { logDir, cwd: ROOT, env });
+          try {
+            stat.samples.push(await waitReady(child, `http://127.0.0.1:${port}/__health`, 20_000, 5));
+          } catch (err) {
+            stat.error = (err as Error).message;
+            break;
+          } finally {
+            await stopChild(child, 3000);
+          }
         }
+        const m = median(stat.samples);
+        const how = extraCaCerts ? ` with NODE_EXTRA_CA_CERTS=${extraCaCerts}` : '';
+        log(`  workers=${w}${how}: ${stat.samples.map((s) => s.toFixed(0)).join(', ')} ms${m !== null ? ` (median ${m.toFixed(0)} ms)` : ''}${stat.error ? ` — failed: ${stat.error.split('\n')[0]}` : ''}`);
       }
-      const m = median(stat.samples);
-      log(`  workers=${w}: ${stat.samples.map((s) => s.toFixed(0)).join(', ')} ms${m !== null ? ` (median ${m.toFixed(0)} ms)` : ''}${stat.error ? ` — failed: ${stat.error.split('\n')[0]}` : ''}`);
     }
   }
 
@@ -730,7 +753,7 @@ async function main(): Promise<void> {
           const cpu0 = cpuSnapshot();
           try {
             if (scen.id === 'saturation') rec.result = await saturate(c, opts.duration);
-            else if (opts.rateTool === 'openloop') rec.result = await runOpenloop({ ...loadSpec(c, opts.duration), script: helpers.openloop, rate: opts.rate });
+            else if (opts.rateTool === 'openloop') rec.result = await runOpenloop({ ...loadSpec(c, opts.duration), script: helpers.openloop, binary: openloopBinary, rate: opts.rate });
             else rec.result = await runAutocannon({ ...loadSpec(c, opts.duration), autocannonBin, rate: opts.rate });
           } catch (err) {
             rec.error = (err as Error).message.split('\n')[0];
@@ -758,6 +781,7 @@ async function main(): Promise<void> {
   await stopAll(3000);
 
   const report = buildReport({
+    openloopNative: openloopBinary !== null,
     commandLine,
     machine,
     scenarios,
@@ -814,6 +838,8 @@ interface Agg {
   rps: number | null;
   p50: number | null;
   p99: number | null;
+  /** Median over rounds of the generator's own p99 lateness (fixed rate, C generator). */
+  genLag: number | null;
   rssKb: number | null;
   procs: number | null;
   bgCpu: number | null;
@@ -831,6 +857,7 @@ function aggregate(records: RunRecord[], scenario: string, candidate: string): A
     rps: median(num((r) => r.result?.rps)),
     p50: median(num((r) => r.result?.p50Ms)),
     p99: median(num((r) => r.result?.p99Ms)),
+    genLag: median(num((r) => r.result?.genLagP99Ms)),
     rssKb: median(num((r) => r.rssKb)),
     procs: ok.length ? Math.max(...num((r) => r.procs)) : null,
     bgCpu: median(num((r) => r.bgCpuPct)),
@@ -852,11 +879,15 @@ function buildReport(input: {
   rampartVersion: string | null;
   aborted: string | null;
   elapsedSec: number;
+  /** The C fixed-rate generator was built (else the Node one ran everywhere). */
+  openloopNative: boolean;
 }): { terminal: string; markdown: string } {
-  const { scenarios, candidates, records } = input;
+  const { scenarios, candidates, records, openloopNative } = input;
   const sections: string[] = [];
 
   for (const scen of scenarios) {
+    // The fixed-rate table also shows how late the generator itself was (its share of p99).
+    const lagCol = scen.id === 'fixed' && candidates.some((c) => aggregate(records, scen.id, c.name).genLag !== null);
     const rows = candidates.map((c) => {
       const a = aggregate(records, scen.id, c.name);
       return [
@@ -865,6 +896,7 @@ function buildReport(input: {
         fmtRps(a.rps),
         fmtMs(a.p50),
         fmtMs(a.p99),
+        ...(lagCol ? [fmtMs(a.genLag)] : []),
         fmtMb(a.rssKb),
         String(a.errors),
         String(a.non2xx),
@@ -872,9 +904,12 @@ function buildReport(input: {
         `${a.runs}${a.failed ? ` (+${a.failed} failed)` : ''}`,
       ];
     });
+    const head = ['Candidate', 'Procs', 'Req/s', 'p50 ms', 'p99 ms', ...(lagCol ? ['Gen lag p99 ms'] : []), 'RSS MB', 'Errors', 'Non-2xx', 'Bg CPU', 'Runs'];
     sections.push(
-      `### ${scen.title}\n\nLoad: \`${scen.tool}\`. Medians over rounds; RSS is the peak sampled during the run, summed over the process tree; Bg CPU is the CPU other processes on the machine used during the run (% of all cores; above ~5% the row is noisy).\n\n` +
-        mdTable(['Candidate', 'Procs', 'Req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'Errors', 'Non-2xx', 'Bg CPU', 'Runs'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+      `### ${scen.title}\n\nLoad: \`${scen.tool}\`. Medians over rounds; RSS is the peak sampled during the run, summed over the process tree; Bg CPU is the CPU other processes on the machine used during the run (% of all cores; above ~5% the row is noisy).` +
+        (lagCol ? ` *Gen lag p99*: how late the generator itself noticed requests that were due (already included in p99; – where the Node generator ran).` : '') +
+        `\n\n` +
+        mdTable(head, rows, head.map((_, i) => (i === 0 ? 'l' : 'r'))),
     );
   }
 
@@ -947,6 +982,7 @@ Each feature row ÷ its baseline, both measured in this run with the same worker
   if (input.startup.length) {
     const rows = input.startup.map((s) => [
       `--workers ${s.workers}`,
+      s.extraCaCerts ? `set (\`${s.extraCaCerts}\`)` : 'unset',
       fmtMs(median(s.samples)),
       s.samples.length ? fmtMs(Math.min(...s.samples)) : '–',
       s.samples.length ? fmtMs(Math.max(...s.samples)) : '–',
@@ -954,8 +990,10 @@ Each feature row ÷ its baseline, both measured in this run with the same worker
       s.error ? s.error.split('\n')[0] : '',
     ]);
     sections.push(
-      `### Rampart startup\n\nSpawn of \`node bin/rampart run -c <config> --workers N\` to the first 200 on \`GET /__health\` (polled every 5 ms).\n\n` +
-        mdTable(['Workers', 'median ms', 'min ms', 'max ms', 'trials', 'error'], rows, ['l', 'r', 'r', 'r', 'r', 'l']),
+      `### Rampart startup\n\nSpawn of \`node bin/rampart run -c <config> --workers N\` to the first 200 on \`GET /__health\` (polled every 5 ms). ` +
+        `Every candidate runs without NODE_EXTRA_CA_CERTS (Node 20 loads that file into its root certificate store at every process start; ` +
+        `bench/lib/procs.ts \`CANDIDATE_ENV\`); where this machine sets it, start-up is measured with it as well.\n\n` +
+        mdTable(['Workers', 'NODE_EXTRA_CA_CERTS', 'median ms', 'min ms', 'max ms', 'trials', 'error'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'l']),
     );
   } else {
     sections.push(`### Rampart startup\n\nNot measured in this run.`);
@@ -1066,7 +1104,7 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
 - **Warm-up**: ${opts.warmup}s of saturation per candidate, not recorded.
 - **Saturation**: \`${scenarios.find((s) => s.id === 'saturation')?.tool ?? 'not run'}\` (closed loop; req/s and latency
   percentiles from wrk's \`--latency\` output; autocannon only if wrk is missing).
-- **Fixed rate**: ${opts.rateTool === 'openloop' ? `bench/openloop.ts, a small open-loop generator on raw sockets (wrk2 is not in Debian; an earlier undici version cost about half a core at 5 000 req/s): ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway shows up in p99 instead of being hidden (no coordinated omission). The generator sends what is due on a 1 ms timer and after every response it reads, so some of each latency is its own scheduling slack (the same for every candidate; the *origin (nginx, direct)* row shows the floor). Each run first spends 1 s at the same rate unrecorded (JIT warm-up of generator and target). At 5 000 req/s the generator itself uses about a quarter of a core. Its floor is visible on the *origin (nginx, direct)* row. Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
+- **Fixed rate**: ${opts.rateTool === 'openloop' ? `${openloopNative ? 'bench/openloop.c, a small open-loop generator in C (epoll; compiled by the harness with `cc -O2`; wrk2 is not in Debian). https rows use bench/openloop.ts, the same generator in Node (raw sockets), which can only wake on a 1 ms timer' : 'bench/openloop.ts, a small open-loop generator in Node on raw sockets (the C one, bench/openloop.c, could not be built here). It can only wake on a 1 ms timer, so up to ~1 ms of its own slack is in every latency'}: ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway (or a wait for a free connection) shows up in p99 instead of being hidden (no coordinated omission). The C generator sleeps in epoll_pwait2() until the next request is due (timer slack 1 ns) and reports its own lateness (*Gen lag p99*); the *origin (nginx, direct)* row shows the floor of the whole set-up. Earlier runs (before 2026-11-23 03:00) used only the Node generator, whose slack put even nginx-direct at p99 ≈ 1.4 ms. Each run first spends 1 s at the same rate unrecorded (JIT warm-up of the target). Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
 - **Background load**: before each run the harness waits (at most ${opts.quietWait} s) until processes outside the
   bench use at most ${opts.quietThreshold}% of the machine, and it records what they used during the run (*Bg CPU*:
   machine busy time from /proc/stat minus the bench's own process tree). Rows with a high Bg CPU are noisy.

@@ -1,10 +1,12 @@
 // rampart run | check | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
+//
+// Only what every command needs is imported up front; the rest is imported where it is used, so
+// that a cluster primary (which only forks) starts its workers without loading the config
+// validators, the logger or the gateway first.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { ConfigError } from './config/errors.js';
-import { loadConfigFile } from './config/load.js';
-import { run } from './server/run.js';
-import { createLogger } from './observability/logger.js';
+import type { WorkerReport } from './server/primary.js';
 import { VERSION } from './version.js';
 
 const HELP = `rampart ${VERSION} — a zero-trust API gateway for KrakenD v3 configs
@@ -76,35 +78,47 @@ export async function main(argv: string[]): Promise<void> {
     if (a.help || !a.command) return void process.stdout.write(HELP);
     if (a.command !== 'run' && a.command !== 'check') throw new UsageError(`unknown command "${a.command}"`);
     const file = configPath(a);
+    const workers = a.workers ?? availableParallelism();
+    if (workers < 1) throw new UsageError('--workers must be at least 1');
+    if (a.command === 'run' && workers > 1 && cluster.isPrimary) {
+      // The workers run this same command line, load the config and report back (primary.ts).
+      const { runPrimary } = await import('./server/primary.js');
+      return await runPrimary({ workers });
+    }
+    const { loadConfigFile } = await import('./config/load.js');
     const { config, warnings } = loadConfigFile(file);
-    for (const w of warnings) process.stderr.write(`${file}: warning: ${w}\n`);
+    report('warnings', warnings.map((w) => `${file}: warning: ${w}\n`).join(''));
     if (a.command === 'check') {
       // Build every component too (without listening): some problems only show there.
-      const { buildGateway } = await import('./server/gateway.js');
+      const [{ buildGateway }, { createLogger }] = await Promise.all([import('./server/gateway.js'), import('./observability/logger.js')]);
       const gw = await buildGateway(config, createLogger('silent'), { dryRun: true });
       await gw.close();
       process.stdout.write(`${file}: ok (${config.endpoints.length} endpoints)\n`);
       return;
     }
-    const workers = a.workers ?? availableParallelism();
-    if (workers < 1) throw new UsageError('--workers must be at least 1');
-    await run(config, { debug: a.debug, workers, port: a.port });
+    const { run } = await import('./server/run.js');
+    await run(config, { debug: a.debug, port: a.port });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(err.message + '\n');
-      process.exitCode = 1;
-      // A cluster worker stays alive through its IPC channel: leave explicitly so the primary
-      // sees the failure (and stops) instead of waiting forever.
-      if (cluster.isWorker) process.exit(1);
-      return;
-    }
-    if (err instanceof UsageError) {
-      process.stderr.write(`rampart: ${err.message}\n\n${HELP}`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`rampart: ${(err as Error).message}\n`);
-    process.exitCode = 2;
-    if (cluster.isWorker) process.exit(2);
+    if (err instanceof ConfigError) return fail(1, err.message + '\n');
+    if (err instanceof UsageError) return fail(2, `rampart: ${err.message}\n\n${HELP}`);
+    fail(2, `rampart: ${(err as Error).message}\n`);
   }
+}
+
+/**
+ * Says `text` on stderr, or, in a cluster worker, hands it to the primary, which says it once
+ * for all workers (they all read the same file and find the same things).
+ */
+function report(kind: 'warnings', text: string): void {
+  if (!text) return;
+  if (cluster.isWorker && process.send) process.send({ rampart: kind, text } satisfies WorkerReport);
+  else process.stderr.write(text);
+}
+
+function fail(code: number, text: string): void {
+  process.exitCode = code;
+  if (!(cluster.isWorker && process.send)) return void process.stderr.write(text);
+  // A cluster worker stays alive through its IPC channel: leave explicitly, once the report has
+  // been handed to the primary (send is asynchronous), so that it sees the failure and stops.
+  process.send({ rampart: 'failed', text } satisfies WorkerReport, undefined, undefined, () => process.exit(code));
 }

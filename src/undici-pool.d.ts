@@ -4,3 +4,12 @@ declare module 'undici/lib/dispatcher/pool.js' {
   const PoolClass: typeof Pool;
   export default PoolClass;
 }
+
+// undici's header helpers (proxy/upstream-exchange.ts): the same lookup its own parser uses.
+declare module 'undici/lib/core/util.js' {
+  const util: {
+    /** Lower-cased header name; well-known names come back as one shared (internalized) string. */
+    headerNameToString(value: Buffer | string): string;
+  };
+  export default util;
+}

@@ -11,6 +11,8 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   total: number;
+  /** Fixed rate only: how late the generator itself noticed requests that were due (p99, ms). */
+  genLagP99Ms?: number | null;
   note?: string;
 }
 
@@ -166,11 +168,17 @@ interface OpenloopJson {
   rps: number;
   p50: number | null;
   p99: number | null;
+  lagP99?: number | null;
 }
 
-export async function runOpenloop(spec: LoadSpec & { script: string; rate: number }): Promise<LoadResult> {
+/**
+ * Fixed-rate run with the open-loop generator: the C one (`binary`, bench/openloop.c) for http://
+ * targets when it was built, else the Node one (`script`, bench/openloop.ts; also every https://
+ * target). Both take the same options and print the same JSON line.
+ */
+export async function runOpenloop(spec: LoadSpec & { script: string; binary: string | null; rate: number }): Promise<LoadResult> {
+  const native = spec.binary !== null && spec.url.startsWith('http:');
   const args = [
-    spec.script,
     '--url',
     spec.url,
     '--rate',
@@ -182,7 +190,7 @@ export async function runOpenloop(spec: LoadSpec & { script: string; rate: numbe
     ...headerArgs('--header', spec.headers),
     ...(spec.tokensFile ? ['--tokens-file', spec.tokensFile] : []),
   ];
-  const r = await runBounded('openloop', process.execPath, args, {
+  const r = await runBounded('openloop', native ? spec.binary! : process.execPath, native ? args : [spec.script, ...args], {
     logDir: spec.logDir,
     cwd: spec.cwd,
     timeoutMs: (spec.durationSec + 40) * 1000,
@@ -193,10 +201,11 @@ export async function runOpenloop(spec: LoadSpec & { script: string; rate: numbe
   const j = JSON.parse(line) as OpenloopJson;
   const missing = j.dropped + j.timedOut;
   return {
-    tool: `openloop ${spec.rate}/s`,
+    tool: `openloop${native ? '' : '.ts'} ${spec.rate}/s`,
     rps: j.rps,
     p50Ms: j.p50,
     p99Ms: j.p99,
+    genLagP99Ms: j.lagP99 ?? null,
     errors: j.errors + missing,
     non2xx: j.non2xx,
     total: j.completed,

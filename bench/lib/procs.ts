@@ -17,6 +17,20 @@ export interface Child {
   exitPromise: Promise<void>;
 }
 
+/**
+ * The environment every candidate runs in: the bench's own, without NODE_EXTRA_CA_CERTS. Node 20
+ * reads that file and builds its whole root certificate store when a process starts (not when
+ * TLS is first used): with this sandbox's bundle (/etc/ssl/certs/ca-certificates.crt) that is
+ * ~90 ms added to every Node process start — the minimal proxy, fast-gateway and Rampart alike —
+ * and nothing a gateway does. It is a property of the machine, not of any candidate, so the
+ * candidates run without it; run.ts still measures Rampart's start-up with it too, and reports both.
+ */
+export const CANDIDATE_ENV: NodeJS.ProcessEnv = (() => {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+})();
+
 const live = new Set<Child>();
 let logCounter = 0;
 
@@ -36,7 +50,7 @@ export function spawnTracked(name: string, cmd: string, args: string[], opts: Sp
   const err = openSync(stderrPath, 'w');
   let proc: ChildProcess;
   try {
-    proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', out, err] });
+    proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? CANDIDATE_ENV, detached: true, stdio: ['ignore', out, err] });
   } finally {
     closeSync(out);
     closeSync(err);

@@ -8,6 +8,7 @@
 // Content-Length is handed over as a stream, with backpressure and abort wired to undici.
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import undiciUtil from 'undici/lib/core/util.js';
 import type { CancelSignal } from './call-signal.js';
 import { BodyTooLargeError } from './read-body.js';
 
@@ -49,11 +50,17 @@ function abortReason(signal: CancelSignal): Error {
   return r instanceof Error ? r : new Error('request aborted');
 }
 
-/** Raw [name, value, ...] buffers → strings. latin1 both ways keeps the bytes as sent. */
+/**
+ * Raw [name, value, ...] buffers → strings. latin1 both ways keeps the bytes as sent. Names go
+ * through undici's lookup of well-known names, which hands back one shared constant string per
+ * name (as undici's own parser does): Node's writeHead validates and matches every name it
+ * writes (a regex test and a switch over special names), and on such strings both are much
+ * cheaper than on a fresh string per response (~4% of a proxied request in profiles).
+ */
 function parseRawHeaders(raw: Buffer[]): UpstreamHeaders {
   const out: string[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i += 2) {
-    out[i] = raw[i].toString('latin1').toLowerCase();
+    out[i] = undiciUtil.headerNameToString(raw[i]);
     out[i + 1] = raw[i + 1].toString('latin1');
   }
   return out;

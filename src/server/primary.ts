@@ -1,0 +1,93 @@
+// The node:cluster primary of `rampart run --workers N`. It serves no traffic: it forks the
+// workers, restarts one that dies, drains them on SIGTERM/SIGINT and forwards SIGHUP.
+//
+// It forks before doing anything else, config validation included: every worker loads and
+// validates the config itself (it must build its own gateway from it anyway), so validating
+// it here first only delayed the forks (~100 ms of a start). A worker that cannot start sends
+// its report over IPC and exits; the primary prints the first report once (not once per
+// worker) and exits with the worker's code (1 for a bad config).
+import cluster from 'node:cluster';
+import type { Logger } from '../observability/logger.js';
+import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
+
+export interface PrimaryOptions {
+  workers: number;
+}
+
+/** What a worker sends its primary (see cli.ts and run.ts). */
+export type WorkerReport =
+  | { rampart: 'ready'; port: number }
+  | { rampart: 'warnings'; text: string }
+  | { rampart: 'failed'; text: string };
+
+export async function runPrimary(opts: PrimaryOptions): Promise<void> {
+  let stopping = false;
+  let exitCode = 0;
+  let ready = 0;
+  let warned = false;
+  let failureText: string | null = null;
+  let log: Logger | null = null;
+  const fork = () => cluster.fork();
+  // Node-wide in-memory rate limits: the primary holds the buckets, workers lease from it over
+  // IPC. Installed before the forks so that no worker's first message can miss it (small: no
+  // dependencies).
+  installLimitCoordinator();
+  for (let i = 0; i < opts.workers; i++) fork();
+
+  cluster.on('message', (_w, msg: WorkerReport) => {
+    switch (msg?.rampart) {
+      case 'ready':
+        if (++ready === opts.workers) log?.info({ port: msg.port, workers: opts.workers }, 'rampart listening (cluster)');
+        return;
+      case 'warnings':
+        // Every worker finds the same warnings in the same file: say them once.
+        if (!warned) process.stderr.write(msg.text);
+        warned = true;
+        return;
+      case 'failed':
+        failureText ??= msg.text;
+        return;
+    }
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (!stopping && ready === 0) {
+      // A worker that dies before any became ready (a bad config, a port in use) would only
+      // die again: stop everything and report the failure once.
+      stopping = true;
+      exitCode = code || 2;
+      if (failureText !== null) process.stderr.write(failureText);
+      else log?.error({ code, signal }, 'worker failed during start-up');
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      log?.flush();
+      setTimeout(() => process.exit(exitCode), 2000).unref();
+      return;
+    }
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        log?.info('stopped');
+        log?.flush();
+        setImmediate(() => process.exit(exitCode));
+      }
+      return;
+    }
+    log?.error({ pid: worker.process.pid, code, signal }, 'worker exited; starting a new one');
+    setTimeout(fork, 200);
+  });
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log?.info({ signal }, 'draining workers');
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // Certificate reload (tls): each worker re-reads its files (server/listen.ts). Without this
+  // handler SIGHUP would terminate the primary.
+  process.on('SIGHUP', () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+  });
+
+  // The logger (pino) is loaded after the forks, while the workers boot.
+  const { createLogger } = await import('../observability/logger.js');
+  log = createLogger();
+}
