@@ -64,7 +64,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     }
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
-        log?.info('stopped');
+        if (exitCode === 0) log?.info('stopped');
         log?.flush();
         setImmediate(() => process.exit(exitCode));
       }

@@ -79,3 +79,33 @@ test('cluster mode: a config error raised while building stops the whole node wi
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /auth~1revoker: .*more than one worker/);
 });
+
+test('cluster mode: the primary forks first and reports a bad config once, with exit 1', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { BIN, writeConfig } = await import('../helpers/gateway.js');
+  // Two problems the loader finds: both listed, each once (not once per worker).
+  const file = writeConfig({ version: 3, port: 0, timeout: '3 seconds', endpoints: [{ endpoint: '/a', bakend: [], backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }] });
+  const r = spawnSync(process.execPath, [BIN, 'run', '-c', file, '--workers', '2', '--port', '0'], { encoding: 'utf8', timeout: 15_000 });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith(`${file}: `));
+  assert.equal(lines.filter((l) => l.includes('/timeout')).length, 1, r.stderr);
+  assert.equal(lines.filter((l) => l.includes('bakend')).length, 1, r.stderr);
+  // A missing file is a start failure too, reported once.
+  const m = spawnSync(process.execPath, [BIN, 'run', '-c', `${file}.missing`, '--workers', '2', '--port', '0'], { encoding: 'utf8', timeout: 15_000 });
+  assert.notEqual(m.status, 0);
+  assert.equal(m.stderr.split('\n').filter((l) => l.includes('.missing')).length, 1, m.stderr);
+});
+
+test('cluster mode: config warnings are printed once, and the node serves', async () => {
+  const be = await startBackend();
+  const gw = await startGateway({ version: 3, port: 0, host: [be.origin], endpoints: [{ endpoint: '/a', input_headers: ['*'], backend: [{ url_pattern: '/a' }] }] }, { workers: 2 });
+  try {
+    assert.equal((await http(gw.port, 'GET', '/a')).status, 200);
+    await gw.stop();
+    const warnings = gw.output().split('\n').filter((l) => l.includes(': warning: ') && l.includes('input_headers'));
+    assert.equal(warnings.length, 1, gw.output());
+  } finally {
+    await gw.stop('SIGKILL');
+    await be.close();
+  }
+});

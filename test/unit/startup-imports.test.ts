@@ -1,5 +1,6 @@
-// What a start loads before it listens: the static import graph of src/cli.ts, plus the gateway
-// and listener that a serving process imports next (server/run.ts). Module loading is most of the
+// What a start loads before it listens: the static import graph of src/cli.ts, plus what a
+// serving process imports next (the config loader, server/run.ts, the gateway and listener); and
+// what a cluster primary loads before it forks (cli.ts and server/primary.ts only). Module loading is most of the
 // start-up time, so the component runtimes and their heavy dependencies stay out of it, imported
 // on first use (ComponentSpec.load).
 import { describe, it } from 'node:test';
@@ -54,8 +55,9 @@ function staticGraph(entries: string[]): Graph {
 }
 
 describe('start-up imports', () => {
-  const SERVE = ['server/gateway.ts', 'server/listen.ts'];
+  const SERVE = ['config/load.ts', 'server/run.ts', 'server/gateway.ts', 'server/listen.ts'];
   const cli = staticGraph(['cli.ts']);
+  const primary = staticGraph(['cli.ts', 'server/primary.ts']);
   const g = staticGraph(['cli.ts', ...SERVE]);
 
   it('the walk finds the registry, every component spec and the gateway', () => {
@@ -65,9 +67,10 @@ describe('start-up imports', () => {
     assert.ok(g.packages.has('pino') && g.packages.has('find-my-way'), 'pino or find-my-way not reached: the import scan is broken');
   });
 
-  it('a cluster primary (and `check`, before its dry run) loads no gateway', () => {
-    assert.deepEqual(SERVE.filter((m) => cli.modules.has(m)), []);
-    assert.equal(cli.packages.has('undici'), false, 'undici reached from cli.ts');
+  it('a cluster primary loads neither the config validators, the logger nor the gateway before it forks', () => {
+    assert.deepEqual(SERVE.filter((m) => primary.modules.has(m)), []);
+    for (const p of ['undici', 'pino', 'find-my-way']) assert.equal(primary.packages.has(p), false, `${p} reached from cli.ts or server/primary.ts`);
+    assert.ok(primary.lazy.has('observability/logger.ts'), 'the primary should import the logger after forking');
   });
 
   it('loads no heavy package before the config asks for it', () => {
@@ -77,7 +80,9 @@ describe('start-up imports', () => {
 
   it('keeps every lazily imported module out of the static graph', () => {
     assert.ok(g.lazy.size > 10, 'no component runtime found: the import scan is broken');
-    const eager = [...g.lazy].filter((m) => g.modules.has(m) && !SERVE.includes(m));
+    // The primary's own lazy imports are there for the primary (loaded after it forks), even
+    // where a serving process imports the same module statically.
+    const eager = [...g.lazy].filter((m) => g.modules.has(m) && !SERVE.includes(m) && !primary.lazy.has(m));
     assert.deepEqual(eager, [], 'imported statically, so loading it lazily saves nothing');
   });
 
