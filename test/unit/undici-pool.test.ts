@@ -11,3 +11,12 @@ test("undici's Pool loaded by path is the class undici exports", () => {
   assert.equal(typeof p.dispatch, 'function');
   return p.close();
 });
+
+// upstream-exchange.ts turns upstream header names into strings with undici's own helper, loaded
+// by path too: pin that the path and the function still exist and lower-case known and unknown names.
+test("undici's headerNameToString, loaded by path, lower-cases header names", async () => {
+  const { default: util } = await import('undici/lib/core/util.js');
+  assert.equal(util.headerNameToString(Buffer.from('Content-Type')), 'content-type');
+  assert.equal(util.headerNameToString(Buffer.from('X-Custom-Thing')), 'x-custom-thing');
+  assert.equal(util.headerNameToString(Buffer.from('SERVER')), 'server');
+});
