@@ -120,5 +120,11 @@ function fail(code: number, text: string): void {
   if (!(cluster.isWorker && process.send)) return void process.stderr.write(text);
   // A cluster worker stays alive through its IPC channel: leave explicitly, once the report has
   // been handed to the primary (send is asynchronous), so that it sees the failure and stops.
-  process.send({ rampart: 'failed', text } satisfies WorkerReport, undefined, undefined, () => process.exit(code));
+  // If the channel is already gone (primary dead), there is nobody to tell: say it here and leave.
+  try {
+    process.send({ rampart: 'failed', text } satisfies WorkerReport, undefined, undefined, () => process.exit(code));
+  } catch {
+    process.stderr.write(text);
+    process.exit(code);
+  }
 }

@@ -55,8 +55,9 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
       // die again: stop everything and report the failure once.
       stopping = true;
       exitCode = code || 2;
-      if (failureText !== null) process.stderr.write(failureText);
-      else log?.error({ code, signal }, 'worker failed during start-up');
+      // Written straight to stderr: the logger may not be loaded yet this early, and a failed
+      // start must never end in silence.
+      process.stderr.write(failureText ?? `rampart: a worker failed during start-up (exit code ${code ?? '-'}, signal ${signal ?? '-'})\n`);
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
       log?.flush();
       setTimeout(() => process.exit(exitCode), 2000).unref();
