@@ -14,7 +14,7 @@
 //
 // Plain http:// only (https targets use bench/openloop.ts). Built by bench/run.ts with `cc -O2`.
 // Usage: openloop --url http://127.0.0.1:8080/plain --rate 5000 --duration 10 [--connections 64]
-//        [--warmup 1] [--header 'k: v' ...] [--max-inflight 20000] [--drain-timeout 5]
+//        [--warmup 1] [--header 'k: v' ...] [--max-inflight 20000] [--drain-timeout 5] [--timeline FILE]
 //        [--tokens-file tokens.txt]   (one JWT per line: request i sends token i % n)
 #define _GNU_SOURCE
 #include <errno.h>
@@ -77,6 +77,7 @@ static int nconns;
 // ---- run state ------------------------------------------------------------------------------
 
 static double *latencies; // ms
+static double *offsets;   // ms from the start of measurement to each recorded request's scheduled time (--timeline)
 static double *lags;      // ms
 static long total, completed, errors, non2xx, dropped, inflight, nlags, max_inflight;
 static long long bytes;
@@ -165,6 +166,7 @@ static void done(Conn *c) {
   if (c->scheduled != INT64_MIN && c->scheduled >= measure_ns) {
     bytes += (long long)c->resp_bytes;
     if (c->status < 200 || c->status > 299) non2xx++;
+    if (offsets) offsets[completed] = (double)(c->scheduled - measure_ns) / 1e6;
     latencies[completed++] = latency;
   }
   c->busy = 0;
@@ -331,7 +333,7 @@ static char *read_file(const char *path) {
 }
 
 int main(int argc, char **argv) {
-  const char *url = NULL, *tokens_file = NULL;
+  const char *url = NULL, *tokens_file = NULL, *timeline_file = NULL;
   double rate = 5000, duration = 10, warmup = 1, drain_timeout = 5;
   int connections = 64;
   max_inflight = 20000;
@@ -348,6 +350,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--max-inflight")) max_inflight = atol(v);
     else if (!strcmp(a, "--drain-timeout")) drain_timeout = atof(v);
     else if (!strcmp(a, "--tokens-file")) tokens_file = v;
+    else if (!strcmp(a, "--timeline")) timeline_file = v;
     else if (!strcmp(a, "--header")) {
       const char *colon = strchr(v, ':');
       if (!colon || colon == v) continue;
@@ -411,7 +414,8 @@ int main(int argc, char **argv) {
   waiting = malloc(sizeof(int64_t) * (size_t)wq_cap);
   iq_cap = (long)connections * 4 + 1;
   idle = malloc(sizeof(int) * (size_t)iq_cap);
-  if (!latencies || !lags || !waiting || !idle) die("out of memory");
+  if (timeline_file) offsets = malloc(sizeof(double) * (size_t)total);
+  if (!latencies || !lags || !waiting || !idle || (timeline_file && !offsets)) die("out of memory");
   epfd = epoll_create1(0);
   if (epfd < 0) die("epoll_create1");
 
@@ -448,6 +452,14 @@ int main(int argc, char **argv) {
   long timed_out = inflight;
   finished = 1;
 
+  if (timeline_file) {
+    // One line per recorded request, in completion order: scheduled time (ms from the start of
+    // measurement) and latency (ms). Lets slow requests be matched to moments of the run.
+    FILE *f = fopen(timeline_file, "w");
+    if (!f) die("cannot write --timeline file");
+    for (long i = 0; i < completed; i++) fprintf(f, "%.3f %.3f\n", offsets[i], latencies[i]);
+    fclose(f);
+  }
   qsort(latencies, (size_t)completed, sizeof(double), cmp_double);
   qsort(lags, (size_t)nlags, sizeof(double), cmp_double);
   double measured_s = (double)(end - measure_ns) / 1e9;

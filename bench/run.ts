@@ -34,6 +34,8 @@ import {
   waitQuiet,
   type Child,
   CANDIDATE_ENV,
+  pauseChild,
+  resumeChild,
 } from './lib/procs.js';
 import { fmtMb, fmtMs, fmtPct, fmtRatio, fmtRps, mdTable, median, ratio } from './lib/report.js';
 import { buildRampartConfig, featureInstances, type BenchRoute, type FeatureInput } from './rampart-config.js';
@@ -59,11 +61,15 @@ const HELP = `Usage: npm run bench -- [options]
   --startup-trials N   Rampart spawn -> first 200 on /__health measurements per worker count (default 5)
   --quiet-threshold P  before each run, wait until all other processes (idle candidates included) use at most P% of the machine (default 10)
   --quiet-wait S       ... but wait at most S seconds per run, then run anyway (default 15; 0 = never wait)
+  --no-isolate         leave idle candidates running during other candidates' runs (default: every
+                       candidate but the one measured is paused with SIGSTOP, see BENCHMARKS.md)
   --max-minutes M      hard bound on the measuring phase (default: estimated time x1.5 + 5 min)
   --no-write           do not update BENCHMARKS.md (default: write it)
   --no-build           do not run \`npm run build\` before starting Rampart
   --no-setup           do not run bench/setup.sh (install nginx + wrk if missing)
   --keep-tmp           keep the temp dir (configs, logs)
+  --timeline-dir D     fixed-rate runs with the C generator write every request's scheduled time and
+                       latency to D/<round>-<candidate>.txt (to match slow requests to moments of a run)
 `;
 
 // ---------------------------------------------------------------------------------------------------
@@ -91,11 +97,14 @@ const { values: argv } = parseArgs({
     'max-minutes': { type: 'string' },
     'quiet-threshold': { type: 'string', default: '10' },
     'quiet-wait': { type: 'string', default: '15' },
+    isolate: { type: 'boolean', default: true },
+    'no-isolate': { type: 'boolean', default: false },
     write: { type: 'boolean', default: true },
     'no-write': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-setup': { type: 'boolean', default: false },
     'keep-tmp': { type: 'boolean', default: false },
+    'timeline-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -123,14 +132,20 @@ const opts = {
   maxMinutes: argv['max-minutes'] ? Number(argv['max-minutes']) : null,
   quietThreshold: posInt('quiet-threshold', argv['quiet-threshold'], 0),
   quietWait: posInt('quiet-wait', argv['quiet-wait'], 0),
+  isolate: argv.isolate !== false && !argv['no-isolate'],
   write: argv.write !== false && !argv['no-write'],
   build: !argv['no-build'],
   setup: !argv['no-setup'],
   keepTmp: argv['keep-tmp'] === true,
+  timelineDir: argv['timeline-dir'] ? resolve(argv['timeline-dir']) : null,
 };
 for (const s of opts.scenarios) if (s !== 'saturation' && s !== 'fixed') throw new Error(`unknown scenario ${s}`);
 if (!['auto', 'wrk', 'autocannon'].includes(opts.tool)) throw new Error(`--tool must be auto|wrk|autocannon`);
 if (!['openloop', 'autocannon'].includes(opts.rateTool)) throw new Error(`--rate-tool must be openloop|autocannon`);
+if (opts.timelineDir) mkdirSync(opts.timelineDir, { recursive: true });
+/** Seconds a resumed candidate gets before its run (see "Isolation" in the report). */
+const RESUME_SETTLE_S = 1.5;
+const RESUME_SETTLE_NOTE = `${RESUME_SETTLE_S} s`;
 
 // ---------------------------------------------------------------------------------------------------
 // Types
@@ -698,7 +713,7 @@ async function main(): Promise<void> {
   log(`candidates: ${candidates.map((c) => c.name).join(', ')}`);
 
   // 6. Time bound for the whole measuring phase.
-  const perRun = opts.duration + 2 + (opts.scenarios.includes('fixed') ? 1 : 0);
+  const perRun = opts.duration + 2 + (opts.scenarios.includes('fixed') ? 1 : 0) + (opts.isolate ? RESUME_SETTLE_S : 0);
   const estimateSec = candidates.length * (opts.warmup + 1) + opts.rounds * scenarios.length * candidates.length * perRun;
   const worstQuietSec = opts.rounds * scenarios.length * candidates.length * opts.quietWait;
   const maxMs = (opts.maxMinutes ?? (estimateSec * 1.5 + worstQuietSec + 300) / 60) * 60_000;
@@ -719,10 +734,34 @@ async function main(): Promise<void> {
   const saturate = (c: Candidate, durationSec: number): Promise<LoadResult> =>
     satTool === 'wrk' ? runWrk(loadSpec(c, durationSec)) : runAutocannon({ ...loadSpec(c, durationSec), autocannonBin });
 
+  // Isolation: while one candidate is measured, every other candidate's process tree is paused
+  // (SIGSTOP). An idle Node process is not idle: ~40 s after a load ends, V8's memory reducer runs
+  // full GCs (measured here: 30-70 ms of CPU in bursts), and timers fire; with some 30 candidate
+  // processes on 2 cores, one of them landed in almost every other candidate's run, as 5-15 ms
+  // stalls (seen in --timeline-dir traces as bursts of slow requests). The origin (shared by all)
+  // and redis-server are never paused. A resumed candidate first gets `RESUME_SETTLE_MS` to run
+  // what came due while it was paused (timers, the origin closing idle keep-alive connections).
+  const RESUME_SETTLE_MS = RESUME_SETTLE_S * 1000;
+  const servers = [...new Set(candidates.filter((c) => c.family !== 'origin').map((c) => c.server))];
+  let focused: Server | null | undefined; // undefined: nothing paused yet
+  const focus = async (c: Candidate): Promise<void> => {
+    if (!opts.isolate || focused === c.server) return;
+    const target = c.family === 'origin' ? null : c.server;
+    for (const s of servers) if (s !== target) pauseChild(s.child);
+    if (target) resumeChild(target.child);
+    focused = c.server;
+    if (target) await sleep(RESUME_SETTLE_MS);
+  };
+  const resumeAll = (): void => {
+    for (const s of servers) resumeChild(s.child);
+    focused = undefined;
+  };
+
   // 7. Warm-up (JIT, connection pools), not recorded.
   if (opts.warmup > 0) {
     log(`warm-up: ${opts.warmup}s of saturation per candidate (not recorded)`);
     for (const c of candidates) {
+      await focus(c);
       try {
         await saturate(c, opts.warmup);
       } catch (err) {
@@ -747,6 +786,7 @@ async function main(): Promise<void> {
         if (c.server.child.exited) {
           rec.error = `process exited (code ${c.server.child.exitCode ?? c.server.child.exitSignal})`;
         } else {
+          await focus(c);
           if (opts.quietWait > 0) {
             const q = await waitQuiet(opts.quietThreshold, opts.quietWait * 1000);
             if (q.waitedMs > 1000) log(`  (waited ${(q.waitedMs / 1000).toFixed(1)} s for other processes to calm down; last reading ${fmtPct(q.pct)})`);
@@ -755,7 +795,10 @@ async function main(): Promise<void> {
           const cpu0 = cpuSnapshot();
           try {
             if (scen.id === 'saturation') rec.result = await saturate(c, opts.duration);
-            else if (opts.rateTool === 'openloop') rec.result = await runOpenloop({ ...loadSpec(c, opts.duration), script: helpers.openloop, binary: openloopBinary, rate: opts.rate });
+            else if (opts.rateTool === 'openloop') {
+              const timeline = opts.timelineDir ? join(opts.timelineDir, `${round}-${c.name.replace(/[^\w.+-]+/g, '_')}.txt`) : undefined;
+              rec.result = await runOpenloop({ ...loadSpec(c, opts.duration), script: helpers.openloop, binary: openloopBinary, rate: opts.rate, timeline });
+            }
             else rec.result = await runAutocannon({ ...loadSpec(c, opts.duration), autocannonBin, rate: opts.rate });
           } catch (err) {
             rec.error = (err as Error).message.split('\n')[0];
@@ -780,6 +823,7 @@ async function main(): Promise<void> {
   }
 
   // 9. Stop everything before reporting.
+  resumeAll();
   await stopAll(3000);
 
   const report = buildReport({
@@ -1107,6 +1151,13 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
 - **Saturation**: \`${scenarios.find((s) => s.id === 'saturation')?.tool ?? 'not run'}\` (closed loop; req/s and latency
   percentiles from wrk's \`--latency\` output; autocannon only if wrk is missing).
 - **Fixed rate**: ${opts.rateTool === 'openloop' ? `${openloopNative ? 'bench/openloop.c, a small open-loop generator in C (epoll; compiled by the harness with `cc -O2`; wrk2 is not in Debian). https rows use bench/openloop.ts, the same generator in Node (raw sockets), which can only wake on a 1 ms timer' : 'bench/openloop.ts, a small open-loop generator in Node on raw sockets (the C one, bench/openloop.c, could not be built here). It can only wake on a 1 ms timer, so up to ~1 ms of its own slack is in every latency'}: ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway (or a wait for a free connection) shows up in p99 instead of being hidden (no coordinated omission). The C generator sleeps in epoll_pwait2() until the next request is due (timer slack 1 ns) and reports its own lateness (*Gen lag p99*); the *origin (nginx, direct)* row shows the floor of the whole set-up. Earlier runs (before 2026-11-23 03:00) used only the Node generator, whose slack put even nginx-direct at p99 ≈ 1.4 ms. Each run first spends 1 s at the same rate unrecorded (JIT warm-up of the target). Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
+- **Isolation**: ${opts.isolate ? `while one candidate is measured, every other candidate's process tree is paused
+  (SIGSTOP) and resumed (SIGCONT) ${RESUME_SETTLE_NOTE} before its own runs; the nginx origin and redis-server always
+  run. Until run E (2026-11-23) idle candidates ran on. An idle Node process is not idle: about 40 s after a
+  load ends, V8's memory reducer runs full collections (30–70 ms of CPU in bursts, measured on the minimal proxy),
+  and timers fire. With some 30 candidate processes on 2 cores such work can land in another candidate's run; the
+  \`--timeline-dir\` traces of a run without isolation showed the single-process rows' slow requests in bursts
+  (stalls of 5–15 ms), the signature of a process losing its core for a while.` : 'off (`--no-isolate`): idle candidates ran during other candidates\' runs.'}
 - **Background load**: before each run the harness waits (at most ${opts.quietWait} s) until every process but
   the harness itself — the other, idle candidates included — uses at most ${opts.quietThreshold}% of the machine
   (a candidate may go on working after its own run ended), and it records what processes outside the bench

@@ -176,8 +176,9 @@ interface OpenloopJson {
  * targets when it was built, else the Node one (`script`, bench/openloop.ts; also every https://
  * target). Both take the same options and print the same JSON line.
  */
-export async function runOpenloop(spec: LoadSpec & { script: string; binary: string | null; rate: number }): Promise<LoadResult> {
+export async function runOpenloop(spec: LoadSpec & { script: string; binary: string | null; rate: number; timeline?: string }): Promise<LoadResult> {
   const native = spec.binary !== null && spec.url.startsWith('http:');
+  // Only the C generator writes a timeline.
   const args = [
     '--url',
     spec.url,
@@ -189,6 +190,7 @@ export async function runOpenloop(spec: LoadSpec & { script: string; binary: str
     String(spec.connections),
     ...headerArgs('--header', spec.headers),
     ...(spec.tokensFile ? ['--tokens-file', spec.tokensFile] : []),
+    ...(native && spec.timeline ? ['--timeline', spec.timeline] : []),
   ];
   const r = await runBounded('openloop', native ? spec.binary! : process.execPath, native ? args : [spec.script, ...args], {
     logDir: spec.logDir,

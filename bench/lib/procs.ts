@@ -91,11 +91,23 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Freezes the child's whole process group (SIGSTOP): it takes no CPU, runs no timer and no GC
+ * until resumed. The harness pauses every idle candidate while another one is measured. */
+export function pauseChild(child: Child): void {
+  if (child.pid > 0 && !child.exited) killGroup(child.pid, 'SIGSTOP');
+}
+
+/** Resumes a paused process group (SIGCONT; harmless on one that is running). */
+export function resumeChild(child: Child): void {
+  if (child.pid > 0 && !child.exited) killGroup(child.pid, 'SIGCONT');
+}
+
 /** SIGTERM the child's process group, then SIGKILL it after graceMs. */
 export async function stopChild(child: Child, graceMs = 3000): Promise<void> {
   if (child.pid <= 0) return;
   if (!child.exited) {
     killGroup(child.pid, 'SIGTERM');
+    killGroup(child.pid, 'SIGCONT'); // a paused group handles its SIGTERM only once resumed
     await Promise.race([child.exitPromise, sleep(graceMs)]);
   }
   // Always sweep the group: cluster workers / nginx workers may outlive the leader.

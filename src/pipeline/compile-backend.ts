@@ -3,7 +3,7 @@
 import type { Pool } from 'undici';
 import type { BackendConfig, UpstreamClientOptions } from '../config/types.js';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
-import { callUpstream, type UpstreamResponse } from '../proxy/call-upstream.js';
+import { callUpstream, type UpstreamRequest, type UpstreamResponse } from '../proxy/call-upstream.js';
 import { compileBackendHeaderFilter } from '../proxy/forward-headers.js';
 import { compileBackendQueryFilter } from '../proxy/forward-query.js';
 import { BodyTooLargeError, decodeContent, discardBody, readUpstreamBody } from '../proxy/read-body.js';
@@ -35,7 +35,20 @@ function fail(message: string, status = 500, body?: Buffer, contentType?: string
   return { data: undefined, complete: false, error: new GatewayError(message, status, body, contentType), raw: undefined };
 }
 
-export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): Promise<BackendHandler> {
+/** A no-op backend's parts, for an endpoint that forwards to it alone and adds nothing (see
+ * compile-endpoint's direct path): the same request building and pools as `call`. */
+export interface DirectBackend {
+  prepare(input: CallInput): UpstreamRequest | ProxyResult;
+  pools: ReadonlyMap<string, Pool>;
+}
+
+export interface CompiledBackend {
+  call: BackendHandler;
+  /** Set for no-op backends. */
+  direct: DirectBackend | null;
+}
+
+export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): Promise<CompiledBackend> {
   const origins = b.hosts;
   const pools = new Map<string, Pool>();
   for (const h of origins) pools.set(new URL(h).origin, env.pools.forOrigin(new URL(h).origin));
@@ -72,7 +85,8 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
     return fail(message, res.status, body, ctype);
   }
 
-  async function callOnce(input: CallInput): Promise<ProxyResult> {
+  /** The upstream request for `input`, or a failed result (a placeholder without a value). */
+  function prepare(input: CallInput): UpstreamRequest | ProxyResult {
     const built = buildPath({ params: input.params, responses: input.responses, claims: input.ctx.claims });
     if (built === undefined) return fail(`missing value for a placeholder in ${label}`);
     let path = built;
@@ -80,15 +94,21 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
     if (q) path += (hasFixedQuery ? '&' : '?') + q;
     const origin = originList.length === 1 ? originList[0] : originList[(rr = (rr + 1) % originList.length)];
     const headers = headerFilter ? headerFilter(input.headers) : input.headers;
+    return {
+      method, origin, path, headers, body: input.body, chunked: env.chunkedBody, signal: input.signal,
+      // no-op answers are passed through: small ones whole, large ones streamed. Others are
+      // decoded, so read whole, bounded.
+      limit: noop ? NOOP_BUFFERED_BODY : MAX_UPSTREAM_BODY,
+      streamLarge: noop,
+    };
+  }
+
+  async function callOnce(input: CallInput): Promise<ProxyResult> {
+    const up = prepare(input);
+    if (!('origin' in up)) return up;
     let res: UpstreamResponse;
     try {
-      res = await callUpstream(pools, {
-        method, origin, path, headers, body: input.body, chunked: env.chunkedBody, signal: input.signal,
-        // no-op answers are passed through: small ones whole, large ones streamed. Others are
-        // decoded, so read whole, bounded.
-        limit: noop ? NOOP_BUFFERED_BODY : MAX_UPSTREAM_BODY,
-        streamLarge: noop,
-      });
+      res = await callUpstream(pools, up);
     } catch (err) {
       return { data: undefined, complete: false, error: toGatewayError(err, input.signal), raw: undefined };
     }
@@ -106,7 +126,7 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
       return { data: undefined, complete: false, error: toGatewayError(err, input.signal), raw: undefined };
     }
   }
-  return callOnce;
+  return { call: callOnce, direct: noop ? { prepare, pools } : null };
 }
 
 /** concurrent_calls: N identical calls, the first complete answer wins, the rest are aborted. */

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher, Pool } from 'undici';
 import type { CancelSignal } from './call-signal.js';
-import { exchange, headerValue, type UpstreamHeaders } from './upstream-exchange.js';
+import { exchange, headerValue, type Exchanged, type ExchangeOptions, type UpstreamHeaders } from './upstream-exchange.js';
 import { discardBody } from './read-body.js';
 
 export interface UpstreamRequest {
@@ -43,12 +43,31 @@ function isFollowable(status: number): boolean {
   return status >= 300 && status <= 308 && status !== 304 && status !== 305 && status !== 306;
 }
 
+/** The exchange options of `req`'s first hop. */
+export function firstHop(req: UpstreamRequest): ExchangeOptions {
+  return { method: req.method, path: req.path, headers: req.headers, body: bodyFor(req.method, req.body, req.chunked), signal: req.signal, limit: req.limit, streamLarge: req.streamLarge };
+}
+
+/** Whether an answer may be a redirect the gateway follows (then `followRedirects` decides). */
+export function mayRedirect(status: number): boolean {
+  return isFollowable(status);
+}
+
 export async function callUpstream(pools: ReadonlyMap<string, Pool>, req: UpstreamRequest): Promise<UpstreamResponse> {
+  const first = await exchange(pools.get(req.origin)!, firstHop(req));
+  return isFollowable(first.status) ? followRedirects(pools, req, first) : { status: first.status, headers: first.headers, body: first.body, url: req.origin + req.path };
+}
+
+/** Continues from the answer to `req`'s first hop: follows redirects to the backend's own hosts. */
+export async function followRedirects(pools: ReadonlyMap<string, Pool>, req: UpstreamRequest, first: Exchanged): Promise<UpstreamResponse> {
   let { method, origin, path, headers, body } = req;
   const { signal, limit, streamLarge } = req;
+  let res = first;
   for (let hop = 0; ; hop++) {
-    const pool = pools.get(origin)!;
-    const res = await exchange(pool, { method, path, headers, body: bodyFor(method, body, req.chunked), signal, limit, streamLarge });
+    if (hop > 0) {
+      const pool = pools.get(origin)!;
+      res = await exchange(pool, { method, path, headers, body: bodyFor(method, body, req.chunked), signal, limit, streamLarge });
+    }
     const status = res.status;
     const location = isFollowable(status) ? headerValue(res.headers, 'location') : undefined;
     if (location === undefined || hop >= MAX_REDIRECTS) {

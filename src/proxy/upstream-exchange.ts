@@ -166,13 +166,19 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
 /** Sends one request on `dispatcher` (a pool) and resolves with the backend's answer. */
 export function exchange(dispatcher: Dispatcher, o: ExchangeOptions): Promise<Exchanged> {
-  return new Promise((resolve, reject) => {
-    if (o.signal.aborted) return reject(abortReason(o.signal));
-    const handler = new ExchangeHandler(o, resolve, reject);
-    try {
-      dispatcher.dispatch({ method: o.method as Dispatcher.HttpMethod, path: o.path, headers: o.headers, body: o.body }, handler);
-    } catch (err) {
-      handler.onError(err as Error);
-    }
-  });
+  return new Promise((resolve, reject) => startExchange(dispatcher, o, resolve, reject));
+}
+
+/** exchange() without the promise: exactly one of `resolve` and `reject` is called, later from
+ * undici's socket callbacks, or at once (signal already aborted, request refused by undici). The
+ * hot path of a plain no-op endpoint uses it to answer the client straight from the backend's
+ * callbacks, without three promise hops in between. */
+export function startExchange(dispatcher: Dispatcher, o: ExchangeOptions, resolve: (r: Exchanged) => void, reject: (e: Error) => void): void {
+  if (o.signal.aborted) return reject(abortReason(o.signal));
+  const handler = new ExchangeHandler(o, resolve, reject);
+  try {
+    dispatcher.dispatch({ method: o.method as Dispatcher.HttpMethod, path: o.path, headers: o.headers, body: o.body }, handler);
+  } catch (err) {
+    handler.onError(err as Error);
+  }
 }

@@ -16,6 +16,7 @@ import { ConfigError, Problems } from '../config/errors.js';
 import { buildStages, compileGuards } from '../pipeline/build-stages.js';
 import { SharedRegistry } from './shared-resources.js';
 import { sendRejection } from './replies.js';
+import { GatewayRequestContext } from './request-context.js';
 
 type Handler = (ctx: RequestContext) => void | Promise<void>;
 
@@ -128,19 +129,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
       drain(req);
       return void sendPlain(res, 400, '', ['connection', 'close'], undefined);
     }
-    const ctx: RequestContext = {
-      req,
-      res,
-      method,
-      path,
-      rawQuery,
-      params: {},
-      clientIp: clientIp(req),
-      upstreamHeaders: undefined,
-      claims: undefined,
-      body: null,
-      locals: new Map(),
-    };
+    const ctx = new GatewayRequestContext(req, res, method, path, rawQuery, clientIp(req));
     if (serviceGuards) {
       const r = serviceGuards(ctx);
       if (r instanceof Promise) {
