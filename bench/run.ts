@@ -68,6 +68,8 @@ const HELP = `Usage: npm run bench -- [options]
   --no-build           do not run \`npm run build\` before starting Rampart
   --no-setup           do not run bench/setup.sh (install nginx + wrk if missing)
   --keep-tmp           keep the temp dir (configs, logs)
+  --node-flags F       extra node flags for every Node candidate (diagnostics, e.g. "--trace-gc"; their output
+                       lands in the candidates' logs, see --keep-tmp)
   --timeline-dir D     fixed-rate runs with the C generator write every request's scheduled time and
                        latency to D/<round>-<candidate>.txt (to match slow requests to moments of a run)
 `;
@@ -105,6 +107,7 @@ const { values: argv } = parseArgs({
     'no-setup': { type: 'boolean', default: false },
     'keep-tmp': { type: 'boolean', default: false },
     'timeline-dir': { type: 'string' },
+    'node-flags': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -138,6 +141,7 @@ const opts = {
   setup: !argv['no-setup'],
   keepTmp: argv['keep-tmp'] === true,
   timelineDir: argv['timeline-dir'] ? resolve(argv['timeline-dir']) : null,
+  nodeFlags: (argv['node-flags'] ?? '').split(/\s+/).filter(Boolean),
 };
 for (const s of opts.scenarios) if (s !== 'saturation' && s !== 'fixed') throw new Error(`unknown scenario ${s}`);
 if (!['auto', 'wrk', 'autocannon'].includes(opts.tool)) throw new Error(`--tool must be auto|wrk|autocannon`);
@@ -474,7 +478,8 @@ async function main(): Promise<void> {
   const body = originBody(500);
 
   async function startServer(label: string, cmd: string, args: string[], readyPath: string, timeoutMs = 20_000, port = 0, scheme = 'http'): Promise<Server> {
-    const child = spawnTracked(label, cmd, args, { logDir, cwd: ROOT });
+    // --node-flags (diagnostics, e.g. --trace-gc): in front of every Node candidate's script.
+    const child = spawnTracked(label, cmd, cmd === process.execPath ? [...opts.nodeFlags, ...args] : args, { logDir, cwd: ROOT });
     try {
       const ms = await waitReady(child, `${scheme}://127.0.0.1:${port}${readyPath}`, timeoutMs);
       log(`  started ${label} (pid ${child.pid}, port ${port}) in ${ms.toFixed(0)} ms`);
