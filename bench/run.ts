@@ -38,6 +38,7 @@ import {
   resumeChild,
 } from './lib/procs.js';
 import { fmtMb, fmtMs, fmtPct, fmtRatio, fmtRps, mdTable, median, ratio } from './lib/report.js';
+import { damonInfo, pauseDamon } from './lib/damon.js';
 import { buildRampartConfig, featureInstances, type BenchRoute, type FeatureInput } from './rampart-config.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -70,6 +71,8 @@ const HELP = `Usage: npm run bench -- [options]
   --keep-tmp           keep the temp dir (configs, logs)
   --node-flags F       extra node flags for every Node candidate (diagnostics, e.g. "--trace-gc"; their output
                        lands in the candidates' logs, see --keep-tmp)
+  --pause-damon        switch the kernel's DAMON monitors (kdamond) off for the run, back on at exit
+                       (they stop a CPU for ~4 ms twice a second here; see BENCHMARKS.md, Method)
   --timeline-dir D     fixed-rate runs with the C generator write every request's scheduled time and
                        latency to D/<round>-<candidate>.txt (to match slow requests to moments of a run)
 `;
@@ -108,6 +111,7 @@ const { values: argv } = parseArgs({
     'keep-tmp': { type: 'boolean', default: false },
     'timeline-dir': { type: 'string' },
     'node-flags': { type: 'string' },
+    'pause-damon': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -142,6 +146,7 @@ const opts = {
   keepTmp: argv['keep-tmp'] === true,
   timelineDir: argv['timeline-dir'] ? resolve(argv['timeline-dir']) : null,
   nodeFlags: (argv['node-flags'] ?? '').split(/\s+/).filter(Boolean),
+  pauseDamon: argv['pause-damon'] === true,
 };
 for (const s of opts.scenarios) if (s !== 'saturation' && s !== 'fixed') throw new Error(`unknown scenario ${s}`);
 if (!['auto', 'wrk', 'autocannon'].includes(opts.tool)) throw new Error(`--tool must be auto|wrk|autocannon`);
@@ -204,11 +209,14 @@ const warn = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
 let tmpDir = '';
 let stopping = false;
+/** Set while --pause-damon holds DAMON off: restores it (synchronous, idempotent). */
+let restoreDamon: (() => void) | null = null;
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await stopAll(2000).catch(() => undefined);
+    restoreDamon?.();
     if (tmpDir && !opts.keepTmp) rmSync(tmpDir, { recursive: true, force: true });
     else if (tmpDir) log(`temp dir kept: ${tmpDir}`);
   }
@@ -226,7 +234,10 @@ function onSignal(signal: NodeJS.Signals, code: number): void {
 process.on('SIGINT', () => onSignal('SIGINT', 130));
 process.on('SIGTERM', () => onSignal('SIGTERM', 143));
 process.on('SIGHUP', () => onSignal('SIGHUP', 129));
-process.on('exit', () => killAllSync());
+process.on('exit', () => {
+  killAllSync();
+  restoreDamon?.();
+});
 process.on('uncaughtException', (err) => {
   warn(`bench: uncaught error: ${err.stack ?? String(err)}`);
   void shutdown(1);
@@ -449,6 +460,14 @@ async function main(): Promise<void> {
   const helpers = transpileHelpers();
   const openloopBinary = opts.rateTool === 'openloop' ? buildOpenloop() : null;
   const machine = machineInfo();
+  const damon = damonInfo();
+  machine.damon = damon.running.length ? damon.running.join('; ') : 'not running (or not visible)';
+  if (opts.pauseDamon && damon.running.length) {
+    const d = pauseDamon();
+    restoreDamon = d.restore;
+    machine.damon += ` — switched off for this run (--pause-damon), back on at exit`;
+    log(`DAMON switched off for the run (${d.paused.length} kdamond(s)); it is switched back on at exit`);
+  }
 
   const scenarios: Scenario[] = [];
   if (opts.scenarios.includes('saturation')) {
@@ -1102,6 +1121,7 @@ ${input.commandLine}
 | CPU | ${m.cpu} |
 | nproc | ${m.nproc} |
 | kernel | ${m.kernel} |
+| DAMON | ${m.damon} |
 | node | ${m.node} |
 | nginx | ${m.nginx} |
 | wrk | ${m.wrk} |
@@ -1163,6 +1183,10 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
   and timers fire. With some 30 candidate processes on 2 cores such work can land in another candidate's run; the
   \`--timeline-dir\` traces of a run without isolation showed the single-process rows' slow requests in bursts
   (stalls of 5–15 ms), the signature of a process losing its core for a while.` : 'off (`--no-isolate`): idle candidates ran during other candidates\' runs.'}
+- **DAMON**: ${m.damon}. When it runs, each sampling pass took ~4 ms of one CPU without yielding it
+  (\`perf sched\` during a full run, 2026-11-23): the candidate or the load generator on that CPU stopped
+  for as long, twice a second — about 1% of requests at 5 000 req/s, i.e. in the fixed-rate p99 of the
+  single-process rows. \`--pause-damon\` switches it off for the run.
 - **Background load**: before each run the harness waits (at most ${opts.quietWait} s) until every process but
   the harness itself — the other, idle candidates included — uses at most ${opts.quietThreshold}% of the machine
   (a candidate may go on working after its own run ended), and it records what processes outside the bench
