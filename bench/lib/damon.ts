@@ -69,8 +69,9 @@ export function pauseDamon(): { paused: string[]; restore: () => void } {
       for (const dir of paused) {
         try {
           writeFileSync(join(dir, 'state'), 'on');
-        } catch {
-          /* reported by the caller's log line only */
+        } catch (err) {
+          // Synchronous (it also runs in the 'exit' handler): say it, so nobody is left without DAMON unknowingly.
+          process.stderr.write(`bench: could not switch DAMON back on (${dir}/state): ${(err as Error).message}\n`);
         }
       }
     },

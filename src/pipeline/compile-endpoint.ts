@@ -5,7 +5,7 @@ import type { RequestContext, SharedResources, Stage } from '../components/types
 import type { Problems } from '../config/errors.js';
 import type { Logger } from '../observability/logger.js';
 import { buildStages, compileGuards, wrapAll } from './build-stages.js';
-import { sendRejection } from '../server/replies.js';
+import { replyCrashed, sendRejection } from '../server/replies.js';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream';
 import type { EndpointConfig, RouterOptions, ServiceConfig, UpstreamClientOptions } from '../config/types.js';
@@ -168,24 +168,18 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     res.end(body);
   }
 
-  /** A throw inside the reply: logged, and the client gets a 500 or a cut connection. */
-  function crashed(ctx: RequestContext, err: unknown): void {
-    log.error({ err: { message: (err as Error)?.message }, path: ctx.path }, 'request failed');
-    if (!ctx.res.headersSent) sendPlain(ctx.res, 500, '', [COMPLETED_HEADER, 'false'], undefined);
-    else ctx.res.destroy();
-  }
-
   /** Starts the request's backend calls: the timeout, the cancel-on-client-gone signal, the
    * forwarded headers and query. */
   function callInput(ctx: RequestContext, body: Buffer | null): { input: CallInput; timer: NodeJS.Timeout } {
     const { req, res } = ctx;
+    let headers = headerFilter.build({ rawHeaders: req.rawHeaders, clientIp: ctx.clientIp, host: req.headers.host ?? '' });
+    if (ctx.upstreamHeaders) headers = withUpstreamHeaders(headers, ctx.upstreamHeaders);
+    const query = queryFilter ? queryFilter(ctx.rawQuery) : '';
+    // Timer and listener last: nothing above can throw and leave them behind.
     const signal = new CallSignal();
     const timer = setTimeout(abortOnTimeout, timeoutMs, signal);
     (res as ServerResponse & ResponseBookkeeping).callSignal = signal;
     res.on('close', abortCallsOnClose);
-    let headers = headerFilter.build({ rawHeaders: req.rawHeaders, clientIp: ctx.clientIp, host: req.headers.host ?? '' });
-    if (ctx.upstreamHeaders) headers = withUpstreamHeaders(headers, ctx.upstreamHeaders);
-    const query = queryFilter ? queryFilter(ctx.rawQuery) : '';
     return { input: { ctx, params: ctx.params, query, headers, body, signal }, timer };
   }
 
@@ -210,7 +204,8 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       try {
         reply(res, r, undefined);
       } catch (err) {
-        crashed(ctx, err);
+        // Thrown inside undici's callback: answered here, as the gateway does for its handlers.
+        replyCrashed(log, res, err, ctx.path);
       }
     };
     const failed = (err: unknown): void => done({ data: undefined, complete: false, error: toGatewayError(err, input.signal), raw: undefined });

@@ -15,7 +15,7 @@ import type { RequestContext, Stage } from '../components/types.js';
 import { ConfigError, Problems } from '../config/errors.js';
 import { buildStages, compileGuards } from '../pipeline/build-stages.js';
 import { SharedRegistry } from './shared-resources.js';
-import { sendRejection } from './replies.js';
+import { replyCrashed, sendRejection } from './replies.js';
 import { GatewayRequestContext } from './request-context.js';
 
 type Handler = (ctx: RequestContext) => void | Promise<void>;
@@ -108,9 +108,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   }
 
   function onError(res: ServerResponse, err: unknown, path: string): void {
-    log.error({ err: { message: (err as Error)?.message }, path }, 'request failed');
-    if (!res.headersSent) sendPlain(res, 500, '', [COMPLETED_HEADER, 'false'], undefined);
-    else res.destroy();
+    replyCrashed(log, res, err, path);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -1,6 +1,8 @@
 // Small, fixed answers written by the gateway itself (errors, 404/405, health).
 import type { ServerResponse } from 'node:http';
 import type { Rejection } from '../components/types.js';
+import type { Logger } from '../observability/logger.js';
+import { COMPLETED_HEADER } from '../version.js';
 
 export function sendPlain(res: ServerResponse, status: number, body: string | Buffer, headers: string[], contentType: string | undefined): void {
   if (res.headersSent) return void res.destroy();
@@ -24,4 +26,12 @@ export function sendRejection(res: ServerResponse, r: Rejection): void {
     }
   }
   sendPlain(res, r.status, r.body ?? '', headers, contentType ?? (r.body ? 'text/plain; charset=utf-8' : undefined));
+}
+
+/** A request whose handling threw: logged (message and path only, never headers or values), and
+ * the client gets an empty 500, or a cut connection once its answer has started. */
+export function replyCrashed(log: Logger, res: ServerResponse, err: unknown, path: string): void {
+  log.error({ err: { message: (err as Error)?.message }, path }, 'request failed');
+  if (!res.headersSent) sendPlain(res, 500, '', [COMPLETED_HEADER, 'false'], undefined);
+  else res.destroy();
 }
