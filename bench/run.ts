@@ -73,6 +73,10 @@ const HELP = `Usage: npm run bench -- [options]
                        lands in the candidates' logs, see --keep-tmp)
   --pause-damon        switch the kernel's DAMON monitors (kdamond) off for the run, back on at exit
                        (they stop a CPU for ~4 ms twice a second here; see BENCHMARKS.md, Method)
+  --pairs N            after the rounds, N A/B alternations of saturation runs for each gateway-core ratio
+                       target (Rampart plain vs its peer; order flipped every time), judged on the median of
+                       the N within-pair ratios (default 8; 0 = none)
+  --pair-duration S    seconds per run in the A/B alternations (default 3)
   --timeline-dir D     fixed-rate runs with the C generator write every request's scheduled time and
                        latency to D/<round>-<candidate>.txt (to match slow requests to moments of a run)
 `;
@@ -112,6 +116,8 @@ const { values: argv } = parseArgs({
     'timeline-dir': { type: 'string' },
     'node-flags': { type: 'string' },
     'pause-damon': { type: 'boolean', default: false },
+    pairs: { type: 'string', default: '8' },
+    'pair-duration': { type: 'string', default: '3' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -147,6 +153,8 @@ const opts = {
   timelineDir: argv['timeline-dir'] ? resolve(argv['timeline-dir']) : null,
   nodeFlags: (argv['node-flags'] ?? '').split(/\s+/).filter(Boolean),
   pauseDamon: argv['pause-damon'] === true,
+  pairs: posInt('pairs', argv.pairs, 0),
+  pairDuration: posInt('pair-duration', argv['pair-duration']),
 };
 for (const s of opts.scenarios) if (s !== 'saturation' && s !== 'fixed') throw new Error(`unknown scenario ${s}`);
 if (!['auto', 'wrk', 'autocannon'].includes(opts.tool)) throw new Error(`--tool must be auto|wrk|autocannon`);
@@ -187,6 +195,18 @@ interface Scenario {
   id: 'saturation' | 'fixed';
   title: string;
   tool: string;
+}
+
+/** One A/B alternation of the pairs phase: both saturation runs, made one right after the other. */
+interface PairRecord {
+  row: string;
+  peer: string;
+  iteration: number;
+  /** Which of the two ran first. */
+  first: 'row' | 'peer';
+  rowRps: number | null;
+  peerRps: number | null;
+  error?: string;
 }
 
 interface RunRecord {
@@ -741,7 +761,10 @@ async function main(): Promise<void> {
 
   // 6. Time bound for the whole measuring phase.
   const perRun = opts.duration + 2 + (opts.scenarios.includes('fixed') ? 1 : 0) + (opts.isolate ? RESUME_SETTLE_S : 0);
-  const estimateSec = candidates.length * (opts.warmup + 1) + opts.rounds * scenarios.length * candidates.length * perRun;
+  const pairTargets = scenarios.some((sc) => sc.id === 'saturation') ? CORE_RATIO_TARGETS.filter((t) => candidates.some((c) => c.name === t.row) && candidates.some((c) => c.name === t.vs)) : [];
+  const perPairRun = opts.pairDuration + 2 + (opts.isolate ? RESUME_SETTLE_S : 0);
+  const estimateSec =
+    candidates.length * (opts.warmup + 1) + opts.rounds * scenarios.length * candidates.length * perRun + pairTargets.length * opts.pairs * 2 * perPairRun;
   const worstQuietSec = opts.rounds * scenarios.length * candidates.length * opts.quietWait;
   const maxMs = (opts.maxMinutes ?? (estimateSec * 1.5 + worstQuietSec + 300) / 60) * 60_000;
   const deadline = Date.now() + maxMs;
@@ -849,7 +872,50 @@ async function main(): Promise<void> {
     }
   }
 
-  // 9. Stop everything before reporting.
+  // 9. A/B alternations for the gateway-core ratio targets: row and peer one right after the other,
+  // the order flipped every time, so that a slow phase of the machine (which lasts seconds to tens
+  // of seconds here) mostly lands on both runs of a pair, and neither side always goes first.
+  const pairs: PairRecord[] = [];
+  if (!aborted && opts.pairs > 0 && pairTargets.length) {
+    log(`A/B alternations: ${opts.pairs} per target, ${opts.pairDuration}s saturation runs`);
+    const byName = new Map(candidates.map((c) => [c.name, c]));
+    const measure = async (c: Candidate): Promise<number | null> => {
+      if (c.server.child.exited) throw new Error(`${c.name}: process exited`);
+      await focus(c);
+      if (opts.quietWait > 0) await waitQuiet(opts.quietThreshold, opts.quietWait * 1000);
+      const r = await saturate(c, opts.pairDuration);
+      return r.rps;
+    };
+    pairsLoop: for (const t of pairTargets) {
+      const row = byName.get(t.row)!;
+      const peer = byName.get(t.vs)!;
+      for (let i = 1; i <= opts.pairs; i++) {
+        if (Date.now() > deadline) {
+          aborted = `hard time bound reached in the A/B alternations; results are partial`;
+          warn(aborted);
+          break pairsLoop;
+        }
+        const first = i % 2 === 1 ? 'peer' : 'row';
+        const rec: PairRecord = { row: t.row, peer: t.vs, iteration: i, first, rowRps: null, peerRps: null };
+        try {
+          if (first === 'peer') {
+            rec.peerRps = await measure(peer);
+            rec.rowRps = await measure(row);
+          } else {
+            rec.rowRps = await measure(row);
+            rec.peerRps = await measure(peer);
+          }
+        } catch (err) {
+          rec.error = (err as Error).message.split('\n')[0];
+        }
+        pairs.push(rec);
+        const q = ratio(rec.rowRps, rec.peerRps);
+        log(`[pair ${i}/${opts.pairs}] ${t.row} ÷ ${t.vs}: ${fmtRps(rec.rowRps)} / ${fmtRps(rec.peerRps)} = ${q === null ? (rec.error ?? '–') : q.toFixed(2)}`);
+      }
+    }
+  }
+
+  // 10. Stop everything before reporting.
   resumeAll();
   await stopAll(3000);
 
@@ -860,6 +926,7 @@ async function main(): Promise<void> {
     scenarios,
     candidates,
     records,
+    pairs,
     skipped,
     startup,
     rampartVersion,
@@ -995,24 +1062,33 @@ function aggregate(records: RunRecord[], scenario: string, candidate: string): A
   };
 }
 
-/** The gateway-core targets (issue #2) as measured in this run: each with its per-round figures. */
-function coreTargetsSection(records: RunRecord[], candidates: Candidate[], scenarios: Scenario[], startup: StartupStat[]): string {
+/**
+ * The gateway-core targets (issue #2) as measured in this run. Ratio targets are judged on the A/B
+ * alternations when they ran (more pairs, each made of two runs back to back, order balanced), else
+ * on the within-round ratios; both are shown, with the ratio of the medians for comparison.
+ */
+function coreTargetsSection(records: RunRecord[], pairs: PairRecord[], candidates: Candidate[], scenarios: Scenario[], startup: StartupStat[]): string {
   const names = new Set(candidates.map((c) => c.name));
   const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'yes' : 'NO');
+  const list = (xs: (number | null)[]): string => xs.map((x) => (x === null ? '–' : x.toFixed(2))).join(' ');
   const rows: string[][] = [];
   if (scenarios.some((s) => s.id === 'saturation')) {
     for (const t of CORE_RATIO_TARGETS) {
       const measured = names.has(t.row) && names.has(t.vs);
       const p = pairedRatio(records, 'saturation', t.row, t.vs, 'rps');
+      const ab = pairs.filter((x) => x.row === t.row && x.peer === t.vs).map((x) => ratio(x.rowRps, x.peerRps));
+      const abMedian = median(ab.filter((x): x is number => x !== null));
+      const judged = abMedian ?? p.median;
       const a = aggregate(records, 'saturation', t.row);
       const b = aggregate(records, 'saturation', t.vs);
       rows.push([
         `${t.row} ÷ ${t.vs}, saturation req/s`,
         `≥ ${t.min.toFixed(2)}×`,
-        measured ? fmtRatio(p.median) : '–',
-        measured ? p.perRound.map((x) => (x === null ? '–' : x.toFixed(2))).join(' ') : '–',
+        measured && judged !== null ? `${fmtRatio(judged)} (${abMedian !== null ? 'A/B' : 'rounds'})` : '–',
+        measured && ab.length ? `${fmtRatio(abMedian)}: ${list(ab)}` : '–',
+        measured ? `${fmtRatio(p.median)}: ${list(p.perRound)}` : '–',
         measured ? `${fmtRatio(ratio(a.rps, b.rps))} (${fmtRps(a.rps)} / ${fmtRps(b.rps)})` : '–',
-        verdict(measured && p.median !== null ? p.median >= t.min : null),
+        verdict(measured && judged !== null ? judged >= t.min : null),
       ]);
     }
   }
@@ -1024,7 +1100,8 @@ function coreTargetsSection(records: RunRecord[], candidates: Candidate[], scena
         `${c.name} p99 at the fixed rate`,
         `≤ ${CORE_P99_MAX_MS} ms`,
         m === null ? '–' : `${fmtMs(m)} ms`,
-        values.map((v) => fmtMs(v)).join(' '),
+        '',
+        `${values.map((v) => fmtMs(v)).join(' ')} (ms)`,
         '',
         verdict(m === null ? null : m <= CORE_P99_MAX_MS),
       ]);
@@ -1036,16 +1113,18 @@ function coreTargetsSection(records: RunRecord[], candidates: Candidate[], scena
       `rampart --workers ${st.workers} start-up`,
       `< ${CORE_STARTUP_MAX_MS} ms`,
       m === null ? '–' : `${fmtMs(m)} ms`,
-      st.samples.map((v) => fmtMs(v)).join(' '),
+      '',
+      `trials: ${st.samples.map((v) => fmtMs(v)).join(' ')} (ms)`,
       '',
       verdict(m === null ? null : m < CORE_STARTUP_MAX_MS),
     ]);
   }
   return (
-    `### Gateway-core targets\n\nThe targets of the gateway-core issue, from this run. Ratios: the median over rounds of the ratio within each round ` +
-    `(both runs made in the same round, next to each other in the measuring order); *ratio of medians* for comparison. ` +
-    `p99: the median over rounds. Start-up: the median of the trials (without NODE_EXTRA_CA_CERTS, as every candidate runs).\n\n` +
-    mdTable(['Target', 'Bound', 'Measured', 'Per round / per trial', 'Ratio of medians', 'Met'], rows, ['l', 'r', 'r', 'l', 'r', 'l'])
+    `### Gateway-core targets\n\nThe targets of the gateway-core issue, from this run. Ratio targets are judged on the *A/B* alternations ` +
+    `(two saturation runs back to back, the order flipped every time; the median of the within-pair ratios, every pair listed), ` +
+    `or, where none ran, on the *rounds* (the median of the within-round ratios, every round listed); *ratio of medians* for comparison only. ` +
+    `p99: the median over rounds (every round listed). Start-up: the median of the trials (without NODE_EXTRA_CA_CERTS, as every candidate runs).\n\n` +
+    mdTable(['Target', 'Bound', 'Measured', 'A/B pairs', 'Rounds', 'Ratio of medians', 'Met'], rows, ['l', 'r', 'r', 'l', 'l', 'r', 'l'])
   );
 }
 
@@ -1055,6 +1134,7 @@ function buildReport(input: {
   scenarios: Scenario[];
   candidates: Candidate[];
   records: RunRecord[];
+  pairs: PairRecord[];
   skipped: { name: string; reason: string }[];
   startup: StartupStat[];
   rampartVersion: string | null;
@@ -1161,7 +1241,7 @@ Each feature row ÷ its baseline, both measured in this run with the same worker
     }
   }
 
-  sections.push(coreTargetsSection(input.records, input.candidates, input.scenarios, input.startup));
+  sections.push(coreTargetsSection(input.records, input.pairs, input.candidates, input.scenarios, input.startup));
 
   if (input.startup.length) {
     const rows = input.startup.map((s) => [
@@ -1310,6 +1390,12 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
   ${opts.rounds} round(s) of ${opts.duration}s; the tables show the median of each metric over the rounds.
   The measuring order puts each minimal proxy right before Rampart plain with the same process count (and
   fast-gateway right after Rampart plain w1); the other rows keep their places.
+- **A/B alternations** (${opts.pairs > 0 ? `${opts.pairs} per target, ${opts.pairDuration}s saturation runs` : 'not run (`--pairs 0`)'}): after the rounds, each
+  gateway-core ratio target (Rampart plain ÷ minimal proxy, same process count; Rampart plain w1 ÷ fast-gateway)
+  is measured again as back-to-back pairs of saturation runs, the order flipped from one pair to the next;
+  the target is judged on the median of the within-pair ratios. Added 2026-11-23 after run J, in which the
+  within-round ratio of Rampart plain w1 to the minimal proxy ranged 0.57–1.34 over 7 rounds while the
+  raw throughput of single-process rows swung by a third within minutes.
 - **Ratios are paired by round**: *row ÷ peer* is computed within each round, and the median of those
   ratios is reported (RSS excepted: ratio of medians). This VM has slow phases of 10–20 s in which every
   candidate loses 20–35% of its throughput at once; a ratio of two medians can set one candidate's fast
