@@ -1121,7 +1121,7 @@ function coreTargetsSection(records: RunRecord[], pairs: PairRecord[], candidate
   }
   return (
     `### Gateway-core targets\n\nThe targets of the gateway-core issue, from this run. Ratio targets are judged on the *A/B* alternations ` +
-    `(two saturation runs back to back, the order flipped every time; the median of the within-pair ratios, every pair listed), ` +
+    `(two saturation runs back to back, the order flipped every time; the median of the within-pair ratios, every pair listed in order; odd-numbered pairs ran the peer first), ` +
     `or, where none ran, on the *rounds* (the median of the within-round ratios, every round listed); *ratio of medians* for comparison only. ` +
     `p99: the median over rounds (every round listed). Start-up: the median of the trials (without NODE_EXTRA_CA_CERTS, as every candidate runs).\n\n` +
     mdTable(['Target', 'Bound', 'Measured', 'A/B pairs', 'Rounds', 'Ratio of medians', 'Met'], rows, ['l', 'r', 'r', 'l', 'l', 'r', 'l'])
