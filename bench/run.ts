@@ -1286,7 +1286,19 @@ Each feature row ÷ its baseline, both measured in this run with the same worker
     r.result ? String(r.result.errors + r.result.non2xx) : (r.error ?? ''),
     fmtPct(r.bgCpuPct),
   ]);
-  const allRuns = `<details><summary>All runs</summary>\n\n${mdTable(['Round', 'Scenario', 'Candidate', 'Req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'Errors', 'Bg CPU'], runRows, ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'])}\n\n</details>`;
+  const pairRows = input.pairs.map((x) => [
+    String(x.iteration),
+    `${x.row} ÷ ${x.peer}`,
+    x.first === 'row' ? x.row : x.peer,
+    fmtRps(x.rowRps),
+    fmtRps(x.peerRps),
+    fmtRatio(ratio(x.rowRps, x.peerRps)),
+    x.error ?? '',
+  ]);
+  const pairTable = pairRows.length
+    ? `\n\nA/B alternations (saturation, ${opts.pairDuration}s runs):\n\n${mdTable(['Pair', 'Target', 'Ran first', 'Row req/s', 'Peer req/s', 'Ratio', 'Error'], pairRows, ['r', 'l', 'l', 'r', 'r', 'r', 'l'])}`
+    : '';
+  const allRuns = `<details><summary>All runs</summary>\n\n${mdTable(['Round', 'Scenario', 'Candidate', 'Req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'Errors', 'Bg CPU'], runRows, ['r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'])}${pairTable}\n\n</details>`;
   const m = input.machine;
   const routes = [
     ...buildRampartConfig({ port: 0, origin: 'http://127.0.0.1:ORIGIN', dummyAuthLen: 1 }).routes,
