@@ -63,25 +63,31 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
       setTimeout(() => process.exit(exitCode), 2000).unref();
       return;
     }
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) {
-        if (exitCode === 0) log?.info('stopped');
-        log?.flush();
-        setImmediate(() => process.exit(exitCode));
-      }
-      return;
-    }
+    if (stopping) return exitOnceNoWorkerLeft();
     log?.error({ pid: worker.process.pid, code, signal }, 'worker exited; starting a new one');
-    setTimeout(fork, 200);
+    // Not once the node is stopping: under a process-group kill (systemd's default) an idle
+    // worker can finish its drain and exit before the primary sees the same signal; a worker
+    // forked after that would never be told to stop.
+    setTimeout(() => stopping || fork(), 200);
   });
+  const exitOnceNoWorkerLeft = () => {
+    if (Object.keys(cluster.workers ?? {}).length > 0) return;
+    if (exitCode === 0) log?.info('stopped');
+    log?.flush();
+    setImmediate(() => process.exit(exitCode));
+  };
   const stop = (signal: string) => {
+    // Installed with on(), not once(): a repeated signal must not kill the primary (and orphan
+    // draining workers) by Node's default action; see run.ts.
     if (stopping) return;
     stopping = true;
     log?.info({ signal }, 'draining workers');
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    // Every worker may already be gone (each got the signal too, and drained first).
+    exitOnceNoWorkerLeft();
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   // Certificate reload (tls): each worker re-reads its files (server/listen.ts). Without this
   // handler SIGHUP would terminate the primary.
   process.on('SIGHUP', () => {

@@ -18,7 +18,14 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
   const running = await listen(cfg, gateway, log, opts.port);
   log.info({ port: running.port, endpoints: cfg.endpoints.length }, 'rampart listening');
   log.flush();
+  let draining = false;
   const stop = async (signal: string) => {
+    // The handlers stay installed: a second signal (the cluster primary forwards the one that a
+    // process-group kill or systemd already sent here) would otherwise take Node's default action
+    // and end the drain, dropping in-flight requests and unwritten log lines. The drain is bounded
+    // by max_shutdown_wait_time; SIGKILL remains the way to cut it short.
+    if (draining) return void log.info({ signal }, 'already draining; signal ignored');
+    draining = true;
     log.info({ signal }, 'draining in-flight requests');
     await running.shutdown();
     await gateway.close();
@@ -26,8 +33,8 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
     log.flush();
     setImmediate(() => process.exit(0));
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   if (cluster.isWorker) process.send?.({ rampart: 'ready', port: running.port } satisfies WorkerReport);
 }
 

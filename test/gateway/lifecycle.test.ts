@@ -6,6 +6,16 @@ import { startBackend } from '../helpers/backend.js';
 import { startGateway } from '../helpers/gateway.js';
 import { http } from '../helpers/http.js';
 
+/** startGateway returns at the first worker's "listening" line; signals sent before every worker
+ * has installed its handlers would test start-up, not shutdown. */
+async function clusterReady(gw: { output(): string }): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!gw.output().includes('rampart listening (cluster)')) {
+    assert.ok(Date.now() < deadline, `cluster not ready:\n${gw.output()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 test('SIGTERM drains an in-flight request, then exits 0', async () => {
   const be = await startBackend((_req, res) => setTimeout(() => res.end('{"done":true}'), 700));
   const gw = await startGateway({ version: 3, timeout: '5s', host: [be.origin], endpoints: [{ endpoint: '/slow', backend: [{ url_pattern: '/s' }] }] });
@@ -62,6 +72,59 @@ test('cluster mode: 2 workers serve, and stop cleanly', async () => {
       if (line.includes('"access"')) pids.add(JSON.parse(line).pid);
     }
     assert.ok(pids.size >= 1, gw.output());
+  } finally {
+    await gw.stop('SIGKILL');
+    await be.close();
+  }
+});
+
+test('cluster mode: SIGTERM to every process at once (systemd, a process-group kill) still drains in-flight requests', async () => {
+  const { readFileSync } = await import('node:fs');
+  const be = await startBackend((_req, res) => setTimeout(() => res.end('{"done":true}'), 700));
+  const gw = await startGateway({ version: 3, timeout: '5s', host: [be.origin], endpoints: [{ endpoint: '/slow', backend: [{ url_pattern: '/s' }] }] }, { workers: 2 });
+  try {
+    await clusterReady(gw);
+    const primary = gw.proc.pid!;
+    const workers = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    assert.equal(workers.length, 2);
+    // One request: one worker drains it while the other, idle, exits at once (the primary must
+    // not replace that one once it is stopping).
+    const inflight = [http(gw.port, 'GET', '/slow')];
+    await new Promise((r) => setTimeout(r, 200));
+    // The workers get the signal from the kill and then again from the primary, which forwards
+    // it: the second one must not end a worker that is draining.
+    for (const pid of workers) process.kill(pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    const exit = gw.stop('SIGTERM');
+    for (const r of await Promise.all(inflight)) {
+      assert.equal(r.status, 200);
+      assert.equal(r.body, '{"done":true}');
+    }
+    assert.equal(await exit, 0, gw.output());
+    assert.equal((gw.output().match(/"msg":"stopped"/g) ?? []).length, 3, gw.output());
+  } finally {
+    await gw.stop('SIGKILL');
+    await be.close();
+  }
+});
+
+test('cluster mode: workers that drained and exited before the primary got the signal are not replaced; the node exits 0', async () => {
+  const { readFileSync } = await import('node:fs');
+  const be = await startBackend();
+  const gw = await startGateway({ version: 3, host: [be.origin], endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/a' }] }] }, { workers: 2 });
+  try {
+    await clusterReady(gw);
+    const primary = gw.proc.pid!;
+    const workers = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    for (const pid of workers) process.kill(pid, 'SIGTERM');
+    // Idle workers stop within milliseconds; the primary's own signal comes after, inside the
+    // 200 ms before it would replace a worker that exited.
+    await new Promise((r) => setTimeout(r, 100));
+    const t = Date.now();
+    assert.equal(await gw.stop('SIGTERM'), 0, gw.output());
+    assert.ok(Date.now() - t < 5000, `exit took ${Date.now() - t} ms`);
+    assert.equal((gw.output().match(/"msg":"rampart listening"/g) ?? []).length, 2, 'no worker was forked after the signal');
+    assert.ok(gw.output().split('\n').some((l) => l.includes('"msg":"stopped"') && JSON.parse(l).pid === primary), 'the primary says it stopped');
   } finally {
     await gw.stop('SIGKILL');
     await be.close();

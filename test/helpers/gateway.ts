@@ -58,7 +58,9 @@ export async function startGateway(config: object, opts: { workers?: number; deb
     output: () => out,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve(proc.exitCode);
+        // exitCode stays null when the process was ended by a signal: check both, or a second
+        // stop() would wait for an 'exit' event that has already been emitted.
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
         const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
         proc.once('exit', (code) => {
           clearTimeout(t);
