@@ -6,7 +6,7 @@
 // log line cost ~25% of proxy throughput in profiles. The batching is ours (LineBatch), not
 // sonic-boom's minLength: sonic-boom 4 measures its whole pending buffer with Buffer.byteLength
 // on every write, which flattens a growing string each time (~2.3 µs per line against ~0.3 µs
-// here, and a ~12% throughput gap between access log on and off at saturation).
+// here; under callgrind, ~6,000 of ~200,000 instructions per proxied request, down to ~400).
 import pino, { type Logger } from 'pino';
 type SonicBoom = ReturnType<typeof pino.destination>;
 
