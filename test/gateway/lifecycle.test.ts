@@ -2,18 +2,23 @@
 // that carry no secrets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startBackend } from '../helpers/backend.js';
-import { startGateway } from '../helpers/gateway.js';
+import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { http } from '../helpers/http.js';
 
-/** startGateway returns at the first worker's "listening" line; signals sent before every worker
- * has installed its handlers would test start-up, not shutdown. */
-async function clusterReady(gw: { output(): string }): Promise<void> {
+/** The cluster's process ids, once every worker is ready. startGateway returns at the first
+ * worker's "listening" line; signals sent before every worker has installed its handlers would
+ * test start-up, not shutdown. */
+async function clusterPids(gw: RunningGateway): Promise<{ primary: number; workers: number[] }> {
   const deadline = Date.now() + 10_000;
   while (!gw.output().includes('rampart listening (cluster)')) {
     assert.ok(Date.now() < deadline, `cluster not ready:\n${gw.output()}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+  const primary = gw.proc.pid!;
+  const workers = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  return { primary, workers };
 }
 
 test('SIGTERM drains an in-flight request, then exits 0', async () => {
@@ -79,13 +84,10 @@ test('cluster mode: 2 workers serve, and stop cleanly', async () => {
 });
 
 test('cluster mode: SIGTERM to every process at once (systemd, a process-group kill) still drains in-flight requests', async () => {
-  const { readFileSync } = await import('node:fs');
   const be = await startBackend((_req, res) => setTimeout(() => res.end('{"done":true}'), 700));
   const gw = await startGateway({ version: 3, timeout: '5s', host: [be.origin], endpoints: [{ endpoint: '/slow', backend: [{ url_pattern: '/s' }] }] }, { workers: 2 });
   try {
-    await clusterReady(gw);
-    const primary = gw.proc.pid!;
-    const workers = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    const { workers } = await clusterPids(gw);
     assert.equal(workers.length, 2);
     // One request: one worker drains it while the other, idle, exits at once (the primary must
     // not replace that one once it is stopping).
@@ -109,13 +111,10 @@ test('cluster mode: SIGTERM to every process at once (systemd, a process-group k
 });
 
 test('cluster mode: workers that drained and exited before the primary got the signal are not replaced; the node exits 0', async () => {
-  const { readFileSync } = await import('node:fs');
   const be = await startBackend();
   const gw = await startGateway({ version: 3, host: [be.origin], endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/a' }] }] }, { workers: 2 });
   try {
-    await clusterReady(gw);
-    const primary = gw.proc.pid!;
-    const workers = readFileSync(`/proc/${primary}/task/${primary}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    const { primary, workers } = await clusterPids(gw);
     for (const pid of workers) process.kill(pid, 'SIGTERM');
     // Idle workers stop within milliseconds; the primary's own signal comes after, inside the
     // 200 ms before it would replace a worker that exited.
