@@ -24,5 +24,7 @@ export function toGatewayError(err: unknown, signal: { readonly aborted: boolean
   if (err instanceof GatewayError) return err;
   if (signal.aborted) return new GatewayError(DEADLINE);
   const e = err as NodeJS.ErrnoException;
+  // A backend answer that breaks HTTP framing (undici's parser refused it): 502 Bad Gateway.
+  if (e?.name === 'HTTPParserError') return new GatewayError(`invalid response from backend: ${e.code ?? ''}`, 502);
   return new GatewayError(e?.code ? `${e.code}: ${e.message}` : String(e?.message ?? err));
 }

@@ -9,7 +9,7 @@ import { compileBackendQueryFilter } from '../proxy/forward-query.js';
 import { BodyTooLargeError, decodeContent, discardBody, readUpstreamBody } from '../proxy/read-body.js';
 import type { CancelSignal } from '../proxy/call-signal.js';
 import type { UpstreamPools } from '../proxy/upstream-pools.js';
-import { compileUrlTemplate } from '../proxy/url-template.js';
+import { compileUrlTemplate, UNSAFE_VALUE } from '../proxy/url-template.js';
 import { headerValue } from '../proxy/upstream-exchange.js';
 import { compileBackendShaper } from '../shaping/backend-shaper.js';
 import { compileDecoder } from './decode.js';
@@ -89,6 +89,7 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
   function prepare(input: CallInput): UpstreamRequest | ProxyResult {
     const built = buildPath({ params: input.params, responses: input.responses, claims: input.ctx.claims });
     if (built === undefined) return fail(`missing value for a placeholder in ${label}`);
+    if (built === UNSAFE_VALUE) return fail(`invalid path parameter`, 400);
     let path = built;
     const q = queryFilter ? queryFilter(input.query) : input.query;
     if (q) path += (hasFixedQuery ? '&' : '?') + q;

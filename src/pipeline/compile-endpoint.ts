@@ -12,6 +12,7 @@ import type { EndpointConfig, RouterOptions, ServiceConfig, UpstreamClientOption
 import { DEADLINE, GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { compileHeaderFilter } from '../proxy/forward-headers.js';
 import { compileQueryFilter } from '../proxy/forward-query.js';
+import { unsafePathValue } from '../proxy/url-template.js';
 import { BodyTooLargeError, readBounded } from '../proxy/read-body.js';
 import { CallSignal } from '../proxy/call-signal.js';
 import { headerValue } from '../proxy/upstream-exchange.js';
@@ -52,17 +53,28 @@ function abortCallsOnClose(this: ServerResponse & ResponseBookkeeping): void {
   if (!this.writableFinished) this.callSignal?.abort();
 }
 
-/** Path parameter guard (KrakenD's parameter checker, made stricter: dot segments and control
- * characters are refused in any encoding). Returns an error text or undefined. */
+/** Path parameter guard (KrakenD's parameter checker, made stricter: separators, dot segments
+ * and control characters are refused in any encoding, before any backend is called; see
+ * unsafePathValue). Returns an error text or undefined. */
 function checkParams(params: Record<string, string>, allowEncoded: boolean): string | undefined {
   for (const k in params) {
     const v = params[k];
-    if (v === '.' || v === '..') return 'invalid path parameter';
+    if (unsafePathValue(v) !== undefined) return 'invalid path parameter';
     if (!allowEncoded && (v.includes('%') || v.includes('?') || v.includes('#'))) return 'encoded url params';
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(v)) return 'invalid path parameter';
   }
   return undefined;
+}
+
+/**
+ * Clears the endpoint timer once the answer is out, except for a streamed no-op body: that
+ * stays under the endpoint `timeout` until written whole, as in KrakenD (whose request context
+ * covers the body copy). Otherwise a client that stops reading would hold the upstream
+ * connection, and with it a slot of the backend's pool, for ever (issue #14); at the timeout the
+ * upstream exchange is aborted and the client connection closed.
+ */
+function releaseTimer(res: ServerResponse, r: ProxyResult | undefined, timer: NodeJS.Timeout): void {
+  if (r?.raw !== undefined && !Buffer.isBuffer(r.raw.body) && !res.destroyed && !res.writableFinished) res.once('close', () => clearTimeout(timer));
+  else clearTimeout(timer);
 }
 
 /** Replaces client headers by the ones components set (e.g. propagated claims). */
@@ -81,8 +93,13 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   env.stages.push(...endpointStages.stages);
   const preBody = compileGuards(endpointStages.guards, ['edge', 'authenticate', 'admit']);
   const postBody = compileGuards(endpointStages.guards, ['validate']);
-  const headerFilter = compileHeaderFilter(ep.inputHeaders, env.client.disableCompression);
-  const addsGzip = !env.client.disableCompression && !(ep.inputHeaders.includes('*') || ep.inputHeaders.some((h) => h.toLowerCase() === 'accept-encoding'));
+  // The gateway asks backends for gzip (and inflates it) only where it decodes the body itself:
+  // a no-op answer is passed through, and inflating it for the client would let a small gzip
+  // bomb from a backend grow without limit (200 KB → 200 MB, issue #14).
+  const passThrough = ep.backends.length > 0 && ep.backends.every((b) => b.encoding === 'no-op');
+  const disableCompression = env.client.disableCompression || passThrough;
+  const headerFilter = compileHeaderFilter(ep.inputHeaders, disableCompression);
+  const addsGzip = !disableCompression && !(ep.inputHeaders.includes('*') || ep.inputHeaders.some((h) => h.toLowerCase() === 'accept-encoding'));
   const queryFilter = compileQueryFilter(ep.inputQueryStrings);
   const backendEnv = { pools: env.pools, client: env.client, addsGzip, chunkedBody: !headerFilter.forwardsContentLength };
   const compiled = [];
@@ -185,13 +202,14 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
 
   async function forwardMerged(ctx: RequestContext, body: Buffer | null): Promise<void> {
     const { input, timer } = callInput(ctx, body);
+    let result: ProxyResult | undefined;
     try {
-      const result = await proxy(input);
+      result = await proxy(input);
       // An `around` that answers by itself (auth/signer) has already written the response.
       if (ctx.res.destroyed || ctx.res.headersSent) return;
       reply(ctx.res, result, ctx.req.headers.accept);
     } finally {
-      clearTimeout(timer);
+      releaseTimer(ctx.res, result, timer);
     }
   }
 
@@ -199,7 +217,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     const { input, timer } = callInput(ctx, body);
     const res = ctx.res;
     const done = (r: ProxyResult): void => {
-      clearTimeout(timer);
+      releaseTimer(res, r, timer);
       if (res.destroyed || res.headersSent) return;
       try {
         reply(res, r, undefined);

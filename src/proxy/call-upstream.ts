@@ -36,7 +36,9 @@ const NO_BODY_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
 function bodyFor(method: string, body: Buffer | null, chunked: boolean): Dispatcher.DispatchOptions['body'] {
   if (body === null || body.length === 0) return NO_BODY_METHODS.has(method) ? undefined : '';
-  return chunked ? Readable.from([body]) : body;
+  // A body on GET/HEAD/DELETE/OPTIONS has no defined meaning (RFC 9110 §9.3): it goes with a
+  // Content-Length, never chunked, which backends and intermediaries read inconsistently.
+  return chunked && !NO_BODY_METHODS.has(method) ? Readable.from([body]) : body;
 }
 
 function isFollowable(status: number): boolean {

@@ -8,6 +8,9 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization', 'proxy-authenticate', 'host', 'content-length', 'expect', 'http2-settings',
 ]);
 const GATEWAY_SET = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-via']);
+/** Forwarding headers a client could forge. "*" never passes them (the gateway's own forwarding
+ * headers are the only ones a backend sees); declared by name, they pass as the config says. */
+const FORWARDING = new Set(['forwarded', 'x-real-ip', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-prefix', 'x-forwarded-server', 'x-forwarded-ssl', 'x-client-ip', 'true-client-ip', 'x-original-forwarded-for']);
 
 export interface HeaderInput {
   rawHeaders: string[];
@@ -36,9 +39,13 @@ export function compileHeaderFilter(inputHeaders: readonly string[], disableComp
     let connectionTokens: string[] | undefined;
     for (let i = 0; i < rawHeaders.length; i += 2) {
       const lower = rawHeaders[i].toLowerCase();
-      if (lower === 'connection') connectionTokens = rawHeaders[i + 1].toLowerCase().split(',').map((s) => s.trim());
+      if (lower === 'connection') {
+        // Every Connection header counts (RFC 9110 §7.6.1: the field may be repeated).
+        const tokens = rawHeaders[i + 1].toLowerCase().split(',').map((s) => s.trim());
+        connectionTokens = connectionTokens ? connectionTokens.concat(tokens) : tokens;
+      }
       if (HOP_BY_HOP.has(lower) || GATEWAY_SET.has(lower)) continue;
-      if (all || allowed.has(lower)) out.push(lower, rawHeaders[i + 1]);
+      if (all ? !FORWARDING.has(lower) : allowed.has(lower)) out.push(lower, rawHeaders[i + 1]);
     }
     if (connectionTokens) {
       for (let i = out.length - 2; i >= 0; i -= 2) if (connectionTokens.includes(out[i])) out.splice(i, 2);

@@ -90,6 +90,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] = [];
   private size = 0;
   private stream: UpstreamStream | null = null;
+  /** The stream has been resolved to the caller (after its first chunk). */
+  private handedOver = false;
   private done = false;
   private readonly onSignal = (): void => this.cancel(abortReason(this.o.signal));
 
@@ -122,16 +124,23 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.o.streamLarge) {
       const cl = headerValue(headers, 'content-length');
       const len = cl !== undefined ? Number(cl) : NaN;
-      if (this.o.method !== 'HEAD' && status !== 204 && status !== 304 && !(len <= this.o.limit)) {
-        this.stream = new UpstreamStream(resume, this);
-        this.resolve({ status, headers, body: this.stream });
-      }
+      // The stream is handed over with its first chunk, not with the headers: until a byte
+      // of the body has arrived nothing is sent to the client, so a backend whose body fails at
+      // once (invalid chunked framing, a reset) still gets a clean error answer (issue #14).
+      if (this.o.method !== 'HEAD' && status !== 204 && status !== 304 && !(len <= this.o.limit)) this.stream = new UpstreamStream(resume, this);
     }
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.stream !== null) return this.stream.push(chunk);
+    if (this.stream !== null) {
+      const more = this.stream.push(chunk);
+      if (!this.handedOver) {
+        this.handedOver = true;
+        this.resolve({ status: this.status, headers: this.headers!, body: this.stream });
+      }
+      return more;
+    }
     this.size += chunk.length;
     if (this.size > this.o.limit) {
       this.cancel(new BodyTooLargeError(this.o.limit));
@@ -145,7 +154,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     this.o.signal.removeEventListener('abort', this.onSignal);
-    if (this.stream !== null) return void this.stream.push(null);
+    if (this.stream !== null && this.handedOver) return void this.stream.push(null);
     const c = this.chunks;
     const body = c.length === 0 ? EMPTY : c.length === 1 ? c[0] : Buffer.concat(c, this.size);
     this.resolve({ status: this.status, headers: this.headers!, body });
@@ -159,7 +168,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     this.o.signal.removeEventListener('abort', this.onSignal);
-    if (this.stream !== null) this.stream.destroy(err);
+    if (this.stream !== null && this.handedOver) this.stream.destroy(err);
     else this.reject(err);
   }
 }

@@ -2,6 +2,11 @@
 // percent-encoded (as a path segment, or as a query value when the placeholder sits after "?"),
 // so no value can add segments, traverse, start a query or fragment, or inject CR/LF.
 // KrakenD inserts decoded values verbatim; Rampart deliberately does not (issue #2).
+// Encoding is not enough in the path: many backends (nginx, Spring, Go servers routing on the
+// decoded path) decode once, and `a%2F..%2Fadmin` is `a/../admin` to them. So a value placed in
+// the path may contain no `/` or `\` and may not be a dot segment (issue #14): such a value makes
+// the builder answer UNSAFE_VALUE, and the request is refused with 400. `unsafePathValue` is the
+// one check every path substitution (path parameters, {JWT.claim}, {respN_...}) goes through.
 
 export interface ValueSource {
   /** Endpoint path parameters, by their declared name. */
@@ -12,9 +17,39 @@ export interface ValueSource {
   claims?: Record<string, unknown>;
 }
 
-type Part = string | { name: string; resp?: { index: number; path: string[] }; claim?: string[] };
+type Part = string | { name: string; inPath: boolean; resp?: { index: number; path: string[] }; claim?: string[] };
 
-export type UrlBuilder = (src: ValueSource) => string | undefined;
+/** Returned by a UrlBuilder when a value cannot be placed in the path safely. */
+export const UNSAFE_VALUE: unique symbol = Symbol('unsafe path value');
+
+/** A built path, undefined when a placeholder has no value, UNSAFE_VALUE when a value would
+ * change the path's shape for a backend that decodes once. */
+export type UrlBuilder = (src: ValueSource) => string | undefined | typeof UNSAFE_VALUE;
+
+/**
+ * Why `v` (a decoded value) cannot be one path segment, or undefined when it can: a `/` or `\`
+ * (a separator once the backend decodes `%2F`/`%5C`), a dot segment (`.` or `..` as the whole
+ * value: without separators that is the only way one can appear), or a control character.
+ * Values that still contain `%` are checked once more decoded, for backends that decode twice.
+ */
+export function unsafePathValue(v: string): string | undefined {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 47 /* / */ || c === 92 /* \ */) return 'path separator in a path value';
+    if (c < 0x20 || c === 0x7f) return 'control character in a path value';
+  }
+  if (v === '.' || v === '..') return 'dot segment in a path value';
+  if (v.includes('%')) {
+    let once: string;
+    try {
+      once = decodeURIComponent(v);
+    } catch {
+      return undefined; // not an encoding: the `%` is sent as %25 and stays a literal
+    }
+    if (once !== v) return unsafePathValue(once);
+  }
+  return undefined;
+}
 
 /** Go's text form of a value pulled from a backend response ({resp0_a.b}). */
 function respValue(data: Record<string, unknown> | undefined, path: string[]): string | undefined {
@@ -37,15 +72,18 @@ function claimPath(name: string): string[] {
 
 export function compileUrlTemplate(pattern: string): UrlBuilder {
   const parts: Part[] = [];
+  // Placeholders after the first '?' sit in the query: encodeURIComponent is enough there.
+  const queryStart = pattern.indexOf('?');
   const re = /\{([^{}]+)\}/g;
   let last = 0;
   for (const m of pattern.matchAll(re)) {
     if (m.index! > last) parts.push(pattern.slice(last, m.index));
     const name = m[1];
+    const inPath = queryStart < 0 || m.index! < queryStart;
     const resp = /^resp(\d+)_(.+)$/.exec(name);
-    if (resp) parts.push({ name, resp: { index: Number(resp[1]), path: resp[2].split('.') } });
-    else if (name.startsWith('JWT.')) parts.push({ name, claim: claimPath(name.slice(4)) });
-    else parts.push({ name });
+    if (resp) parts.push({ name, inPath, resp: { index: Number(resp[1]), path: resp[2].split('.') } });
+    else if (name.startsWith('JWT.')) parts.push({ name, inPath, claim: claimPath(name.slice(4)) });
+    else parts.push({ name, inPath });
     last = m.index! + m[0].length;
   }
   if (last < pattern.length) parts.push(pattern.slice(last));
@@ -63,6 +101,7 @@ export function compileUrlTemplate(pattern: string): UrlBuilder {
       }
       const v = p.resp ? respValue(src.responses?.[p.resp.index], p.resp.path) : p.claim ? respValue(src.claims, p.claim) : src.params[p.name];
       if (v === undefined) return undefined;
+      if (p.inPath && unsafePathValue(v) !== undefined) return UNSAFE_VALUE;
       out += encodeURIComponent(v);
     }
     return out;

@@ -74,8 +74,16 @@ export function claimText(claims: Record<string, unknown> | undefined, path: rea
   return undefined;
 }
 
-/** First value of a request header ('' and absent are both "missing"). */
+/** The request header a backend will see: the gateway's own value when a component set it
+ * (a propagated claim or API-key role, a GeoIP country: ctx.upstreamHeaders, which replace the
+ * client's copy upstream), else the client's first value ('' and absent are both "missing").
+ * Reading the client's copy of a header the gateway sets would let a client pick its own bucket
+ * or tier (issue #14); such components always set their header, empty when they have no value. */
 export function headerText(ctx: RequestContext, lower: string): string | undefined {
+  const up = ctx.upstreamHeaders;
+  if (up !== undefined) {
+    for (let i = up.length - 2; i >= 0; i -= 2) if (up[i].toLowerCase() === lower) return up[i + 1] === '' ? undefined : up[i + 1];
+  }
   const v = ctx.req.headers[lower];
   const s = typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
   return s === '' ? undefined : s;

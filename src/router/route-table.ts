@@ -41,6 +41,20 @@ function cleanPath(p: string): string {
   return '/' + out.join('/') + (p.endsWith('/') && out.length ? '/' : '');
 }
 
+/**
+ * A redirect target that can only be read as a path on this origin: a `\`, spaces and control
+ * characters (browsers read `\` as `/` and drop tabs) are percent-encoded, and leading slashes
+ * collapse to one, so `//evil.example/x` or `/\evil.example/x` can never become a scheme-relative
+ * URL (issue #14).
+ */
+export function sameOriginLocation(location: string): string {
+  // Browsers also drop tabs and newlines from URLs (`/\t/evil.example` is `//evil.example`).
+  // eslint-disable-next-line no-control-regex
+  let out = location.replace(/[\\\x00-\x20\x7f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+  if (out.charCodeAt(1) === 47 /* / */) out = '/' + out.replace(/^\/+/, '');
+  return out;
+}
+
 export class RouteTable<T> {
   // exposeHeadRoutes off: HEAD is not GET; only declared method+path pairs exist.
   private readonly exact: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
@@ -95,7 +109,7 @@ export class RouteTable<T> {
     }
     if (this.opts.redirectTrailingSlash && path.length > 1) {
       const alt = path.endsWith('/') ? path.slice(0, -1) : path + '/';
-      if (this.find(method, alt)) return { kind: 'redirect', status, location: alt + q };
+      if (this.find(method, alt)) return { kind: 'redirect', status, location: sameOriginLocation(alt) + q };
     }
     if (this.opts.redirectFixedPath) {
       const cleaned = cleanPath(path);
@@ -107,7 +121,7 @@ export class RouteTable<T> {
         const route = m.store as Route<T>;
         // Canonical path: the declared spelling with the request's parameter values.
         const location = route.path.replace(/\{([a-zA-Z0-9_-]+)\}/g, (_, n: string) => encodeURIComponent(params[n]));
-        if (location !== path) return { kind: 'redirect', status, location: location + q };
+        if (location !== path) return { kind: 'redirect', status, location: sameOriginLocation(location) + q };
       }
     }
     return { kind: 'not-found' };

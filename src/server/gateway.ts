@@ -6,6 +6,7 @@ import { accessLogWriter, type Logger } from '../observability/logger.js';
 import type { ResponseBookkeeping } from './http-response.js';
 import { compileEndpoint, type EndpointHandler } from '../pipeline/compile-endpoint.js';
 import { UpstreamPools } from '../proxy/upstream-pools.js';
+import { tooManyQueryParams } from '../proxy/forward-query.js';
 import { RouteTable } from '../router/route-table.js';
 import { COMPLETED_HEADER } from '../version.js';
 import { compileClientIp } from './client-ip.js';
@@ -30,6 +31,19 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 function drain(req: IncomingMessage): void {
   if (!req.complete) req.resume();
+}
+
+/** Two Host header fields make the target ambiguous (RFC 9112 §3.2: answer 400). */
+function hasRepeatedHost(raw: string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i];
+    if (n.length === 4 && (n === 'Host' || n === 'host' || n.toLowerCase() === 'host')) {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
 }
 
 /** Compiles the whole config into a gateway. Throws ConfigError with every build problem. */
@@ -126,6 +140,14 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     if (path.charCodeAt(0) !== 47 /* '/' */) {
       drain(req);
       return void sendPlain(res, 400, '', ['connection', 'close'], undefined);
+    }
+    if (hasRepeatedHost(req.rawHeaders)) {
+      drain(req);
+      return void sendPlain(res, 400, '', ['connection', 'close'], undefined);
+    }
+    if (tooManyQueryParams(rawQuery)) {
+      drain(req);
+      return void sendPlain(res, 414, '', ['connection', 'close'], undefined);
     }
     const ctx = new GatewayRequestContext(req, res, method, path, rawQuery, clientIp(req));
     if (serviceGuards) {

@@ -137,9 +137,18 @@ test('propagated claims overwrite client headers and cannot inject headers', asy
 
 test('{JWT.sub} in url_pattern is filled from the validated token, percent-encoded', async () => {
   const n = be.seen.length;
-  const r = await http(gw.port, 'GET', '/users/7', bearer(await mint(key, { sub: '../admin?x=1' })));
+  const r = await http(gw.port, 'GET', '/users/7', bearer(await mint(key, { sub: 'a b?x=1#f' })));
   assert.equal(r.status, 200);
-  assert.equal(be.seen[n].url, '/u/7/..%2Fadmin%3Fx%3D1');
+  assert.equal(be.seen[n].url, '/u/7/a%20b%3Fx%3D1%23f');
+});
+
+test('a {JWT.sub} that would leave the url_pattern prefix is refused before any backend (issue #14)', async () => {
+  for (const sub of ['../admin?x=1', '..', 'a/b', 'a\\b', '%2e%2e']) {
+    const n = be.seen.length;
+    const r = await http(gw.port, 'GET', '/users/7', bearer(await mint(key, { sub })));
+    assert.equal(r.status, 400, sub);
+    assert.equal(be.seen.length, n, `${sub} reached the backend`);
+  }
 });
 
 test('a custom header carries the token; Authorization is then ignored', async () => {

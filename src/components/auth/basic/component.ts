@@ -25,8 +25,27 @@ function loadUsers(cfg: any, at: string): Map<string, string> {
     if (u.includes(':')) throw new Error(`users: "${u}": a user name cannot contain ":" (RFC 7617)`);
     users.set(u, normalizeBcrypt(h, `${at}/users/${u}`));
   }
+  refuseMixedCosts(users);
   return users;
 }
+
+/** Unknown users are checked against a dummy hash of one cost; with mixed costs, known users
+ * of another cost would answer at another speed, so which users exist could be timed (issue
+ * #14). One cost for every user is required instead. */
+function refuseMixedCosts(users: Map<string, string>): void {
+  let first: [string, string] | undefined;
+  for (const [u, h] of users) {
+    const cost = h.slice(4, 6);
+    if (!first) first = [u, cost];
+    else if (cost !== first[1]) {
+      throw new Error(`bcrypt costs differ (${Number(first[1])} for "${first[0]}", ${Number(cost)} for "${u}"): unknown and known users would answer at different speeds, revealing which users exist; re-hash every password with one cost`);
+    }
+  }
+}
+
+/** bcrypt reads only the first 72 bytes of a password: a longer one would be accepted with any
+ * suffix, so it is refused (401) before hashing. */
+const MAX_PASSWORD_BYTES = 72;
 
 /** A tiny semaphore: run at most MAX_CONCURRENT, queue up to MAX_QUEUED, refuse the rest. */
 function limiter() {
@@ -73,6 +92,7 @@ function buildEndpoint(cfg: any, env: BuildEnv): Stage {
     if (colon <= 0) return REJECT_401;
     const user = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
+    if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) return REJECT_401;
     const id = createHmac('sha256', pepper).update(decoded).digest('base64');
     if (verified.has(id)) {
       ctx.locals.set('auth/basic.user', user);

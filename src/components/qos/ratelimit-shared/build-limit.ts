@@ -48,6 +48,31 @@ export interface BuiltLimit {
   limiters: Limiter[];
 }
 
+/** Where the config makes the gateway set `header` during authentication (propagated claims,
+ * API-key roles), as JSON pointers. (A GeoIP country header is set at the edge, before every
+ * limit, so limits read the gateway's value there too.) */
+function gatewaySetters(header: string, env: BuildEnv): string[] {
+  const lower = header.toLowerCase();
+  const at: string[] = [];
+  const keys = env.service.extra['auth/api-keys'] as { propagate_role?: string } | undefined;
+  if (keys?.propagate_role?.toLowerCase() === lower) at.push('/extra_config/auth~1api-keys/propagate_role');
+  for (const ep of env.service.endpoints) {
+    const v = ep.extra['auth/validator'] as { propagate_claims?: unknown } | undefined;
+    const pairs = Array.isArray(v?.propagate_claims) ? (v.propagate_claims as unknown[]) : [];
+    if (pairs.some((p) => Array.isArray(p) && typeof p[1] === 'string' && p[1].toLowerCase() === lower)) at.push(`${ep.pointer}/extra_config/auth~1validator/propagate_claims`);
+  }
+  return at;
+}
+
+/** A service-level limit runs before authentication, when only the client's copy of a header
+ * exists: keyed on a header the gateway sets later, it would let every client choose its bucket. */
+export function refuseGatewaySetHeaderAtService(header: string, env: BuildEnv, where: string): void {
+  const at = gatewaySetters(header, env);
+  if (at.length > 0) {
+    throw new Error(`${where}header "${header}" is set by the gateway after authentication (${at[0]}); a service-level limit runs before it and would read the client's copy: key the limit at endpoint level`);
+  }
+}
+
 export function parseStrategy(raw: string | undefined, key: string | undefined, env: BuildEnv, where = ''): Strategy {
   const s = (raw ?? '').toLowerCase() as Strategy;
   if (!STRATEGIES.includes(s)) throw new Error(`${where}strategy ${JSON.stringify(raw ?? null)} is not one of ${STRATEGIES.join(', ')} (a client limit needs one)`);
@@ -59,6 +84,7 @@ export function parseStrategy(raw: string | undefined, key: string | undefined, 
   if (s === 'claim' && !('auth/validator' in env.siblings)) {
     throw new Error(`${where}strategy "claim" reads the claims of a validated token: add "auth/validator" to this endpoint`);
   }
+  if (s === 'header' && env.scope === 'service') refuseGatewaySetHeaderAtService(key!, env, where);
   if (s === 'ip' && key && env.service.router.trustedProxies.length === 0) {
     env.log.warn({ at: env.pointer }, `${where}strategy "ip" with key "${key}": the header is ignored because router.trusted_proxies is empty (it would let clients choose their own bucket)`);
   }

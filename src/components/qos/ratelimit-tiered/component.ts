@@ -12,7 +12,7 @@ import { compileChecks, type Check } from '../../../ratelimit/checks.js';
 import { claimText, compilePath, headerText } from '../../../ratelimit/client-key.js';
 import type { Limiter } from '../../../ratelimit/limiter.js';
 import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
-import { buildLimit, type LimitCfg } from '../ratelimit-shared/build-limit.js';
+import { buildLimit, refuseGatewaySetHeaderAtService, type LimitCfg } from '../ratelimit-shared/build-limit.js';
 import { exemptHealth, limiterScopeId } from '../ratelimit-shared/limit-component.js';
 import { buildQuota, type QuotaCfg } from './quota.js';
 
@@ -39,6 +39,7 @@ export async function build(cfg: TieredCfg, env: BuildEnv): Promise<Stage> {
     if (env.scope !== 'endpoint') throw new Error('tier_claim is not available at service level: service limits run before authentication; propagate the claim to a header or use an endpoint-level tiered limit');
     if (!('auth/validator' in env.siblings)) throw new Error('tier_claim reads the claims of a validated token: add "auth/validator" to this endpoint');
   }
+  if (cfg.tier_key !== undefined && env.scope === 'service') refuseGatewaySetHeaderAtService(cfg.tier_key, env, 'tier_key: ');
   const lower = cfg.tier_key?.toLowerCase() ?? '';
   const path = cfg.tier_claim ? compilePath(cfg.tier_claim) : [];
   const tierOf = cfg.tier_key !== undefined ? (ctx: Parameters<Guard>[0]) => headerText(ctx, lower) : (ctx: Parameters<Guard>[0]) => claimText(ctx.claims, path);
