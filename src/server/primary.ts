@@ -9,6 +9,7 @@
 import cluster from 'node:cluster';
 import type { Logger } from '../observability/logger.js';
 import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
+import { installBreakerCoordinator } from '../components/qos/circuit-breaker/node-coordinator.js';
 
 export interface PrimaryOptions {
   workers: number;
@@ -32,6 +33,8 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   // IPC. Installed before the forks so that no worker's first message can miss it (small: no
   // dependencies).
   installLimitCoordinator();
+  // Circuit breakers, likewise per node: the primary holds each breaker, workers mirror it.
+  installBreakerCoordinator();
   for (let i = 0; i < opts.workers; i++) fork();
 
   cluster.on('message', (_w, msg: WorkerReport) => {

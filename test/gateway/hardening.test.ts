@@ -99,7 +99,7 @@ test('sequential {respN_...} values go through the same check', async () => {
   const r = await http(gw.port, 'GET', '/seq-id');
   // resp0_id is "..": the second call fails (the value comes from a backend, so the answer is
   // the first backend's data, marked incomplete, as for any failed call in a sequence).
-  assert.equal(r.headers['x-krakend-completed'], 'false');
+  assert.equal(r.headers['x-rampart-completed'], 'false');
   assert.ok(!be.seen.slice(n).some((s) => s.url.startsWith('/second')), 'the second backend was never called with it');
   const ok = await http(gw.port, 'GET', '/seq-ok');
   assert.equal(ok.status, 200);

@@ -7,6 +7,8 @@
 // Change: KrakenD opens after max_errors + 1 failures (krakend-circuitbreaker#11); Rampart opens
 // after max_errors (at least 1), which is what the field name promises.
 // Results of calls that started in an earlier state (a "generation") are ignored.
+// Under `--workers N` this class runs in the cluster primary, one per breaker for the whole node,
+// and workers hold a mirror of it (node-breaker.ts), so `max_errors` counts the node's failures.
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -22,9 +24,10 @@ export class Breaker {
   state: BreakerState = 'closed';
   private failures = 0;
   private windowEnd = 0;
-  private openUntil = 0;
+  /** When an open breaker lets its trial call through (ms since the epoch). */
+  openUntil = 0;
   private trialRunning = false;
-  private generation = 0;
+  generation = 0;
   /** Metrics: how many times it opened, and every state change. */
   opened = 0;
   transitions = 0;
@@ -41,10 +44,7 @@ export class Breaker {
   before(now: number): number {
     switch (this.state) {
       case 'closed':
-        if (this.intervalMs > 0 && now >= this.windowEnd) {
-          this.failures = 0;
-          this.windowEnd = now + this.intervalMs;
-        }
+        this.rollWindow(now);
         return this.generation * 4 + GO;
       case 'open':
         if (now < this.openUntil) return REFUSED_OPEN;
@@ -56,6 +56,19 @@ export class Breaker {
         this.trialRunning = true;
         return this.generation * 4 + TRIAL;
     }
+  }
+
+  /** Closed with an interval: the counts start again at the end of each window. */
+  rollWindow(now: number): void {
+    if (this.state === 'closed' && this.intervalMs > 0 && now >= this.windowEnd) {
+      this.failures = 0;
+      this.windowEnd = now + this.intervalMs;
+    }
+  }
+
+  /** Failures counted in the closed state since the last reset (a success, a window's end). */
+  get counting(): boolean {
+    return this.failures > 0;
   }
 
   after(ticket: number, outcome: Outcome, now: number): void {

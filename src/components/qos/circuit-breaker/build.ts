@@ -7,7 +7,9 @@
 import { GatewayError } from '../../../errors/gateway-error.js';
 import type { BackendHandler, CallInput, ProxyResult } from '../../../pipeline/types.js';
 import type { BuildEnv, Stage } from '../../types.js';
-import { Breaker, REFUSED_BUSY, REFUSED_OPEN, type Outcome } from './breaker.js';
+import cluster from 'node:cluster';
+import { Breaker, REFUSED_BUSY, REFUSED_OPEN, type BreakerState, type Outcome } from './breaker.js';
+import { ASK, NodeBreaker } from './node-breaker.js';
 import { registerBreaker } from './states.js';
 
 export interface BreakerCfg {
@@ -46,12 +48,37 @@ export function buildBreaker(cfg: BreakerCfg, env: BuildEnv, namespace: string):
   const name = cfg.name ?? '';
   const log = cfg.log_status_change === true;
   const valid = cfg.valid_status_codes ? new Set(cfg.valid_status_codes) : undefined;
-  const breaker = new Breaker(name, interval * 1000, (timeout || 60) * 1000, Math.max(1, maxErrors), (from, to) => {
+  const onChange = (from: BreakerState, to: BreakerState) => {
     if (log) env.log.warn({ circuit_breaker: name, backend: id, from, to }, `[CB] Circuit breaker named '${name}' went from '${from}' to '${to}'`);
-  });
-  const unregister = registerBreaker(id, breaker);
+  };
+  const intervalMs = interval * 1000;
+  const timeoutMs = (timeout || 60) * 1000;
+  const threshold = Math.max(1, maxErrors);
+  const around = cluster.isWorker
+    ? nodeWide(new NodeBreaker(id, name, intervalMs, timeoutMs, threshold, onChange), valid)
+    : inProcess(new Breaker(name, intervalMs, timeoutMs, threshold, onChange), valid);
+  const unregister = registerBreaker(id, around.view);
   return {
-    around: (next: BackendHandler): BackendHandler => async (input) => {
+    around: around.wrap,
+    close: () => {
+      unregister();
+      around.close();
+    },
+  };
+}
+
+interface Wrapper {
+  view: Breaker | NodeBreaker;
+  wrap: (next: BackendHandler) => BackendHandler;
+  close: () => void;
+}
+
+/** One process (`--workers 1`): the breaker itself, all synchronous. */
+function inProcess(breaker: Breaker, valid: ReadonlySet<number> | undefined): Wrapper {
+  return {
+    view: breaker,
+    close: () => undefined,
+    wrap: (next) => async (input) => {
       const ticket = breaker.before(Date.now());
       if (ticket === REFUSED_OPEN) return refused(OPEN);
       if (ticket === REFUSED_BUSY) return refused(BUSY);
@@ -65,6 +92,28 @@ export function buildBreaker(cfg: BreakerCfg, env: BuildEnv, namespace: string):
       breaker.after(ticket, outcomeOf(r, input, valid), Date.now());
       return r;
     },
-    close: unregister,
+  };
+}
+
+/** A `--workers N` worker: a mirror of the node's breaker in the cluster primary. */
+function nodeWide(breaker: NodeBreaker, valid: ReadonlySet<number> | undefined): Wrapper {
+  return {
+    view: breaker,
+    close: () => breaker.close(),
+    wrap: (next) => async (input) => {
+      let ticket = breaker.before(Date.now());
+      if (ticket === ASK) ticket = await breaker.askTrial();
+      if (ticket === REFUSED_OPEN) return refused(OPEN);
+      if (ticket === REFUSED_BUSY) return refused(BUSY);
+      let r: ProxyResult;
+      try {
+        r = await next(input);
+      } catch (err) {
+        breaker.after(ticket, 'failure');
+        throw err;
+      }
+      breaker.after(ticket, outcomeOf(r, input, valid));
+      return r;
+    },
   };
 }
