@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<void> {
     if (a.command === 'run' && workers > 1 && cluster.isPrimary) {
       // The workers run this same command line, load the config and report back (primary.ts).
       const { runPrimary } = await import('./server/primary.js');
-      return await runPrimary({ workers });
+      return await runPrimary({ workers, file });
     }
     const { loadConfigFile } = await import('./config/load.js');
     const { config, warnings } = loadConfigFile(file);

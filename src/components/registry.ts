@@ -32,6 +32,7 @@ import { botDetectorComponent } from './security/bot-detector/schema.js';
 import { clientCertComponent } from './security/client-cert/schema.js';
 import { corsComponent } from './security/cors/schema.js';
 import { httpSecurityComponent } from './security/http/schema.js';
+import { loggingComponent } from './telemetry/logging/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -70,6 +71,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   backendTimeoutComponent,
   redisComponent,
   serverLimitsComponent,
+  // Telemetry (config only: read when the process starts).
+  loggingComponent,
 ];
 
 export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(

@@ -1,6 +1,7 @@
 // The normalized, validated config: durations in milliseconds, defaults applied, deeply frozen.
 // Everything downstream (compile phase) reads only these types, never the raw JSON.
 import type { FlatmapOp } from '../shaping/types.js';
+import type { LogSettings } from './normalize-logging.js';
 import type { ServerTlsOptions, UpstreamTlsOptions } from '../tls/types.js';
 
 export type Encoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml';
@@ -99,5 +100,7 @@ export interface ServiceConfig {
   tls: ServerTlsOptions | undefined;
   client: UpstreamClientOptions;
   router: RouterOptions;
+  /** `telemetry/logging`, or the gateway's own JSON lines when absent. */
+  logging: LogSettings;
   endpoints: EndpointConfig[];
 }

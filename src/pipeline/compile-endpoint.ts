@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import { buildStages, compileGuards, wrapAll } from './build-stages.js';
 import { replyCrashed, sendRejection } from '../server/replies.js';
 import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import type { EndpointConfig, RouterOptions, ServiceConfig, UpstreamClientOptions } from '../config/types.js';
 import { DEADLINE, GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { compileHeaderFilter } from '../proxy/forward-headers.js';
@@ -20,7 +20,7 @@ import type { ResponseBookkeeping } from '../server/http-response.js';
 import type { UpstreamPools } from '../proxy/upstream-pools.js';
 import { compileFlatmap } from '../shaping/flatmap.js';
 import { COMPLETED_HEADER } from '../version.js';
-import { compileBackend, withConcurrentCalls, type DirectBackend } from './compile-backend.js';
+import { compileBackend, MAX_UPSTREAM_BODY, withConcurrentCalls, type DirectBackend } from './compile-backend.js';
 import { firstHop, followRedirects, mayRedirect } from '../proxy/call-upstream.js';
 import { startExchange } from '../proxy/upstream-exchange.js';
 import { parallelMerge, sequentialMerge } from './merge.js';
@@ -87,17 +87,41 @@ function withUpstreamHeaders(headers: string[], extra: string[]): string[] {
   return out;
 }
 
+/** Whether an Accept-Encoding value admits gzip (a `gzip` or `*` coding without q=0). */
+export function acceptsGzip(value: string | undefined): boolean {
+  if (!value) return false;
+  for (const part of value.split(',')) {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding.trim() !== 'gzip' && coding.trim() !== 'x-gzip' && coding.trim() !== '*') continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q === undefined || Number(q.slice(2)) > 0) return true;
+  }
+  return false;
+}
+
+/** A pass-through that fails once more than `max` bytes went through (bounds inflation). */
+function limitBytes(max: number): Transform {
+  let n = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      n += chunk.length;
+      if (n > max) return cb(new Error(`inflated no-op body over ${max} bytes`));
+      cb(null, chunk);
+    },
+  });
+}
+
 export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEnv): Promise<EndpointHandler> {
   const base = { service: env.service, endpoint: ep, log: env.log, shared: env.shared, dryRun: env.dryRun };
   const endpointStages = await buildStages(ep.extra, { ...base, scope: 'endpoint', pointer: `${ep.pointer}/extra_config` }, env.problems);
   env.stages.push(...endpointStages.stages);
   const preBody = compileGuards(endpointStages.guards, ['edge', 'authenticate', 'admit']);
   const postBody = compileGuards(endpointStages.guards, ['validate']);
-  // The gateway asks backends for gzip (and inflates it) only where it decodes the body itself:
-  // a no-op answer is passed through, and inflating it for the client would let a small gzip
-  // bomb from a backend grow without limit (200 KB → 200 MB, issue #14).
-  const passThrough = ep.backends.length > 0 && ep.backends.every((b) => b.encoding === 'no-op');
-  const disableCompression = env.client.disableCompression || passThrough;
+  // The gateway asks backends for gzip, as KrakenD (Go's transport) does, and undoes it. For a
+  // no-op answer that undoing is bounded (issue #14: a 200 KB gzip bomb inflated to 200 MB): a
+  // client that accepts gzip gets the bytes as the backend sent them, any other client gets them
+  // inflated up to MAX_UPSTREAM_BODY, after which the answer is cut.
+  const disableCompression = env.client.disableCompression;
   const headerFilter = compileHeaderFilter(ep.inputHeaders, disableCompression);
   const addsGzip = !disableCompression && !(ep.inputHeaders.includes('*') || ep.inputHeaders.some((h) => h.toLowerCase() === 'accept-encoding'));
   const queryFilter = compileQueryFilter(ep.inputQueryStrings);
@@ -146,7 +170,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     let gunzip = false;
     if (addsGzip) {
       const enc = headerValue(h, 'content-encoding');
-      gunzip = enc !== undefined && /^(x-)?gzip$/i.test(enc);
+      gunzip = enc !== undefined && /^(x-)?gzip$/i.test(enc) && !acceptsGzip(res.req.headers['accept-encoding']);
     }
     for (let i = 0; i < h.length; i += 2) {
       const name = h[i];
@@ -163,9 +187,9 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       if (err) res.destroy();
     };
     if (gunzip) {
-      if (!Buffer.isBuffer(body)) return void pipeline(body, createGunzip(), res, onDone);
+      if (!Buffer.isBuffer(body)) return void pipeline(body, createGunzip(), limitBytes(MAX_UPSTREAM_BODY), res, onDone);
       const gz = createGunzip();
-      pipeline(gz, res, onDone);
+      pipeline(gz, limitBytes(MAX_UPSTREAM_BODY), res, onDone);
       return void gz.end(body);
     }
     pipeline(body, res, onDone);

@@ -113,7 +113,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   const accessLog = cfg.router.disableAccessLog ? undefined : accessLogWriter(log);
   // Shared by every request ('finish' listener with the response as `this`): no closure each time.
   function logAccess(this: ServerResponse & ResponseBookkeeping): void {
-    accessLog!(this.req.method ?? 'GET', this.accessPath, this.statusCode, performance.now() - this.accessStart);
+    accessLog!(this.req.method ?? 'GET', this.accessPath, this.statusCode, performance.now() - this.accessStart, this);
   }
 
   function notFound(res: ServerResponse): void {
@@ -150,6 +150,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
       return void sendPlain(res, 414, '', ['connection', 'close'], undefined);
     }
     const ctx = new GatewayRequestContext(req, res, method, path, rawQuery, clientIp(req));
+    if (accessLog !== undefined) (res as ServerResponse & ResponseBookkeeping).accessIp = ctx.clientIp;
     if (serviceGuards) {
       const r = serviceGuards(ctx);
       if (r instanceof Promise) {

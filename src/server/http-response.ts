@@ -24,6 +24,8 @@ export interface ResponseBookkeeping {
   /** performance.now() when the request arrived; path for the access line. */
   accessStart: number;
   accessPath: string;
+  /** The client address as resolved (trusted proxies applied), for configured access formats. */
+  accessIp: string;
   /** Aborts the request's backend calls when the client goes away first. */
   callSignal: { abort(): void } | null;
 }
@@ -98,6 +100,7 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
   corsClaimed = false;
   accessStart = 0;
   accessPath = '';
+  accessIp = '';
   callSignal: { abort(): void } | null = null;
   /** Set once a header was set with setHeader/appendHeader before writeHead. */
   private preset = false;

@@ -7,12 +7,15 @@
 // its report over IPC and exits; the primary prints the first report once (not once per
 // worker) and exits with the worker's code (1 for a bad config).
 import cluster from 'node:cluster';
+import type { LogSettings } from '../config/normalize-logging.js';
 import type { Logger } from '../observability/logger.js';
 import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
 import { installBreakerCoordinator } from '../components/qos/circuit-breaker/node-coordinator.js';
 
 export interface PrimaryOptions {
   workers: number;
+  /** The config file, read after the forks for its `telemetry/logging` only. */
+  file?: string;
 }
 
 /** What a worker sends its primary (see cli.ts and run.ts). */
@@ -97,7 +100,24 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
   });
 
-  // The logger (pino) is loaded after the forks, while the workers boot.
+  // The logger (pino) is loaded after the forks, while the workers boot, and logs as the
+  // config's telemetry/logging says (each worker validates the config and reports problems; a
+  // config the primary cannot read leaves it on the default JSON lines).
   const { createLogger } = await import('../observability/logger.js');
-  log = createLogger();
+  let settings: LogSettings | undefined;
+  if (opts.file) {
+    try {
+      const { loadConfigFile } = await import('../config/load.js');
+      settings = loadConfigFile(opts.file).config.logging;
+    } catch {
+      settings = undefined;
+    }
+  }
+  try {
+    log = settings ? createLogger(settings) : createLogger();
+  } catch (err) {
+    // Syslog unavailable: the workers fail their start with the same reason.
+    process.stderr.write(`rampart: ${(err as Error).message}\n`);
+    log = createLogger();
+  }
 }

@@ -40,5 +40,5 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
 
 /** Serves `cfg` in this process: a single-process gateway, or one worker of a cluster (primary.ts). */
 export async function run(cfg: ServiceConfig, opts: RunOptions): Promise<void> {
-  await serveInThisProcess(cfg, createLogger(), opts);
+  await serveInThisProcess(cfg, createLogger(cfg.logging), opts);
 }

@@ -54,6 +54,7 @@ export class GatewayHttp2Response extends Http2ServerResponse<Req> implements Gu
   corsClaimed = false;
   accessStart = 0;
   accessPath = '';
+  accessIp = '';
   callSignal: { abort(): void } | null = null;
 
   override setHeader(name: string, value: number | string | readonly string[]): this {

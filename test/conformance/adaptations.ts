@@ -22,7 +22,6 @@ export const NOT_YET_IMPLEMENTED: Readonly<Record<string, string>> = {
   'validation/json-schema': 'request-body JSON Schema validation is not implemented yet',
   'modifier/lua-backend': 'Lua scripting is not implemented yet (and the fixture scripts were not copied)',
   'modifier/lua-proxy': 'Lua scripting is not implemented yet (and the fixture scripts were not copied)',
-  'telemetry/logging': 'KrakenD logging options; Rampart logs its own way',
   'telemetry/metrics': 'KrakenD metrics listener (:8090) is not implemented; no spec reads it',
   'qos/http-cache': 'backend HTTP cache is not implemented yet (only used by the removed /show/{id})',
 };

@@ -321,7 +321,7 @@ test('a no-op backend sending invalid chunked framing: 502, and the client conne
   }
 });
 
-test('a no-op backend sending a gzip bomb: the gateway does not inflate it for the client', async () => {
+test('a no-op backend sending a gzip bomb: passed through to a gzip client, inflated only up to a bound otherwise', async () => {
   const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
   assert.ok(bomb.length < 200 * 1024);
   const seen: (string | undefined)[] = [];
@@ -336,22 +336,29 @@ test('a no-op backend sending a gzip bomb: the gateway does not inflate it for t
     host: [`http://127.0.0.1:${(server.address() as { port: number }).port}`],
     endpoints: [{ endpoint: '/bomb', output_encoding: 'no-op', backend: [{ url_pattern: '/bomb', encoding: 'no-op' }] }],
   });
-  try {
-    const r = await new Promise<{ bytes: number; enc: unknown }>((resolve, reject) => {
-      const sock = connect(g.port, '127.0.0.1', () => sock.write('GET /bomb HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+  const fetchRaw = (extra: string) =>
+    new Promise<{ bytes: number; enc: unknown }>((resolve, reject) => {
+      const sock = connect(g.port, '127.0.0.1', () => sock.write(`GET /bomb HTTP/1.1\r\nHost: x\r\n${extra}Connection: close\r\n\r\n`));
       let bytes = 0;
       let head = '';
       sock.on('data', (d) => {
         bytes += d.length;
         if (head.length < 2048) head += d.toString('latin1');
-        if (bytes > 8 * 1024 * 1024) sock.destroy(); // it was inflated: stop reading
+        if (bytes > 48 * 1024 * 1024) sock.destroy(); // past the bound: stop reading
       });
       sock.on('close', () => resolve({ bytes, enc: /\r\ncontent-encoding: ([^\r]*)/i.exec(head)?.[1] }));
       sock.on('error', reject);
     });
-    assert.equal(seen[0], undefined, 'the gateway did not ask a no-op backend for gzip');
-    assert.equal(r.enc, 'gzip', 'passed through as the backend sent it');
-    assert.ok(r.bytes < bomb.length + 4096, `client received ${r.bytes} bytes`);
+  try {
+    const gz = await fetchRaw('Accept-Encoding: gzip, br\r\n');
+    assert.equal(seen[0], 'gzip', 'the gateway asks for gzip, as KrakenD does');
+    assert.equal(gz.enc, 'gzip', 'passed through as the backend sent it');
+    assert.ok(gz.bytes < bomb.length + 4096, `gzip client received ${gz.bytes} bytes`);
+    const plain = await fetchRaw('');
+    assert.equal(plain.enc, undefined);
+    // Inflated for a client that did not ask for gzip, but only up to 32 MiB (then cut).
+    assert.ok(plain.bytes > 1024 * 1024, `plain client received ${plain.bytes} bytes`);
+    assert.ok(plain.bytes < 32 * 1024 * 1024 + 64 * 1024, `plain client received ${plain.bytes} bytes: not bounded`);
   } finally {
     await g.stop();
     server.closeAllConnections();

@@ -36,8 +36,15 @@ export async function startGateway(config: object, opts: { workers?: number; deb
     const check = () => {
       for (const line of out.split('\n')) {
         if (!line.includes('rampart listening')) continue;
+        // JSON lines (the default, logstash), or the text formats of telemetry/logging.
+        const text = /\bport=(\d+)\b/.exec(line);
+        if (text) {
+          clearTimeout(timer);
+          return resolve(Number(text[1]));
+        }
         try {
           const p = JSON.parse(line).port;
+          if (typeof p !== 'number') continue;
           clearTimeout(timer);
           return resolve(p);
         } catch {

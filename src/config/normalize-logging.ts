@@ -1,0 +1,86 @@
+// `telemetry/logging` into LogSettings (see components/telemetry/logging/schema.ts). Absent: the
+// gateway's own JSON lines (pino) on stdout at info, as before.
+import type { Problems } from './errors.js';
+import { ACCESS_VARS, APP_VARS, parseTemplate, type TemplatePart } from './log-template.js';
+
+export type AppFormat = 'json' | 'default' | 'logstash' | 'custom';
+export type AccessFormat = 'json-lines' | 'default' | 'httpdCommon' | 'httpdCombine' | 'json' | 'custom';
+
+export interface LogSettings {
+  /** pino level name. */
+  level: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  prefix: string;
+  stdout: boolean;
+  syslog: boolean;
+  /** 16 (local0) … 23 (local7). */
+  facility: number;
+  app: AppFormat;
+  appTemplate: TemplatePart[];
+  access: AccessFormat;
+  accessTemplate: TemplatePart[];
+  missingMarker: string;
+}
+
+const LEVEL = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', ERROR: 'error', CRITICAL: 'fatal' } as const;
+const AT = '/extra_config/telemetry~1logging';
+
+type Raw = {
+  level: string;
+  prefix?: string;
+  stdout?: boolean;
+  syslog?: boolean;
+  syslog_facility?: string;
+  format?: 'default' | 'logstash' | 'custom';
+  custom_format?: string;
+  access_log_format?: '' | 'default' | 'httpdCommon' | 'httpdCombine' | 'json' | 'custom';
+  access_log_custom_format?: string;
+  access_log_missing_key_marker?: string;
+};
+
+export function normalizeLogging(raw: unknown, problems: Problems, warnings: string[]): LogSettings {
+  // RAMPART_LOG_LEVEL (pino names) overrides the config, for debugging a deployed config.
+  const envLevel = (process.env.RAMPART_LOG_LEVEL || undefined) as LogSettings['level'] | undefined;
+  if (raw === undefined) {
+    return { level: envLevel ?? 'info', prefix: '', stdout: true, syslog: false, facility: 19, app: 'json', appTemplate: [], access: 'json-lines', accessTemplate: [], missingMarker: '-' };
+  }
+  const r = raw as Raw;
+  const app = r.format ?? 'default';
+  let appTemplate: TemplatePart[] = [];
+  if (app === 'custom') {
+    if (!r.custom_format) problems.add(`${AT}/custom_format`, 'format "custom" needs a custom_format');
+    else {
+      const t = parseTemplate(r.custom_format, APP_VARS);
+      if ('error' in t) problems.add(`${AT}/custom_format`, t.error);
+      else appTemplate = t.parts;
+    }
+  } else if (r.custom_format !== undefined) problems.add(`${AT}/custom_format`, `custom_format is only read with "format": "custom" (format is "${app}")`);
+  const access = r.access_log_format || 'default';
+  let accessTemplate: TemplatePart[] = [];
+  if (access === 'custom') {
+    if (!r.access_log_custom_format) problems.add(`${AT}/access_log_custom_format`, 'access_log_format "custom" needs an access_log_custom_format');
+    else {
+      const t = parseTemplate(r.access_log_custom_format, ACCESS_VARS);
+      if ('error' in t) problems.add(`${AT}/access_log_custom_format`, t.error);
+      else accessTemplate = t.parts;
+    }
+  } else if (r.access_log_custom_format !== undefined) {
+    problems.add(`${AT}/access_log_custom_format`, `access_log_custom_format is only read with "access_log_format": "custom"`);
+  }
+  const stdout = r.stdout === true;
+  const syslog = r.syslog === true;
+  if (!stdout && !syslog) warnings.push(`${AT}: stdout and syslog are both false: application logs are discarded (as KrakenD); access lines still go to stdout`);
+  // As KrakenD, logstash and custom application lines carry no prefix (custom may use %{prefix}).
+  const prefix = r.prefix ?? '';
+  return {
+    level: envLevel ?? LEVEL[r.level.toUpperCase() as keyof typeof LEVEL],
+    prefix,
+    stdout,
+    syslog,
+    facility: 16 + Number((r.syslog_facility ?? 'local3').slice(5)),
+    app,
+    appTemplate,
+    access,
+    accessTemplate,
+    missingMarker: r.access_log_missing_key_marker ?? '-',
+  };
+}
