@@ -38,8 +38,24 @@ export interface RequestContext {
   readonly locals: Map<string, unknown>;
 }
 
+/** Why a request was refused, for the security event log (observability/security-events.ts):
+ * a code from the closed list in README "Security event log", the component, and a fixed reason
+ * (never a token, cookie, key, password or query value). */
+export interface SecurityEvent {
+  readonly code: string;
+  readonly component: string;
+  readonly reason?: string;
+}
+
+/** Builds a frozen event once, where the rejection is built. */
+export function securityEvent(code: string, component: string, reason?: string): SecurityEvent {
+  return Object.freeze(reason === undefined ? { code, component } : { code, component, reason });
+}
+
 /** A guard's answer that ends the request. Frozen and built once where possible. */
 export interface Rejection {
+  /** Set on refusals (not on answers such as an allowed CORS pre-flight). */
+  readonly event?: SecurityEvent;
   readonly status: number;
   readonly body?: string;
   /** Flat [name, value, ...]. */

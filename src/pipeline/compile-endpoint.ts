@@ -1,9 +1,10 @@
 // Compiles one endpoint into its request handler: guards (params, body limit), forwarding
 // (headers, query), the backend merge, static data, flatmap, and the rendered answer.
 import type { ServerResponse } from 'node:http';
-import type { RequestContext, SharedResources, Stage } from '../components/types.js';
+import type { Rejection, RequestContext, SharedResources, Stage } from '../components/types.js';
 import type { Problems } from '../config/errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { SecurityLog } from '../observability/security-events.js';
 import { buildStages, compileGuards, wrapAll } from './build-stages.js';
 import { replyCrashed, sendRejection } from '../server/replies.js';
 import { createGunzip } from 'node:zlib';
@@ -43,7 +44,11 @@ export interface EndpointCompileEnv {
   problems: Problems;
   stages: Stage[];
   dryRun: boolean;
+  security: SecurityLog;
 }
+
+const PARAM_EVENT = Object.freeze({ code: 'request.path_param', component: 'router', reason: 'path parameter would leave the url_pattern prefix, or is encoded' });
+const BODY_EVENT = Object.freeze({ code: 'request.too_large', component: 'router', reason: 'body over max_payload' });
 
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
 const ABORT_TIMEOUT = new GatewayError(DEADLINE);
@@ -155,6 +160,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       ? compiled[0].direct
       : null;
   const log = env.log;
+  const security = env.security;
 
   function replyError(res: ServerResponse, err: GatewayError): void {
     const headers: string[] = [COMPLETED_HEADER, 'false'];
@@ -274,21 +280,31 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   }
 
   /** Guards and the request body, when there are any: then the request goes on to `forward`. */
+  function refuse(ctx: RequestContext, rejection: Rejection): void {
+    if (rejection.event) security(ctx, ep.path, rejection.status, rejection.event);
+    sendRejection(ctx.res, rejection);
+  }
+
+  function tooLarge(ctx: RequestContext): void {
+    security(ctx, ep.path, 413, BODY_EVENT);
+    sendPlain(ctx.res, 413, '', ['connection', 'close'], undefined);
+  }
+
   async function guardedForward(ctx: RequestContext): Promise<void> {
     const { req, res } = ctx;
     if (preBody) {
       const r = preBody(ctx);
       const rejection = r instanceof Promise ? await r : r;
-      if (rejection) return sendRejection(res, rejection);
+      if (rejection) return refuse(ctx, rejection);
     }
     let body: Buffer | null = null;
     const cl = req.headers['content-length'];
     if (cl !== undefined || req.headers['transfer-encoding'] !== undefined) {
-      if (cl !== undefined && Number(cl) > maxPayload) return void sendPlain(res, 413, '', ['connection', 'close'], undefined);
+      if (cl !== undefined && Number(cl) > maxPayload) return tooLarge(ctx);
       try {
         body = await readBounded(req, maxPayload);
       } catch (err) {
-        if (err instanceof BodyTooLargeError) return void sendPlain(res, 413, '', ['connection', 'close'], undefined);
+        if (err instanceof BodyTooLargeError) return tooLarge(ctx);
         return void res.destroy();
       }
     }
@@ -297,13 +313,14 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     if (postBody) {
       const r = postBody(ctx);
       const rejection = r instanceof Promise ? await r : r;
-      if (rejection) return sendRejection(res, rejection);
+      if (rejection) return refuse(ctx, rejection);
     }
     return forward(ctx, body);
   }
 
   return (ctx) => {
     const bad = checkParams(ctx.params, disablePathDecoding);
+    if (bad) security(ctx, ep.path, 400, PARAM_EVENT);
     if (bad) return void sendPlain(ctx.res, 400, returnErrorMsg ? `error: ${bad}` : '', [], 'text/plain; charset=utf-8');
     const h = ctx.req.headers;
     if (preBody === null && postBody === null && h['content-length'] === undefined && h['transfer-encoding'] === undefined) return forward(ctx, null);

@@ -12,7 +12,8 @@ import { COMPLETED_HEADER } from '../version.js';
 import { compileClientIp } from './client-ip.js';
 import { sendPlain } from './replies.js';
 import { stringifyGo } from '../encoding/json-go.js';
-import type { RequestContext, Stage } from '../components/types.js';
+import type { Rejection, RequestContext, Stage } from '../components/types.js';
+import { createSecurityLog, type RefusalEvent } from '../observability/security-events.js';
 import { ConfigError, Problems } from '../config/errors.js';
 import { buildStages, compileGuards } from '../pipeline/build-stages.js';
 import { SharedRegistry } from './shared-resources.js';
@@ -27,6 +28,9 @@ export interface Gateway {
 }
 
 const PONG = '{"message":"pong"}';
+const NOT_ORIGIN_FORM: RefusalEvent = Object.freeze({ code: 'request.malformed', component: 'server', reason: 'request target is not a path' });
+const TWO_HOSTS: RefusalEvent = Object.freeze({ code: 'request.malformed', component: 'server', reason: 'more than one Host header' });
+const QUERY_CAP: RefusalEvent = Object.freeze({ code: 'request.too_many_query_params', component: 'server', reason: 'more than 1000 query parameters' });
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 function drain(req: IncomingMessage): void {
@@ -54,7 +58,8 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   const shared = new SharedRegistry();
   const problems = new Problems();
   const stages: Stage[] = [];
-  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages, dryRun };
+  const security = createSecurityLog(log);
+  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages, dryRun, security };
   const closeAll = async () => {
     await Promise.allSettled(stages.map((s) => s.close?.()));
     await shared.close();
@@ -116,6 +121,20 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     accessLog!(this.req.method ?? 'GET', this.accessPath, this.statusCode, performance.now() - this.accessStart, this);
   }
 
+  /** A service-level guard's refusal: logged as a security event (before routing). */
+  function refuse(ctx: RequestContext, rej: Rejection): void {
+    drain(ctx.req);
+    if (rej.event) security(ctx, undefined, rej.status, rej.event);
+    sendRejection(ctx.res, rej);
+  }
+
+  /** Refused before any context exists: malformed targets, ambiguous Host, too many parameters. */
+  function refuseEarly(req: IncomingMessage, res: ServerResponse, method: string, path: string, status: number, event: RefusalEvent): void {
+    drain(req);
+    security({ method, path, clientIp: clientIp(req) }, undefined, status, event);
+    sendPlain(res, status, '', ['connection', 'close'], undefined);
+  }
+
   function notFound(res: ServerResponse): void {
     if (notFoundBody) sendPlain(res, 404, notFoundBody, [COMPLETED_HEADER, 'false'], JSON_TYPE);
     else sendPlain(res, 404, '404 page not found', [], 'text/plain');
@@ -137,33 +156,21 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
       r.accessPath = path;
       res.on('finish', logAccess);
     }
-    if (path.charCodeAt(0) !== 47 /* '/' */) {
-      drain(req);
-      return void sendPlain(res, 400, '', ['connection', 'close'], undefined);
-    }
-    if (hasRepeatedHost(req.rawHeaders)) {
-      drain(req);
-      return void sendPlain(res, 400, '', ['connection', 'close'], undefined);
-    }
-    if (tooManyQueryParams(rawQuery)) {
-      drain(req);
-      return void sendPlain(res, 414, '', ['connection', 'close'], undefined);
-    }
+    if (path.charCodeAt(0) !== 47 /* '/' */) return refuseEarly(req, res, method, '', 400, NOT_ORIGIN_FORM);
+    if (hasRepeatedHost(req.rawHeaders)) return refuseEarly(req, res, method, path, 400, TWO_HOSTS);
+    if (tooManyQueryParams(rawQuery)) return refuseEarly(req, res, method, path, 414, QUERY_CAP);
     const ctx = new GatewayRequestContext(req, res, method, path, rawQuery, clientIp(req));
     if (accessLog !== undefined) (res as ServerResponse & ResponseBookkeeping).accessIp = ctx.clientIp;
     if (serviceGuards) {
       const r = serviceGuards(ctx);
       if (r instanceof Promise) {
         r.then(
-          (rej) => (rej ? (drain(req), sendRejection(res, rej)) : route(ctx)),
+          (rej) => (rej ? refuse(ctx, rej) : route(ctx)),
           (err) => onError(res, err, path),
         );
         return;
       }
-      if (r) {
-        drain(req);
-        return sendRejection(res, r);
-      }
+      if (r) return refuse(ctx, r);
     }
     route(ctx);
   }

@@ -34,6 +34,9 @@ before(async () => {
     },
     { workers: 2 },
   );
+  // startGateway returns at the first worker's "listening" line: wait for both.
+  for (let i = 0; i < 200 && !gw.output().includes('rampart listening (cluster)'); i++) await sleep(25);
+  assert.ok(gw.output().includes('rampart listening (cluster)'), 'both workers listening');
 });
 
 after(async () => {

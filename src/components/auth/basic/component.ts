@@ -8,11 +8,16 @@ import { createHmac, randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { LRUCache } from 'lru-cache';
 import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
+import { securityEvent } from '../../types.js';
 import { normalizeBcrypt, readHtpasswd } from './htpasswd.js';
 
 const SHARED_KEY = 'auth/basic';
-const REJECT_401: Rejection = Object.freeze({ status: 401, headers: Object.freeze(['www-authenticate', 'Basic realm="restricted", charset="UTF-8"']) });
-const REJECT_503: Rejection = Object.freeze({ status: 503, headers: Object.freeze(['retry-after', '1']) });
+const REJECT_401: Rejection = Object.freeze({
+  status: 401,
+  headers: Object.freeze(['www-authenticate', 'Basic realm="restricted", charset="UTF-8"']),
+  event: securityEvent('auth.basic.invalid', 'auth/basic', 'missing or wrong credentials'),
+});
+const REJECT_503: Rejection = Object.freeze({ status: 503, headers: Object.freeze(['retry-after', '1']), event: securityEvent('auth.basic.busy', 'auth/basic', 'too many password checks queued') });
 const CACHE_TTL_MS = 60_000;
 const MAX_CONCURRENT = 4;
 const MAX_QUEUED = 256;

@@ -8,6 +8,7 @@ import { compactVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../../../config/duration.js';
 import type { BuildEnv, Guard, RequestContext, Rejection, Stage } from '../../types.js';
+import { securityEvent } from '../../types.js';
 import type { JwsAlg } from '../common/algorithms.js';
 import { REVOCATION_KEY, type RevocationList, type RevocationProbe } from '../common/revocation.js';
 import { compileAuthorizer } from './authorize.js';
@@ -17,8 +18,20 @@ import { headerId, type KeyStrategy, type LookupPolicy, type TokenHeader } from 
 import { compilePropagation, propagatedHeaders } from './propagate.js';
 import { resolveKeySource } from './key-source.js';
 
-const REJECT_401: Rejection = Object.freeze({ status: 401, headers: Object.freeze(['www-authenticate', 'Bearer']) });
-const REJECT_403: Rejection = Object.freeze({ status: 403 });
+const BEARER = Object.freeze(['www-authenticate', 'Bearer']);
+const REJECT_401: Rejection = Object.freeze({ status: 401, headers: BEARER, event: securityEvent('auth.jwt.invalid', 'auth/validator') });
+const REJECT_403: Rejection = Object.freeze({ status: 403, event: securityEvent('auth.jwt.forbidden', 'auth/validator', 'missing role or scope') });
+/** One frozen 401 per reason (the reasons are fixed texts of this module and jose's messages,
+ * never token contents); bounded, past the bound the reason-less one. */
+const byReason = new Map<string, Rejection>();
+function rejection401(reason: string): Rejection {
+  let r = byReason.get(reason);
+  if (r) return r;
+  if (byReason.size >= 256) return REJECT_401;
+  r = Object.freeze({ status: 401, headers: BEARER, event: securityEvent(reason === 'no token' ? 'auth.jwt.missing' : 'auth.jwt.invalid', 'auth/validator', reason) });
+  byReason.set(reason, r);
+  return r;
+}
 const DEFAULT_COOLDOWN_MS = 10_000;
 const TOKEN_CACHE_MAX = 10_000;
 const TOKEN_CACHE_BYTES = 32 * 1024 * 1024;
@@ -89,7 +102,7 @@ async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
 
   const reject = (reason: string): Rejection => {
     if (log.isLevelEnabled(debugLevel)) log[debugLevel]({ endpoint: where, reason }, 'JWT rejected');
-    return REJECT_401;
+    return rejection401(reason);
   };
 
   const admit = (ctx: RequestContext, v: Verified): Rejection | undefined => {

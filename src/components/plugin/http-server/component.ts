@@ -9,9 +9,11 @@ import type { GeoipConfig } from '../../geoip/schema.js';
 import { compileIpFilter } from '../../ip-filter/compile.js';
 import type { IpFilterConfig } from '../../ip-filter/schema.js';
 import type { BuildEnv, Rejection, Stage } from '../../types.js';
+import { securityEvent } from '../../types.js';
 import { checkPluginNames } from '../plugin-names.js';
 
-const FORBIDDEN: Rejection = Object.freeze({ status: 403 });
+const IP_DENIED: Rejection = Object.freeze({ status: 403, event: securityEvent('ip.denied', 'ip-filter', 'client IP not allowed') });
+const GEO_DENIED: Rejection = Object.freeze({ status: 403, event: securityEvent('geoip.denied', 'geoip', 'client country not allowed') });
 const IMPLEMENTED = ['ip-filter', 'geoip'];
 
 interface HttpServerPluginConfig {
@@ -27,8 +29,8 @@ export function build(c: HttpServerPluginConfig, env: BuildEnv): Stage | null {
   if (!ipFilter && !geo) return null;
   return {
     onRequest(ctx) {
-      if (ipFilter && ipFilter(ctx)) return FORBIDDEN;
-      if (geo && geo(ctx)) return FORBIDDEN;
+      if (ipFilter && ipFilter(ctx)) return IP_DENIED;
+      if (geo && geo(ctx)) return GEO_DENIED;
       return undefined;
     },
   };

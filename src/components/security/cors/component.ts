@@ -8,6 +8,7 @@
 import { parseDuration } from '../../../config/duration.js';
 import { addResponseHeader, claimCors } from '../../../server/http-response.js';
 import type { BuildEnv, RequestContext, Rejection, Stage } from '../../types.js';
+import { securityEvent } from '../../types.js';
 import { compileOrigins } from './origins.js';
 
 interface CorsConfig {
@@ -47,7 +48,7 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
   const passthrough = c.options_passthrough === true;
   const debug = c.debug === true;
   const preflightVary = `Origin, Access-Control-Request-Method, Access-Control-Request-Headers${privateNetwork ? ', Access-Control-Request-Private-Network' : ''}`;
-  const refused: Rejection = Object.freeze({ status: c.options_success_status ?? 204, headers: Object.freeze(['vary', preflightVary]) });
+  const refused: Rejection = Object.freeze({ status: c.options_success_status ?? 204, headers: Object.freeze(['vary', preflightVary]), event: securityEvent('cors.denied', 'security/cors', 'pre-flight origin, method or header not allowed') });
   const status = refused.status;
 
   const methodAllowed = (m: string) => m === 'OPTIONS' || methods.has(m);

@@ -8,8 +8,9 @@ import type { IncomingMessage } from 'node:http';
 import { compileTrustedPeer } from '../../../server/client-ip.js';
 import { addResponseHeader } from '../../../server/http-response.js';
 import type { BuildEnv, Rejection, Stage } from '../../types.js';
+import { securityEvent } from '../../types.js';
 
-const BAD_HOST: Rejection = Object.freeze({ status: 400, body: 'Bad Host', headers: Object.freeze(['content-type', 'text/plain; charset=utf-8']) });
+const BAD_HOST: Rejection = Object.freeze({ status: 400, body: 'Bad Host', headers: Object.freeze(['content-type', 'text/plain; charset=utf-8']), event: securityEvent('host.denied', 'security/http', 'Host not in allowed_hosts') });
 
 interface HttpSecurityConfig {
   allowed_hosts?: string[];
