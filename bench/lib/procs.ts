@@ -307,7 +307,7 @@ function busyExceptHarness(): { busy: number; total: number } {
  */
 export async function waitQuiet(thresholdPct: number, maxWaitMs: number, windowMs = 500): Promise<{ waitedMs: number; pct: number | null }> {
   const t0 = performance.now();
-  let pct: number | null = null;
+  let pct: number | null;
   do {
     const a = busyExceptHarness();
     await sleep(windowMs);

@@ -254,7 +254,7 @@ const DECIMAL_REF = /^#[0-9]{1,7}$/;
 const HEX_REF = /^#x[0-9a-fA-F]{1,6}$/;
 
 function charReference(ref: string): string {
-  let code = -1;
+  let code: number;
   if (DECIMAL_REF.test(ref)) code = parseInt(ref.slice(1), 10);
   else if (HEX_REF.test(ref)) code = parseInt(ref.slice(2), 16);
   else throw new Error(`xml: unknown entity "&${ref.slice(0, 32)};"`);

@@ -10,7 +10,7 @@ const LEVEL_NAME: Record<number, string> = { 10: 'DEBUG', 20: 'DEBUG', 30: 'INFO
 /** syslog severities (RFC 5424) by pino level. */
 export const SYSLOG_SEVERITY: Record<number, number> = { 10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2 };
 
-// eslint-disable-next-line no-control-regex
+ 
 const UNSAFE = /[\x00-\x1f\x7f"\\]/g;
 function escapeChar(c: string): string {
   if (c === '"') return '\\"';

@@ -49,7 +49,7 @@ function cleanPath(p: string): string {
  */
 export function sameOriginLocation(location: string): string {
   // Browsers also drop tabs and newlines from URLs (`/\t/evil.example` is `//evil.example`).
-  // eslint-disable-next-line no-control-regex
+   
   let out = location.replace(/[\\\x00-\x20\x7f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
   if (out.charCodeAt(1) === 47 /* / */) out = '/' + out.replace(/^\/+/, '');
   return out;

@@ -317,7 +317,7 @@ function serializeResponse(
   }
   const isHead = req.method === 'HEAD';
   const header = new Map(res.header);
-  let body = bodyAllowedForStatus(res.status) ? res.body : Buffer.alloc(0);
+  const body = bodyAllowedForStatus(res.status) ? res.body : Buffer.alloc(0);
   let lenLine = '';
   let teLine = '';
   let close = req.close;

@@ -40,7 +40,7 @@ function typeName(t: unknown): string {
   return l === 'mac' ? 'MAC' : l === 'basic' ? 'Basic' : t;
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 export class TokenSource {

@@ -25,11 +25,11 @@ function num(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(6);
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const UNSAFE = /[\x00-\x1f\x7f]/g;
 function sanitize(s: string): string {
   const clean = s.replace(UNSAFE, '');
-  // eslint-disable-next-line no-control-regex
+   
   return /[^\x00-\x7f]/.test(clean) ? Buffer.from(clean, 'utf8').toString('latin1') : clean;
 }
 

@@ -10,7 +10,7 @@ import { FACTS, type Fact } from './schema.js';
 
 /** Header-safe text: one line, printable ASCII, anything else percent-encoded. */
 function safe(v: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return v.replace(/\n/g, ',').replace(/[^\x20-\x7e]|%/g, (ch) => encodeURIComponent(ch));
 }
 
