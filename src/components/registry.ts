@@ -33,6 +33,7 @@ import { clientCertComponent } from './security/client-cert/schema.js';
 import { corsComponent } from './security/cors/schema.js';
 import { httpSecurityComponent } from './security/http/schema.js';
 import { loggingComponent } from './telemetry/logging/schema.js';
+import { metricsComponent } from './telemetry/metrics/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -73,6 +74,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).
   loggingComponent,
+  metricsComponent,
 ];
 
 export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(

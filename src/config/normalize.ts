@@ -1,6 +1,7 @@
 // Turns a schema-valid document into ServiceConfig: defaults, durations in ms, host sanitising and
 // the cross-field checks a schema cannot express. Collects every problem instead of stopping.
 import { normalizeLogging } from './normalize-logging.js';
+import { normalizeMetrics } from './normalize-metrics.js';
 import { isIP } from 'node:net';
 import { validateFlatmap } from '../shaping/flatmap.js';
 import { normalizeClientTls, normalizeServerTls } from '../tls/normalize-tls.js';
@@ -208,6 +209,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
   const readTimeoutMs = root.read_timeout !== undefined ? ms(root.read_timeout, 0) : DEFAULTS.readTimeoutMs;
   const serverTls = normalizeServerTls(root.tls, problems, warnings);
   const logging = normalizeLogging(extra['telemetry/logging'], problems, warnings);
+  const metrics = normalizeMetrics(extra['telemetry/metrics'], problems, warnings);
   const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings);
   return {
     file,
@@ -239,6 +241,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
     },
     router,
     logging,
+    metrics,
     endpoints,
   };
 }

@@ -2,6 +2,7 @@
 // Everything downstream (compile phase) reads only these types, never the raw JSON.
 import type { FlatmapOp } from '../shaping/types.js';
 import type { LogSettings } from './normalize-logging.js';
+import type { MetricsSettings } from './normalize-metrics.js';
 import type { ServerTlsOptions, UpstreamTlsOptions } from '../tls/types.js';
 
 export type Encoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml';
@@ -102,5 +103,7 @@ export interface ServiceConfig {
   router: RouterOptions;
   /** `telemetry/logging`, or the gateway's own JSON lines when absent. */
   logging: LogSettings;
+  /** `telemetry/metrics`; undefined: nothing is collected. */
+  metrics: MetricsSettings | undefined;
   endpoints: EndpointConfig[];
 }

@@ -5,6 +5,8 @@ import type { Rejection, RequestContext, SharedResources, Stage } from '../compo
 import type { Problems } from '../config/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { SecurityLog } from '../observability/security-events.js';
+import type { StatsRegistry } from '../observability/stats.js';
+import { proxyMeter } from './metrics-meters.js';
 import { buildStages, compileGuards, wrapAll } from './build-stages.js';
 import { replyCrashed, sendRejection } from '../server/replies.js';
 import { createGunzip } from 'node:zlib';
@@ -45,6 +47,8 @@ export interface EndpointCompileEnv {
   stages: Stage[];
   dryRun: boolean;
   security: SecurityLog;
+  /** telemetry/metrics, when on: the registry and which layers it measures. */
+  stats: { registry: StatsRegistry; proxy: boolean; backend: boolean } | undefined;
 }
 
 const PARAM_EVENT = Object.freeze({ code: 'request.path_param', component: 'router', reason: 'path parameter would leave the url_pattern prefix, or is encoded' });
@@ -120,6 +124,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const base = { service: env.service, endpoint: ep, log: env.log, shared: env.shared, dryRun: env.dryRun };
   const endpointStages = await buildStages(ep.extra, { ...base, scope: 'endpoint', pointer: `${ep.pointer}/extra_config` }, env.problems);
   env.stages.push(...endpointStages.stages);
+  if (env.stats?.proxy) endpointStages.arounds.unshift(proxyMeter(env.stats.registry, 'pipe', ep.path));
   const preBody = compileGuards(endpointStages.guards, ['edge', 'authenticate', 'admit']);
   const postBody = compileGuards(endpointStages.guards, ['validate']);
   // The gateway asks backends for gzip, as KrakenD (Go's transport) does, and undoes it. For a
@@ -135,6 +140,8 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   for (const b of ep.backends) {
     const st = await buildStages(b.extra, { ...base, backend: b, scope: 'backend', pointer: `${b.pointer}/extra_config` }, env.problems);
     env.stages.push(...st.stages);
+    // The meter is the outermost backend wrapper: it sees what the endpoint gets from this backend.
+    if (env.stats?.backend) st.arounds.unshift(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
     const backend = await compileBackend(b, backendEnv);
     compiled.push({ cfg: b, handler: withConcurrentCalls(wrapAll(backend.call, st.arounds), ep.concurrentCalls), direct: st.arounds.length === 0 ? backend.direct : null });
   }

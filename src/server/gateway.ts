@@ -14,6 +14,8 @@ import { sendPlain } from './replies.js';
 import { stringifyGo } from '../encoding/json-go.js';
 import type { Rejection, RequestContext, Stage } from '../components/types.js';
 import { createSecurityLog, type RefusalEvent } from '../observability/security-events.js';
+import { StatsRegistry } from '../observability/stats.js';
+import { EndpointMeter, UNROUTED } from '../pipeline/metrics-meters.js';
 import { ConfigError, Problems } from '../config/errors.js';
 import { buildStages, compileGuards } from '../pipeline/build-stages.js';
 import { SharedRegistry } from './shared-resources.js';
@@ -25,6 +27,8 @@ type Handler = (ctx: RequestContext) => void | Promise<void>;
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
   close(): Promise<void>;
+  /** telemetry/metrics: this process's registry (served by run.ts or the cluster primary). */
+  readonly stats: StatsRegistry | undefined;
 }
 
 const PONG = '{"message":"pong"}';
@@ -59,7 +63,12 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   const problems = new Problems();
   const stages: Stage[] = [];
   const security = createSecurityLog(log);
-  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages, dryRun, security };
+  const registry = cfg.metrics ? new StatsRegistry() : undefined;
+  const stats = registry && cfg.metrics ? { registry, proxy: cfg.metrics.proxy, backend: cfg.metrics.backend } : undefined;
+  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages, dryRun, security, stats };
+  // Router metrics per route pattern, found from the matched handler (no lookup by path).
+  const routerStats = registry && cfg.metrics?.router ? new WeakMap<Handler, EndpointMeter>() : undefined;
+  const unrouted = routerStats && registry ? new EndpointMeter(registry, UNROUTED) : undefined;
   const closeAll = async () => {
     await Promise.allSettled(stages.map((s) => s.close?.()));
     await shared.close();
@@ -72,6 +81,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   for (const ep of cfg.endpoints) {
     const h: EndpointHandler = await compileEndpoint(ep, env);
     table.add(ep.method, ep.path, h);
+    if (routerStats && registry) routerStats.set(h, new EndpointMeter(registry, ep.path));
   }
   if (!problems.empty) {
     await closeAll();
@@ -135,6 +145,15 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     sendPlain(res, status, '', ['connection', 'close'], undefined);
   }
 
+  // Shared by every request ('finish' listener with the response as `this`), as logAccess.
+  function recordRouter(this: ServerResponse & ResponseBookkeeping): void {
+    const m = this.statsMeter ?? unrouted!;
+    m.status(this.statusCode).n++;
+    m.time.record(performance.now() - this.statsStart);
+    const sock = this.req.socket;
+    if (sock) m.size.record(sock.bytesWritten - this.statsBytes);
+  }
+
   function notFound(res: ServerResponse): void {
     if (notFoundBody) sendPlain(res, 404, notFoundBody, [COMPLETED_HEADER, 'false'], JSON_TYPE);
     else sendPlain(res, 404, '404 page not found', [], 'text/plain');
@@ -155,6 +174,12 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
       r.accessStart = performance.now();
       r.accessPath = path;
       res.on('finish', logAccess);
+    }
+    if (routerStats !== undefined) {
+      const r = res as ServerResponse & ResponseBookkeeping;
+      r.statsStart = performance.now();
+      r.statsBytes = req.socket?.bytesWritten ?? 0;
+      res.on('finish', recordRouter);
     }
     if (path.charCodeAt(0) !== 47 /* '/' */) return refuseEarly(req, res, method, '', 400, NOT_ORIGIN_FORM);
     if (hasRepeatedHost(req.rawHeaders)) return refuseEarly(req, res, method, path, 400, TWO_HOSTS);
@@ -184,6 +209,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
       m = undefined;
     }
     if (m) {
+      if (routerStats !== undefined) (res as ServerResponse & ResponseBookkeeping).statsMeter = routerStats.get(m.value);
       try {
         ctx.params = m.params;
         const p = m.value(ctx);
@@ -216,5 +242,6 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   return {
     handle,
     close: closeAll,
+    stats: registry,
   };
 }

@@ -9,6 +9,7 @@
 // and lets the reply override the gateway. Guards should use addResponseHeader: the pairs are kept
 // in a plain array and written with the reply in one list (Node's fast raw-array path);
 // setHeader still works (slower merge below).
+import type { EndpointMeter } from '../pipeline/metrics-meters.js';
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 
 /** Fields both response classes (HTTP/1.1 and HTTP/2) carry. */
@@ -26,6 +27,10 @@ export interface ResponseBookkeeping {
   accessPath: string;
   /** The client address as resolved (trusted proxies applied), for configured access formats. */
   accessIp: string;
+  /** telemetry/metrics: the matched route's meter, start time and the socket's bytes so far. */
+  statsMeter: EndpointMeter | undefined;
+  statsStart: number;
+  statsBytes: number;
   /** Aborts the request's backend calls when the client goes away first. */
   callSignal: { abort(): void } | null;
 }
@@ -101,6 +106,9 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
   accessStart = 0;
   accessPath = '';
   accessIp = '';
+  statsMeter: EndpointMeter | undefined = undefined;
+  statsStart = 0;
+  statsBytes = 0;
   callSignal: { abort(): void } | null = null;
   /** Set once a header was set with setHeader/appendHeader before writeHead. */
   private preset = false;

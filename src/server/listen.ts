@@ -40,6 +40,20 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
     handle,
   );
   limits.install(server);
+  if (gateway.stats && cfg.metrics?.router) {
+    // Connections (telemetry/metrics): totals since start, and open now.
+    const opened = gateway.stats.counter('krakend.router.connected-total');
+    const closed = gateway.stats.counter('krakend.router.disconnected-total');
+    const open = gateway.stats.counter('krakend.router.connected-gauge');
+    server.on('connection', (socket: Socket) => {
+      opened.n++;
+      open.n++;
+      socket.once('close', () => {
+        closed.n++;
+        open.n--;
+      });
+    });
+  }
   if (cfg.client.allowInsecure) log.warn('allow_insecure_connections: upstream TLS certificates are NOT verified');
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return void socket.destroy();

@@ -8,6 +8,7 @@
 // worker) and exits with the worker's code (1 for a bad config).
 import cluster from 'node:cluster';
 import type { LogSettings } from '../config/normalize-logging.js';
+import type { MetricsSettings } from '../config/normalize-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
 import { installBreakerCoordinator } from '../components/qos/circuit-breaker/node-coordinator.js';
@@ -105,10 +106,11 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   // config the primary cannot read leaves it on the default JSON lines).
   const { createLogger } = await import('../observability/logger.js');
   let settings: LogSettings | undefined;
+  let metrics: MetricsSettings | undefined;
   if (opts.file) {
     try {
       const { loadConfigFile } = await import('../config/load.js');
-      settings = loadConfigFile(opts.file).config.logging;
+      ({ logging: settings, metrics } = loadConfigFile(opts.file).config);
     } catch {
       settings = undefined;
     }
@@ -119,5 +121,18 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     // Syslog unavailable: the workers fail their start with the same reason.
     process.stderr.write(`rampart: ${(err as Error).message}\n`);
     log = createLogger();
+  }
+  // telemetry/metrics: one listener for the node; each refresh merges every worker's snapshot.
+  if (metrics?.serve) {
+    const [{ startStatsServer }, { collectNodeStats }] = await Promise.all([import('../observability/stats-server.js'), import('../observability/stats-cluster.js')]);
+    try {
+      const server = await startStatsServer(metrics.host, metrics.port, metrics.collectionMs, collectNodeStats);
+      log.info({ host: metrics.host, port: server.port }, 'metrics listening (GET /__stats, node-wide)');
+    } catch (err) {
+      // As a worker failing to start: stop the node and say why.
+      process.stderr.write(`rampart: ${(err as Error).message}\n`);
+      stop('SIGTERM');
+      exitCode = 2;
+    }
   }
 }

@@ -4,6 +4,8 @@ import cluster from 'node:cluster';
 import type { ServiceConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { WorkerReport } from './primary.js';
+import type { Gateway } from './gateway.js';
+import type { StatsServer } from '../observability/stats-server.js';
 
 export interface RunOptions {
   debug: boolean;
@@ -16,6 +18,7 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
   const [{ buildGateway }, { listen }] = await Promise.all([import('./gateway.js'), import('./listen.js')]);
   const gateway = await buildGateway(cfg, log, { debug: opts.debug });
   const running = await listen(cfg, gateway, log, opts.port);
+  const stats = await serveStats(cfg, gateway, log);
   log.info({ port: running.port, endpoints: cfg.endpoints.length }, 'rampart listening');
   log.flush();
   let draining = false;
@@ -28,6 +31,7 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
     draining = true;
     log.info({ signal }, 'draining in-flight requests');
     await running.shutdown();
+    await stats?.close();
     await gateway.close();
     log.info('stopped');
     log.flush();
@@ -36,6 +40,24 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   if (cluster.isWorker) process.send?.({ rampart: 'ready', port: running.port } satisfies WorkerReport);
+}
+
+/** telemetry/metrics: a single process serves its own /__stats; a worker answers the primary,
+ * which serves the node's (primary.ts). */
+async function serveStats(cfg: ServiceConfig, gateway: Gateway, log: Logger): Promise<StatsServer | undefined> {
+  const m = cfg.metrics;
+  const registry = gateway.stats;
+  if (!m || !registry) return undefined;
+  if (cluster.isWorker) {
+    const { answerStatsRequests } = await import('../observability/stats-cluster.js');
+    answerStatsRequests(registry);
+    return undefined;
+  }
+  if (!m.serve) return undefined;
+  const { startStatsServer } = await import('../observability/stats-server.js');
+  const server = await startStatsServer(m.host, m.port, m.collectionMs, () => registry.snapshot());
+  log.info({ host: m.host, port: server.port }, 'metrics listening (GET /__stats)');
+  return server;
 }
 
 /** Serves `cfg` in this process: a single-process gateway, or one worker of a cluster (primary.ts). */

@@ -5,6 +5,7 @@
 // fields are joined with "; " for the HTTP/1.1 upstream (RFC 9113 §8.2.3). Responses drop the
 // connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2) and merge guard headers like
 // server/http-response.ts.
+import type { EndpointMeter } from '../pipeline/metrics-meters.js';
 import { Http2ServerRequest, Http2ServerResponse, type Http2ServerRequest as Req } from 'node:http2';
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import { flatHeaders, withGuardHeaders, type GuardHeaderState, type ResponseBookkeeping } from '../server/http-response.js';
@@ -55,6 +56,9 @@ export class GatewayHttp2Response extends Http2ServerResponse<Req> implements Gu
   accessStart = 0;
   accessPath = '';
   accessIp = '';
+  statsMeter: EndpointMeter | undefined = undefined;
+  statsStart = 0;
+  statsBytes = 0;
   callSignal: { abort(): void } | null = null;
 
   override setHeader(name: string, value: number | string | readonly string[]): this {

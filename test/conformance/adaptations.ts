@@ -6,7 +6,8 @@
 //   VENDOR_SUBSTITUTIONS   KrakenD-branded expectations rewritten to Rampart's
 //   EXPECTED_FAILURES      specs that must fail until a capability exists
 //
-// Plus two mechanical rewrites that change no behaviour:
+// Plus mechanical rewrites that change no behaviour (and telemetry/metrics' :8090 becomes an
+// ephemeral loopback port):
 //   - addresses: `localhost:8080`, `127.0.0.1:8080` (the gateway) and `127.0.0.1:8081` (the mock)
 //     are rewritten to the ports actually used, in the config AND in the specs, and `port: 8080`
 //     becomes the gateway port;
@@ -22,7 +23,6 @@ export const NOT_YET_IMPLEMENTED: Readonly<Record<string, string>> = {
   'validation/json-schema': 'request-body JSON Schema validation is not implemented yet',
   'modifier/lua-backend': 'Lua scripting is not implemented yet (and the fixture scripts were not copied)',
   'modifier/lua-proxy': 'Lua scripting is not implemented yet (and the fixture scripts were not copied)',
-  'telemetry/metrics': 'KrakenD metrics listener (:8090) is not implemented; no spec reads it',
   'qos/http-cache': 'backend HTTP cache is not implemented yet (only used by the removed /show/{id})',
 };
 
@@ -175,6 +175,14 @@ export function adaptConfig(original: Json, ports: Ports): ConfigAdaptation {
   const config = mapStrings(original, (s) => rewriteAddresses(s, ports)) as Json;
   if (config.port !== KRAKEND_GATEWAY_PORT) throw new Error(`fixture config: expected port ${KRAKEND_GATEWAY_PORT}, got ${String(config.port)}`);
   config.port = ports.gateway;
+  // telemetry/metrics listens on :8090 in the fixture: an ephemeral loopback port instead, so a
+  // run never collides with anything on 8090 (no spec reads /__stats).
+  const extra = isObject(config.extra_config) ? config.extra_config : undefined;
+  const metrics = extra && isObject(extra['telemetry/metrics']) ? extra['telemetry/metrics'] : undefined;
+  if (metrics) {
+    metrics.listen_address = '127.0.0.1:0';
+    notes.push('telemetry/metrics listen_address -> 127.0.0.1:0');
+  }
   notes.push(`port ${KRAKEND_GATEWAY_PORT} -> ${ports.gateway}; backend 127.0.0.1:${KRAKEND_BACKEND_PORT} -> 127.0.0.1:${ports.backend}`);
 
   const endpoints = config.endpoints;
