@@ -253,6 +253,28 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
       config: (port) => baseConfig(port, [endpoint], { redis: { connection_pools: [{ name: 'bench', address }] } }),
     });
   }
+  {
+    // Issue #15: what telemetry/logging (KrakenD text format, the EE json access format) and
+    // telemetry/metrics (router, pipe and backend meters; the /__stats listener idle) cost.
+    const endpoint = plainEndpoint(origin, '/plain');
+    out.push({
+      id: 'telemetry',
+      scheme: 'http',
+      routes: [
+        {
+          id: 'telemetry',
+          description: '`/plain` + `telemetry/logging` (format default, access_log_format json) + `telemetry/metrics` (every layer on; /__stats on an ephemeral loopback port)',
+          path: '/plain',
+          endpoint,
+        },
+      ],
+      config: (port) =>
+        baseConfig(port, [endpoint], {
+          'telemetry/logging': { level: 'INFO', prefix: '[BENCH]', stdout: true, access_log_format: 'json' },
+          'telemetry/metrics': { listen_address: '127.0.0.1:0', collection_time: '10s' },
+        }),
+    });
+  }
   if (input.tls) {
     const tls = input.tls;
     const endpoint = plainEndpoint(origin);
