@@ -1,0 +1,155 @@
+// `telemetry/opentelemetry` into OtelSettings (undefined when absent). KrakenD's defaults, safer
+// where they are unsafe: trace_sample_rate 0 means no traces (KrakenD: every trace), Prometheus
+// listens on 127.0.0.1 unless listen_ip says otherwise (KrakenD: every interface), a gRPC host
+// written with https:// is reached over TLS (KrakenD: plaintext whatever the scheme).
+import { isIP } from 'node:net';
+import type { Problems } from './errors.js';
+
+export interface LayerFlags {
+  metrics: boolean;
+  traces: boolean;
+  reportHeaders: boolean;
+  skipHeaders: readonly string[];
+  metricAttrs: Readonly<Record<string, string>>;
+  traceAttrs: Readonly<Record<string, string>>;
+}
+
+export interface BackendFlags extends LayerFlags {
+  roundTrip: boolean;
+  readPayload: boolean;
+}
+
+export interface GlobalFlags extends LayerFlags {
+  propagation: boolean;
+  semconv127: boolean;
+}
+
+export interface OtlpTarget {
+  name: string;
+  url: string;
+  grpc: boolean;
+  metrics: boolean;
+  traces: boolean;
+  reportingMs: number;
+}
+
+export interface PrometheusTarget {
+  name: string;
+  host: string;
+  port: number;
+  runtimeMetrics: boolean;
+  metrics: boolean;
+}
+
+export interface OtelSettings {
+  serviceName: string;
+  serviceVersion: string;
+  deployEnv: string;
+  reportingMs: number;
+  sampleRate: number;
+  skipPaths: ReadonlySet<string>;
+  timeBuckets: readonly number[];
+  sizeBuckets: readonly number[];
+  global: GlobalFlags;
+  proxy: LayerFlags;
+  backend: BackendFlags;
+  otlp: readonly OtlpTarget[];
+  prometheus: readonly PrometheusTarget[];
+}
+
+const AT = '/extra_config/telemetry~1opentelemetry';
+export const DEFAULT_SKIP_PATHS = ['/__health', '/__debug/', '/__echo/', '/__stats/'];
+export const TIME_BUCKETS = [0.01, 0.02, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.5, 0.75, 1, 1.5, 2, 3.5, 5, 10];
+export const SIZE_BUCKETS = [128, 256, 512, 1024, 4096, 8192, 16384, 32768, 65536, 262144, 524288, 1048576, 4194304, 16777216, 67108864];
+
+type Raw = Record<string, any>;
+
+function attributes(list: { key: string; value: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of list ?? []) out[a.key] = a.value;
+  return Object.freeze(out);
+}
+
+export function proxyFlags(p: Raw | undefined): LayerFlags {
+  return {
+    metrics: p?.disable_metrics !== true,
+    traces: p?.disable_traces !== true,
+    reportHeaders: p?.report_headers === true,
+    skipHeaders: (p?.skip_headers ?? []).map((h: string) => h.toLowerCase()),
+    metricAttrs: attributes(p?.metrics_static_attributes),
+    traceAttrs: attributes(p?.traces_static_attributes),
+  };
+}
+
+export function backendFlags(b: Raw | undefined): BackendFlags {
+  const m = b?.metrics;
+  const t = b?.traces;
+  return {
+    metrics: m?.disable_stage !== true,
+    traces: t?.disable_stage !== true,
+    reportHeaders: t?.report_headers === true,
+    skipHeaders: (t?.skip_headers ?? []).map((h: string) => h.toLowerCase()),
+    metricAttrs: attributes(m?.static_attributes),
+    traceAttrs: attributes(t?.static_attributes),
+    // KrakenD's code turns these on when the object is absent; Rampart's are cheap, so the same.
+    roundTrip: b === undefined || m?.round_trip === true || t?.round_trip === true,
+    readPayload: b === undefined || m?.read_payload === true || t?.read_payload === true,
+  };
+}
+
+export function normalizeOtel(raw: unknown, serviceName: string, problems: Problems, warnings: string[]): OtelSettings | undefined {
+  if (raw === undefined) return undefined;
+  const r = raw as Raw;
+  const reportingMs = (r.metric_reporting_period ?? 30) * 1000;
+  const names = new Set<string>();
+  const unique = (name: string, at: string) => {
+    if (names.has(name)) problems.add(at, `exporter name "${name}" is used twice`);
+    names.add(name);
+  };
+  const otlp: OtlpTarget[] = (r.exporters?.otlp ?? []).map((e: Raw, i: number) => {
+    const at = `${AT}/exporters/otlp/${i}`;
+    unique(e.name, `${at}/name`);
+    const m = /^(https?):\/\/(.+)$/.exec(e.host);
+    const scheme = m ? m[1] : 'http';
+    const host = (m ? m[2] : e.host).replace(/\/+$/, '');
+    if (!/^[A-Za-z0-9.\-[\]:]+$/.test(host) || host.includes('/')) problems.add(`${at}/host`, `"${e.host}" is not a host name or address (with an optional http:// or https://)`);
+    const grpc = e.use_http !== true;
+    const port = e.port || (grpc ? 4317 : 4318);
+    return {
+      name: e.name,
+      url: `${scheme}://${host}:${port}`,
+      grpc,
+      metrics: e.disable_metrics !== true,
+      traces: e.disable_traces !== true,
+      reportingMs: e.custom_metric_reporting_period ? e.custom_metric_reporting_period * 1000 : reportingMs,
+    };
+  });
+  const prometheus: PrometheusTarget[] = (r.exporters?.prometheus ?? []).map((e: Raw, i: number) => {
+    const at = `${AT}/exporters/prometheus/${i}`;
+    unique(e.name, `${at}/name`);
+    const host = e.listen_ip || '127.0.0.1';
+    if (!isIP(host)) problems.add(`${at}/listen_ip`, `"${host}" is not an IP address`);
+    if (host === '0.0.0.0' || host === '::') warnings.push(`${at}/listen_ip: /metrics is served on every interface, without authentication`);
+    if (e.custom_metric_reporting_period) warnings.push(`${at}/custom_metric_reporting_period: Prometheus pulls; the period does not apply`);
+    return { name: e.name, host, port: e.port ?? 9090, runtimeMetrics: e.process_metrics === true || e.go_metrics === true, metrics: e.disable_metrics !== true };
+  });
+  const sampleRate = r.trace_sample_rate ?? 1;
+  if (sampleRate === 0 && otlp.some((o) => o.traces)) warnings.push(`${AT}/trace_sample_rate: 0 records no traces (KrakenD would record every trace)`);
+  const g = r.layers?.global;
+  const skip = r.skip_paths ?? DEFAULT_SKIP_PATHS;
+  return {
+    serviceName: r.service_name || serviceName || 'rampart',
+    serviceVersion: r.service_version ?? '',
+    deployEnv: r.deploy_env ?? '',
+    reportingMs,
+    sampleRate,
+    skipPaths: new Set(skip.filter((p: string) => p !== '')),
+    timeBuckets: r.histograms?.time_buckets ?? TIME_BUCKETS,
+    sizeBuckets: r.histograms?.size_buckets ?? SIZE_BUCKETS,
+    global: { ...proxyFlags(g), propagation: g?.disable_propagation !== true, semconv127: g?.semantic_convention === '1.27' },
+    proxy: proxyFlags(r.layers?.proxy),
+    backend: backendFlags(r.layers?.backend),
+    otlp,
+    prometheus,
+  };
+}

@@ -1,0 +1,152 @@
+// The OpenTelemetry runtime of one process (telemetry/opentelemetry): a tracer (none when
+// trace_sample_rate is 0 or no exporter takes traces), the instruments of the three layers, the
+// OTLP exporters, and the Prometheus reader that /metrics serializes. Loaded only when a config
+// uses the namespace (the SDK costs a start ~100 ms). Nothing here sees a request's query string,
+// credentials or body: attributes are route patterns, methods, statuses and declared attributes.
+import { hostname } from 'node:os';
+import { context, trace, ROOT_CONTEXT, SpanKind, type Attributes, type Context, type Histogram, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { OtelSettings } from '../../config/normalize-otel.js';
+import { VERSION } from '../../version.js';
+
+export interface Telemetry {
+  readonly settings: OtelSettings;
+  /** Undefined: no traces (sample rate 0, or no exporter takes them). */
+  readonly tracer: Tracer | undefined;
+  readonly serverDuration: Histogram | undefined;
+  readonly serverSize: Histogram | undefined;
+  readonly proxyDuration: Histogram | undefined;
+  readonly backendDuration: Histogram | undefined;
+  /** Prometheus text of this process, when a Prometheus exporter is declared. */
+  readonly prometheusText: (() => Promise<string>) | undefined;
+  shutdown(): Promise<void>;
+}
+
+const propagator = new W3CTraceContextPropagator();
+const getter = {
+  keys: (c: Record<string, string | string[] | undefined>) => Object.keys(c),
+  get: (c: Record<string, string | string[] | undefined>, k: string) => c[k],
+};
+
+/** The parent context from a request's traceparent/tracestate (when the peer may give one). */
+export function extractContext(headers: Record<string, string | string[] | undefined>): Context {
+  return propagator.extract(ROOT_CONTEXT, headers, getter);
+}
+
+/** traceparent (and tracestate) of `span`, for the upstream request: flat [name, value, ...]. */
+export function injectHeaders(span: Span): string[] {
+  const carrier: Record<string, string> = {};
+  propagator.inject(trace.setSpan(context.active(), span), carrier, { set: (c, k, v) => (c[k] = v) });
+  const out: string[] = [];
+  for (const k in carrier) out.push(k, carrier[k]);
+  return out;
+}
+
+export { SpanKind };
+
+export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean }): Promise<Telemetry> {
+  const resource = resourceFromAttributes({
+    'service.name': s.serviceName,
+    ...(s.serviceVersion ? { 'service.version': s.serviceVersion } : {}),
+    ...(s.deployEnv ? { 'deployment.environment': s.deployEnv } : {}),
+    // One instance per node: every worker's series are the same series, merged by the primary.
+    'service.instance.id': hostname(),
+    'telemetry.sdk.name': 'rampart',
+    'telemetry.sdk.version': VERSION,
+  });
+  const readers: IMetricReader[] = [];
+  const processors: SpanProcessor[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  if (!opts.dryRun) {
+    for (const o of s.otlp) {
+      if (o.traces && s.sampleRate > 0) {
+        const exporter = o.grpc
+          ? new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter({ url: o.url })
+          : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter({ url: `${o.url}/v1/traces` });
+        processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096, maxExportBatchSize: 512 }));
+      }
+      if (o.metrics) {
+        const exporter = o.grpc
+          ? new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter({ url: o.url })
+          : new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter({ url: `${o.url}/v1/metrics` });
+        readers.push(new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: o.reportingMs, exportTimeoutMillis: Math.min(o.reportingMs, 10_000) }));
+      }
+    }
+  }
+  let prometheusText: (() => Promise<string>) | undefined;
+  if (s.prometheus.some((p) => p.metrics)) {
+    const reader = new PrometheusExporter({ preventServerStart: true });
+    readers.push(reader);
+    const serializer = new PrometheusSerializer('', false);
+    prometheusText = async () => {
+      const { resourceMetrics } = await reader.collect();
+      return serializer.serialize(resourceMetrics);
+    };
+  }
+  const meterProvider = readers.length ? new MeterProvider({ resource, readers }) : undefined;
+  const meter = meterProvider?.getMeter('rampart', VERSION);
+  const time = { unit: 's', advice: { explicitBucketBoundaries: [...s.timeBuckets] } };
+  const size = { unit: 'By', advice: { explicitBucketBoundaries: [...s.sizeBuckets] } };
+  const g127 = s.global.semconv127;
+  const serverDuration = meter && s.global.metrics ? meter.createHistogram(g127 ? 'http.server.request.duration' : 'http.server.duration', { ...time, description: 'Duration of the requests the gateway answered' }) : undefined;
+  const serverSize = meter && s.global.metrics ? meter.createHistogram(g127 ? 'http.server.response.body.size' : 'http.server.response.size', { ...size, description: 'Size of the answers the gateway sent' }) : undefined;
+  const proxyDuration = meter ? meter.createHistogram('krakend.proxy.duration', { ...time, description: 'Duration of the proxy layer of each endpoint' }) : undefined;
+  const backendDuration = meter ? meter.createHistogram('krakend.backend.duration', { ...time, description: 'Duration of each backend call' }) : undefined;
+  if (meter && s.prometheus.some((p) => p.runtimeMetrics)) {
+    const { monitorEventLoopDelay } = await import('node:perf_hooks');
+    const loop = monitorEventLoopDelay({ resolution: 20 });
+    loop.enable();
+    closers.push(async () => void loop.disable());
+    meter.createObservableGauge('process.memory.usage', { unit: 'By', description: 'Resident set size' }).addCallback((r) => r.observe(process.memoryUsage.rss()));
+    meter.createObservableGauge('nodejs.heap.used', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage().heapUsed));
+    meter.createObservableCounter('process.cpu.time', { unit: 's' }).addCallback((r) => {
+      const u = process.cpuUsage();
+      r.observe(u.user / 1e6, { 'cpu.mode': 'user' });
+      r.observe(u.system / 1e6, { 'cpu.mode': 'system' });
+    });
+    meter.createObservableGauge('nodejs.eventloop.delay.p99', { unit: 's' }).addCallback((r) => r.observe(loop.percentile(99) / 1e9));
+  }
+  let tracer: Tracer | undefined;
+  let tracerProvider: BasicTracerProvider | undefined;
+  if (processors.length && s.sampleRate > 0) {
+    const sampler = s.sampleRate >= 1 ? new AlwaysOnSampler() : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(s.sampleRate) });
+    tracerProvider = new BasicTracerProvider({ resource, sampler, spanProcessors: processors });
+    tracer = tracerProvider.getTracer('rampart', VERSION);
+  }
+  return {
+    settings: s,
+    tracer,
+    serverDuration,
+    serverSize,
+    proxyDuration,
+    backendDuration,
+    prometheusText,
+    async shutdown() {
+      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown(), ...closers.map((c) => c())]);
+    },
+  };
+}
+
+/** KrakenD bounds the method attribute to the nine verbs plus _OTHER (a client chooses it). */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+export function boundedMethod(m: string): string {
+  return METHODS.has(m) ? m : '_OTHER';
+}
+
+/** Headers never recorded, whatever report_headers and skip_headers say: credentials. */
+const SECRET_HEADER = /authorization|cookie|token|secret|password|passwd|api[-_]?key|session|signature|credential/i;
+
+/** Request headers as span attributes (report_headers), credentials and skip_headers left out. */
+export function headerAttributes(prefix: string, raw: string[], skip: readonly string[]): Attributes {
+  const out: Attributes = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (SECRET_HEADER.test(name) || skip.includes(name)) continue;
+    out[`${prefix}.${name}`] = raw[i + 1].slice(0, 256);
+  }
+  return out;
+}
