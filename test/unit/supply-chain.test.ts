@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,14 +32,18 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<str
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, out: r.stdout + r.stderr };
 }
 
-/** A clean checkout of this repository's HEAD that shares its node_modules (no second npm ci). */
+/**
+ * A clean checkout of this repository's HEAD with its own node_modules: hard links to this
+ * one's (no second npm ci, no copy). A symlink would not do: the bundler follows it, and the
+ * source maps would then record the path to the real folder, so the build would depend on where
+ * the clone is rather than on the commit.
+ */
 function cloneHead(dir: string): void {
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  mkdirSync(dirname(dir), { recursive: true });
   execFileSync('git', ['clone', '--quiet', '--no-checkout', '--shared', ROOT, dir]);
   execFileSync('git', ['checkout', '--quiet', '--detach', head], { cwd: dir });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  // .gitignore's `node_modules/` matches folders only, not this symlink: keep the tree clean.
-  appendFileSync(join(dir, '.git/info/exclude'), '/node_modules\n');
+  execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
 }
 
 function release(clone: string, out: string, env: Record<string, string | undefined> = {}) {
@@ -59,8 +63,9 @@ function copyRelease(from: string, name: string): string {
 
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'rampart-supply-'));
+  // Two folders at different depths: the tarball must depend on the commit only.
   cloneA = join(work, 'a');
-  cloneB = join(work, 'b');
+  cloneB = join(work, 'elsewhere/deeper/b');
   cloneHead(cloneA);
   cloneHead(cloneB);
   outA = join(work, 'out-a');
@@ -80,7 +85,7 @@ after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('two releases of one commit, built in two folders, give identical tarball and SBOM bytes', () => {
+test('two releases of one commit, built in two different folders, give identical tarball and SBOM bytes', () => {
   const a = readFileSync(join(outA, TGZ));
   const b = readFileSync(join(outB, TGZ));
   assert.ok(a.length > 10_000, `tarball is ${a.length} bytes`);
