@@ -11,7 +11,8 @@ node_bin=$(readlink -f "$(command -v node)")
 case "$(node --version)" in v20.*) ;; *) echo "build-local-base: Node 20 expected, found $(node --version)" >&2; exit 2 ;; esac
 npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 if [ ! -x "$ROOTFS/bin/sh" ]; then
-  debootstrap --variant=minbase bookworm "$ROOTFS" http://deb.debian.org/debian >/dev/null
+  # debootstrap's default mirror; RAMPART_DEBIAN_MIRROR to use another.
+  debootstrap --variant=minbase bookworm "$ROOTFS" ${RAMPART_DEBIAN_MIRROR:-} >/dev/null
 fi
 install -m 0755 "$node_bin" "$ROOTFS/usr/local/bin/node"
 mkdir -p "$ROOTFS/usr/local/lib/node_modules"
