@@ -43,7 +43,13 @@ function cloneHead(dir: string): void {
   mkdirSync(dirname(dir), { recursive: true });
   execFileSync('git', ['clone', '--quiet', '--no-checkout', '--shared', ROOT, dir]);
   execFileSync('git', ['checkout', '--quiet', '--detach', head], { cwd: dir });
-  execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+  try {
+    execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(dir, 'node_modules')], { stdio: 'ignore' });
+  } catch {
+    // Another filesystem (no hard links across it): a real copy, ~100 MB.
+    rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+    execFileSync('cp', ['-a', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+  }
 }
 
 function release(clone: string, out: string, env: Record<string, string | undefined> = {}) {
