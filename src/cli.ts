@@ -1,4 +1,4 @@
-// rampart run | check | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
+// rampart run | check | verify | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
 //
 // Only what every command needs is imported up front; the rest is imported where it is used, so
 // that a cluster primary (which only forks) starts its workers without loading the config
@@ -14,6 +14,7 @@ const HELP = `rampart ${VERSION} — a zero-trust API gateway for KrakenD v3 con
 Usage:
   rampart run   -c FILE [-d] [--workers N] [--port P]   start the gateway (foreground)
   rampart check -c FILE                                validate the config and exit
+  rampart verify DIR [--key PUB.pem]                   check a downloaded release's signature and digests
   rampart --version | --help
 
 Options:
@@ -71,6 +72,12 @@ function configPath(a: Args): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // verify has its own arguments (a folder, --key) and touches no config: its own module.
+  if (argv[0] === 'verify') {
+    const { verifyCommand } = await import('./release/verify-command.js');
+    process.exitCode = verifyCommand(argv.slice(1));
+    return;
+  }
   let a: Args;
   try {
     a = parseArgs(argv);
