@@ -14,7 +14,7 @@ import { parseAllDocuments } from 'yaml';
 import { BIN, ROOT } from '../helpers/gateway.js';
 
 const DIR = join(ROOT, 'deploy/kubernetes');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Doc = any;
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();

@@ -197,7 +197,7 @@ test('verify: another key, the repository key on a test release, or an edited SH
   const rehashed = copyRelease(outB, 'rehashed');
   appendFileSync(join(rehashed, TGZ), 'x');
   const sha = execFileSync('sha256sum', [TGZ], { cwd: rehashed, encoding: 'utf8' }).split(' ')[0];
-  const sums = readFileSync(join(rehashed, 'SHA256SUMS'), 'utf8').replace(/^[0-9a-f]{64}(?=  rampart-[\d.]+\.tgz$)/m, sha);
+  const sums = readFileSync(join(rehashed, 'SHA256SUMS'), 'utf8').replace(/^[0-9a-f]{64}(?= {2}rampart-[\d.]+\.tgz$)/m, sha);
   writeFileSync(join(rehashed, 'SHA256SUMS'), sums);
   const r = verify(rehashed, '--key', keyB);
   assert.equal(r.code, 1, r.out);
