@@ -6,7 +6,7 @@
 set -euo pipefail
 need=()
 # package:command pairs; add one line per system tool a test needs.
-for pkg_cmd in "openssl:openssl" "redis-server:redis-server" "chromium:chromium" "iproute2:ss" "python3:python3" "bsdutils:logger"; do
+for pkg_cmd in "openssl:openssl" "redis-server:redis-server" "chromium:chromium" "iproute2:ss" "python3:python3" "bsdutils:logger" "prometheus:prometheus"; do
   pkg=${pkg_cmd%%:*}; cmd=${pkg_cmd##*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -34,6 +34,7 @@ import { corsComponent } from './security/cors/schema.js';
 import { httpSecurityComponent } from './security/http/schema.js';
 import { loggingComponent } from './telemetry/logging/schema.js';
 import { metricsComponent } from './telemetry/metrics/schema.js';
+import { opentelemetryComponent } from './telemetry/opentelemetry/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -75,6 +76,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // Telemetry (config only: read when the process starts).
   loggingComponent,
   metricsComponent,
+  opentelemetryComponent,
 ];
 
 export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(

@@ -3,6 +3,7 @@
 // claims is a config error (never silently ignored: an ignored security namespace is an open
 // door). Phases are fixed slots, so a config can never reorder security checks.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context as OtelContext } from '@opentelemetry/api';
 import type { BackendConfig, EndpointConfig, ServiceConfig } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { BackendHandler } from '../pipeline/types.js';
@@ -34,6 +35,8 @@ export interface RequestContext {
   claims: Record<string, unknown> | undefined;
   /** The buffered request body; set before the `validate` phase. */
   body: Buffer | null;
+  /** telemetry/opentelemetry: the server span's context, parent of proxy and backend spans. */
+  traceContext: OtelContext | undefined;
   /** Free slots for components that cooperate (e.g. a role set by auth/api-keys). */
   readonly locals: Map<string, unknown>;
 }

@@ -2,6 +2,7 @@
 // the cross-field checks a schema cannot express. Collects every problem instead of stopping.
 import { normalizeLogging } from './normalize-logging.js';
 import { normalizeMetrics } from './normalize-metrics.js';
+import { normalizeOtel } from './normalize-otel.js';
 import { isIP } from 'node:net';
 import { validateFlatmap } from '../shaping/flatmap.js';
 import { normalizeClientTls, normalizeServerTls } from '../tls/normalize-tls.js';
@@ -210,6 +211,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
   const serverTls = normalizeServerTls(root.tls, problems, warnings);
   const logging = normalizeLogging(extra['telemetry/logging'], problems, warnings);
   const metrics = normalizeMetrics(extra['telemetry/metrics'], problems, warnings);
+  const otel = normalizeOtel(extra['telemetry/opentelemetry'], root.name ?? '', problems, warnings);
   const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings);
   return {
     file,
@@ -242,6 +244,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
     router,
     logging,
     metrics,
+    otel,
     endpoints,
   };
 }

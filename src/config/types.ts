@@ -3,6 +3,7 @@
 import type { FlatmapOp } from '../shaping/types.js';
 import type { LogSettings } from './normalize-logging.js';
 import type { MetricsSettings } from './normalize-metrics.js';
+import type { OtelSettings } from './normalize-otel.js';
 import type { ServerTlsOptions, UpstreamTlsOptions } from '../tls/types.js';
 
 export type Encoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml';
@@ -105,5 +106,7 @@ export interface ServiceConfig {
   logging: LogSettings;
   /** `telemetry/metrics`; undefined: nothing is collected. */
   metrics: MetricsSettings | undefined;
+  /** `telemetry/opentelemetry`; undefined: no traces, no OpenTelemetry metrics. */
+  otel: OtelSettings | undefined;
   endpoints: EndpointConfig[];
 }

@@ -31,6 +31,13 @@ export interface BackendCompileEnv {
   chunkedBody: boolean;
 }
 
+/** A client's own traceparent/tracestate (forwarded by input_headers) give way to the gateway's. */
+function withoutTraceContext(h: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < h.length; i += 2) if (h[i] !== 'traceparent' && h[i] !== 'tracestate') out.push(h[i], h[i + 1]);
+  return out;
+}
+
 function fail(message: string, status = 500, body?: Buffer, contentType?: string): ProxyResult {
   return { data: undefined, complete: false, error: new GatewayError(message, status, body, contentType), raw: undefined };
 }
@@ -94,7 +101,8 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
     const q = queryFilter ? queryFilter(input.query) : input.query;
     if (q) path += (hasFixedQuery ? '&' : '?') + q;
     const origin = originList.length === 1 ? originList[0] : originList[(rr = (rr + 1) % originList.length)];
-    const headers = headerFilter ? headerFilter(input.headers) : input.headers;
+    const filtered = headerFilter ? headerFilter(input.headers) : input.headers;
+    const headers = input.traceHeaders ? withoutTraceContext(filtered).concat(input.traceHeaders) : filtered;
     return {
       method, origin, path, headers, body: input.body, chunked: env.chunkedBody, signal: input.signal,
       // no-op answers are passed through: small ones whole, large ones streamed. Others are

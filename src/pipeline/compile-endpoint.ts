@@ -7,6 +7,8 @@ import type { Logger } from '../observability/logger.js';
 import type { SecurityLog } from '../observability/security-events.js';
 import type { StatsRegistry } from '../observability/stats.js';
 import { proxyMeter } from './metrics-meters.js';
+import type { Telemetry } from '../observability/otel/telemetry.js';
+import { backendFlags, proxyFlags } from '../config/normalize-otel.js';
 import { buildStages, compileGuards, wrapAll } from './build-stages.js';
 import { replyCrashed, sendRejection } from '../server/replies.js';
 import { createGunzip } from 'node:zlib';
@@ -47,6 +49,8 @@ export interface EndpointCompileEnv {
   stages: Stage[];
   dryRun: boolean;
   security: SecurityLog;
+  /** telemetry/opentelemetry, when on. */
+  telemetry: Telemetry | undefined;
   /** telemetry/metrics, when on: the registry and which layers it measures. */
   stats: { registry: StatsRegistry; proxy: boolean; backend: boolean } | undefined;
 }
@@ -125,6 +129,17 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const endpointStages = await buildStages(ep.extra, { ...base, scope: 'endpoint', pointer: `${ep.pointer}/extra_config` }, env.problems);
   env.stages.push(...endpointStages.stages);
   if (env.stats?.proxy) endpointStages.arounds.unshift(proxyMeter(env.stats.registry, 'pipe', ep.path));
+  // telemetry/opentelemetry: the endpoint's override of a layer replaces the service's settings.
+  const OTEL = 'telemetry/opentelemetry';
+  const epOtel = ep.extra[OTEL] as { proxy?: Record<string, unknown>; backend?: Record<string, unknown> } | undefined;
+  const telemetry = env.telemetry && !env.telemetry.settings.skipPaths.has(ep.path) ? env.telemetry : undefined;
+  if (epOtel && !env.telemetry) env.problems.add(`${ep.pointer}/extra_config/telemetry~1opentelemetry`, 'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first');
+  // Imported only by configs that use OpenTelemetry (the API and propagation are not free to load).
+  const otelLayers = telemetry ? await import('./otel-layers.js') : undefined;
+  if (telemetry && otelLayers) {
+    const layer = otelLayers.otelProxyLayer(telemetry, ep, epOtel?.proxy ? proxyFlags(epOtel.proxy) : telemetry.settings.proxy);
+    if (layer) endpointStages.arounds.unshift(layer);
+  }
   const preBody = compileGuards(endpointStages.guards, ['edge', 'authenticate', 'admit']);
   const postBody = compileGuards(endpointStages.guards, ['validate']);
   // The gateway asks backends for gzip, as KrakenD (Go's transport) does, and undoes it. For a
@@ -142,6 +157,12 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     env.stages.push(...st.stages);
     // The meter is the outermost backend wrapper: it sees what the endpoint gets from this backend.
     if (env.stats?.backend) st.arounds.unshift(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
+    const bOtel = (b.extra[OTEL] as { backend?: Record<string, unknown> } | undefined)?.backend ?? epOtel?.backend;
+    if (b.extra[OTEL] && !env.telemetry) env.problems.add(`${b.pointer}/extra_config/telemetry~1opentelemetry`, 'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first');
+    if (telemetry && otelLayers) {
+      const layer = otelLayers.otelBackendLayer(telemetry, ep, b, bOtel ? backendFlags(bOtel) : telemetry.settings.backend);
+      if (layer) st.arounds.unshift(layer);
+    }
     const backend = await compileBackend(b, backendEnv);
     compiled.push({ cfg: b, handler: withConcurrentCalls(wrapAll(backend.call, st.arounds), ep.concurrentCalls), direct: st.arounds.length === 0 ? backend.direct : null });
   }

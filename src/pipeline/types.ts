@@ -27,6 +27,9 @@ export interface CallInput {
   signal: CancelSignal;
   /** Earlier backends' data (sequential proxy). */
   responses?: (Data | undefined)[];
+  /** traceparent/tracestate of this call's span (telemetry/opentelemetry), added after every
+   * header filter: the trace context is the gateway's, never a client's. */
+  traceHeaders?: string[];
 }
 
 export type BackendHandler = (input: CallInput) => Promise<ProxyResult>;

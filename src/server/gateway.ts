@@ -16,6 +16,8 @@ import type { Rejection, RequestContext, Stage } from '../components/types.js';
 import { createSecurityLog, type RefusalEvent } from '../observability/security-events.js';
 import { StatsRegistry } from '../observability/stats.js';
 import { EndpointMeter, UNROUTED } from '../pipeline/metrics-meters.js';
+import type { Telemetry } from '../observability/otel/telemetry.js';
+import type { OtelResponse } from './otel-global.js';
 import { ConfigError, Problems } from '../config/errors.js';
 import { buildStages, compileGuards } from '../pipeline/build-stages.js';
 import { SharedRegistry } from './shared-resources.js';
@@ -29,6 +31,8 @@ export interface Gateway {
   close(): Promise<void>;
   /** telemetry/metrics: this process's registry (served by run.ts or the cluster primary). */
   readonly stats: StatsRegistry | undefined;
+  /** telemetry/opentelemetry: this process's tracer, instruments and Prometheus text. */
+  readonly telemetry: Telemetry | undefined;
 }
 
 const PONG = '{"message":"pong"}';
@@ -65,11 +69,16 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   const security = createSecurityLog(log);
   const registry = cfg.metrics ? new StatsRegistry() : undefined;
   const stats = registry && cfg.metrics ? { registry, proxy: cfg.metrics.proxy, backend: cfg.metrics.backend } : undefined;
-  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages, dryRun, security, stats };
+  // OpenTelemetry's SDK is imported only by configs that use it (it costs a start ~100 ms).
+  const telemetry = cfg.otel ? await (await import('../observability/otel/telemetry.js')).startTelemetry(cfg.otel, { dryRun }) : undefined;
+  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages, dryRun, security, stats, telemetry };
+  const globalLayer = telemetry ? (await import('./otel-global.js')).compileGlobalLayer(telemetry, cfg.router, cfg.tls ? 'https' : 'http') : undefined;
+  const routeOf = new WeakMap<Handler, string>();
   // Router metrics per route pattern, found from the matched handler (no lookup by path).
   const routerStats = registry && cfg.metrics?.router ? new WeakMap<Handler, EndpointMeter>() : undefined;
   const unrouted = routerStats && registry ? new EndpointMeter(registry, UNROUTED) : undefined;
   const closeAll = async () => {
+    await telemetry?.shutdown();
     await Promise.allSettled(stages.map((s) => s.close?.()));
     await shared.close();
     await pools.close();
@@ -82,6 +91,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     const h: EndpointHandler = await compileEndpoint(ep, env);
     table.add(ep.method, ep.path, h);
     if (routerStats && registry) routerStats.set(h, new EndpointMeter(registry, ep.path));
+    routeOf.set(h, ep.path);
   }
   if (!problems.empty) {
     await closeAll();
@@ -185,6 +195,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     if (hasRepeatedHost(req.rawHeaders)) return refuseEarly(req, res, method, path, 400, TWO_HOSTS);
     if (tooManyQueryParams(rawQuery)) return refuseEarly(req, res, method, path, 414, QUERY_CAP);
     const ctx = new GatewayRequestContext(req, res, method, path, rawQuery, clientIp(req));
+    if (globalLayer !== undefined) globalLayer(ctx);
     if (accessLog !== undefined) (res as ServerResponse & ResponseBookkeeping).accessIp = ctx.clientIp;
     if (serviceGuards) {
       const r = serviceGuards(ctx);
@@ -210,6 +221,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     }
     if (m) {
       if (routerStats !== undefined) (res as ServerResponse & ResponseBookkeeping).statsMeter = routerStats.get(m.value);
+      if (globalLayer !== undefined) (res as ServerResponse & OtelResponse).otelRoute = routeOf.get(m.value);
       try {
         ctx.params = m.params;
         const p = m.value(ctx);
@@ -243,5 +255,6 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     handle,
     close: closeAll,
     stats: registry,
+    telemetry,
   };
 }

@@ -9,6 +9,7 @@
 import cluster from 'node:cluster';
 import type { LogSettings } from '../config/normalize-logging.js';
 import type { MetricsSettings } from '../config/normalize-metrics.js';
+import type { OtelSettings } from '../config/normalize-otel.js';
 import type { Logger } from '../observability/logger.js';
 import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
 import { installBreakerCoordinator } from '../components/qos/circuit-breaker/node-coordinator.js';
@@ -107,10 +108,11 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   const { createLogger } = await import('../observability/logger.js');
   let settings: LogSettings | undefined;
   let metrics: MetricsSettings | undefined;
+  let otel: OtelSettings | undefined;
   if (opts.file) {
     try {
       const { loadConfigFile } = await import('../config/load.js');
-      ({ logging: settings, metrics } = loadConfigFile(opts.file).config);
+      ({ logging: settings, metrics, otel } = loadConfigFile(opts.file).config);
     } catch {
       settings = undefined;
     }
@@ -121,6 +123,19 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     // Syslog unavailable: the workers fail their start with the same reason.
     process.stderr.write(`rampart: ${(err as Error).message}\n`);
     log = createLogger();
+  }
+  // telemetry/opentelemetry's Prometheus exporters: one listener each for the node, merging the
+  // workers' text per scrape.
+  for (const p of otel?.prometheus.filter((x) => x.metrics) ?? []) {
+    const { startPrometheusServer, collectNodeText } = await import('../observability/otel/prometheus.js');
+    try {
+      const server = await startPrometheusServer(p.host, p.port, collectNodeText);
+      log.info({ exporter: p.name, host: p.host, port: server.port }, 'prometheus exporter listening (GET /metrics, node-wide)');
+    } catch (err) {
+      process.stderr.write(`rampart: ${(err as Error).message}\n`);
+      stop('SIGTERM');
+      exitCode = 2;
+    }
   }
   // telemetry/metrics: one listener for the node; each refresh merges every worker's snapshot.
   if (metrics?.serve) {

@@ -3,12 +3,14 @@
 // use instead of a Map per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../components/types.js';
+import type { Context as OtelContext } from '@opentelemetry/api';
 
 export class GatewayRequestContext implements RequestContext {
   params: Record<string, string> = EMPTY_PARAMS;
   upstreamHeaders: string[] | undefined = undefined;
   claims: Record<string, unknown> | undefined = undefined;
   body: Buffer | null = null;
+  traceContext: OtelContext | undefined = undefined;
   private localsMap: Map<string, unknown> | undefined = undefined;
 
   constructor(

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import type { WorkerReport } from './primary.js';
 import type { Gateway } from './gateway.js';
 import type { StatsServer } from '../observability/stats-server.js';
+import type { PrometheusServer } from '../observability/otel/prometheus.js';
 
 export interface RunOptions {
   debug: boolean;
@@ -19,6 +20,7 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
   const gateway = await buildGateway(cfg, log, { debug: opts.debug });
   const running = await listen(cfg, gateway, log, opts.port);
   const stats = await serveStats(cfg, gateway, log);
+  const prometheus = await servePrometheus(cfg, gateway, log);
   log.info({ port: running.port, endpoints: cfg.endpoints.length }, 'rampart listening');
   log.flush();
   let draining = false;
@@ -32,6 +34,7 @@ async function serveInThisProcess(cfg: ServiceConfig, log: Logger, opts: RunOpti
     log.info({ signal }, 'draining in-flight requests');
     await running.shutdown();
     await stats?.close();
+    await Promise.all(prometheus.map((p) => p.close()));
     await gateway.close();
     log.info('stopped');
     log.flush();
@@ -58,6 +61,24 @@ async function serveStats(cfg: ServiceConfig, gateway: Gateway, log: Logger): Pr
   const server = await startStatsServer(m.host, m.port, m.collectionMs, () => registry.snapshot());
   log.info({ host: m.host, port: server.port }, 'metrics listening (GET /__stats)');
   return server;
+}
+
+/** telemetry/opentelemetry's Prometheus exporters: as serveStats, one listener per exporter. */
+async function servePrometheus(cfg: ServiceConfig, gateway: Gateway, log: Logger): Promise<PrometheusServer[]> {
+  const text = gateway.telemetry?.prometheusText;
+  if (!cfg.otel || !text) return [];
+  const { answerPrometheusRequests, startPrometheusServer } = await import('../observability/otel/prometheus.js');
+  if (cluster.isWorker) {
+    answerPrometheusRequests(text);
+    return [];
+  }
+  const out: PrometheusServer[] = [];
+  for (const p of cfg.otel.prometheus.filter((x) => x.metrics)) {
+    const server = await startPrometheusServer(p.host, p.port, text);
+    log.info({ exporter: p.name, host: p.host, port: server.port }, 'prometheus exporter listening (GET /metrics)');
+    out.push(server);
+  }
+  return out;
 }
 
 /** Serves `cfg` in this process: a single-process gateway, or one worker of a cluster (primary.ts). */

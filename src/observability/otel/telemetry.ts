@@ -4,11 +4,10 @@
 // uses the namespace (the SDK costs a start ~100 ms). Nothing here sees a request's query string,
 // credentials or body: attributes are route patterns, methods, statuses and declared attributes.
 import { hostname } from 'node:os';
-import { context, trace, ROOT_CONTEXT, SpanKind, type Attributes, type Context, type Histogram, type Span, type Tracer } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { Histogram, Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { OtelSettings } from '../../config/normalize-otel.js';
 import { VERSION } from '../../version.js';
@@ -26,27 +25,14 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-const propagator = new W3CTraceContextPropagator();
-const getter = {
-  keys: (c: Record<string, string | string[] | undefined>) => Object.keys(c),
-  get: (c: Record<string, string | string[] | undefined>, k: string) => c[k],
-};
 
-/** The parent context from a request's traceparent/tracestate (when the peer may give one). */
-export function extractContext(headers: Record<string, string | string[] | undefined>): Context {
-  return propagator.extract(ROOT_CONTEXT, headers, getter);
+
+/** A named export of a CommonJS package imported from ESM (its names may sit on `default`). */
+async function load<T>(pkg: Promise<Record<string, unknown>>, name: string): Promise<T> {
+  const m = await pkg;
+  return (m[name] ?? (m.default as Record<string, unknown> | undefined)?.[name]) as T;
 }
-
-/** traceparent (and tracestate) of `span`, for the upstream request: flat [name, value, ...]. */
-export function injectHeaders(span: Span): string[] {
-  const carrier: Record<string, string> = {};
-  propagator.inject(trace.setSpan(context.active(), span), carrier, { set: (c, k, v) => (c[k] = v) });
-  const out: string[] = [];
-  for (const k in carrier) out.push(k, carrier[k]);
-  return out;
-}
-
-export { SpanKind };
+type Ctor<T> = new (opts: { url: string }) => T;
 
 export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean }): Promise<Telemetry> {
   const resource = resourceFromAttributes({
@@ -64,15 +50,17 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
   if (!opts.dryRun) {
     for (const o of s.otlp) {
       if (o.traces && s.sampleRate > 0) {
-        const exporter = o.grpc
-          ? new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter({ url: o.url })
-          : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter({ url: `${o.url}/v1/traces` });
+        const Exporter = o.grpc
+          ? await load<Ctor<SpanExporter>>(import('@opentelemetry/exporter-trace-otlp-grpc'), 'OTLPTraceExporter')
+          : await load<Ctor<SpanExporter>>(import('@opentelemetry/exporter-trace-otlp-proto'), 'OTLPTraceExporter');
+        const exporter = new Exporter({ url: o.grpc ? o.url : `${o.url}/v1/traces` });
         processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096, maxExportBatchSize: 512 }));
       }
       if (o.metrics) {
-        const exporter = o.grpc
-          ? new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter({ url: o.url })
-          : new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter({ url: `${o.url}/v1/metrics` });
+        const Exporter = o.grpc
+          ? await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-grpc'), 'OTLPMetricExporter')
+          : await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-proto'), 'OTLPMetricExporter');
+        const exporter = new Exporter({ url: o.grpc ? o.url : `${o.url}/v1/metrics` });
         readers.push(new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: o.reportingMs, exportTimeoutMillis: Math.min(o.reportingMs, 10_000) }));
       }
     }
@@ -131,22 +119,3 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
   };
 }
 
-/** KrakenD bounds the method attribute to the nine verbs plus _OTHER (a client chooses it). */
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
-export function boundedMethod(m: string): string {
-  return METHODS.has(m) ? m : '_OTHER';
-}
-
-/** Headers never recorded, whatever report_headers and skip_headers say: credentials. */
-const SECRET_HEADER = /authorization|cookie|token|secret|password|passwd|api[-_]?key|session|signature|credential/i;
-
-/** Request headers as span attributes (report_headers), credentials and skip_headers left out. */
-export function headerAttributes(prefix: string, raw: string[], skip: readonly string[]): Attributes {
-  const out: Attributes = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    if (SECRET_HEADER.test(name) || skip.includes(name)) continue;
-    out[`${prefix}.${name}`] = raw[i + 1].slice(0, 256);
-  }
-  return out;
-}

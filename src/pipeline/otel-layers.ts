@@ -1,0 +1,77 @@
+// telemetry/opentelemetry's proxy and backend layers as `around` wrappers (the global layer is in
+// server/otel-global.ts). Built once per endpoint and backend with that route's settings (an
+// endpoint or backend override replaces the service's layer, as KrakenD); per request they start a
+// span under the request's context, record one duration, and hand the backend the gateway's own
+// traceparent.
+//   proxy    span "<METHOD> <route> proxy" (internal); krakend.proxy.duration
+//   backend  span "<METHOD> <url_pattern>" (client); krakend.backend.duration
+// Attributes: krakend.endpoint.route, krakend.endpoint.method, error, canceled, complete (and for
+// backends url.template, server.address, http.response.status_code when known), plus the
+// layer's static attributes; with report_headers, the headers sent upstream minus credentials.
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import type { EndpointConfig, BackendConfig } from '../config/types.js';
+import type { BackendFlags, LayerFlags } from '../config/normalize-otel.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { headerAttributes, injectHeaders, SpanKind } from '../observability/otel/context.js';
+import type { Telemetry } from '../observability/otel/telemetry.js';
+import type { BackendHandler, CallInput, ProxyResult } from './types.js';
+
+type Around = (next: BackendHandler) => BackendHandler;
+
+function outcome(r: ProxyResult, input: CallInput): Attributes {
+  const canceled = input.signal.aborted && !(input.signal.reason instanceof GatewayError);
+  return { error: r.error !== undefined, canceled, complete: r.complete };
+}
+
+export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFlags): Around | undefined {
+  const tracer = flags.traces ? t.tracer : undefined;
+  const duration = flags.metrics ? t.proxyDuration : undefined;
+  if (!tracer && !duration) return undefined;
+  const base: Attributes = { 'krakend.endpoint.route': ep.path, 'krakend.endpoint.method': ep.method };
+  const metricBase: Attributes = { ...base, ...flags.metricAttrs };
+  const spanBase: Attributes = { ...base, ...flags.traceAttrs };
+  const name = `${ep.method} ${ep.path} proxy`;
+  return (next) => async (input) => {
+    const t0 = performance.now();
+    const ctx = input.ctx;
+    const parent = ctx.traceContext ?? ROOT_CONTEXT;
+    const span = tracer?.startSpan(name, { kind: SpanKind.INTERNAL, attributes: spanBase }, parent);
+    // Backend spans hang under the proxy span.
+    if (span) ctx.traceContext = trace.setSpan(parent, span);
+    const r = await next(input);
+    const o = outcome(r, input);
+    duration?.record((performance.now() - t0) / 1000, { ...metricBase, ...o });
+    if (span) {
+      span.setAttributes(o);
+      if (r.error) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+    return r;
+  };
+}
+
+export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendConfig, flags: BackendFlags): Around | undefined {
+  const tracer = flags.traces ? t.tracer : undefined;
+  const duration = flags.metrics ? t.backendDuration : undefined;
+  if (!tracer && !duration) return undefined;
+  const base: Attributes = { 'krakend.endpoint.route': ep.path, 'krakend.endpoint.method': ep.method, 'url.template': b.urlPattern };
+  const metricBase: Attributes = { ...base, ...flags.metricAttrs };
+  const spanBase: Attributes = { ...base, 'http.request.method': b.method, 'server.address': b.hosts[0] ?? '', ...flags.traceAttrs };
+  const name = `${b.method} ${b.urlPattern}`;
+  return (next) => async (input) => {
+    const t0 = performance.now();
+    const span = tracer?.startSpan(name, { kind: SpanKind.CLIENT, attributes: spanBase }, input.ctx.traceContext ?? ROOT_CONTEXT);
+    if (span && flags.reportHeaders) span.setAttributes(headerAttributes('http.request.header', input.headers, flags.skipHeaders));
+    const r = await next(span ? { ...input, traceHeaders: injectHeaders(span) } : input);
+    const o = outcome(r, input);
+    duration?.record((performance.now() - t0) / 1000, { ...metricBase, ...o });
+    if (span) {
+      span.setAttributes(o);
+      const status = r.raw?.status ?? (r.error ? r.error.status : undefined);
+      if (status !== undefined) span.setAttribute('http.response.status_code', status);
+      if (r.error) span.setStatus({ code: SpanStatusCode.ERROR, message: r.error.status >= 500 ? 'backend failed' : 'refused' });
+      span.end();
+    }
+    return r;
+  };
+}

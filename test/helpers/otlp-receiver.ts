@@ -1,0 +1,88 @@
+// A real OTLP/HTTP receiver for tests: accepts POST /v1/traces and /v1/metrics, decodes the trace
+// export requests with the OTLP protobuf definitions (test/helpers/otlp-trace.proto, protobufjs),
+// and keeps the spans.
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+export interface ReceivedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: string;
+  attributes: Record<string, unknown>;
+  status: string;
+  resource: Record<string, unknown>;
+}
+
+export interface OtlpReceiver {
+  port: number;
+  spans: ReceivedSpan[];
+  metricExports: number;
+  /** Every decoded request, as JSON text (for "no secret anywhere" checks). */
+  raw: string[];
+  close(): Promise<void>;
+}
+
+const root = protobuf.loadSync(fileURLToPath(new URL('./otlp-trace.proto', import.meta.url)));
+const Request = root.lookupType('opentelemetry.proto.ExportTraceServiceRequest');
+
+function value(v: Record<string, unknown> | undefined): unknown {
+  if (!v) return undefined;
+  if ('stringValue' in v) return v.stringValue;
+  if ('boolValue' in v) return v.boolValue;
+  if ('intValue' in v) return Number(v.intValue);
+  if ('doubleValue' in v) return v.doubleValue;
+  if ('arrayValue' in v) return ((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(value);
+  return JSON.stringify(v);
+}
+
+function attrs(list: { key: string; value?: Record<string, unknown> }[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of list ?? []) out[a.key] = value(a.value);
+  return out;
+}
+
+const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('hex') : '');
+
+export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+  const r: OtlpReceiver = { port: 0, spans: [], metricExports: 0, raw: [], close: async () => undefined };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.url === '/v1/traces') {
+        const msg = Request.toObject(Request.decode(body), { longs: String, enums: String, bytes: Array, defaults: false }) as { resourceSpans?: any[] };
+        r.raw.push(JSON.stringify(msg));
+        for (const rs of msg.resourceSpans ?? []) {
+          const resource = attrs(rs.resource?.attributes);
+          for (const ss of rs.scopeSpans ?? []) {
+            for (const s of ss.spans ?? []) {
+              r.spans.push({
+                traceId: hex(Uint8Array.from(s.traceId ?? [])),
+                spanId: hex(Uint8Array.from(s.spanId ?? [])),
+                parentSpanId: hex(s.parentSpanId ? Uint8Array.from(s.parentSpanId) : undefined),
+                name: s.name,
+                kind: s.kind ?? 'SPAN_KIND_UNSPECIFIED',
+                attributes: attrs(s.attributes),
+                status: s.status?.code ?? 'STATUS_CODE_UNSET',
+                resource,
+              });
+            }
+          }
+        }
+      } else if (req.url === '/v1/metrics') {
+        r.metricExports++;
+        r.raw.push(body.toString('latin1'));
+      }
+      res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': '0' });
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  r.port = (server.address() as { port: number }).port;
+  r.close = () => new Promise<void>((done) => server.close(() => done()));
+  return r;
+}
