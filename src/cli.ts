@@ -1,4 +1,4 @@
-// rampart run | check | verify | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
+// rampart run | check | verify | audit | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
 //
 // Only what every command needs is imported up front; the rest is imported where it is used, so
 // that a cluster primary (which only forks) starts its workers without loading the config
@@ -15,6 +15,8 @@ Usage:
   rampart run   -c FILE [-d] [--workers N] [--port P]   start the gateway (foreground)
   rampart check -c FILE                                validate the config and exit
   rampart verify DIR [--key PUB.pem]                   check a downloaded release's signature and digests
+  rampart audit -c FILE [-i IDS] [-I FILE] [-s SEV] [-f TPL] [--json]
+                                                       KrakenD's config audit, plus Rampart's rules
   rampart --version | --help
 
 Options:
@@ -72,7 +74,13 @@ function configPath(a: Args): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // verify has its own arguments (a folder, --key) and touches no config: its own module.
+  // audit reads any KrakenD config (even one Rampart refuses to run): its own module.
+  if (argv[0] === 'audit') {
+    const { auditCommand } = await import('./audit/command.js');
+    process.exitCode = auditCommand(argv.slice(1));
+    return;
+  }
+  // verify has its own arguments (a folder, --key) and touches no config: its own module too.
   if (argv[0] === 'verify') {
     const { verifyCommand } = await import('./release/verify-command.js');
     process.exitCode = verifyCommand(argv.slice(1));
