@@ -69,7 +69,8 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
   if (s.prometheus.some((p) => p.metrics)) {
     const reader = new PrometheusExporter({ preventServerStart: true });
     readers.push(reader);
-    const serializer = new PrometheusSerializer('', false);
+    // service_name on every series, so one dashboard can tell gateways apart (target_info has the rest).
+    const serializer = new PrometheusSerializer('', false, /^service\.name$/);
     prometheusText = async () => {
       const { resourceMetrics } = await reader.collect();
       return serializer.serialize(resourceMetrics);
