@@ -33,6 +33,8 @@ import { clientCertComponent } from './security/client-cert/schema.js';
 import { corsComponent } from './security/cors/schema.js';
 import { httpSecurityComponent } from './security/http/schema.js';
 import { loggingComponent } from './telemetry/logging/schema.js';
+import { gelfComponent } from './telemetry/gelf/schema.js';
+import { logstashComponent } from './telemetry/logstash/schema.js';
 import { metricsComponent } from './telemetry/metrics/schema.js';
 import { opentelemetryComponent } from './telemetry/opentelemetry/schema.js';
 import type { ComponentSpec } from './types.js';
@@ -75,6 +77,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).
   loggingComponent,
+  gelfComponent,
+  logstashComponent,
   metricsComponent,
   opentelemetryComponent,
 ];

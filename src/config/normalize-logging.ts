@@ -19,6 +19,8 @@ export interface LogSettings {
   access: AccessFormat;
   accessTemplate: TemplatePart[];
   missingMarker: string;
+  /** telemetry/gelf: a Graylog input for the application lines. */
+  gelf: { host: string; port: number; tcp: boolean } | undefined;
 }
 
 const LEVEL = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', ERROR: 'error', CRITICAL: 'fatal' } as const;
@@ -37,14 +39,27 @@ type Raw = {
   access_log_missing_key_marker?: string;
 };
 
-export function normalizeLogging(raw: unknown, problems: Problems, warnings: string[]): LogSettings {
+export function normalizeLogging(raw: unknown, problems: Problems, warnings: string[], extra: Record<string, unknown> = {}): LogSettings {
+  const gelfRaw = extra['telemetry/gelf'] as { address: string; enable_tcp?: boolean } | undefined;
+  const logstash = (extra['telemetry/logstash'] as { enabled?: boolean } | undefined)?.enabled !== false && extra['telemetry/logstash'] !== undefined;
+  if (raw === undefined && (gelfRaw || logstash)) {
+    problems.add(gelfRaw ? '/extra_config/telemetry~1gelf' : '/extra_config/telemetry~1logstash', 'needs telemetry/logging (as in KrakenD): declare it with a level');
+  }
   // RAMPART_LOG_LEVEL (pino names) overrides the config, for debugging a deployed config.
   const envLevel = (process.env.RAMPART_LOG_LEVEL || undefined) as LogSettings['level'] | undefined;
   if (raw === undefined) {
-    return { level: envLevel ?? 'info', prefix: '', stdout: true, syslog: false, facility: 19, app: 'json', appTemplate: [], access: 'json-lines', accessTemplate: [], missingMarker: '-' };
+    return { level: envLevel ?? 'info', prefix: '', stdout: true, syslog: false, facility: 19, app: 'json', appTemplate: [], access: 'json-lines', accessTemplate: [], missingMarker: '-', gelf: undefined };
   }
   const r = raw as Raw;
-  const app = r.format ?? 'default';
+  if (logstash && r.format !== undefined && r.format !== 'logstash') problems.add('/extra_config/telemetry~1logstash', `telemetry/logging's format is "${r.format}": with telemetry/logstash it must be "logstash" (or left out)`);
+  const app = logstash ? 'logstash' : (r.format ?? 'default');
+  let gelf: LogSettings['gelf'];
+  if (gelfRaw) {
+    const i = gelfRaw.address.lastIndexOf(':');
+    const port = Number(gelfRaw.address.slice(i + 1));
+    if (port < 1 || port > 65535) problems.add('/extra_config/telemetry~1gelf/address', `port ${port} is out of range`);
+    gelf = { host: gelfRaw.address.slice(0, i).replace(/^\[|\]$/g, ''), port, tcp: gelfRaw.enable_tcp === true };
+  }
   let appTemplate: TemplatePart[] = [];
   if (app === 'custom') {
     if (!r.custom_format) problems.add(`${AT}/custom_format`, 'format "custom" needs a custom_format');
@@ -68,7 +83,7 @@ export function normalizeLogging(raw: unknown, problems: Problems, warnings: str
   }
   const stdout = r.stdout === true;
   const syslog = r.syslog === true;
-  if (!stdout && !syslog) warnings.push(`${AT}: stdout and syslog are both false: application logs are discarded (as KrakenD); access lines still go to stdout`);
+  if (!stdout && !syslog && !gelfRaw) warnings.push(`${AT}: stdout and syslog are both false: application logs are discarded (as KrakenD); access lines still go to stdout`);
   // As KrakenD, logstash and custom application lines carry no prefix (custom may use %{prefix}).
   const prefix = r.prefix ?? '';
   return {
@@ -82,5 +97,6 @@ export function normalizeLogging(raw: unknown, problems: Problems, warnings: str
     access,
     accessTemplate,
     missingMarker: r.access_log_missing_key_marker ?? '-',
+    gelf,
   };
 }

@@ -209,7 +209,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
 
   const readTimeoutMs = root.read_timeout !== undefined ? ms(root.read_timeout, 0) : DEFAULTS.readTimeoutMs;
   const serverTls = normalizeServerTls(root.tls, problems, warnings);
-  const logging = normalizeLogging(extra['telemetry/logging'], problems, warnings);
+  const logging = normalizeLogging(extra['telemetry/logging'], problems, warnings, extra);
   const metrics = normalizeMetrics(extra['telemetry/metrics'], problems, warnings);
   const otel = normalizeOtel(extra['telemetry/opentelemetry'], root.name ?? '', problems, warnings);
   const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings);

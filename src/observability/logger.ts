@@ -12,6 +12,7 @@ import pino, { type Logger } from 'pino';
 import type { LogSettings } from '../config/normalize-logging.js';
 import { accessFormatter, appFormatter, SYSLOG_SEVERITY, type AccessFields, type AppFormatter } from './log-format.js';
 import { openSyslog, type SyslogSink } from './syslog-sink.js';
+import { openGelf, type GelfSink } from './gelf-sink.js';
 type SonicBoom = ReturnType<typeof pino.destination>;
 
 export const REDACT_PATHS = [
@@ -72,6 +73,7 @@ class FormattingSink {
     private readonly format: AppFormatter | undefined,
     private readonly syslog: SyslogSink | undefined,
     private readonly facility: number,
+    private readonly gelf: GelfSink | undefined,
   ) {}
 
   write(line: string): boolean {
@@ -83,7 +85,9 @@ class FormattingSink {
       level = Number(/"level":(\d+)/.exec(line)?.[1] ?? 30);
     }
     this.stdout?.write(text + '\n');
-    this.syslog?.write(this.facility * 8 + (SYSLOG_SEVERITY[level] ?? 6), text);
+    const severity = SYSLOG_SEVERITY[level] ?? 6;
+    this.syslog?.write(this.facility * 8 + severity, text);
+    this.gelf?.write(line, severity);
     return true;
   }
 }
@@ -109,11 +113,12 @@ export function createLogger(levelOrSettings: string | LogSettings = process.env
     }
   });
   let stream: LineBatch | FormattingSink = batch;
-  if (settings && (settings.app !== 'json' || !settings.stdout || settings.syslog)) {
+  if (settings && (settings.app !== 'json' || !settings.stdout || settings.syslog || settings.gelf)) {
     const syslog = settings.syslog
       ? openSyslog(settings.prefix, (n) => batch.write(`${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, dropped: n, msg: 'syslog is not keeping up: log lines dropped' })}\n`))
       : undefined;
-    stream = new FormattingSink(settings.stdout ? batch : undefined, appFormatter(settings), syslog, settings.facility);
+    const gelf = settings.gelf ? openGelf(settings.gelf) : undefined;
+    stream = new FormattingSink(settings.stdout ? batch : undefined, appFormatter(settings), syslog, settings.facility, gelf);
   }
   const log = pino({ level, base: { pid: process.pid }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
   outputs.set(log, { stdout: batch, settings });
