@@ -35,6 +35,7 @@ import { httpSecurityComponent } from './security/http/schema.js';
 import { loggingComponent } from './telemetry/logging/schema.js';
 import { gelfComponent } from './telemetry/gelf/schema.js';
 import { logstashComponent } from './telemetry/logstash/schema.js';
+import { influxComponent } from './telemetry/influx/schema.js';
 import { metricsComponent } from './telemetry/metrics/schema.js';
 import { opentelemetryComponent } from './telemetry/opentelemetry/schema.js';
 import type { ComponentSpec } from './types.js';
@@ -80,6 +81,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   gelfComponent,
   logstashComponent,
   metricsComponent,
+  influxComponent,
   opentelemetryComponent,
 ];
 

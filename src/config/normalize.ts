@@ -3,6 +3,7 @@
 import { normalizeLogging } from './normalize-logging.js';
 import { normalizeMetrics } from './normalize-metrics.js';
 import { normalizeOtel } from './normalize-otel.js';
+import { normalizeInflux } from './normalize-influx.js';
 import { isIP } from 'node:net';
 import { validateFlatmap } from '../shaping/flatmap.js';
 import { normalizeClientTls, normalizeServerTls } from '../tls/normalize-tls.js';
@@ -211,6 +212,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
   const serverTls = normalizeServerTls(root.tls, problems, warnings);
   const logging = normalizeLogging(extra['telemetry/logging'], problems, warnings, extra);
   const metrics = normalizeMetrics(extra['telemetry/metrics'], problems, warnings);
+  const influx = normalizeInflux(extra['telemetry/influx'], metrics !== undefined, problems, warnings);
   const otel = normalizeOtel(extra['telemetry/opentelemetry'], root.name ?? '', problems, warnings);
   const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings);
   return {
@@ -245,6 +247,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
     logging,
     metrics,
     otel,
+    influx,
     endpoints,
   };
 }

@@ -4,6 +4,7 @@ import type { FlatmapOp } from '../shaping/types.js';
 import type { LogSettings } from './normalize-logging.js';
 import type { MetricsSettings } from './normalize-metrics.js';
 import type { OtelSettings } from './normalize-otel.js';
+import type { InfluxSettings } from './normalize-influx.js';
 import type { ServerTlsOptions, UpstreamTlsOptions } from '../tls/types.js';
 
 export type Encoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml';
@@ -108,5 +109,7 @@ export interface ServiceConfig {
   metrics: MetricsSettings | undefined;
   /** `telemetry/opentelemetry`; undefined: no traces, no OpenTelemetry metrics. */
   otel: OtelSettings | undefined;
+  /** `telemetry/influx`; undefined: nothing pushed. */
+  influx: InfluxSettings | undefined;
   endpoints: EndpointConfig[];
 }

@@ -1,6 +1,7 @@
 // Schema validation of a parsed config: the core fields (config/schema.ts) and every extra_config
 // namespace (components/registry.ts). Each schema's validator is loaded (or compiled) once per
 // process, when a config first uses it.
+import { NOT_IMPLEMENTED_HINTS } from './namespace-hints.js';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -133,7 +134,10 @@ function validateExtraConfig(extra: unknown, scope: Scope, pointer: string, prob
     const at = pointerJoin(pointer, ns);
     const component = COMPONENTS_BY_NAMESPACE.get(ns);
     if (!component) {
-      if (KRAKEND_NAMESPACES.includes(ns)) problems.add(at, `namespace "${ns}" is not implemented by Rampart; refusing to start rather than ignore it`);
+      if (KRAKEND_NAMESPACES.includes(ns)) {
+        const hint = NOT_IMPLEMENTED_HINTS[ns];
+        problems.add(at, `namespace "${ns}" is not implemented by Rampart; refusing to start rather than ignore it${hint ? `: ${hint}` : ''}`);
+      }
       else problems.add(at, `unknown namespace "${ns}"${suggestion(ns, KNOWN_FOR_SUGGESTION)}`);
       continue;
     }

@@ -10,6 +10,7 @@ import cluster from 'node:cluster';
 import type { LogSettings } from '../config/normalize-logging.js';
 import type { MetricsSettings } from '../config/normalize-metrics.js';
 import type { OtelSettings } from '../config/normalize-otel.js';
+import type { InfluxSettings } from '../config/normalize-influx.js';
 import type { Logger } from '../observability/logger.js';
 import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
 import { installBreakerCoordinator } from '../components/qos/circuit-breaker/node-coordinator.js';
@@ -109,10 +110,11 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   let settings: LogSettings | undefined;
   let metrics: MetricsSettings | undefined;
   let otel: OtelSettings | undefined;
+  let influx: InfluxSettings | undefined;
   if (opts.file) {
     try {
       const { loadConfigFile } = await import('../config/load.js');
-      ({ logging: settings, metrics, otel } = loadConfigFile(opts.file).config);
+      ({ logging: settings, metrics, otel, influx } = loadConfigFile(opts.file).config);
     } catch {
       settings = undefined;
     }
@@ -136,6 +138,11 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
       stop('SIGTERM');
       exitCode = 2;
     }
+  }
+  // telemetry/influx: the node's snapshot, pushed by the primary (the workers push nothing).
+  if (influx && metrics) {
+    const [{ startInfluxReporter }, { collectNodeStats }] = await Promise.all([import('../observability/influx-reporter.js'), import('../observability/stats-cluster.js')]);
+    startInfluxReporter(influx, collectNodeStats, log);
   }
   // telemetry/metrics: one listener for the node; each refresh merges every worker's snapshot.
   if (metrics?.serve) {

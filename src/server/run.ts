@@ -56,6 +56,10 @@ async function serveStats(cfg: ServiceConfig, gateway: Gateway, log: Logger): Pr
     answerStatsRequests(registry);
     return undefined;
   }
+  if (cfg.influx) {
+    const { startInfluxReporter } = await import('../observability/influx-reporter.js');
+    startInfluxReporter(cfg.influx, () => registry.snapshot(), log);
+  }
   if (!m.serve) return undefined;
   const { startStatsServer } = await import('../observability/stats-server.js');
   const server = await startStatsServer(m.host, m.port, m.collectionMs, () => registry.snapshot());
