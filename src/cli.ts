@@ -1,4 +1,4 @@
-// rampart run | check | verify | audit | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
+// rampart run | check | verify | audit | surface | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
 //
 // Only what every command needs is imported up front; the rest is imported where it is used, so
 // that a cluster primary (which only forks) starts its workers without loading the config
@@ -17,6 +17,8 @@ Usage:
   rampart verify DIR [--key PUB.pem]                   check a downloaded release's signature and digests
   rampart audit -c FILE [-i IDS] [-I FILE] [-s SEV] [-f TPL] [--json]
                                                        KrakenD's config audit, plus Rampart's rules
+  rampart surface -c FILE [--diff OLD] [--format text|json|html]
+                                                       the attack surface per endpoint; what a change opens
   rampart --version | --help
 
 Options:
@@ -78,6 +80,11 @@ export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'audit') {
     const { auditCommand } = await import('./audit/command.js');
     process.exitCode = auditCommand(argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'surface') {
+    const { surfaceCommand } = await import('./surface/command.js');
+    process.exitCode = surfaceCommand(argv.slice(1));
     return;
   }
   // verify has its own arguments (a folder, --key) and touches no config: its own module too.
