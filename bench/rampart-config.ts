@@ -275,6 +275,33 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
         }),
     });
   }
+  {
+    // Issue #15 item 6: OpenTelemetry with the Prometheus exporter and OTLP/HTTP traces at sample
+    // rate 1.0 (every request: server, proxy and backend spans), exported to the bench origin
+    // (nginx answers 200 to the POSTs), against plain.
+    const endpoint = plainEndpoint(origin, '/plain');
+    const o = new URL(origin);
+    out.push({
+      id: 'otel',
+      scheme: 'http',
+      routes: [
+        {
+          id: 'otel',
+          description: '`/plain` + `telemetry/opentelemetry`: Prometheus exporter (metrics of every layer) and OTLP/HTTP traces at `trace_sample_rate` 1.0 to the origin',
+          path: '/plain',
+          endpoint,
+        },
+      ],
+      config: (port) =>
+        baseConfig(port, [endpoint], {
+          'telemetry/opentelemetry': {
+            trace_sample_rate: 1,
+            skip_paths: [''],
+            exporters: { otlp: [{ name: 'sink', host: `http://${o.hostname}`, port: Number(o.port), use_http: true, disable_metrics: true }], prometheus: [{ name: 'prom', port: 0 }] },
+          },
+        }),
+    });
+  }
   if (input.tls) {
     const tls = input.tls;
     const endpoint = plainEndpoint(origin);
