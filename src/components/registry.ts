@@ -38,6 +38,7 @@ import { logstashComponent } from './telemetry/logstash/schema.js';
 import { influxComponent } from './telemetry/influx/schema.js';
 import { metricsComponent } from './telemetry/metrics/schema.js';
 import { opentelemetryComponent } from './telemetry/opentelemetry/schema.js';
+import { opentelemetrySecurityComponent } from './telemetry/opentelemetry-security/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -83,6 +84,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   metricsComponent,
   influxComponent,
   opentelemetryComponent,
+  opentelemetrySecurityComponent,
 ];
 
 export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(

@@ -31,6 +31,8 @@ export interface OtlpTarget {
   metrics: boolean;
   traces: boolean;
   reportingMs: number;
+  /** telemetry/opentelemetry-security headers for this exporter (secrets: never logged). */
+  headers: Readonly<Record<string, string>>;
 }
 
 export interface PrometheusTarget {
@@ -97,8 +99,12 @@ export function backendFlags(b: Raw | undefined): BackendFlags {
   };
 }
 
-export function normalizeOtel(raw: unknown, serviceName: string, problems: Problems, warnings: string[]): OtelSettings | undefined {
-  if (raw === undefined) return undefined;
+export function normalizeOtel(raw: unknown, serviceName: string, problems: Problems, warnings: string[], securityRaw?: unknown): OtelSettings | undefined {
+  const security = (securityRaw as { otlp: { name: string; headers: Record<string, string> }[] } | undefined)?.otlp ?? [];
+  if (raw === undefined) {
+    if (securityRaw !== undefined) problems.add('/extra_config/telemetry~1opentelemetry-security', 'needs telemetry/opentelemetry (its otlp exporters receive these headers)');
+    return undefined;
+  }
   const r = raw as Raw;
   const reportingMs = (r.metric_reporting_period ?? 30) * 1000;
   const names = new Set<string>();
@@ -122,8 +128,14 @@ export function normalizeOtel(raw: unknown, serviceName: string, problems: Probl
       metrics: e.disable_metrics !== true,
       traces: e.disable_traces !== true,
       reportingMs: e.custom_metric_reporting_period ? e.custom_metric_reporting_period * 1000 : reportingMs,
+      headers: Object.freeze({ ...(security.find((x) => x.name === e.name)?.headers ?? {}) }),
     };
   });
+  security.forEach((x, i) => {
+    if (!otlp.some((o) => o.name === x.name)) problems.add(`/extra_config/telemetry~1opentelemetry-security/otlp/${i}/name`, `no otlp exporter named "${x.name}" in telemetry/opentelemetry`);
+  });
+  const plain = otlp.filter((o) => Object.keys(o.headers).length && o.url.startsWith('http://') && !/^http:\/\/(127\.|\[::1\]|localhost)/.test(o.url));
+  for (const o of plain) warnings.push(`/extra_config/telemetry~1opentelemetry-security: exporter "${o.name}" sends its headers to ${o.url.replace(/:\d+$/, '')} without TLS`);
   const prometheus: PrometheusTarget[] = (r.exporters?.prometheus ?? []).map((e: Raw, i: number) => {
     const at = `${AT}/exporters/prometheus/${i}`;
     unique(e.name, `${at}/name`);

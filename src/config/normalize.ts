@@ -213,7 +213,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
   const logging = normalizeLogging(extra['telemetry/logging'], problems, warnings, extra);
   const metrics = normalizeMetrics(extra['telemetry/metrics'], problems, warnings);
   const influx = normalizeInflux(extra['telemetry/influx'], metrics !== undefined, problems, warnings);
-  const otel = normalizeOtel(extra['telemetry/opentelemetry'], root.name ?? '', problems, warnings);
+  const otel = normalizeOtel(extra['telemetry/opentelemetry'], root.name ?? '', problems, warnings, extra['telemetry/opentelemetry-security']);
   const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings);
   return {
     file,

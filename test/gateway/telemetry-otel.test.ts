@@ -10,7 +10,7 @@ import { startBackend, type TestBackend } from '../helpers/backend.js';
 import { BIN, startGateway, writeConfig, type RunningGateway } from '../helpers/gateway.js';
 import { http } from '../helpers/http.js';
 import { freePort } from '../helpers/redis.js';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
+import { startOtlpGrpcReceiver, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 
 const SECRET = 'otel-secret-5521';
@@ -172,6 +172,34 @@ test('under --workers 2, one Prometheus scrape shows the whole node', async () =
   } finally {
     await w2.stop();
   }
+});
+
+test('OTLP over gRPC (the default transport) with telemetry/opentelemetry-security metadata, and its headers over HTTP', async () => {
+  const KEY = 'otlp-api-key-6620';
+  const grpcRx = await startOtlpGrpcReceiver();
+  const cfg = otelConfig({ exporters: { otlp: [{ name: 'grpc', host: '127.0.0.1', port: grpcRx.port, disable_metrics: true }, { name: 'http', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true }] } });
+  (cfg.extra_config as Record<string, unknown>)['telemetry/opentelemetry-security'] = { otlp: [{ name: 'grpc', headers: { 'X-Api-Key': KEY } }, { name: 'http', headers: { 'X-Api-Key': KEY } }] };
+  const g = await startGateway(cfg);
+  try {
+    const n = be.seen.length;
+    const httpHeadersBefore = otlp.headers.length;
+    await http(g.port, 'GET', '/users/5');
+    const traceId = /^00-([0-9a-f]{32})-/.exec(String(be.seen[n].headers.traceparent))![1];
+    for (let i = 0; i < 60 && grpcRx.spans.filter((s) => s.traceId === traceId).length < 3; i++) await sleep(100);
+    const spans = grpcRx.spans.filter((s) => s.traceId === traceId);
+    assert.deepEqual(spans.map((s) => s.kind).sort(), ['SPAN_KIND_CLIENT', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER']);
+    assert.equal(spans.find((s) => s.kind === 'SPAN_KIND_SERVER')!.name, 'GET /users/{id}');
+    assert.ok(grpcRx.headers.some((h) => h['x-api-key'] === KEY), 'the gRPC metadata did not carry the key');
+    await spansOf(traceId, 3);
+    assert.ok(otlp.headers.slice(httpHeadersBefore).some((h) => h['x-api-key'] === KEY), 'the HTTP export did not carry the key');
+    assert.ok(!g.output().includes(KEY), 'the exporter key reached the log');
+  } finally {
+    await g.stop();
+    await grpcRx.close();
+  }
+  const r = spawnSync(process.execPath, [BIN, 'check', '-c', writeConfig({ version: 3, endpoints: [], extra_config: { 'telemetry/opentelemetry': { exporters: { otlp: [{ name: 'a', host: 'x' }] } }, 'telemetry/opentelemetry-security': { otlp: [{ name: 'b', headers: { k: 'v' } }] } } })], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /telemetry~1opentelemetry-security\/otlp\/0\/name: no otlp exporter named "b"/);
 });
 
 test('a typo or an override without the service block stops startup with its pointer', async () => {

@@ -18,6 +18,8 @@ export interface ReceivedSpan {
 
 export interface OtlpReceiver {
   port: number;
+  /** Request headers (HTTP) or call metadata (gRPC) of every export. */
+  headers: Record<string, unknown>[];
   spans: ReceivedSpan[];
   metricExports: number;
   /** Every decoded request, as JSON text (for "no secret anywhere" checks). */
@@ -26,7 +28,7 @@ export interface OtlpReceiver {
 }
 
 const root = protobuf.loadSync(fileURLToPath(new URL('./otlp-trace.proto', import.meta.url)));
-const Request = root.lookupType('opentelemetry.proto.ExportTraceServiceRequest');
+const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 
 function value(v: Record<string, unknown> | undefined): unknown {
   if (!v) return undefined;
@@ -47,32 +49,16 @@ function attrs(list: { key: string; value?: Record<string, unknown> }[] | undefi
 const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('hex') : '');
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
-  const r: OtlpReceiver = { port: 0, spans: [], metricExports: 0, raw: [], close: async () => undefined };
+  const r: OtlpReceiver = { port: 0, headers: [], spans: [], metricExports: 0, raw: [], close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      r.headers.push({ ...req.headers });
       if (req.url === '/v1/traces') {
         const msg = Request.toObject(Request.decode(body), { longs: String, enums: String, bytes: Array, defaults: false }) as { resourceSpans?: any[] };
-        r.raw.push(JSON.stringify(msg));
-        for (const rs of msg.resourceSpans ?? []) {
-          const resource = attrs(rs.resource?.attributes);
-          for (const ss of rs.scopeSpans ?? []) {
-            for (const s of ss.spans ?? []) {
-              r.spans.push({
-                traceId: hex(Uint8Array.from(s.traceId ?? [])),
-                spanId: hex(Uint8Array.from(s.spanId ?? [])),
-                parentSpanId: hex(s.parentSpanId ? Uint8Array.from(s.parentSpanId) : undefined),
-                name: s.name,
-                kind: s.kind ?? 'SPAN_KIND_UNSPECIFIED',
-                attributes: attrs(s.attributes),
-                status: s.status?.code ?? 'STATUS_CODE_UNSET',
-                resource,
-              });
-            }
-          }
-        }
+        record(r, msg);
       } else if (req.url === '/v1/metrics') {
         r.metricExports++;
         r.raw.push(body.toString('latin1'));
@@ -84,5 +70,48 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   r.port = (server.address() as { port: number }).port;
   r.close = () => new Promise<void>((done) => server.close(() => done()));
+  return r;
+}
+
+function record(r: OtlpReceiver, msg: { resourceSpans?: any[] }): void {
+  r.raw.push(JSON.stringify(msg));
+  for (const rs of msg.resourceSpans ?? []) {
+    const resource = attrs(rs.resource?.attributes);
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const s of ss.spans ?? []) {
+        r.spans.push({
+          traceId: hex(Uint8Array.from(s.traceId ?? [])),
+          spanId: hex(Uint8Array.from(s.spanId ?? [])),
+          parentSpanId: hex(s.parentSpanId ? Uint8Array.from(s.parentSpanId) : undefined),
+          name: s.name,
+          kind: s.kind ?? 'SPAN_KIND_UNSPECIFIED',
+          attributes: attrs(s.attributes),
+          status: s.status?.code ?? 'STATUS_CODE_UNSET',
+          resource,
+        });
+      }
+    }
+  }
+}
+
+/** The same receiver over gRPC (OTLP's default transport): TraceService/Export with @grpc/grpc-js. */
+export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
+  const grpc = await import('@grpc/grpc-js');
+  const loader = await import('@grpc/proto-loader');
+  const def = loader.loadSync(fileURLToPath(new URL('./otlp-trace.proto', import.meta.url)), { keepCase: false, longs: String, enums: String, defaults: false });
+  const pkg = grpc.loadPackageDefinition(def) as any;
+  const r: OtlpReceiver = { port: 0, headers: [], spans: [], metricExports: 0, raw: [], close: async () => undefined };
+  const server = new grpc.Server();
+  server.addService(pkg.opentelemetry.proto.collector.trace.v1.TraceService.service, {
+    Export: (call: any, cb: (err: null, res: object) => void) => {
+      r.headers.push(call.metadata.getMap());
+      const req = call.request as { resourceSpans?: any[] };
+      for (const rs of req.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const sp of ss.spans ?? []) for (const k of ['traceId', 'spanId', 'parentSpanId']) if (sp[k]) sp[k] = [...sp[k]];
+      record(r, req);
+      cb(null, {});
+    },
+  });
+  r.port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+  r.close = () => new Promise<void>((done) => server.tryShutdown(() => done()));
   return r;
 }

@@ -32,7 +32,16 @@ async function load<T>(pkg: Promise<Record<string, unknown>>, name: string): Pro
   const m = await pkg;
   return (m[name] ?? (m.default as Record<string, unknown> | undefined)?.[name]) as T;
 }
-type Ctor<T> = new (opts: { url: string }) => T;
+type Ctor<T> = new (opts: { url: string; headers?: Record<string, string>; metadata?: unknown }) => T;
+
+/** gRPC metadata for telemetry/opentelemetry-security headers (@grpc/grpc-js, loaded on use). */
+async function grpcMetadata(headers: Readonly<Record<string, string>>): Promise<unknown> {
+  if (Object.keys(headers).length === 0) return undefined;
+  const Metadata = await load<new () => { set(k: string, v: string): void }>(import('@grpc/grpc-js'), 'Metadata');
+  const m = new Metadata();
+  for (const [k, v] of Object.entries(headers)) m.set(k.toLowerCase(), v);
+  return m;
+}
 
 export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean }): Promise<Telemetry> {
   const resource = resourceFromAttributes({
@@ -53,14 +62,14 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
         const Exporter = o.grpc
           ? await load<Ctor<SpanExporter>>(import('@opentelemetry/exporter-trace-otlp-grpc'), 'OTLPTraceExporter')
           : await load<Ctor<SpanExporter>>(import('@opentelemetry/exporter-trace-otlp-proto'), 'OTLPTraceExporter');
-        const exporter = new Exporter({ url: o.grpc ? o.url : `${o.url}/v1/traces` });
+        const exporter = new Exporter(o.grpc ? { url: o.url, metadata: await grpcMetadata(o.headers) } : { url: `${o.url}/v1/traces`, headers: { ...o.headers } });
         processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096, maxExportBatchSize: 512 }));
       }
       if (o.metrics) {
         const Exporter = o.grpc
           ? await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-grpc'), 'OTLPMetricExporter')
           : await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-proto'), 'OTLPMetricExporter');
-        const exporter = new Exporter({ url: o.grpc ? o.url : `${o.url}/v1/metrics` });
+        const exporter = new Exporter(o.grpc ? { url: o.url, metadata: await grpcMetadata(o.headers) } : { url: `${o.url}/v1/metrics`, headers: { ...o.headers } });
         readers.push(new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: o.reportingMs, exportTimeoutMillis: Math.min(o.reportingMs, 10_000) }));
       }
     }
