@@ -39,6 +39,7 @@ import { influxComponent } from './telemetry/influx/schema.js';
 import { metricsComponent } from './telemetry/metrics/schema.js';
 import { opentelemetryComponent } from './telemetry/opentelemetry/schema.js';
 import { opentelemetrySecurityComponent } from './telemetry/opentelemetry-security/schema.js';
+import { opencensusComponent } from './telemetry/opencensus/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -85,6 +86,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   influxComponent,
   opentelemetryComponent,
   opentelemetrySecurityComponent,
+  opencensusComponent,
 ];
 
 export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(

@@ -4,8 +4,6 @@ export const NOT_IMPLEMENTED_HINTS: Readonly<Record<string, string>> = {
   'telemetry/newrelic':
     'send traces and metrics to New Relic over OTLP instead: "telemetry/opentelemetry": {"exporters": {"otlp": [{"name": "newrelic", "host": "https://otlp.nr-data.net", "port": 4317}]}} with the api-key header in telemetry/opentelemetry-security: {"otlp": [{"name": "newrelic", "headers": {"api-key": "<license key>"}}]}',
   'telemetry/moesif': 'no replacement in Rampart yet: ship the access log (telemetry/logging access_log_format "json") to Moesif with a log forwarder',
-  'telemetry/opencensus':
-    'OpenCensus is deprecated (KrakenD audit 7.2.3); write "telemetry/opentelemetry" instead: an OpenCensus prometheus exporter is {"exporters": {"prometheus": [{"name": "prometheus", "port": 9091}]}}, jaeger, zipkin and ocagent become {"exporters": {"otlp": [{"name": "collector", "host": "<collector host>", "port": 4317}]}} (Jaeger ≥ 1.35 and Zipkin via a collector accept OTLP)',
   'telemetry/ganalytics': 'deprecated in KrakenD (audit 7.2.1); no replacement',
   'telemetry/instana': 'deprecated in KrakenD (audit 7.2.2); use telemetry/opentelemetry with an otlp exporter to the Instana agent',
 };

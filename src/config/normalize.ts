@@ -3,6 +3,7 @@
 import { normalizeLogging } from './normalize-logging.js';
 import { normalizeMetrics } from './normalize-metrics.js';
 import { normalizeOtel } from './normalize-otel.js';
+import { opencensusAsOtel } from './normalize-opencensus.js';
 import { normalizeInflux } from './normalize-influx.js';
 import { isIP } from 'node:net';
 import { validateFlatmap } from '../shaping/flatmap.js';
@@ -213,7 +214,8 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
   const logging = normalizeLogging(extra['telemetry/logging'], problems, warnings, extra);
   const metrics = normalizeMetrics(extra['telemetry/metrics'], problems, warnings);
   const influx = normalizeInflux(extra['telemetry/influx'], metrics !== undefined, problems, warnings);
-  const otel = normalizeOtel(extra['telemetry/opentelemetry'], root.name ?? '', problems, warnings, extra['telemetry/opentelemetry-security']);
+  const fromCensus = opencensusAsOtel(extra['telemetry/opencensus'], extra['telemetry/opentelemetry'] !== undefined, problems, warnings);
+  const otel = normalizeOtel(extra['telemetry/opentelemetry'] ?? fromCensus, root.name ?? '', problems, warnings, extra['telemetry/opentelemetry-security']);
   const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings);
   return {
     file,

@@ -87,11 +87,35 @@ test('influx needs telemetry/metrics; unimplemented telemetry namespaces say wha
   const cases: [object, RegExp][] = [
     [{ 'telemetry/influx': { address: `http://127.0.0.1:${port}` } }, /telemetry~1influx: needs telemetry\/metrics/],
     [{ 'telemetry/newrelic': {} }, /not implemented by Rampart; .*otlp\.nr-data\.net/],
-    [{ 'telemetry/opencensus': { exporters: {} } }, /OpenCensus is deprecated .*telemetry\/opentelemetry/],
+    [{ 'telemetry/opencensus': { exporters: {} } }, /telemetry~1opencensus\/exporters: no exporter Rampart can run/],
+    [{ 'telemetry/opencensus': { exporters: { prometheus: { port: 9091 }, jaeger: { endpoint: 'http://j:14268' } } } }, /exporters\/jaeger: the OpenCensus jaeger exporter has no Rampart equivalent; write instead: "telemetry\/opentelemetry": \{"exporters": \{"otlp"/],
   ];
   for (const [extra, expected] of cases) {
     const r = spawnSync(process.execPath, [BIN, 'check', '-c', writeConfig({ version: 3, endpoints: [], extra_config: extra })], { encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, expected);
+  }
+});
+
+test('telemetry/opencensus with a prometheus exporter runs as OpenTelemetry\'s Prometheus exporter', async () => {
+  const be = await startBackend();
+  const port = await freePort();
+  const gw = await startGateway({
+    version: 3,
+    host: [be.origin],
+    endpoints: [{ endpoint: '/ok', backend: [{ url_pattern: '/ok' }] }],
+    extra_config: { 'telemetry/opencensus': { sample_rate: 100, enabled_layers: { router: true, pipe: false, backend: true }, exporters: { prometheus: { port, tag_path: true } } } },
+  });
+  try {
+    for (let i = 0; i < 4; i++) await http(gw.port, 'GET', '/ok');
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('http_server_duration_count{') && l.includes('http_route="/ok"'));
+    assert.equal(Number(line?.split(' ').pop()), 4, text.slice(0, 1500));
+    assert.ok(!text.includes('krakend_proxy_duration'), 'enabled_layers.pipe false still measured the proxy layer');
+    assert.ok(text.includes('krakend_backend_duration'));
+    assert.match(gw.output(), /telemetry~1opencensus: read as telemetry\/opentelemetry/);
+  } finally {
+    await gw.stop();
+    await be.close();
   }
 });

@@ -103,6 +103,6 @@ describe('component runtimes', () => {
 
   it('only config-only namespaces have no runtime', () => {
     const none = COMPONENTS.filter((c) => !c.load).map((c) => c.namespace);
-    assert.deepEqual(none.sort(), ['backend/http', 'proxy', 'qos/server-limits', 'router', 'telemetry/gelf', 'telemetry/influx', 'telemetry/logging', 'telemetry/logstash', 'telemetry/metrics', 'telemetry/opentelemetry', 'telemetry/opentelemetry-security']);
+    assert.deepEqual(none.sort(), ['backend/http', 'proxy', 'qos/server-limits', 'router', 'telemetry/gelf', 'telemetry/influx', 'telemetry/logging', 'telemetry/logstash', 'telemetry/metrics', 'telemetry/opencensus', 'telemetry/opentelemetry', 'telemetry/opentelemetry-security']);
   });
 });
