@@ -62,7 +62,7 @@ const part = fc.tuple(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 
   return [...s].map((c) => '%' + (c.charCodeAt(0) & 0xff).toString(16).padStart(2, '0')).join('');
 });
 export const rawQuery = fc.array(fc.tuple(part, fc.option(part, { nil: undefined }), fc.constantFrom('&', '&&', '&')), { maxLength: 10 }).map((ps) => ps.map(([k, v, sep], i) => (i ? sep : '') + k + (v === undefined ? '' : '=' + v)).join(''));
-const declaredKeys: fc.Arbitrary<string[]> = fc.oneof(fc.constant(['*']), fc.array(fc.constantFrom(...KEYS), { minLength: 1, maxLength: 5 }));
+const declaredKeys: fc.Arbitrary<string[]> = fc.oneof(fc.constant(['*'] as string[]), fc.array(fc.constantFrom(...KEYS), { minLength: 1, maxLength: 5 }));
 
 export const queryProperty = fc.property(declaredKeys, fc.option(fc.array(fc.constantFrom(...KEYS), { minLength: 1, maxLength: 4 }), { nil: undefined }), rawQuery, (declared, backendKeys, q) => {
   const filter = compileQueryFilter(declared)!;
