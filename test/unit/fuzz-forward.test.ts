@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import type { IncomingMessage } from 'node:http';
+import { compileExtractor } from '../../src/components/auth/validator/extract-token.js';
 import { compileHeaderFilter } from '../../src/proxy/forward-headers.js';
 import { compileQueryFilter } from '../../src/proxy/forward-query.js';
 import { headerProperty, queryCapProperty, queryProperty } from '../fuzz/forward-properties.js';
@@ -29,6 +31,14 @@ test('property: token extraction from header and cookie', () => {
 
 test('property: decoders refuse arbitrary backend bytes cleanly; encoders never crash', async () => {
   await fc.assert(encodingProperty, { numRuns: 400 });
+});
+
+test('regression: a quoted cookie with stray text gives no token with whitespace (fuzzing, #14)', () => {
+  const extract = compileExtractor('Authorization', 'token');
+  const req = (cookie: string) => ({ headers: { cookie } }) as unknown as IncomingMessage;
+  assert.equal(extract(req('token="a.b.c" "')), 'a.b.c"');
+  assert.equal(extract(req('token=" a.b.c "')), 'a.b.c');
+  assert.equal(extract(req('token=""')), undefined);
 });
 
 /** Fastest of a few runs (the machine is shared: the minimum is the least disturbed). */
