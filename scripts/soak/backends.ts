@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 export interface Backend {
   name: string;
   origin: string;
+  /** Requests whose head has arrived (HTTP backends). */
+  received?: () => number;
   close(): Promise<void>;
 }
 
@@ -32,13 +34,15 @@ function closer(server: Server | NetServer, sockets?: Set<Socket>): () => Promis
 const BODY = JSON.stringify({ id: 42, name: 'soak', items: Array.from({ length: 20 }, (_, i) => ({ i, v: 'x'.repeat(20) })) });
 
 async function httpBackend(name: string, handle: (res: import('node:http').ServerResponse) => void): Promise<Backend> {
+  let received = 0;
   const server = createHttpServer((req, res) => {
+    received++;
     req.resume();
     req.on('end', () => handle(res));
   });
   server.keepAliveTimeout = 65_000; // longer than the gateway's pool keeps idle connections
   const port = await listen(server);
-  return { name, origin: `http://127.0.0.1:${port}`, close: closer(server) };
+  return { name, origin: `http://127.0.0.1:${port}`, received: () => received, close: closer(server) };
 }
 
 /** A raw TCP backend: `answer` gets each socket once a request head has arrived. */
