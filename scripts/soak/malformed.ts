@@ -9,8 +9,10 @@ const MANY_Q = Array.from({ length: 2000 }, (_, i) => `q${i}=1`).join('&');
 export const MALFORMED: { kind: string; bytes: string | Buffer; partial?: boolean }[] = [
   { kind: 'garbage-line', bytes: 'GARBAGE\r\n\r\n' },
   { kind: 'two-hosts', bytes: 'GET /healthy HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n' },
-  { kind: 'cl-and-te', bytes: 'POST /healthy HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' },
-  { kind: 'bad-chunk-size', bytes: 'POST /healthy HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n' },
+  { kind: 'cl-and-te', bytes: 'POST /post HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' },
+  { kind: 'bad-chunk-size', bytes: 'POST /post HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n' },
+  { kind: 'chunk-overrun', bytes: 'POST /post HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n' },
+  { kind: 'body-over-limit', bytes: `POST /post HTTP/1.1\r\nHost: a\r\nContent-Length: ${11 * 1024 * 1024}\r\n\r\n` },
   { kind: 'nul-in-header', bytes: 'GET /healthy HTTP/1.1\r\nHost: a\r\nX-A: a\u0000b\r\n\r\n' },
   { kind: 'huge-header', bytes: `GET /healthy HTTP/1.1\r\nHost: a\r\nX-Big: ${LONG}\r\n\r\n` },
   { kind: 'bare-lf', bytes: 'GET /healthy HTTP/1.1\nHost: a\n\n' },
@@ -22,7 +24,7 @@ export const MALFORMED: { kind: string; bytes: string | Buffer; partial?: boolea
   { kind: 'space-in-target', bytes: 'GET /hea lthy HTTP/1.1\r\nHost: a\r\n\r\n' },
   { kind: 'obs-fold', bytes: 'GET /healthy HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n  folded\r\n\r\n' },
   { kind: 'partial-head', bytes: 'GET /healthy HTTP/1.1\r\nHost: a\r\nX-Slow: ', partial: true },
-  { kind: 'partial-body', bytes: 'POST /healthy HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc', partial: true },
+  { kind: 'partial-body', bytes: 'POST /post HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc', partial: true },
 ];
 
 export interface MalformedStats {

@@ -6,8 +6,8 @@ export interface Series {
   unit: string;
   points: { x: number; y: number }[];
   color: string;
-  /** An optional straight line drawn over the points (the least-squares fit). */
-  fit?: { slope: number; intercept: number; label: string };
+  /** An optional straight line drawn over the points (the least-squares fit), from `from` on. */
+  fit?: { slope: number; intercept: number; label: string; from?: number };
 }
 
 const W = 900;
@@ -52,7 +52,7 @@ function panel(s: Series, top: number, xMax: number): string {
   const pts = s.points.filter((p) => Number.isFinite(p.y)).map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`);
   if (pts.length) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${pts.join(' ')}"/>`);
   if (s.fit && Number.isFinite(s.fit.slope)) {
-    const x0 = s.points[0]?.x ?? 0;
+    const x0 = s.fit.from ?? s.points[0]?.x ?? 0;
     const x1 = s.points[s.points.length - 1]?.x ?? xMax;
     const f = (v: number) => s.fit!.intercept + s.fit!.slope * v;
     parts.push(`<line x1="${x(x0).toFixed(1)}" y1="${y(f(x0)).toFixed(1)}" x2="${x(x1).toFixed(1)}" y2="${y(f(x1)).toFixed(1)}" stroke="#333" stroke-dasharray="6 4"/>`);
