@@ -47,7 +47,11 @@ export async function allDecoders(): Promise<[string, Decoder][]> {
   return decoders;
 }
 
+/** What Go-style JSON is documented to give back: unpaired surrogates as U+FFFD, and numbers
+ * beyond float64 (a backend's `1e400`, which JSON.parse reads as Infinity) as null (json-go.ts:
+ * Go would fail; a gateway must answer). Found by fuzzing: the property first missed the latter. */
 function wellFormed(v: unknown): unknown {
+  if (typeof v === 'number' && !Number.isFinite(v)) return null;
   if (typeof v === 'string') return v.replace(/[\ud800-\udfff]/gu, '\ufffd');
   if (Array.isArray(v)) return v.map(wellFormed);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [wellFormed(k), wellFormed(x)]));

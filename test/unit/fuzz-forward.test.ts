@@ -75,3 +75,12 @@ test('query filtering is linear in distinct parameters', () => {
   const ratio = fastest(() => filter(large)) / Math.max(fastest(() => filter(small)), 0.05);
   assert.ok(ratio < 25, `8x the parameters took ${ratio.toFixed(1)}x the time`);
 });
+
+test('a backend number beyond float64 is rendered as null (documented Go divergence), not Infinity or a crash', async () => {
+  const { stringifyGo } = await import('../../src/encoding/json-go.js');
+  const { compileDecoder } = await import('../../src/pipeline/decode.js');
+  const decode = await compileDecoder('safejson', false);
+  const data = decode('2.648689378347624e1116');
+  assert.equal(stringifyGo(data), '{"content":null}');
+  assert.equal(stringifyGo(decode('{"a":-1e400,"b":[1e999]}')), '{"a":null,"b":[null]}');
+});
