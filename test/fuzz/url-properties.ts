@@ -36,6 +36,8 @@ export const pathValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 8 }),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/),
+  // Layers of encoding, up to URL-sized: the check must stay bounded (issue #14).
+  fc.tuple(fc.constantFrom('%', '%2F', '%2e', 'a'), fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1000, max: 30_000 }))).map(([p, n]) => p + '25'.repeat(n)),
 );
 
 /** Percent-decodes %XX sequences once into UTF-8 (invalid bytes as U+FFFD), leaving a `%` that
