@@ -2,17 +2,27 @@
 export interface ConfigProblem {
   readonly pointer: string;
   readonly message: string;
+  /** Set for JSON syntax errors, where there is no document to point into: 1-based. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** `FILE: /pointer: message`, or `FILE:LINE:COLUMN: message` for a JSON syntax error. */
+export function formatProblem(file: string, p: ConfigProblem): string {
+  if (p.line !== undefined) return `${file}:${p.line}:${p.column ?? 1}: ${p.message}`;
+  return `${file}: ${p.pointer || '/'}: ${p.message}`;
 }
 
 /**
  * Thrown when a config cannot start a gateway. It carries every problem found, not only the
- * first, so `rampart check` can list them all (`FILE: /json/pointer: message`).
+ * first, so `rampart check` can list them all (`FILE: /json/pointer: message`, or
+ * `FILE:LINE:COLUMN: message` when the text is not JSON).
  */
 export class ConfigError extends Error {
   readonly file: string;
   readonly problems: readonly ConfigProblem[];
   constructor(file: string, problems: readonly ConfigProblem[]) {
-    super(problems.map((p) => `${file}: ${p.pointer || '/'}: ${p.message}`).join('\n'));
+    super(problems.map((p) => formatProblem(file, p)).join('\n'));
     this.name = 'ConfigError';
     this.file = file;
     this.problems = problems;

@@ -1,7 +1,9 @@
 // load = read + parse + validate + normalize. Fails closed with one ConfigError listing every
 // problem (file, JSON pointer, message).
 import { readFileSync } from 'node:fs';
+import { checkDepth } from './depth.js';
 import { ConfigError, Problems } from './errors.js';
+import { findJsonSyntaxError } from './json-syntax.js';
 import { normalize } from './normalize.js';
 import type { ServiceConfig } from './types.js';
 import { validateDocument } from './validate.js';
@@ -15,6 +17,9 @@ function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
+    // JSON.parse says neither line nor column; the scanner finds where the text breaks.
+    const at = findJsonSyntaxError(text);
+    if (at) throw new ConfigError(file, [{ pointer: '', line: at.line, column: at.column, message: `not valid JSON: ${at.message}` }]);
     throw new ConfigError(file, [{ pointer: '', message: `not valid JSON: ${(err as Error).message}` }]);
   }
 }
@@ -33,6 +38,8 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
   const doc = parseJson(file, text);
   const problems = new Problems();
   const warnings: string[] = [];
+  // Before anything that recurses over the document (issue #14: deep values overflowed the stack).
+  if (!checkDepth(doc, problems)) throw new ConfigError(file, problems.list);
   validateDocument(doc, problems, warnings);
   if (!problems.empty) {
     // Still look for the cross-field problems so `check` lists them all in one run; normalize

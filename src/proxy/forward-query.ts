@@ -1,5 +1,6 @@
 // input_query_strings: only declared query parameters reach backends (case-sensitive names, all
 // values of a repeated key, re-encoded with keys sorted like Go's url.Values.Encode).
+import { sortGoKeys } from '../encoding/go-order.js';
 
 export type QueryFilter = (rawQuery: string) => string;
 
@@ -37,7 +38,8 @@ export function compileQueryFilter(allowed: readonly string[]): QueryFilter | nu
       else byKey.set(k, [v]);
     }
     if (byKey.size === 0) return '';
-    const keys = [...byKey.keys()].sort();
+    // Go sorts by UTF-8 bytes; a plain sort() (UTF-16 units) put "😀" before "\ue000" (fuzzing, #14).
+    const keys = sortGoKeys([...byKey.keys()]);
     const out: string[] = [];
     for (const k of keys) {
       const ek = encode(k);

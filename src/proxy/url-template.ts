@@ -19,6 +19,10 @@ export interface ValueSource {
 
 type Part = string | { name: string; inPath: boolean; resp?: { index: number; path: string[] }; claim?: string[] };
 
+/** How many more decodings than the backend's first one a path value is checked under. No real
+ * value is percent-encoded four times over; past that the value is refused. */
+export const MAX_EXTRA_DECODINGS = 3;
+
 /** Returned by a UrlBuilder when a value cannot be placed in the path safely. */
 export const UNSAFE_VALUE: unique symbol = Symbol('unsafe path value');
 
@@ -30,25 +34,39 @@ export type UrlBuilder = (src: ValueSource) => string | undefined | typeof UNSAF
  * Why `v` (a decoded value) cannot be one path segment, or undefined when it can: a `/` or `\`
  * (a separator once the backend decodes `%2F`/`%5C`), a dot segment (`.` or `..` as the whole
  * value: without separators that is the only way one can appear), or a control character.
- * Values that still contain `%` are checked once more decoded, for backends that decode twice.
+ * Values that still contain `%XX` are checked once more decoded, for backends that decode twice
+ * (and up to MAX_EXTRA_DECODINGS times; a value encoded more often than that is refused).
  */
 export function unsafePathValue(v: string): string | undefined {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 47 /* / */ || c === 92 /* \ */) return 'path separator in a path value';
-    if (c < 0x20 || c === 0x7f) return 'control character in a path value';
-  }
-  if (v === '.' || v === '..') return 'dot segment in a path value';
-  if (v.includes('%')) {
-    let once: string;
-    try {
-      once = decodeURIComponent(v);
-    } catch {
-      return undefined; // not an encoding: the `%` is sent as %25 and stays a literal
+  // Iterative and bounded: each pass is one more decoding by the backend. Recursing until the
+  // value stopped changing made `%252525…` (a value the router hands over as `%` + `25` x n)
+  // cost n passes over n characters: 3 s of a worker and a stack overflow for 40 KB (issue #14).
+  let cur = v;
+  for (let pass = 0; ; pass++) {
+    for (let i = 0; i < cur.length; i++) {
+      const c = cur.charCodeAt(i);
+      if (c === 47 /* / */ || c === 92 /* \ */) return 'path separator in a path value';
+      if (c < 0x20 || c === 0x7f) return 'control character in a path value';
     }
-    if (once !== v) return unsafePathValue(once);
+    if (cur === '.' || cur === '..') return 'dot segment in a path value';
+    if (!cur.includes('%')) return undefined;
+    // Decoded as a lenient backend does: each %XX alone, to its byte, whether or not the bytes
+    // are UTF-8. (decodeURIComponent refuses the whole value for one bad sequence, and
+    // `%c0%ae%2F` passed although Go's PathUnescape, decoding twice, reads a `/`: found by
+    // fuzzing, issue #14.) Separators, dots and controls are ASCII, so one char per byte is enough.
+    const once = cur.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    if (once === cur) return undefined;
+    if (pass === MAX_EXTRA_DECODINGS) return 'percent-encoded too many times for a path value';
+    cur = once;
   }
-  return undefined;
+}
+
+/** Unpaired surrogates (a JSON "\ud800" escape in a claim or a backend response) have no UTF-8
+ * form: encodeURIComponent throws on them (found by fuzzing, issue #14). Go's JSON decoder reads
+ * them as U+FFFD, and so does Rampart here. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+function wellFormed(v: string): string {
+  return LONE_SURROGATE.test(v) ? v.replace(/[\ud800-\udfff]/gu, '\ufffd') : v;
 }
 
 /** Go's text form of a value pulled from a backend response ({resp0_a.b}). */
@@ -102,7 +120,7 @@ export function compileUrlTemplate(pattern: string): UrlBuilder {
       const v = p.resp ? respValue(src.responses?.[p.resp.index], p.resp.path) : p.claim ? respValue(src.claims, p.claim) : src.params[p.name];
       if (v === undefined) return undefined;
       if (p.inPath && unsafePathValue(v) !== undefined) return UNSAFE_VALUE;
-      out += encodeURIComponent(v);
+      out += encodeURIComponent(wellFormed(v));
     }
     return out;
   };

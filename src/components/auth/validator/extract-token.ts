@@ -17,7 +17,8 @@ function cookieValue(header: string, name: string): string | undefined {
     const eq = header.indexOf('=', from);
     if (eq > from && eq < end && header.slice(from, eq).trim() === name) {
       let v = header.slice(eq + 1, end).trim();
-      if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
+      // Whitespace inside the quotes is no cookie-octet (RFC 6265): `"t" "` gave the token `t" `.
+      if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1).trim();
       return v;
     }
     from = end + 1;

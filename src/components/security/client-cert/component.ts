@@ -8,10 +8,12 @@ import type { IncomingMessage } from 'node:http';
 import type { BuildEnv, Stage } from '../../types.js';
 import { FACTS, type Fact } from './schema.js';
 
-/** Header-safe text: one line, printable ASCII, anything else percent-encoded. */
+/** Header-safe text: one line, printable ASCII, anything else percent-encoded. By code point
+ * (the `u` flag): matched one UTF-16 unit at a time, half of an emoji made encodeURIComponent
+ * throw and the client got no answer at all (issue #14). An unpaired surrogate, which UTF-8
+ * decoding never yields, would still throw: it becomes U+FFFD first. */
 function safe(v: string): string {
-   
-  return v.replace(/\n/g, ',').replace(/[^\x20-\x7e]|%/g, (ch) => encodeURIComponent(ch));
+  return v.replace(/\n/g, ',').replace(/[\ud800-\udfff]/gu, '\ufffd').replace(/[^\x20-\x7e]|%/gu, (ch) => encodeURIComponent(ch));
 }
 
 const EXTRACT: Record<Fact, (c: X509Certificate) => string> = {
