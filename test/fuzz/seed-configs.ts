@@ -88,7 +88,11 @@ const inline: Record<string, unknown>[] = [
 export function seedConfigs(): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
   const dir = join(ROOT, 'examples');
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) out.push({ name: `examples/${f}`, text: readFileSync(join(dir, f), 'utf8') });
+  // Gateway configs only (`"version": 3`): examples/ also holds a Grafana dashboard.
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    if ((JSON.parse(text) as { version?: unknown }).version === 3) out.push({ name: `examples/${f}`, text });
+  }
   inline.forEach((c, i) => out.push({ name: `seed-${i}`, text: JSON.stringify(c, null, 2) }));
   return out;
 }
