@@ -78,7 +78,12 @@ function signingKey(out: string): { key: KeyObject; ephemeralPublicFile?: string
       throw new ReleaseError(`RAMPART_SIGNING_KEY=${file}: not a readable PEM private key (${(err as NodeJS.ErrnoException).code ?? 'unparsable'})`);
     }
     if (key.asymmetricKeyType !== 'ed25519') throw new ReleaseError(`RAMPART_SIGNING_KEY=${file}: a ${key.asymmetricKeyType} key, not Ed25519`);
-    const repoKey = createPublicKey(readFileSync(join(ROOT, 'release-key.pub.pem')));
+    const repoFile = join(ROOT, 'release-key.pub.pem');
+    if (!existsSync(repoFile)) {
+      process.stderr.write(`WARNING: the repository has no release-key.pub.pem: commit the public half of RAMPART_SIGNING_KEY (and publish its fingerprint) so that \`rampart verify\` works without --key\n`);
+      return { key };
+    }
+    const repoKey = createPublicKey(readFileSync(repoFile));
     if (keyFingerprint(createPublicKey(key)) !== keyFingerprint(repoKey)) {
       process.stderr.write(`WARNING: RAMPART_SIGNING_KEY is not the private half of release-key.pub.pem: \`rampart verify\` needs --key with its public key\n`);
     }

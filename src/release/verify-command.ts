@@ -1,6 +1,7 @@
 // `rampart verify DIR [--key PUB.pem]`: exit 0 when the release in DIR is intact and signed by
-// the key (default: the repository's release-key.pub.pem shipped in the package), 1 with a
-// one-line reason when not, 2 on a usage error.
+// the key (default: the repository's release-key.pub.pem shipped in the package, once the
+// maintainers have committed one), 1 with a one-line reason when not, 2 on a usage error.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { verifyRelease } from './verify.js';
@@ -24,6 +25,9 @@ export function verifyCommand(argv: string[]): number {
   }
   if (dir === undefined) return usage('no release folder given');
   const keyFile = key ?? join(PACKAGE_ROOT, 'release-key.pub.pem');
+  if (key === undefined && !existsSync(keyFile)) {
+    return usage('this build ships no release key (release-key.pub.pem): pass --key with the maintainers\' published public key');
+  }
   const result = verifyRelease(dir, keyFile);
   if (!result.ok) {
     process.stderr.write(`rampart verify: FAILED: ${result.reason}\n`);

@@ -198,7 +198,13 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     if (globalLayer !== undefined) globalLayer(ctx);
     if (accessLog !== undefined) (res as ServerResponse & ResponseBookkeeping).accessIp = ctx.clientIp;
     if (serviceGuards) {
-      const r = serviceGuards(ctx);
+      let r: ReturnType<typeof serviceGuards>;
+      try {
+        r = serviceGuards(ctx);
+      } catch (err) {
+        // A guard that throws synchronously must still answer (500), never leave the client hanging.
+        return onError(res, err, path);
+      }
       if (r instanceof Promise) {
         r.then(
           (rej) => (rej ? refuse(ctx, rej) : route(ctx)),

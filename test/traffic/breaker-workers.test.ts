@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBackend, type TestBackend } from '../helpers/backend.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { servingPids as pidsFromLog } from '../helpers/cluster-log.js';
 import { http } from '../helpers/http.js';
 
 let be: TestBackend;
@@ -44,19 +45,7 @@ after(async () => {
   await be?.close();
 });
 
-/** pids of the workers that answered `path` with `status`, from the access log. */
-function servingPids(path: string, status: number): Set<number> {
-  const pids = new Set<number>();
-  for (const line of gw.output().split('\n')) {
-    try {
-      const j = JSON.parse(line);
-      if (j.msg === 'access' && j.path === path && j.status === status) pids.add(j.pid);
-    } catch {
-      /* not a log line */
-    }
-  }
-  return pids;
-}
+const servingPids = (path: string, status: number) => pidsFromLog(gw.output(), path, status);
 
 async function sequential(path: string, n: number): Promise<number[]> {
   const out: number[] = [];

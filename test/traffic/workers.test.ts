@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend, type TestBackend } from '../helpers/backend.js';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
+import { servingPids as pidsFromLog } from '../helpers/cluster-log.js';
 import { freePort } from '../helpers/redis.js';
 import { blast, within } from './load.js';
 
@@ -44,19 +45,7 @@ after(async () => {
   await be?.close();
 });
 
-/** pids of the workers that answered `path` with `status`, from the access log. */
-function servingPids(path: string, status: number): Set<number> {
-  const pids = new Set<number>();
-  for (const line of gw.output().split('\n')) {
-    try {
-      const j = JSON.parse(line);
-      if (j.msg === 'access' && j.path === path && j.status === status) pids.add(j.pid);
-    } catch {
-      /* not a log line */
-    }
-  }
-  return pids;
-}
+const servingPids = (path: string, status: number) => pidsFromLog(gw.output(), path, status);
 
 test(`a shared limit of ${R} admits ${R} ± 5% across 2 workers, not ${2 * R}`, async () => {
   const t = await blast([gw.port], '/limited', 2 * R + 100, 16);

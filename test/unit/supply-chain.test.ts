@@ -104,7 +104,7 @@ test('the tarball is an npm package: package/ prefix, sorted, fixed owner, norma
   const paths = listing.map((l) => l.split(/\s+/).pop()!);
   assert.ok(paths.every((p) => p.startsWith('package/')), 'every entry under package/');
   assert.deepEqual(paths, [...paths].sort(), 'entries sorted');
-  for (const p of ['package/package.json', 'package/bin/rampart', 'package/dist/rampart.js', 'package/LICENSE', 'package/release-key.pub.pem']) {
+  for (const p of ['package/package.json', 'package/bin/rampart', 'package/dist/rampart.js', 'package/LICENSE']) {
     assert.ok(paths.includes(p), `${p} packed`);
   }
   assert.ok(!paths.some((p) => /^package\/(test|src|bench|\.ci)\//.test(p)), 'no tests, sources, bench or CI in the package');
@@ -184,14 +184,16 @@ test('verify: a removed artifact, a removed signature and an extra file each fai
   assert.equal(e.stderr, 'rampart verify: FAILED: unexpected file install.sh (not listed in SHA256SUMS)\n');
 });
 
-test('verify: another key, the repository key on a test release, or an edited SHA256SUMS fail the signature', () => {
+test('verify: another key or an edited SHA256SUMS fail the signature; without --key and no repository key, a usage error', () => {
   const other = verify(outB, '--key', join(outA, 'release-key.ephemeral.pub.pem'));
   assert.equal(other.code, 1, other.out);
   assert.match(other.stderr, /^rampart verify: FAILED: bad signature: SHA256SUMS\.sig does not match SHA256SUMS under key [0-9a-f]{16} .*\n$/);
 
-  const repoKey = verify(outA); // default: the repository's release-key.pub.pem
-  assert.equal(repoKey.code, 1, repoKey.out);
-  assert.match(repoKey.stderr, /bad signature.*release-key\.pub\.pem/);
+  // The repository ships no release key until the maintainers commit theirs (its private half
+  // must never have lived on a build machine): without --key, verify says so and refuses.
+  const noKey = verify(outA);
+  assert.equal(noKey.code, 2, noKey.out);
+  assert.match(noKey.stderr, /^rampart verify: this build ships no release key \(release-key\.pub\.pem\): pass --key/);
 
   // Re-hashing a tampered tarball into SHA256SUMS does not help: the signature covers the list.
   const rehashed = copyRelease(outB, 'rehashed');

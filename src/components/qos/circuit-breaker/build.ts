@@ -73,25 +73,33 @@ interface Wrapper {
   close: () => void;
 }
 
-/** One process (`--workers 1`): the breaker itself, all synchronous. */
-function inProcess(breaker: Breaker, valid: ReadonlySet<number> | undefined): Wrapper {
-  return {
-    view: breaker,
-    close: () => undefined,
-    wrap: (next) => async (input) => {
-      const ticket = breaker.before(Date.now());
+/** The breaker around a backend call: a ticket before (refused at once when open or busy), the
+ * call's outcome after. `take` may answer later (a worker asking the primary for the trial). */
+function guard(take: (now: number) => number | Promise<number>, report: (ticket: number, outcome: Outcome) => void, valid: ReadonlySet<number> | undefined) {
+  return (next: BackendHandler): BackendHandler =>
+    async (input) => {
+      let ticket = take(Date.now());
+      if (typeof ticket !== 'number') ticket = await ticket;
       if (ticket === REFUSED_OPEN) return refused(OPEN);
       if (ticket === REFUSED_BUSY) return refused(BUSY);
       let r: ProxyResult;
       try {
         r = await next(input);
       } catch (err) {
-        breaker.after(ticket, 'failure', Date.now());
+        report(ticket, 'failure');
         throw err;
       }
-      breaker.after(ticket, outcomeOf(r, input, valid), Date.now());
+      report(ticket, outcomeOf(r, input, valid));
       return r;
-    },
+    };
+}
+
+/** One process (`--workers 1`): the breaker itself, all synchronous. */
+function inProcess(breaker: Breaker, valid: ReadonlySet<number> | undefined): Wrapper {
+  return {
+    view: breaker,
+    close: () => undefined,
+    wrap: guard((now) => breaker.before(now), (t, o) => breaker.after(t, o, Date.now()), valid),
   };
 }
 
@@ -100,20 +108,13 @@ function nodeWide(breaker: NodeBreaker, valid: ReadonlySet<number> | undefined):
   return {
     view: breaker,
     close: () => breaker.close(),
-    wrap: (next) => async (input) => {
-      let ticket = breaker.before(Date.now());
-      if (ticket === ASK) ticket = await breaker.askTrial();
-      if (ticket === REFUSED_OPEN) return refused(OPEN);
-      if (ticket === REFUSED_BUSY) return refused(BUSY);
-      let r: ProxyResult;
-      try {
-        r = await next(input);
-      } catch (err) {
-        breaker.after(ticket, 'failure');
-        throw err;
-      }
-      breaker.after(ticket, outcomeOf(r, input, valid));
-      return r;
-    },
+    wrap: guard(
+      (now) => {
+        const t = breaker.before(now);
+        return t === ASK ? breaker.askTrial() : t;
+      },
+      (t, o) => breaker.after(t, o),
+      valid,
+    ),
   };
 }
