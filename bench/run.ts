@@ -1422,6 +1422,14 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
   measured before the other candidates start.
 - Every child runs in its own process group and is stopped (SIGTERM, then SIGKILL) on exit, on errors and on
   Ctrl-C; every step has a timeout and the measuring phase has a hard time bound.
+- **Generator**: the fixed-rate scenario uses bench/openloop.c (compiled by the harness; epoll, nanosecond
+  sleeps, latency from the scheduled send time, its own lateness reported). The Node generator
+  (bench/openloop.ts, still used for https rows) could only wake on a 1 ms timer, and that slack (p99 ≈ 1.4 ms
+  even for nginx answering directly) was charged to every candidate. While one candidate is measured, every
+  other one is paused (SIGSTOP): idle Node processes run timers and, ~40 s after a load, V8's memory reducer,
+  which landed in other candidates' runs. \`--timeline-dir\` writes every fixed-rate request's time and
+  latency. On this VM the kernel's DAMON monitor (kdamond) takes one CPU for ~4 ms twice a second, which was
+  most of the single-process fixed-rate p99; \`--pause-damon\` switches it off for a run.
 `;
   return { terminal, markdown };
 }

@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
-import { AJV_OPTIONS, schemaHash, schemaTable, validatorFile } from '../src/config/validate.js';
+import { AJV_OPTIONS, schemaHash, validatorFile } from '../src/config/validate.js';
+import { schemaTable } from '../src/components/load-config.js';
 
 const Ajv = AjvModule.default ?? AjvModule;
 type Standalone = (ajv: InstanceType<typeof Ajv>, refs: Record<string, string>) => string;

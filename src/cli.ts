@@ -5,9 +5,9 @@
 // validators, the logger or the gateway first.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { ConfigError } from './config/errors.js';
+import { ConfigError } from './core/config-error.js';
 import type { WorkerReport } from './server/primary.js';
-import { VERSION } from './version.js';
+import { VERSION } from './core/version.js';
 
 const HELP = `rampart ${VERSION} — a zero-trust API gateway for KrakenD v3 configs
 
@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<void> {
       const { runPrimary } = await import('./server/primary.js');
       return await runPrimary({ workers, file });
     }
-    const { loadConfigFile } = await import('./config/load.js');
+    const { loadConfigFile } = await import('./components/load-config.js');
     const { config, warnings } = loadConfigFile(file);
     report('warnings', warnings.map((w) => `${file}: warning: ${w}\n`).join(''));
     if (a.command === 'check') {

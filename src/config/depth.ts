@@ -4,7 +4,7 @@
 // stack size exceeded" instead of a pointer (issue #14). No real config needs deep values, so the
 // document is refused past MAX_CONFIG_DEPTH before anything recursive sees it. The walk here is
 // iterative.
-import { pointerJoin, type Problems } from './errors.js';
+import { pointerJoin, type Problems } from '../core/config-error.js';
 
 /** Most levels of objects and arrays a config may nest (the root object is level 1). Documented
  * in README "Defaults"; the same bound as MAX_XML_DEPTH for backend XML. */

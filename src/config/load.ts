@@ -2,11 +2,11 @@
 // problem (file, JSON pointer, message).
 import { readFileSync } from 'node:fs';
 import { checkDepth } from './depth.js';
-import { ConfigError, Problems } from './errors.js';
+import { ConfigError, Problems } from '../core/config-error.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { normalize } from './normalize.js';
 import type { ServiceConfig } from './types.js';
-import { validateDocument } from './validate.js';
+import { validateDocument, type NamespaceCatalog } from './validate.js';
 
 export interface LoadedConfig {
   config: ServiceConfig;
@@ -34,13 +34,13 @@ function dedupe<T extends { pointer: string; message: string }>(list: T[]): T[] 
   });
 }
 
-export function loadConfigText(file: string, text: string): LoadedConfig {
+export function loadConfigText(file: string, text: string, catalog: NamespaceCatalog): LoadedConfig {
   const doc = parseJson(file, text);
   const problems = new Problems();
   const warnings: string[] = [];
   // Before anything that recurses over the document (issue #14: deep values overflowed the stack).
   if (!checkDepth(doc, problems)) throw new ConfigError(file, problems.list);
-  validateDocument(doc, problems, warnings);
+  validateDocument(doc, problems, warnings, catalog);
   if (!problems.empty) {
     // Still look for the cross-field problems so `check` lists them all in one run; normalize
     // may trip over values the schema already refused, which are reported above.
@@ -56,12 +56,12 @@ export function loadConfigText(file: string, text: string): LoadedConfig {
   return { config, warnings };
 }
 
-export function loadConfigFile(file: string): LoadedConfig {
+export function loadConfigFile(file: string, catalog: NamespaceCatalog): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [{ pointer: '', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
   }
-  return loadConfigText(file, text);
+  return loadConfigText(file, text, catalog);
 }

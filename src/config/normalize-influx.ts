@@ -1,6 +1,6 @@
 // `telemetry/influx` into InfluxSettings (undefined when absent).
 import { parseDuration } from './duration.js';
-import type { Problems } from './errors.js';
+import type { Problems } from '../core/config-error.js';
 
 export interface InfluxSettings {
   /** .../write?db=DB&precision=ms */

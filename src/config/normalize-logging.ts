@@ -1,6 +1,6 @@
 // `telemetry/logging` into LogSettings (see components/telemetry/logging/schema.ts). Absent: the
 // gateway's own JSON lines (pino) on stdout at info, as before.
-import type { Problems } from './errors.js';
+import type { Problems } from '../core/config-error.js';
 import { ACCESS_VARS, APP_VARS, parseTemplate, type TemplatePart } from './log-template.js';
 
 export type AppFormat = 'json' | 'default' | 'logstash' | 'custom';

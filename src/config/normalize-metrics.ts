@@ -1,7 +1,7 @@
 // `telemetry/metrics` into MetricsSettings (undefined when absent: nothing is collected).
 import { isIP } from 'node:net';
 import { parseDuration } from './duration.js';
-import type { Problems } from './errors.js';
+import type { Problems } from '../core/config-error.js';
 
 export interface MetricsSettings {
   /** How often the served snapshot is refreshed. */

@@ -1,7 +1,7 @@
 // `telemetry/opencensus` read as telemetry/opentelemetry (KrakenD deprecated OpenCensus for it):
 // the prometheus exporter and the enabled layers map; the other exporters are refused with the
 // exact block to write instead. Metric names and labels are then OpenTelemetry's (README).
-import type { Problems } from './errors.js';
+import type { Problems } from '../core/config-error.js';
 
 const AT = '/extra_config/telemetry~1opencensus';
 

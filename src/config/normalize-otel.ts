@@ -3,7 +3,7 @@
 // listens on 127.0.0.1 unless listen_ip says otherwise (KrakenD: every interface), a gRPC host
 // written with https:// is reached over TLS (KrakenD: plaintext whatever the scheme).
 import { isIP } from 'node:net';
-import type { Problems } from './errors.js';
+import type { Problems } from '../core/config-error.js';
 
 export interface LayerFlags {
   metrics: boolean;

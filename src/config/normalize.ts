@@ -10,7 +10,7 @@ import { validateFlatmap } from '../shaping/flatmap.js';
 import { normalizeClientTls, normalizeServerTls } from '../tls/normalize-tls.js';
 import type { FlatmapOp } from '../shaping/types.js';
 import { parseDuration } from './duration.js';
-import { pointerJoin, type Problems } from './errors.js';
+import { pointerJoin, type Problems } from '../core/config-error.js';
 import type { BackendConfig, EndpointConfig, Encoding, OutputEncoding, RouterOptions, ServiceConfig } from './types.js';
 
 const MiB = 1024 * 1024;

@@ -1,23 +1,35 @@
 // Schema validation of a parsed config: the core fields (config/schema.ts) and every extra_config
-// namespace (components/registry.ts). Each schema's validator is loaded (or compiled) once per
+// namespace of a catalog (components/registry.ts passes its own, through components/load-config.ts:
+// config sits below components in the layering and never imports them). Each schema's validator is loaded (or compiled) once per
 // process, when a config first uses it.
 import { NOT_IMPLEMENTED_HINTS } from './namespace-hints.js';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { COMPONENTS, COMPONENTS_BY_NAMESPACE } from '../components/registry.js';
-import type { Scope } from '../components/types.js';
+import type { Scope } from '../core/request.js';
 import { suggestion } from './did-you-mean.js';
-import { pointerJoin, Problems } from './errors.js';
+import { pointerJoin, Problems } from '../core/config-error.js';
 import { KRAKEND_NAMESPACES, LEGACY_NAMESPACES } from './krakend-namespaces.js';
 import { NOT_YET_SUPPORTED_FIELDS, serviceSchema } from './schema.js';
 
+/** A namespace and the schema of its value per scope where it may appear. */
+export interface NamespaceSpec {
+  readonly namespace: string;
+  readonly schemas: Partial<Record<Scope, object>>;
+}
+
+/** The namespaces a config may use. */
+export interface NamespaceCatalog {
+  readonly list: readonly NamespaceSpec[];
+  readonly byNamespace: ReadonlyMap<string, NamespaceSpec>;
+}
+
 /** Every schema Rampart validates with, by key ('service', 'scope:namespace'). */
-export function schemaTable(): [string, object][] {
+export function schemaTable(catalog: NamespaceCatalog): [string, object][] {
   const out: [string, object][] = [['service', serviceSchema]];
-  for (const c of COMPONENTS) for (const [scope, schema] of Object.entries(c.schemas)) out.push([`${scope}:${c.namespace}`, schema]);
+  for (const c of catalog.list) for (const [scope, schema] of Object.entries(c.schemas)) out.push([`${scope}:${c.namespace}`, schema]);
   return out;
 }
 
@@ -65,7 +77,12 @@ function validatorFor(key: string, schema: object): ValidateFunction {
   return v;
 }
 
-const KNOWN_FOR_SUGGESTION = new Set([...KRAKEND_NAMESPACES, ...COMPONENTS.map((c) => c.namespace)]);
+const suggestions = new WeakMap<NamespaceCatalog, Set<string>>();
+function knownForSuggestion(catalog: NamespaceCatalog): Set<string> {
+  let s = suggestions.get(catalog);
+  if (!s) suggestions.set(catalog, (s = new Set([...KRAKEND_NAMESPACES, ...catalog.list.map((c) => c.namespace)])));
+  return s;
+}
 
 function schemaPropertiesAt(schema: unknown, pointer: string): string[] {
   // Walk the schema along the instance pointer to list the allowed keys for a suggestion.
@@ -124,7 +141,7 @@ function renameLegacy(extra: Record<string, unknown>, pointer: string, warnings:
   }
 }
 
-function validateExtraConfig(extra: unknown, scope: Scope, pointer: string, problems: Problems, warnings: string[]): void {
+function validateExtraConfig(catalog: NamespaceCatalog, extra: unknown, scope: Scope, pointer: string, problems: Problems, warnings: string[]): void {
   if (extra === undefined) return;
   if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) return; // core schema reports it
   const obj = extra as Record<string, unknown>;
@@ -132,13 +149,13 @@ function validateExtraConfig(extra: unknown, scope: Scope, pointer: string, prob
   for (const [ns, value] of Object.entries(obj)) {
     if (/^[@$_#]/.test(ns)) continue;
     const at = pointerJoin(pointer, ns);
-    const component = COMPONENTS_BY_NAMESPACE.get(ns);
+    const component = catalog.byNamespace.get(ns);
     if (!component) {
       if (KRAKEND_NAMESPACES.includes(ns)) {
         const hint = NOT_IMPLEMENTED_HINTS[ns];
         problems.add(at, `namespace "${ns}" is not implemented by Rampart; refusing to start rather than ignore it${hint ? `: ${hint}` : ''}`);
       }
-      else problems.add(at, `unknown namespace "${ns}"${suggestion(ns, KNOWN_FOR_SUGGESTION)}`);
+      else problems.add(at, `unknown namespace "${ns}"${suggestion(ns, knownForSuggestion(catalog))}`);
       continue;
     }
     const schema = component.schemas[scope];
@@ -153,7 +170,7 @@ function validateExtraConfig(extra: unknown, scope: Scope, pointer: string, prob
 }
 
 /** Validates the whole document; returns problems (empty when valid) and load warnings. */
-export function validateDocument(doc: unknown, problems: Problems, warnings: string[]): void {
+export function validateDocument(doc: unknown, problems: Problems, warnings: string[], catalog: NamespaceCatalog): void {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     problems.add('', 'the config must be a JSON object');
     return;
@@ -163,14 +180,14 @@ export function validateDocument(doc: unknown, problems: Problems, warnings: str
     problems.add('/version', `unsupported version: ${JSON.stringify(root.version)} (want: 3)`);
   }
   // Legacy names are renamed before the core schema runs so both spellings validate alike.
-  validateExtraConfig(root.extra_config, 'service', '/extra_config', problems, warnings);
+  validateExtraConfig(catalog, root.extra_config, 'service', '/extra_config', problems, warnings);
   if (Array.isArray(root.endpoints)) {
     root.endpoints.forEach((ep: any, i: number) => {
       if (!ep || typeof ep !== 'object') return;
-      validateExtraConfig(ep.extra_config, 'endpoint', `/endpoints/${i}/extra_config`, problems, warnings);
+      validateExtraConfig(catalog, ep.extra_config, 'endpoint', `/endpoints/${i}/extra_config`, problems, warnings);
       if (Array.isArray(ep.backend)) {
         ep.backend.forEach((b: any, j: number) => {
-          if (b && typeof b === 'object') validateExtraConfig(b.extra_config, 'backend', `/endpoints/${i}/backend/${j}/extra_config`, problems, warnings);
+          if (b && typeof b === 'object') validateExtraConfig(catalog, b.extra_config, 'backend', `/endpoints/${i}/backend/${j}/extra_config`, problems, warnings);
         });
       }
     });

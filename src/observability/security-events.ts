@@ -6,6 +6,7 @@
 // Bounded under attack: each code may write BURST lines at once and RATE lines per second after
 // that; what is over is counted and said in one line per code every SUMMARY_MS ("suppressed"),
 // so a flood of refusals costs a counter increment per request and cannot fill a disk.
+import type { ErrorCode } from '../core/error-codes.js';
 import type { Logger } from './logger.js';
 
 const RATE = 10;
@@ -20,7 +21,7 @@ export interface RefusedRequest {
 }
 
 export interface RefusalEvent {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly component: string;
   readonly reason?: string;
 }

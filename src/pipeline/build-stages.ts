@@ -1,20 +1,31 @@
 // Builds the component stages of one config object (service, endpoint or backend) from its
-// extra_config, in registry order, and groups their guards by phase. Build failures are
-// collected as config problems (with the namespace's JSON pointer), never thrown one by one.
-// A component's runtime (ComponentSpec.load) is imported here, the first time a config uses it.
+// extra_config, in registry order, and compiles their guards (by phase) and response hooks.
+// Build failures are collected as config problems (with the namespace's JSON pointer), never
+// thrown one by one. A component's runtime (ComponentSpec.load) is imported here, the first time
+// a config uses it.
 import { COMPONENTS } from '../components/registry.js';
-import { PHASES, type BuildEnv, type Guard, type Phase, type RequestContext, type Rejection, type Stage } from '../components/types.js';
-import { pointerJoin, type Problems } from '../config/errors.js';
-import type { BackendHandler } from './types.js';
+import type { BuildEnv } from '../components/types.js';
+import { PHASES, type Guard, type Phase, type RequestContext, type Rejection, type ResponseHook, type Stage } from '../core/request.js';
+import { pointerJoin, type Problems } from '../core/config-error.js';
+import type { BackendHandler } from '../core/backend-result.js';
+import type { HookEntry, HookList } from './respond.js';
+
+/** One built stage with its fixed slot. */
+export interface StageEntry {
+  readonly phase: Phase;
+  readonly guard: Guard | undefined;
+  readonly hook: ResponseHook | undefined;
+  readonly hookNeedsBody: boolean;
+}
 
 export interface BuiltStages {
-  guards: Record<Phase, Guard[]>;
+  entries: StageEntry[];
   arounds: ((next: BackendHandler) => BackendHandler)[];
   stages: Stage[];
 }
 
 export async function buildStages(extra: Record<string, unknown>, env: Omit<BuildEnv, 'siblings'>, problems: Problems): Promise<BuiltStages> {
-  const out: BuiltStages = { guards: { edge: [], authenticate: [], admit: [], validate: [] }, arounds: [], stages: [] };
+  const out: BuiltStages = { entries: [], arounds: [], stages: [] };
   for (const c of COMPONENTS) {
     if (!c.load || !(c.namespace in extra)) continue;
     const at = pointerJoin(env.pointer, c.namespace);
@@ -23,7 +34,7 @@ export async function buildStages(extra: Record<string, unknown>, env: Omit<Buil
       const stage = await runtime.build(extra[c.namespace], { ...env, pointer: at, siblings: extra });
       if (!stage) continue;
       out.stages.push(stage);
-      if (stage.onRequest) out.guards[c.phase ?? 'edge'].push(stage.onRequest);
+      if (stage.onRequest || stage.onResponse) out.entries.push({ phase: c.phase ?? 'edge', guard: stage.onRequest, hook: stage.onResponse, hookNeedsBody: stage.hookNeedsBody === true });
       if (stage.around) out.arounds.push(stage.around);
     } catch (err) {
       problems.add(at, (err as Error).message);
@@ -41,19 +52,73 @@ export function wrapAll(handler: BackendHandler, arounds: BuiltStages['arounds']
 
 export type GuardRunner = (ctx: RequestContext) => Rejection | undefined | Promise<Rejection | undefined>;
 
-/** One runner over the given phases; null when there is nothing to run (so the hot path skips
- * it). Awaits only guards that really return a promise. */
-export function compileGuards(guards: BuiltStages['guards'], phases: readonly Phase[] = PHASES): GuardRunner | null {
-  const list: Guard[] = [];
-  for (const p of phases) list.push(...guards[p]);
+/** Which field of the context records the index of the refusing guard. */
+export type GuardLevel = 'serviceRefusedAt' | 'endpointRefusedAt';
+
+/** The entries in execution order: by phase, registry order within a phase. */
+function inExecutionOrder(entries: readonly StageEntry[], phases: readonly Phase[]): StageEntry[] {
+  const out: StageEntry[] = [];
+  for (const p of phases) for (const e of entries) if (e.phase === p) out.push(e);
+  return out;
+}
+
+export interface CompiledPhases {
+  /** Runners over the given groups of phases, in order (null: nothing to run); guard indices
+   * continue from one group to the next. */
+  runners: (GuardRunner | null)[];
+  /** Number of guards in each group. */
+  counts: number[];
+  /** Response hooks with the guard count they wait for. */
+  hooks: HookList;
+  /** Some hook reads streamed bodies. */
+  hooksNeedBody: boolean;
+}
+
+/** Compiles guards and hooks for groups of phases (e.g. [edge, authenticate, admit] before the
+ * body is read, [validate] after). */
+export function compilePhases(entries: readonly StageEntry[], groups: readonly (readonly Phase[])[], level: GuardLevel): CompiledPhases {
+  const runners: (GuardRunner | null)[] = [];
+  const counts: number[] = [];
+  const hooks: HookEntry[] = [];
+  let before = 0;
+  let needBody = false;
+  for (const g of groups) {
+    const guards: Guard[] = [];
+    for (const e of inExecutionOrder(entries, g)) {
+      if (e.guard) guards.push(e.guard);
+      if (e.hook) hooks.push({ hook: e.hook, after: before + guards.length });
+      if (e.hook && e.hookNeedsBody) needBody = true;
+    }
+    runners.push(compileGuards(guards, before, level));
+    counts.push(guards.length);
+    before += guards.length;
+  }
+  return { runners, counts, hooks: hooks.length > 0 ? Object.freeze(hooks) : null, hooksNeedBody: needBody };
+}
+
+/** The service level: every phase in one group. */
+export function compileServicePhases(entries: readonly StageEntry[]): CompiledPhases {
+  return compilePhases(entries, [PHASES], 'serviceRefusedAt');
+}
+
+/** One runner over the guards; null when there is nothing to run (so the hot path skips it).
+ * Awaits only guards that really return a promise; a refusal records the guard's index (offset
+ * by `base`) on the context, so only the hooks of stages the request got past run. */
+export function compileGuards(list: readonly Guard[], base: number, level: GuardLevel): GuardRunner | null {
   if (list.length === 0) return null;
   const runFrom = async (ctx: RequestContext, i: number, pending: Promise<Rejection | undefined>): Promise<Rejection | undefined> => {
     const r = await pending;
-    if (r) return r;
+    if (r) {
+      ctx[level] = base + i - 1;
+      return r;
+    }
     for (let j = i; j < list.length; j++) {
       const x = list[j](ctx);
       const y = x instanceof Promise ? await x : x;
-      if (y) return y;
+      if (y) {
+        ctx[level] = base + j;
+        return y;
+      }
     }
     return undefined;
   };
@@ -61,7 +126,10 @@ export function compileGuards(guards: BuiltStages['guards'], phases: readonly Ph
     for (let i = 0; i < list.length; i++) {
       const r = list[i](ctx);
       if (r instanceof Promise) return runFrom(ctx, i + 1, r);
-      if (r) return r;
+      if (r) {
+        ctx[level] = base + i;
+        return r;
+      }
     }
     return undefined;
   };

@@ -2,19 +2,20 @@
 // Everything that can be computed from config is computed here, once.
 import type { Pool } from 'undici';
 import type { BackendConfig, UpstreamClientOptions } from '../config/types.js';
-import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
-import { callUpstream, type UpstreamRequest, type UpstreamResponse } from '../proxy/call-upstream.js';
+import { GatewayError, toGatewayError } from '../core/gateway-error.js';
+import type { ErrorCode } from '../core/error-codes.js';
+import { callUpstream, type UpstreamRequest } from '../proxy/call-upstream.js';
 import { compileBackendHeaderFilter } from '../proxy/forward-headers.js';
 import { compileBackendQueryFilter } from '../proxy/forward-query.js';
 import { BodyTooLargeError, decodeContent, discardBody, readUpstreamBody } from '../proxy/read-body.js';
-import type { CancelSignal } from '../proxy/call-signal.js';
+import type { CancelSignal } from '../core/call-signal.js';
 import type { UpstreamPools } from '../proxy/upstream-pools.js';
 import { compileUrlTemplate, UNSAFE_VALUE } from '../proxy/url-template.js';
 import { headerValue } from '../proxy/upstream-exchange.js';
 import { compileBackendShaper } from '../shaping/backend-shaper.js';
 import { compileDecoder } from './decode.js';
-import type { BackendHandler, CallInput, ProxyResult } from './types.js';
-import { CallSignal } from '../proxy/call-signal.js';
+import { dataResult, errorResult, failureOf, rawResult, type BackendHandler, type BackendResult, type CallInput, type UpstreamResponse } from '../core/backend-result.js';
+import { CallSignal } from '../core/call-signal.js';
 
 /** Upstream bodies larger than this are refused (the gateway buffers non-no-op bodies). */
 export const MAX_UPSTREAM_BODY = 32 * 1024 * 1024;
@@ -38,14 +39,14 @@ function withoutTraceContext(h: string[]): string[] {
   return out;
 }
 
-function fail(message: string, status = 500, body?: Buffer, contentType?: string): ProxyResult {
-  return { data: undefined, complete: false, error: new GatewayError(message, status, body, contentType), raw: undefined };
+function fail(code: ErrorCode, message: string, status?: number, body?: Buffer, contentType?: string): BackendResult {
+  return errorResult(new GatewayError(code, message, status, body, contentType));
 }
 
 /** A no-op backend's parts, for an endpoint that forwards to it alone and adds nothing (see
  * compile-endpoint's direct path): the same request building and pools as `call`. */
 export interface DirectBackend {
-  prepare(input: CallInput): UpstreamRequest | ProxyResult;
+  prepare(input: CallInput): UpstreamRequest | BackendResult;
   pools: ReadonlyMap<string, Pool>;
 }
 
@@ -72,31 +73,31 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
   const label = `[${method} ${b.urlPattern}]`;
   const detailsKey = b.returnErrorDetails ? `error_${b.returnErrorDetails}` : undefined;
 
-  async function errorResult(res: UpstreamResponse, signal: CancelSignal): Promise<ProxyResult> {
+  async function statusErrorResult(res: UpstreamResponse, signal: CancelSignal): Promise<BackendResult> {
     const message = `invalid status code ${res.status} ${label}: ${res.url}`;
     const ctype = headerValue(res.headers, 'content-type');
     if (!detailsKey && !b.returnErrorCode) {
       discardBody(res.body);
-      return fail(message);
+      return fail('backend.failed', message);
     }
     let body: Buffer;
     try {
       body = await readUpstreamBody(res.body, MAX_UPSTREAM_BODY);
     } catch (err) {
-      return { data: undefined, complete: false, error: toGatewayError(err, signal), raw: undefined };
+      return errorResult(toGatewayError(err, signal));
     }
     if (detailsKey) {
       const detail = { http_status_code: res.status, http_body: body.toString('utf8'), http_body_encoding: ctype ?? '' };
-      return { data: { [detailsKey]: detail }, complete: false, error: undefined, raw: undefined };
+      return dataResult({ [detailsKey]: detail }, false);
     }
-    return fail(message, res.status, body, ctype);
+    return fail('backend.failed', message, res.status, body, ctype);
   }
 
   /** The upstream request for `input`, or a failed result (a placeholder without a value). */
-  function prepare(input: CallInput): UpstreamRequest | ProxyResult {
+  function prepare(input: CallInput): UpstreamRequest | BackendResult {
     const built = buildPath({ params: input.params, responses: input.responses, claims: input.ctx.claims });
-    if (built === undefined) return fail(`missing value for a placeholder in ${label}`);
-    if (built === UNSAFE_VALUE) return fail(`invalid path parameter`, 400);
+    if (built === undefined) return fail('backend.placeholder', `missing value for a placeholder in ${label}`);
+    if (built === UNSAFE_VALUE) return fail('backend.unsafe_param', `invalid path parameter`);
     let path = built;
     const q = queryFilter ? queryFilter(input.query) : input.query;
     if (q) path += (hasFixedQuery ? '&' : '?') + q;
@@ -112,27 +113,27 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
     };
   }
 
-  async function callOnce(input: CallInput): Promise<ProxyResult> {
+  async function callOnce(input: CallInput): Promise<BackendResult> {
     const up = prepare(input);
     if (!('origin' in up)) return up;
     let res: UpstreamResponse;
     try {
       res = await callUpstream(pools, up);
     } catch (err) {
-      return { data: undefined, complete: false, error: toGatewayError(err, input.signal), raw: undefined };
+      return errorResult(toGatewayError(err, input.signal));
     }
-    if (noop) return { data: undefined, complete: false, error: undefined, raw: res };
-    if (res.status !== 200 && res.status !== 201) return errorResult(res, input.signal);
+    if (noop) return rawResult(res);
+    if (res.status !== 200 && res.status !== 201) return statusErrorResult(res, input.signal);
     try {
       const enc = headerValue(res.headers, 'content-encoding');
       let buf = await readUpstreamBody(res.body, MAX_UPSTREAM_BODY);
       if (enc !== undefined && env.addsGzip) buf = await decodeContent(buf, enc, MAX_UPSTREAM_BODY);
       let data = decode(buf.toString('utf8'));
       if (shape) data = shape(data);
-      return { data, complete: true, error: undefined, raw: undefined };
+      return dataResult(data, true);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return fail(`backend response too large ${label}`);
-      return { data: undefined, complete: false, error: toGatewayError(err, input.signal), raw: undefined };
+      if (err instanceof BodyTooLargeError) return fail('backend.too_large', `backend response too large ${label}`);
+      return errorResult(toGatewayError(err, input.signal));
     }
   }
   return { call: callOnce, direct: noop ? { prepare, pools } : null };
@@ -147,12 +148,12 @@ export function withConcurrentCalls(handler: BackendHandler, n: number): Backend
     input.signal.addEventListener('abort', onAbort, { once: true });
     try {
       const results = controllers.map((c) => handler({ ...input, signal: c }));
-      let lastError: ProxyResult | undefined;
-      const winner = await new Promise<ProxyResult>((resolve) => {
+      let lastError: BackendResult | undefined;
+      const winner = await new Promise<BackendResult>((resolve) => {
         let pending = n;
         results.forEach((p, i) =>
           p.then((r) => {
-            if (!r.error) {
+            if (!failureOf(r)) {
               controllers.forEach((c, j) => j !== i && c.abort());
               resolve(r);
             } else {

@@ -1,6 +1,6 @@
 // Backend `encoding`: turns an upstream body into the data map the merger works on.
 import type { Encoding } from '../config/types.js';
-import type { Data } from './types.js';
+import type { Data } from '../core/backend-result.js';
 
 export type Decoder = (text: string) => Data;
 

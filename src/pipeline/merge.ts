@@ -1,30 +1,37 @@
 // Combining backend results into one endpoint result (lura's merger): parallel by default,
 // sequential when configured. Data of later backends overwrites earlier top-level keys; the
 // result is complete only when every backend answered completely.
-import { GatewayError } from '../errors/gateway-error.js';
-import type { BackendHandler, CallInput, Data, ProxyResult } from './types.js';
+import { GatewayError } from '../core/gateway-error.js';
+import { dataResult, errorResult, type BackendHandler, type BackendResult, type CallInput, type Data } from '../core/backend-result.js';
 import { discardBody } from '../proxy/read-body.js';
 
-function combine(results: ProxyResult[]): ProxyResult {
+function combine(results: BackendResult[]): BackendResult {
   let data: Data | undefined;
   let complete = true;
   const errors: GatewayError[] = [];
   for (const r of results) {
+    if (r.kind === 'raw') {
+      // A no-op answer among merged backends has no data to merge (its body is dropped).
+      discardBody(r.raw.body);
+      complete = false;
+      continue;
+    }
     if (r.error) errors.push(r.error);
+    if (r.kind === 'error') {
+      complete = false;
+      continue;
+    }
     if (!r.complete) complete = false;
-    if (r.data) data = data ? Object.assign(data, r.data) : { ...r.data };
+    data = data ? Object.assign(data, r.data) : { ...r.data };
   }
-  if (!data) {
-    const error = errors.length === 1 ? errors[0] : new GatewayError(errors.map((e) => e.message).join('\n') || 'no data');
-    return { data: undefined, complete: false, error, raw: undefined };
-  }
-  return { data, complete: complete && errors.length === 0, error: errors.length ? errors[0] : undefined, raw: undefined };
+  if (!data) return errorResult(errors.length === 1 ? errors[0] : new GatewayError(errors[0]?.code ?? 'backend.failed', errors.map((e) => e.message).join('\n') || 'no data'));
+  return dataResult(data, complete && errors.length === 0, errors.length ? errors[0] : undefined);
 }
 
 export function parallelMerge(backends: BackendHandler[], shadows: BackendHandler[]): BackendHandler {
   if (backends.length === 1 && shadows.length === 0) return backends[0];
   return async (input) => {
-    for (const s of shadows) s(input).then((r) => r.raw && discardBody(r.raw.body), () => undefined);
+    for (const s of shadows) s(input).then((r) => r.kind === 'raw' && discardBody(r.raw.body), () => undefined);
     return combine(await Promise.all(backends.map((b) => b(input))));
   };
 }
@@ -34,22 +41,22 @@ export function parallelMerge(backends: BackendHandler[], shadows: BackendHandle
 export function sequentialMerge(backends: BackendHandler[]): BackendHandler {
   return async (input) => {
     const responses: (Data | undefined)[] = [];
-    const results: ProxyResult[] = [];
+    const results: BackendResult[] = [];
     const call: CallInput = { ...input, responses };
     for (let i = 0; i < backends.length; i++) {
       const r = await backends[i](call);
-      if (r.raw) {
+      if (r.kind === 'raw') {
         // A no-op backend inside a chain has no data for later placeholders.
         discardBody(r.raw.body);
         responses.push(undefined);
         continue;
       }
-      if (i === 0 && r.error) return r;
-      responses.push(r.data);
+      if (i === 0 && r.kind === 'error') return r;
+      responses.push(r.kind === 'data' ? r.data : undefined);
       results.push(r);
-      if (r.error || !r.complete) {
+      if (r.kind === 'error' || r.error || !r.complete) {
         const merged = combine(results);
-        return { ...merged, complete: false };
+        return merged.kind === 'data' ? dataResult(merged.data, false, merged.error) : merged;
       }
     }
     return combine(results);

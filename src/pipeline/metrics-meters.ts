@@ -8,7 +8,7 @@
 //   backend  the same with layer.backend and the backend's url_pattern as the name.
 // Every name is built from the config (patterns, statuses), never from request data.
 import type { Counter, Histogram, StatsRegistry } from '../observability/stats.js';
-import type { BackendHandler } from './types.js';
+import { completeOf, failureOf, type BackendHandler } from '../core/backend-result.js';
 
 export const UNROUTED = '__unrouted';
 
@@ -41,7 +41,7 @@ export function proxyMeter(stats: StatsRegistry, layer: 'pipe' | 'backend', name
   return (next) => async (input) => {
     const t0 = performance.now();
     const r = await next(input);
-    const cell = cells[(r.complete ? 2 : 0) + (r.error ? 1 : 0)];
+    const cell = cells[(completeOf(r) ? 2 : 0) + (failureOf(r) ? 1 : 0)];
     cell.n.n++;
     cell.t.record(performance.now() - t0);
     return r;

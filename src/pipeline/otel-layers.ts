@@ -11,16 +11,16 @@
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import type { EndpointConfig, BackendConfig } from '../config/types.js';
 import type { BackendFlags, LayerFlags } from '../config/normalize-otel.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError } from '../core/gateway-error.js';
 import { headerAttributes, injectHeaders, SpanKind } from '../observability/otel/context.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
-import type { BackendHandler, CallInput, ProxyResult } from './types.js';
+import { completeOf, failureOf, type BackendHandler, type CallInput, type BackendResult } from '../core/backend-result.js';
 
 type Around = (next: BackendHandler) => BackendHandler;
 
-function outcome(r: ProxyResult, input: CallInput): Attributes {
+function outcome(r: BackendResult, input: CallInput): Attributes {
   const canceled = input.signal.aborted && !(input.signal.reason instanceof GatewayError);
-  return { error: r.error !== undefined, canceled, complete: r.complete };
+  return { error: failureOf(r) !== undefined, canceled, complete: completeOf(r) };
 }
 
 export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFlags): Around | undefined {
@@ -43,7 +43,7 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
     duration?.record((performance.now() - t0) / 1000, { ...metricBase, ...o });
     if (span) {
       span.setAttributes(o);
-      if (r.error) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (failureOf(r)) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
     return r;
@@ -67,9 +67,10 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
     duration?.record((performance.now() - t0) / 1000, { ...metricBase, ...o });
     if (span) {
       span.setAttributes(o);
-      const status = r.raw?.status ?? (r.error ? r.error.status : undefined);
+      const failure = failureOf(r);
+      const status = r.kind === 'raw' ? r.raw.status : failure?.status;
       if (status !== undefined) span.setAttribute('http.response.status_code', status);
-      if (r.error) span.setStatus({ code: SpanStatusCode.ERROR, message: r.error.status >= 500 ? 'backend failed' : 'refused' });
+      if (failure) span.setStatus({ code: SpanStatusCode.ERROR, message: failure.status >= 500 ? 'backend failed' : 'refused' });
       span.end();
     }
     return r;

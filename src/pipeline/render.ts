@@ -1,7 +1,7 @@
 // Output encodings: the merged data rendered once, with its Content-Type.
 import type { OutputEncoding } from '../config/types.js';
 import { stringifyGo } from '../encoding/json-go.js';
-import type { Data } from './types.js';
+import type { Data } from '../core/backend-result.js';
 
 export interface Rendered {
   contentType: string;

@@ -3,8 +3,9 @@
 // with Referer, and 301/302/303 re-issued as GET without a body, like Go's client.
 import { Readable } from 'node:stream';
 import type { Dispatcher, Pool } from 'undici';
-import type { CancelSignal } from './call-signal.js';
-import { exchange, headerValue, type Exchanged, type ExchangeOptions, type UpstreamHeaders } from './upstream-exchange.js';
+import type { CancelSignal } from '../core/call-signal.js';
+import type { UpstreamResponse } from '../core/backend-result.js';
+import { exchange, headerValue, type Exchanged, type ExchangeOptions } from './upstream-exchange.js';
 import { discardBody } from './read-body.js';
 
 export interface UpstreamRequest {
@@ -23,13 +24,7 @@ export interface UpstreamRequest {
   streamLarge: boolean;
 }
 
-export interface UpstreamResponse {
-  status: number;
-  headers: UpstreamHeaders;
-  /** The whole body, or a stream (only with `streamLarge`). */
-  body: Buffer | Readable;
-  url: string;
-}
+export type { UpstreamResponse } from '../core/backend-result.js';
 
 const MAX_REDIRECTS = 10;
 const NO_BODY_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);

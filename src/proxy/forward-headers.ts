@@ -1,7 +1,7 @@
 // input_headers: only declared client headers reach backends. The gateway then sets its own
 // X-Forwarded-For (client IP), X-Forwarded-Host and User-Agent, overriding anything the client
 // sent, even with "*". Hop-by-hop headers never pass (RFC 9110 §7.6.1).
-import { USER_AGENT } from '../version.js';
+import { USER_AGENT } from '../core/version.js';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',

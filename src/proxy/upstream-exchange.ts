@@ -9,7 +9,7 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import undiciUtil from 'undici/lib/core/util.js';
-import type { CancelSignal } from './call-signal.js';
+import type { CancelSignal } from '../core/call-signal.js';
 import { BodyTooLargeError } from './read-body.js';
 
 /** Response headers as a flat [name, value, ...] list, names in lower case, repeated names

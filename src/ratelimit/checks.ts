@@ -1,7 +1,7 @@
 // Runs a fixed list of limiter checks for one request, in order, stopping at the first refusal.
 // Synchronous stores (memory, an unexpired cluster lease) never create a promise; only a check
 // that really waits (Redis, a lease request) continues asynchronously.
-import type { Guard, Rejection, RequestContext } from '../components/types.js';
+import type { Guard, Rejection, RequestContext } from '../core/request.js';
 import type { KeyOf } from './client-key.js';
 import type { Limiter } from './limiter.js';
 import type { RejectFor } from './rejection.js';

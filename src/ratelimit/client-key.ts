@@ -13,8 +13,8 @@
 //           names that look like URLs (the same rule as auth/validator's claim paths).
 // `undefined` means "no identity" (missing header, param or claim): KrakenD answers 429.
 import { hash } from 'node:crypto';
-import type { RequestContext } from '../components/types.js';
-import { compileClientIp } from '../server/client-ip.js';
+import type { RequestContext } from '../core/request.js';
+import { compileClientIp } from '../net/client-ip.js';
 
 export type Strategy = 'ip' | 'header' | 'param' | 'claim';
 export const STRATEGIES: readonly Strategy[] = ['ip', 'header', 'param', 'claim'];

@@ -3,7 +3,7 @@
 // maintainers have committed one), 1 with a one-line reason when not, 2 on a usage error.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import { verifyRelease } from './verify.js';
 
 export const VERIFY_USAGE = 'usage: rampart verify DIR [--key PUB.pem]\n';

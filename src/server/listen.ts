@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { compileServerLimits } from '../components/qos/server-limits/apply.js';
 import type { Gateway } from './gateway.js';
 import { http1Hardening } from './http1-options.js';
-import { GatewayResponse } from './http-response.js';
+import { GatewayResponse } from '../pipeline/http-response.js';
 
 export interface RunningServer {
   server: Server | Http2SecureServer;
@@ -27,7 +27,7 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
   const handle = limits.wrap(gateway.handle);
   if (cfg.tls) {
     // Imported here: node:http2 and the HTTP/2 compatibility layer cost plain-HTTP starts ~10 ms.
-    const { createSecureListener } = await import('../tls/secure-server.js');
+    const { createSecureListener } = await import('./secure-server.js');
     const secure = createSecureListener({ ...cfg, tls: cfg.tls }, handle, log);
     ({ server, sessions } = secure);
     reloadTls = secure.reload;

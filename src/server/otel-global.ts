@@ -10,7 +10,7 @@ import type { RouterOptions } from '../config/types.js';
 import type { RequestContext } from '../components/types.js';
 import { boundedMethod, extractContext, headerAttributes, SpanKind } from '../observability/otel/context.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
-import { compileTrustedPeer } from './client-ip.js';
+import { compileTrustedPeer } from '../net/client-ip.js';
 
 export const UNMATCHED_ROUTE = '404 Not Found';
 

@@ -113,7 +113,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   let influx: InfluxSettings | undefined;
   if (opts.file) {
     try {
-      const { loadConfigFile } = await import('../config/load.js');
+      const { loadConfigFile } = await import('../components/load-config.js');
       ({ logging: settings, metrics, otel, influx } = loadConfigFile(opts.file).config);
     } catch {
       settings = undefined;

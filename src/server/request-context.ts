@@ -1,8 +1,7 @@
 // The RequestContext of one request, as a class: every request's context has the same shape
-// (one hidden class for the hot path), and `locals`, which few requests use, is created on first
-// use instead of a Map per request.
+// (one hidden class for the hot path).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestContext } from '../components/types.js';
+import type { RequestContext } from '../core/request.js';
 import type { Context as OtelContext } from '@opentelemetry/api';
 
 export class GatewayRequestContext implements RequestContext {
@@ -11,7 +10,8 @@ export class GatewayRequestContext implements RequestContext {
   claims: Record<string, unknown> | undefined = undefined;
   body: Buffer | null = null;
   traceContext: OtelContext | undefined = undefined;
-  private localsMap: Map<string, unknown> | undefined = undefined;
+  serviceRefusedAt = Infinity;
+  endpointRefusedAt = Infinity;
 
   constructor(
     readonly req: IncomingMessage,
@@ -21,10 +21,6 @@ export class GatewayRequestContext implements RequestContext {
     readonly rawQuery: string,
     public clientIp: string,
   ) {}
-
-  get locals(): Map<string, unknown> {
-    return (this.localsMap ??= new Map());
-  }
 }
 
 /** Parameters before routing: none (routing replaces the object, nobody writes into it). */

@@ -2,8 +2,8 @@
 // and, with --diff, what changed since OLD (a config file, or a surface written with --format
 // json). Output on stdout; exit 0, or 1 when a config is invalid (with its problems).
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/errors.js';
-import { loadConfigFile } from '../config/load.js';
+import { ConfigError } from '../core/config-error.js';
+import { loadConfigFile } from '../components/load-config.js';
 import { diffSurfaces } from './diff.js';
 import { buildSurface, type Surface } from './model.js';
 import { renderHtml, renderJson, renderText } from './render.js';

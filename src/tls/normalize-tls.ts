@@ -1,7 +1,7 @@
 // `tls` and `client_tls` from the validated document to ServerTlsOptions / UpstreamTlsOptions,
 // with the checks a schema cannot express: obsolete versions, min > max, non-AEAD suites, mTLS
 // without a trust anchor, and every file read and matched now (so `rampart check` sees them).
-import type { Problems } from '../config/errors.js';
+import type { Problems } from '../core/config-error.js';
 import { loadServerTls } from './server-context.js';
 import { NODE_VERSION, DEFAULT_SERVER_CURVES, cipherString, curveString, type NodeTlsVersion } from './suites.js';
 import { TlsFileError } from './pem-files.js';

@@ -6,9 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildBreaker } from '../../src/components/qos/circuit-breaker/build.js';
 import { circuitBreakerStates } from '../../src/components/qos/circuit-breaker/states.js';
 import type { BuildEnv } from '../../src/components/types.js';
-import { GatewayError } from '../../src/errors/gateway-error.js';
+import { GatewayError } from '../../src/core/gateway-error.js';
 import { createLogger } from '../../src/observability/logger.js';
-import type { BackendHandler, CallInput, ProxyResult } from '../../src/pipeline/types.js';
+import { dataResult, errorResult, failureOf, type BackendHandler, type BackendResult, type CallInput } from '../../src/core/backend-result.js';
 
 function env(path: string): BuildEnv {
   return {
@@ -21,15 +21,15 @@ function env(path: string): BuildEnv {
   } as unknown as BuildEnv;
 }
 
-const ok: ProxyResult = { data: { ok: true }, complete: true, error: undefined, raw: undefined };
-const bad: ProxyResult = { data: undefined, complete: false, error: new GatewayError('invalid status code 500'), raw: undefined };
+const ok: BackendResult = dataResult({ ok: true }, true);
+const bad: BackendResult = errorResult(new GatewayError('backend.failed', 'invalid status code 500'));
 
 function input(signal = new AbortController().signal): CallInput {
   return { ctx: {} as CallInput['ctx'], params: {}, query: '', headers: [], body: null, signal };
 }
 
 test('the breaker state is exported for metrics: gauge, opened and transitions counters', async () => {
-  let result = bad;
+  let result: BackendResult = bad;
   let calls = 0;
   const next: BackendHandler = async () => (calls++, result);
   const stage = buildBreaker({ interval: 0, timeout: 1, max_errors: 2, name: 'm' }, env('/metrics'), 'qos/circuit-breaker');
@@ -40,7 +40,7 @@ test('the breaker state is exported for metrics: gauge, opened and transitions c
   await h(input());
   assert.equal(mine().state, 'open');
   assert.equal(mine().gauge, 2);
-  assert.equal((await h(input())).error?.status, 503);
+  assert.equal(failureOf(await h(input()))?.status, 503);
   assert.equal(calls, 2);
   await sleep(1100);
   result = ok;
@@ -51,7 +51,7 @@ test('the breaker state is exported for metrics: gauge, opened and transitions c
 });
 
 test('interval: consecutive failures are counted within one window only', async () => {
-  let result = bad;
+  let result: BackendResult = bad;
   const stage = buildBreaker({ interval: 1, timeout: 60, max_errors: 3 }, env('/window'), 'qos/circuit-breaker');
   const h = stage.around!(async () => result);
   await h(input());
@@ -69,7 +69,7 @@ test('interval: consecutive failures are counted within one window only', async 
 
 test('a success resets the count; calls cancelled by the client are not failures; the gateway deadline is', async () => {
   const stage = buildBreaker({ interval: 0, timeout: 60, max_errors: 2 }, env('/cancel'), 'qos/circuit-breaker');
-  let result = bad;
+  let result: BackendResult = bad;
   const h = stage.around!(async () => result);
   const state = () => circuitBreakerStates().find((s) => s.id === 'GET /cancel backend 0 qos/circuit-breaker')!.state;
   await h(input());
@@ -83,7 +83,7 @@ test('a success resets the count; calls cancelled by the client are not failures
   await h(input(gone.signal));
   assert.equal(state(), 'closed', 'a client that went away says nothing about the backend');
   const deadline = new AbortController();
-  deadline.abort(new GatewayError('context deadline exceeded'));
+  deadline.abort(new GatewayError('backend.deadline', 'context deadline exceeded'));
   await h(input(deadline.signal));
   assert.equal(state(), 'open');
   await stage.close!();

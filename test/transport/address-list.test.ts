@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlockList, isIP } from 'node:net';
-import { compileAddressList, compileMembership, ipv4ToNumber } from '../../src/server/client-ip.js';
+import { compileAddressList, compileMembership, ipv4ToNumber } from '../../src/net/client-ip.js';
 
 const ENTRIES = ['10.0.0.0/8', '192.168.1.0/24', '192.168.1.128/25', '172.16.5.4', '0.0.0.0/32', '255.255.255.255', '100.64.0.0/10', '127.0.0.0/31', '::1', '2001:db8::/32'];
 

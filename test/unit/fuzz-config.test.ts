@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { loadConfigText } from '../../src/config/load.js';
-import { ConfigError } from '../../src/config/errors.js';
+import { loadConfigText } from '../../src/components/load-config.js';
+import { ConfigError } from '../../src/core/config-error.js';
 import { MAX_CONFIG_DEPTH } from '../../src/config/depth.js';
 import { findJsonSyntaxError } from '../../src/config/json-syntax.js';
 import { checkCli, checkInProcess, configCliProperty, configLoadProperty } from '../fuzz/config-properties.js';

@@ -55,7 +55,7 @@ function staticGraph(entries: string[]): Graph {
 }
 
 describe('start-up imports', () => {
-  const SERVE = ['config/load.ts', 'server/run.ts', 'server/gateway.ts', 'server/listen.ts'];
+  const SERVE = ['components/load-config.ts', 'server/run.ts', 'server/gateway.ts', 'server/listen.ts'];
   // (cli.ts alone is covered by the primary's graph, which includes it.)
   const primary = staticGraph(['cli.ts', 'server/primary.ts']);
   const g = staticGraph(['cli.ts', ...SERVE]);

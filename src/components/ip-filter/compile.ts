@@ -4,7 +4,7 @@
 // X-Forwarded-For from anybody else is ignored. The filter may declare its own
 // `trusted_proxies` / `client_ip_headers` (EE fields); the same right-to-left algorithm applies.
 // Deviation: EE trusts `client_ip_headers` from any peer unless `trusted_proxies` is set.
-import { compileAddressList, compileClientIp, compileMembership } from '../../server/client-ip.js';
+import { compileAddressList, compileClientIp, compileMembership } from '../../net/client-ip.js';
 import type { RouterOptions } from '../../config/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { RequestContext } from '../types.js';

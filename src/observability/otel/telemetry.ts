@@ -10,7 +10,7 @@ import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type 
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { OtelSettings } from '../../config/normalize-otel.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../core/version.js';
 
 export interface Telemetry {
   readonly settings: OtelSettings;

@@ -4,14 +4,14 @@
 // A missing key, an unknown key and a key without an admitted role all get the same bare 401, so
 // a caller learns nothing about which keys exist.
 import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 import { KeyStore, type StoredKey } from './key-store.js';
 import { buildWarning } from '../common/warn.js';
 
 const SHARED_KEY = 'auth/api-keys';
-const REJECT_MISSING: Rejection = Object.freeze({ status: 401, event: securityEvent('auth.apikey.missing', 'auth/api-keys', 'no API key') });
-const REJECT_401: Rejection = Object.freeze({ status: 401, event: securityEvent('auth.apikey.invalid', 'auth/api-keys', 'unknown key or no allowed role') });
-const REJECT_429: Rejection = Object.freeze({ status: 429, event: securityEvent('auth.apikey.rate', 'auth/api-keys', 'key over its rate') });
+const REJECT_MISSING: Rejection = refusal('auth.apikey.missing', 'auth/api-keys', 'no API key');
+const REJECT_401: Rejection = refusal('auth.apikey.invalid', 'auth/api-keys', 'unknown key or no allowed role');
+const REJECT_429: Rejection = refusal('auth.apikey.rate', 'auth/api-keys', 'key over its rate');
 
 interface ServiceKeys {
   store: KeyStore;
@@ -102,7 +102,6 @@ function buildEndpoint(cfg: any, env: BuildEnv): Stage {
       return REJECT_401;
     }
     if (withinRate && !withinRate(key)) return REJECT_429;
-    ctx.locals.set('auth/api-keys.role', role);
     if (propagate) (ctx.upstreamHeaders ??= []).push(propagate, role);
     return undefined;
   };

@@ -8,16 +8,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { LRUCache } from 'lru-cache';
 import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 import { normalizeBcrypt, readHtpasswd } from './htpasswd.js';
 
 const SHARED_KEY = 'auth/basic';
-const REJECT_401: Rejection = Object.freeze({
-  status: 401,
-  headers: Object.freeze(['www-authenticate', 'Basic realm="restricted", charset="UTF-8"']),
-  event: securityEvent('auth.basic.invalid', 'auth/basic', 'missing or wrong credentials'),
-});
-const REJECT_503: Rejection = Object.freeze({ status: 503, headers: Object.freeze(['retry-after', '1']), event: securityEvent('auth.basic.busy', 'auth/basic', 'too many password checks queued') });
+const REJECT_401: Rejection = refusal('auth.basic.invalid', 'auth/basic', 'missing or wrong credentials', { headers: ['www-authenticate', 'Basic realm="restricted", charset="UTF-8"'] });
+const REJECT_503: Rejection = refusal('auth.basic.busy', 'auth/basic', 'too many password checks queued', { headers: ['retry-after', '1'] });
 const CACHE_TTL_MS = 60_000;
 const MAX_CONCURRENT = 4;
 const MAX_QUEUED = 256;
@@ -100,7 +96,6 @@ function buildEndpoint(cfg: any, env: BuildEnv): Stage {
     if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) return REJECT_401;
     const id = createHmac('sha256', pepper).update(decoded).digest('base64');
     if (verified.has(id)) {
-      ctx.locals.set('auth/basic.user', user);
       return undefined;
     }
     const hash = users.get(user);
@@ -111,7 +106,6 @@ function buildEndpoint(cfg: any, env: BuildEnv): Stage {
         return REJECT_401;
       }
       verified.set(id, true);
-      ctx.locals.set('auth/basic.user', user);
       return undefined;
     });
   };

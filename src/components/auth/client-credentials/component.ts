@@ -4,16 +4,16 @@
 // When no token can be had the call fails with a generic 500 — the IdP's answer never reaches
 // the client. Backends with identical credentials share one token (env.shared).
 import { createHash } from 'node:crypto';
-import { DEADLINE, GatewayError } from '../../../errors/gateway-error.js';
-import type { ProxyResult } from '../../../pipeline/types.js';
+import { DEADLINE, GatewayError } from '../../../core/gateway-error.js';
+import { errorResult, type BackendResult } from '../../../core/backend-result.js';
 import { upstreamConnectOptions } from '../../../tls/upstream-context.js';
 import type { BuildEnv, Stage } from '../../types.js';
 import { TokenSource } from './token-source.js';
 import { buildWarning } from '../common/warn.js';
-import type { CancelSignal } from '../../../proxy/call-signal.js';
+import type { CancelSignal } from '../../../core/call-signal.js';
 
-function failed(): ProxyResult {
-  return { data: undefined, complete: false, error: new GatewayError('could not authenticate to the backend', 500), raw: undefined };
+function failed(): BackendResult {
+  return errorResult(new GatewayError('backend.auth_failed', 'could not authenticate to the backend'));
 }
 
 /** The token request is shared by concurrent calls, so it is not aborted with one of them; each
@@ -83,7 +83,7 @@ export function build(cfg: any, env: BuildEnv): Stage | null {
           auth = await untilAborted(source.get(), input.signal);
         } catch {
           // The endpoint's deadline passed while the (shared) token request was still running.
-          if (input.signal.aborted) return { data: undefined, complete: false, error: new GatewayError(DEADLINE), raw: undefined };
+          if (input.signal.aborted) return errorResult(new GatewayError('backend.deadline', DEADLINE));
           return failed();
         }
       }

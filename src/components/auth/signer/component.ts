@@ -5,20 +5,19 @@
 // the gateway (KrakenD instead answers 401 to everything). Deviation: a field to sign that is
 // present but not an object is an error (KrakenD passes it through unsigned).
 //
-// Like KrakenD's signer it answers the request itself (JSON, no Cache-Control, no completion
-// header) and a proxy or signing error gives an empty 400. Unlike KrakenD, guards such as rate
-// limits still run first (it is an `around`, not a replacement handler: spec §0).
+// Like KrakenD's signer its answer is JSON with no Cache-Control and no completion header, and a
+// proxy or signing error gives an empty 400. It is an endpoint response hook: it rewrites the
+// proxied answer (origin 'proxy' or 'error'); rejections by guards (rate limits run first, as
+// spec §0 wants) and the gateway's own answers pass untouched.
 import { CompactSign, FlattenedSign, type JWK } from 'jose';
 import { stringifyGo } from '../../../encoding/json-go.js';
-import type { ProxyResult } from '../../../pipeline/types.js';
-import { sendPlain } from '../../../server/replies.js';
+import type { Answer } from '../../../core/answer.js';
 import type { BuildEnv, Stage } from '../../types.js';
 import { importSignKey, unusableReason, type JwsAlg } from '../common/algorithms.js';
 import { createJwksHttpClient, readJwksFile } from '../common/jwks-http.js';
 import { checkJwkUrl, displayUrl, refuseEncryptedJwk } from '../validator/key-source.js';
 import { discardBody } from '../../../proxy/read-body.js';
 
-const ANSWERED: ProxyResult = Object.freeze({ data: undefined, complete: false, error: undefined, raw: undefined }) as ProxyResult;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const encoder = new TextEncoder();
 
@@ -60,33 +59,29 @@ export async function build(cfg: any, env: BuildEnv): Promise<Stage> {
     return stringifyGo(await new FlattenedSign(payload).setProtectedHeader(header).sign(key));
   };
 
+  const signerRefusal = (a: Answer, reason: string): Answer => {
+    log.debug({ endpoint: where, reason }, 'auth/signer: answering 400');
+    if (typeof a.body !== 'string' && !Buffer.isBuffer(a.body)) discardBody(a.body);
+    return { status: 400, headers: [], data: undefined, body: '', origin: a.origin, failure: a.failure, close: false };
+  };
+
   return {
-    around: (next) => async (input) => {
-      const r = await next(input);
-      const res = input.ctx.res;
-      const fail = (reason: string) => {
-        log.debug({ endpoint: where, reason }, 'auth/signer: answering 400');
-        sendPlain(res, 400, '', [], undefined);
-        return ANSWERED;
-      };
-      if (r.raw) {
-        discardBody(r.raw.body);
-        return fail('streamed response cannot be signed');
-      }
-      if (r.error || !r.data) return fail('backend error');
-      const data = r.data;
+    async onResponse(_ctx, a) {
+      if (a.origin !== 'proxy' && a.origin !== 'error') return undefined;
+      if (a.data === undefined) return signerRefusal(a, a.origin === 'error' ? 'backend error' : 'streamed response cannot be signed');
+      if (a.failure) return signerRefusal(a, 'backend error');
+      const data = a.data;
       try {
         for (const f of fields) {
           const v = data[f];
           if (v === undefined) continue;
-          if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(`field ${f} is not an object`);
+          if (v === null || typeof v !== 'object' || Array.isArray(v)) return signerRefusal(a, `field ${f} is not an object`);
           data[f] = await sign(v);
         }
       } catch {
-        return fail('signing failed');
+        return signerRefusal(a, 'signing failed');
       }
-      if (!res.destroyed) sendPlain(res, 200, stringifyGo(data), [], JSON_TYPE);
-      return ANSWERED;
+      return { status: 200, headers: ['content-type', JSON_TYPE], data: undefined, body: stringifyGo(data), origin: a.origin, failure: undefined, close: false };
     },
   };
 }

@@ -8,7 +8,7 @@ import { compactVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../../../config/duration.js';
 import type { BuildEnv, Guard, RequestContext, Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 import type { JwsAlg } from '../common/algorithms.js';
 import { REVOCATION_KEY, type RevocationList, type RevocationProbe } from '../common/revocation.js';
 import { compileAuthorizer } from './authorize.js';
@@ -19,8 +19,8 @@ import { compilePropagation, propagatedHeaders } from './propagate.js';
 import { resolveKeySource } from './key-source.js';
 
 const BEARER = Object.freeze(['www-authenticate', 'Bearer']);
-const REJECT_401: Rejection = Object.freeze({ status: 401, headers: BEARER, event: securityEvent('auth.jwt.invalid', 'auth/validator') });
-const REJECT_403: Rejection = Object.freeze({ status: 403, event: securityEvent('auth.jwt.forbidden', 'auth/validator', 'missing role or scope') });
+const REJECT_401: Rejection = refusal('auth.jwt.invalid', 'auth/validator', undefined, { headers: BEARER });
+const REJECT_403: Rejection = refusal('auth.jwt.forbidden', 'auth/validator', 'missing role or scope');
 /** One frozen 401 per reason (the reasons are fixed texts of this module and jose's messages,
  * never token contents); bounded, past the bound the reason-less one. */
 const byReason = new Map<string, Rejection>();
@@ -28,7 +28,7 @@ function rejection401(reason: string): Rejection {
   let r = byReason.get(reason);
   if (r) return r;
   if (byReason.size >= 256) return REJECT_401;
-  r = Object.freeze({ status: 401, headers: BEARER, event: securityEvent(reason === 'no token' ? 'auth.jwt.missing' : 'auth.jwt.invalid', 'auth/validator', reason) });
+  r = refusal(reason === 'no token' ? 'auth.jwt.missing' : 'auth.jwt.invalid', 'auth/validator', reason, { headers: BEARER });
   byReason.set(reason, r);
   return r;
 }

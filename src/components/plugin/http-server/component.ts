@@ -9,11 +9,11 @@ import type { GeoipConfig } from '../../geoip/schema.js';
 import { compileIpFilter } from '../../ip-filter/compile.js';
 import type { IpFilterConfig } from '../../ip-filter/schema.js';
 import type { BuildEnv, Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 import { checkPluginNames } from '../plugin-names.js';
 
-const IP_DENIED: Rejection = Object.freeze({ status: 403, event: securityEvent('ip.denied', 'ip-filter', 'client IP not allowed') });
-const GEO_DENIED: Rejection = Object.freeze({ status: 403, event: securityEvent('geoip.denied', 'geoip', 'client country not allowed') });
+const IP_DENIED: Rejection = refusal('ip.denied', 'ip-filter', 'client IP not allowed');
+const GEO_DENIED: Rejection = refusal('geoip.denied', 'geoip', 'client country not allowed');
 const IMPLEMENTED = ['ip-filter', 'geoip'];
 
 interface HttpServerPluginConfig {

@@ -5,10 +5,10 @@
 import { compileIpFilter } from '../../ip-filter/compile.js';
 import type { IpFilterConfig } from '../../ip-filter/schema.js';
 import type { BuildEnv, Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 import { checkPluginNames } from '../plugin-names.js';
 
-const FORBIDDEN: Rejection = Object.freeze({ status: 403, event: securityEvent('ip.denied', 'ip-filter', 'client IP not allowed') });
+const FORBIDDEN: Rejection = refusal('ip.denied', 'ip-filter', 'client IP not allowed');
 
 interface ReqRespPluginConfig {
   name: string[];

@@ -5,13 +5,13 @@
 // breaker, so timeouts count as breaker failures (as in KrakenD, lura#381). The runtime;
 // schema.ts loads it on first use.
 import { parseDuration } from '../../../config/duration.js';
-import { GatewayError } from '../../../errors/gateway-error.js';
-import type { BackendHandler, ProxyResult } from '../../../pipeline/types.js';
+import { GatewayError } from '../../../core/gateway-error.js';
+import { errorResult, type BackendHandler, type BackendResult } from '../../../core/backend-result.js';
 import type { BuildEnv, Stage } from '../../types.js';
 import { discardBody } from '../../../proxy/read-body.js';
-import { CallSignal } from '../../../proxy/call-signal.js';
+import { CallSignal } from '../../../core/call-signal.js';
 
-const TIMED_OUT = new GatewayError('backend timeout', 504);
+const TIMED_OUT = new GatewayError('backend.timeout', 'backend timeout');
 
 export function build(cfg: { timeout: string }, env: BuildEnv): Stage {
   const ms = parseDuration(cfg.timeout);
@@ -36,11 +36,11 @@ export function build(cfg: { timeout: string }, env: BuildEnv): Stage {
         parent.removeEventListener('abort', onParent);
       };
       return next({ ...input, signal: ctl }).then(
-        (r): ProxyResult => {
+        (r): BackendResult => {
           done();
           if (!fired) return r;
-          if (r.raw) discardBody(r.raw.body);
-          return { data: undefined, complete: false, error: TIMED_OUT, raw: undefined };
+          if (r.kind === 'raw') discardBody(r.raw.body);
+          return errorResult(TIMED_OUT);
         },
         (err) => {
           done();

@@ -4,8 +4,8 @@
 // client went away or a concurrent call won (the abort reason is not the gateway's deadline),
 // and no-op answers (their status is not inspected) unless `valid_status_codes` is given
 // (qos/circuit-breaker/http).
-import { GatewayError } from '../../../errors/gateway-error.js';
-import type { BackendHandler, CallInput, ProxyResult } from '../../../pipeline/types.js';
+import { GatewayError } from '../../../core/gateway-error.js';
+import { errorResult, failureOf, type BackendHandler, type CallInput, type BackendResult } from '../../../core/backend-result.js';
 import type { BuildEnv, Stage } from '../../types.js';
 import cluster from 'node:cluster';
 import { Breaker, REFUSED_BUSY, REFUSED_OPEN, type BreakerState, type Outcome } from './breaker.js';
@@ -21,17 +21,17 @@ export interface BreakerCfg {
   valid_status_codes?: number[];
 }
 
-const OPEN = new GatewayError('circuit breaker is open', 503);
-const BUSY = new GatewayError('too many requests', 503);
+const OPEN = new GatewayError('backend.circuit_open', 'circuit breaker is open');
+const BUSY = new GatewayError('backend.busy', 'too many requests');
 
-function refused(error: GatewayError): Promise<ProxyResult> {
-  return Promise.resolve({ data: undefined, complete: false, error, raw: undefined });
+function refused(error: GatewayError): Promise<BackendResult> {
+  return Promise.resolve(errorResult(error));
 }
 
-function outcomeOf(r: ProxyResult, input: CallInput, valid: ReadonlySet<number> | undefined): Outcome {
+function outcomeOf(r: BackendResult, input: CallInput, valid: ReadonlySet<number> | undefined): Outcome {
   if (input.signal.aborted && !(input.signal.reason instanceof GatewayError)) return 'neutral';
-  if (r.error) return 'failure';
-  if (valid && r.raw && !valid.has(r.raw.status)) return 'failure';
+  if (failureOf(r)) return 'failure';
+  if (valid && r.kind === 'raw' && !valid.has(r.raw.status)) return 'failure';
   return 'success';
 }
 
@@ -82,7 +82,7 @@ function guard(take: (now: number) => number | Promise<number>, report: (ticket:
       if (typeof ticket !== 'number') ticket = await ticket;
       if (ticket === REFUSED_OPEN) return refused(OPEN);
       if (ticket === REFUSED_BUSY) return refused(BUSY);
-      let r: ProxyResult;
+      let r: BackendResult;
       try {
         r = await next(input);
       } catch (err) {

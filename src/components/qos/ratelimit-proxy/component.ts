@@ -4,18 +4,18 @@
 // backend is being protected, not broken); multi-backend endpoints return a partial answer.
 // Rampart places it outside the circuit breaker, so its own refusals never open the breaker.
 // The runtime; schema.ts loads it on first use.
-import { GatewayError } from '../../../errors/gateway-error.js';
+import { GatewayError } from '../../../core/gateway-error.js';
 import { createLimiter } from '../../../ratelimit/create-limiter.js';
 import { limitMetrics } from '../../../ratelimit/metrics.js';
 import { defaultCapacity, ratePolicy } from '../../../ratelimit/policy.js';
-import type { BackendHandler, ProxyResult } from '../../../pipeline/types.js';
+import { errorResult, type BackendHandler, type BackendResult } from '../../../core/backend-result.js';
 import type { BuildEnv, Stage } from '../../types.js';
 import { parseEvery, parseRedis, type LimitCfg } from '../ratelimit-shared/build-limit.js';
 
-const LIMITED = new GatewayError('rate limit exceded', 503);
+const LIMITED = new GatewayError('backend.rate_limited', 'rate limit exceded');
 
-function limited(): ProxyResult {
-  return { data: undefined, complete: false, error: LIMITED, raw: undefined };
+function limited(): BackendResult {
+  return errorResult(LIMITED);
 }
 
 export async function build(cfg: LimitCfg, env: BuildEnv): Promise<Stage> {

@@ -12,11 +12,11 @@ import { defaultCapacity, ratePolicy, type Policy } from '../../../ratelimit/pol
 import type { RedisFailureMode } from '../../../ratelimit/redis-limiter.js';
 import { compileRejection } from '../../../ratelimit/rejection.js';
 import type { BuildEnv, Rejection } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 
 export const DEFAULT_MAX_TRACKED = 100_000;
 /** KrakenD answers a request without a client identity with 429. */
-export const MISSING_IDENTITY: Rejection = Object.freeze({ status: 429, event: securityEvent('limit.no_identity', 'qos/ratelimit', 'no client identity to limit by') });
+export const MISSING_IDENTITY: Rejection = refusal('limit.no_identity', 'qos/ratelimit', 'no client identity to limit by');
 
 export interface LimitCfg {
   max_rate?: number;

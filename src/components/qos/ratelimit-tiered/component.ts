@@ -12,13 +12,13 @@ import { compileChecks, type Check } from '../../../ratelimit/checks.js';
 import { claimText, compilePath, headerText } from '../../../ratelimit/client-key.js';
 import type { Limiter } from '../../../ratelimit/limiter.js';
 import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 import { buildLimit, refuseGatewaySetHeaderAtService, type LimitCfg } from '../ratelimit-shared/build-limit.js';
 import { exemptHealth, limiterScopeId } from '../ratelimit-shared/limit-component.js';
 import { buildQuota, type QuotaCfg } from './quota.js';
 
 const NAMESPACE = 'qos/ratelimit/tiered';
-const NO_TIER: Rejection = Object.freeze({ status: 403, event: securityEvent('limit.no_tier', 'qos/ratelimit/tiered', 'no tier matches') });
+const NO_TIER: Rejection = refusal('limit.no_tier', 'qos/ratelimit/tiered', 'no tier matches');
 
 interface TierCfg {
   tier_value?: string;

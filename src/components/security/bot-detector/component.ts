@@ -5,9 +5,9 @@
 // not); only the operator writes them, but avoid nested quantifiers on client-controlled input.
 import { LRUCache } from 'lru-cache';
 import type { Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 
-const BOT: Rejection = Object.freeze({ status: 403, event: securityEvent('bot.denied', 'security/bot-detector', 'User-Agent matched a bot rule') });
+const BOT: Rejection = refusal('bot.denied', 'security/bot-detector', 'User-Agent matched a bot rule');
 
 interface BotDetectorConfig {
   allow?: string[];

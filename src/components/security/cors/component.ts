@@ -3,12 +3,14 @@
 // used by KrakenD CE (traffic-and-http-security.md §5). Everything is compiled here; an actual
 // request costs one header push when it carries no Origin.
 // Deviations (README): "*" with allow_credentials and a "null" origin are refused at startup;
-// the gateway's CORS answer overrides any Access-Control-* header a backend sends (see
-// server/http-response.ts), so a disallowed origin never gets CORS headers.
+// the gateway's CORS answer overrides any Access-Control-* header a backend sends, so a
+// disallowed origin never gets CORS headers. Pre-flights are answered by the guard; CORS headers
+// of every other answer (proxied, error, 404, a later guard's refusal) are set by the response
+// hook, from the request.
 import { parseDuration } from '../../../config/duration.js';
-import { addResponseHeader, claimCors } from '../../../server/http-response.js';
+import { removeHeadersWithPrefix, replaceHeader, type Answer } from '../../../core/answer.js';
 import type { BuildEnv, RequestContext, Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 import { compileOrigins } from './origins.js';
 
 interface CorsConfig {
@@ -48,7 +50,7 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
   const passthrough = c.options_passthrough === true;
   const debug = c.debug === true;
   const preflightVary = `Origin, Access-Control-Request-Method, Access-Control-Request-Headers${privateNetwork ? ', Access-Control-Request-Private-Network' : ''}`;
-  const refused: Rejection = Object.freeze({ status: c.options_success_status ?? 204, headers: Object.freeze(['vary', preflightVary]), event: securityEvent('cors.denied', 'security/cors', 'pre-flight origin, method or header not allowed') });
+  const refused: Rejection = refusal('cors.denied', 'security/cors', 'pre-flight origin, method or header not allowed', { status: c.options_success_status, headers: ['vary', preflightVary] });
   const status = refused.status;
 
   const methodAllowed = (m: string) => m === 'OPTIONS' || methods.has(m);
@@ -63,49 +65,64 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
     return true;
   };
 
-  const preflight = (ctx: RequestContext, reqMethod: string): Rejection | undefined => {
+  /** The pre-flight's verdict: the headers of an allowed one, or undefined. */
+  const preflightHeaders = (ctx: RequestContext, reqMethod: string): string[] | undefined => {
     const h = ctx.req.headers;
     const origin = h.origin;
     const reqHeaders = h['access-control-request-headers'];
     let ok = typeof origin === 'string' && origin !== '' && matchOrigin(origin) && methodAllowed(reqMethod);
     if (ok && reqHeaders && !allHeaders) ok = headersAllowed(reqHeaders);
     if (debug) env.log.debug({ origin, method: reqMethod, allowed: ok }, 'cors preflight');
-    if (!ok) {
-      if (!passthrough) return refused;
-      claimCors(ctx.res);
-      addResponseHeader(ctx.res, 'vary', preflightVary);
-      return undefined;
-    }
+    if (!ok) return undefined;
     const out = ['vary', preflightVary, 'access-control-allow-origin', anyOrigin ? '*' : origin!, 'access-control-allow-methods', reqMethod];
     if (reqHeaders) out.push('access-control-allow-headers', reqHeaders);
     if (credentials) out.push('access-control-allow-credentials', 'true');
     if (privateNetwork && h['access-control-request-private-network'] === 'true') out.push('access-control-allow-private-network', 'true');
     if (maxAge) out.push('access-control-max-age', maxAge);
-    if (!passthrough) return { status, headers: out };
-    claimCors(ctx.res);
-    for (let i = 0; i < out.length; i += 2) addResponseHeader(ctx.res, out[i], out[i + 1]);
-    return undefined;
+    return out;
+  };
+
+  /** The pre-flight header of a request, or undefined when it is not one. */
+  const preflightMethod = (ctx: RequestContext): string | undefined => {
+    if (ctx.method !== 'OPTIONS') return undefined;
+    const m = ctx.req.headers['access-control-request-method'];
+    return typeof m === 'string' && m !== '' ? m : undefined;
+  };
+
+  /** The gateway's CORS headers replace the answer's (Vary is added to, RFC 9110 §12.5.5). */
+  const apply = (a: Answer, list: readonly string[]): void => {
+    removeHeadersWithPrefix(a.headers, 'access-control-');
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] === 'vary') a.headers.push('vary', list[i + 1]);
+      else replaceHeader(a.headers, list[i], list[i + 1]);
+    }
   };
 
   return {
     onRequest(ctx) {
-      const h = ctx.req.headers;
-      if (ctx.method === 'OPTIONS') {
-        const reqMethod = h['access-control-request-method'];
-        if (typeof reqMethod === 'string' && reqMethod !== '') return preflight(ctx, reqMethod);
+      if (passthrough) return undefined;
+      const reqMethod = preflightMethod(ctx);
+      if (reqMethod === undefined) return undefined;
+      const out = preflightHeaders(ctx, reqMethod);
+      return out === undefined ? refused : { status, headers: out };
+    },
+    onResponse(ctx, a) {
+      const reqMethod = preflightMethod(ctx);
+      if (reqMethod !== undefined) {
+        // Only with options_passthrough: the pre-flight went on to a backend.
+        return void apply(a, preflightHeaders(ctx, reqMethod) ?? ['vary', preflightVary]);
       }
-      const res = ctx.res;
-      claimCors(res);
-      addResponseHeader(res, 'vary', 'Origin');
-      const origin = h.origin;
+      const origin = ctx.req.headers.origin;
       if (origin === undefined || origin === '' || !methodAllowed(ctx.method) || !matchOrigin(origin)) {
         if (debug && origin) env.log.debug({ origin, method: ctx.method, allowed: false }, 'cors request');
-        return undefined;
+        return void apply(a, VARY_ORIGIN);
       }
-      addResponseHeader(res, 'access-control-allow-origin', anyOrigin ? '*' : origin);
-      if (expose) addResponseHeader(res, 'access-control-expose-headers', expose);
-      if (credentials) addResponseHeader(res, 'access-control-allow-credentials', 'true');
-      return undefined;
+      const out = ['vary', 'Origin', 'access-control-allow-origin', anyOrigin ? '*' : origin];
+      if (expose) out.push('access-control-expose-headers', expose);
+      if (credentials) out.push('access-control-allow-credentials', 'true');
+      apply(a, out);
     },
   };
 }
+
+const VARY_ORIGIN = Object.freeze(['vary', 'Origin']);

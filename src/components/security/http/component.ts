@@ -1,16 +1,17 @@
 // `security/http`: host restriction -> TLS redirect -> security headers, in that order (as
-// unrolled/secure). Header values are computed once; a request costs a Set lookup and an array
-// push per header. Deviations (README): a bad Host is 400 (KrakenD: 500), forwarding headers
+// unrolled/secure): the guard checks host and TLS, the response hook sets the security headers
+// on every answer past it (they replace a backend's own: the gateway's policy is final). Header
+// values are computed once; an answer costs an array push per header. Deviations (README): a bad Host is 400 (KrakenD: 500), forwarding headers
 // (host_proxy_headers, ssl_proxy_headers) count only from router.trusted_proxies, `/__health`
 // stays exempt as in KrakenD.
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
-import { compileTrustedPeer } from '../../../server/client-ip.js';
-import { addResponseHeader } from '../../../server/http-response.js';
+import { compileTrustedPeer } from '../../../net/client-ip.js';
+import { replaceHeader } from '../../../core/answer.js';
 import type { BuildEnv, Rejection, Stage } from '../../types.js';
-import { securityEvent } from '../../types.js';
+import { refusal } from '../../types.js';
 
-const BAD_HOST: Rejection = Object.freeze({ status: 400, body: 'Bad Host', headers: Object.freeze(['content-type', 'text/plain; charset=utf-8']), event: securityEvent('host.denied', 'security/http', 'Host not in allowed_hosts') });
+const BAD_HOST: Rejection = refusal('host.denied', 'security/http', 'Host not in allowed_hosts', { body: 'Bad Host', headers: ['content-type', 'text/plain; charset=utf-8'] });
 
 interface HttpSecurityConfig {
   allowed_hosts?: string[];
@@ -104,12 +105,13 @@ export function build(c: HttpSecurityConfig, env: BuildEnv): Stage | null {
       if (ctx.path === health) return undefined;
       const req = ctx.req;
       if (hostAllowed && !hostAllowed(hostOf(req))) return BAD_HOST;
-      const tls = isTls(req);
-      if (redirect && !tls) return { status: 301, headers: ['location', `https://${c.ssl_host || hostOf(req)}${req.url ?? '/'}`] };
-      const res = ctx.res;
-      for (let i = 0; i < fixed.length; i += 2) addResponseHeader(res, fixed[i], fixed[i + 1]);
-      if (sts && (tls || forceSts)) addResponseHeader(res, 'strict-transport-security', sts);
+      if (redirect && !isTls(req)) return { status: 301, headers: ['location', `https://${c.ssl_host || hostOf(req)}${req.url ?? '/'}`] };
       return undefined;
+    },
+    onResponse(ctx, a) {
+      if (ctx.path === health) return;
+      for (let i = 0; i < fixed.length; i += 2) replaceHeader(a.headers, fixed[i], fixed[i + 1]);
+      if (sts && (forceSts || isTls(ctx.req))) replaceHeader(a.headers, 'strict-transport-security', sts);
     },
   };
 }

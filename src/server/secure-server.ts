@@ -6,11 +6,11 @@ import { createSecureServer, type Http2SecureServer, type Http2Session } from 'n
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
-import { GatewayResponse } from '../server/http-response.js';
-import { http1Hardening } from '../server/http1-options.js';
+import { GatewayResponse } from '../pipeline/http-response.js';
+import { http1Hardening } from './http1-options.js';
 import { GatewayHttp2Request, GatewayHttp2Response } from './http2-compat.js';
-import { loadServerTls } from './server-context.js';
-import type { ServerTlsOptions } from './types.js';
+import { loadServerTls } from '../tls/server-context.js';
+import type { ServerTlsOptions } from '../tls/types.js';
 
 export interface SecureListener {
   server: Http2SecureServer;

@@ -3,14 +3,10 @@
 // way: pseudo-headers (:method, :path, :authority, :scheme) are not headers and never reach a
 // backend; :authority becomes Host when the client sent no Host (RFC 9113 §8.3.1); split Cookie
 // fields are joined with "; " for the HTTP/1.1 upstream (RFC 9113 §8.2.3). Responses drop the
-// connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2) and merge guard headers like
-// server/http-response.ts.
+// connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2), in pipeline/respond.ts.
 import type { EndpointMeter } from '../pipeline/metrics-meters.js';
 import { Http2ServerRequest, Http2ServerResponse, type Http2ServerRequest as Req } from 'node:http2';
-import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import { flatHeaders, withGuardHeaders, type GuardHeaderState, type ResponseBookkeeping } from '../server/http-response.js';
-
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+import type { ResponseBookkeeping } from '../pipeline/http-response.js';
 
 export class GatewayHttp2Request extends Http2ServerRequest {
   plainRaw: string[] | undefined;
@@ -50,9 +46,9 @@ function plainRawHeaders(this: GatewayHttp2Request): string[] {
 }
 Object.defineProperty(GatewayHttp2Request.prototype, 'rawHeaders', { get: plainRawHeaders, configurable: true, enumerable: true });
 
-export class GatewayHttp2Response extends Http2ServerResponse<Req> implements GuardHeaderState, ResponseBookkeeping {
-  guardHeaders: string[] | null = null;
-  corsClaimed = false;
+/** HTTP/2 answers with the gateway's bookkeeping (connection-specific fields are dropped by the
+ * response writer, pipeline/respond.ts). */
+export class GatewayHttp2Response extends Http2ServerResponse<Req> implements ResponseBookkeeping {
   accessStart = 0;
   accessPath = '';
   accessIp = '';
@@ -60,35 +56,4 @@ export class GatewayHttp2Response extends Http2ServerResponse<Req> implements Gu
   statsStart = 0;
   statsBytes = 0;
   callSignal: { abort(): void } | null = null;
-
-  override setHeader(name: string, value: number | string | readonly string[]): this {
-    if (CONNECTION_SPECIFIC.has(name.toLowerCase())) return this;
-    super.setHeader(name, value);
-    return this;
-  }
-
-  override appendHeader(name: string, value: string | readonly string[]): this {
-    if (CONNECTION_SPECIFIC.has(name.toLowerCase())) return this;
-    super.appendHeader(name, value as string | string[]);
-    return this;
-  }
-
-  // Node's HTTP/2 writeHead keeps repeated names of the list but lets it replace headers set with
-  // setHeader; the list is rewritten so the gateway's rule holds (and HTTP/2-forbidden fields go).
-  override writeHead(statusCode: number, a?: string | OutgoingHttpHeaders | OutgoingHttpHeader[], b?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this {
-    const headers = typeof a === 'string' ? b : a;
-    const list = withGuardHeaders(flatHeaders(headers), this.guardHeaders, this.corsClaimed, CONNECTION_SPECIFIC);
-    // A name set with setHeader before the reply stays the gateway's (same rule as HTTP/1.1).
-    const out: string[] = [];
-    for (let i = 0; i < list.length; i += 2) {
-      const lower = list[i].toLowerCase();
-      if (lower === 'vary' || !this.hasHeader(lower)) out.push(list[i], list[i + 1]);
-    }
-    // Node drops a set Vary when the list has one: carry its values over.
-    const vary = this.getHeader('vary');
-    if (vary !== undefined && out.some((x, i) => i % 2 === 0 && x.toLowerCase() === 'vary')) {
-      for (const v of Array.isArray(vary) ? vary : [String(vary)]) out.unshift('vary', v);
-    }
-    return super.writeHead(statusCode, out as unknown as OutgoingHttpHeaders);
-  }
 }

@@ -1,0 +1,89 @@
+// What one backend (or the merged endpoint) produced, as a tagged union built only by the
+// constructors below, and the one handler shape endpoint and backend share (lura's proxy.Proxy):
+// the same wrapper (rate limit, breaker, timeout, telemetry) works at both levels.
+import type { Readable } from 'node:stream';
+import type { CancelSignal } from './call-signal.js';
+import type { GatewayError } from './gateway-error.js';
+import type { RequestContext } from './request.js';
+
+export type Data = Record<string, unknown>;
+
+/** A backend's HTTP answer as received (no-op: streamed to the client untouched). */
+export interface UpstreamResponse {
+  status: number;
+  /** Flat [lower-case name, value, ...]. */
+  headers: string[];
+  /** The whole body, or a stream (only with `streamLarge`). */
+  body: Buffer | Readable;
+  url: string;
+}
+
+/** Decoded data; `complete` false for a partial answer (a backend failed, or was cut short),
+ * `error` the first failure when some backends failed. */
+export interface DataResult {
+  readonly kind: 'data';
+  data: Data;
+  complete: boolean;
+  error: GatewayError | undefined;
+}
+
+/** No data at all: the error says why (status, body for return_error_msg). */
+export interface ErrorResult {
+  readonly kind: 'error';
+  error: GatewayError;
+}
+
+/** A no-op answer, passed through as the backend sent it. */
+export interface RawResult {
+  readonly kind: 'raw';
+  raw: UpstreamResponse;
+}
+
+export type BackendResult = DataResult | ErrorResult | RawResult;
+
+export function dataResult(data: Data, complete: boolean, error?: GatewayError): DataResult {
+  return { kind: 'data', data, complete, error };
+}
+
+export function errorResult(error: GatewayError): ErrorResult {
+  return { kind: 'error', error };
+}
+
+export function rawResult(raw: UpstreamResponse): RawResult {
+  return { kind: 'raw', raw };
+}
+
+/** Whether the result is complete data with no failure. */
+export function isComplete(r: BackendResult): boolean {
+  return r.kind === 'data' && r.complete && r.error === undefined;
+}
+
+/** Per-request values every backend call needs, built once per request by the endpoint. */
+export interface CallInput {
+  /** The request being served (claims, client IP). */
+  ctx: RequestContext;
+  params: Record<string, string>;
+  /** Filtered client query string (already encoded), '' when none. */
+  query: string;
+  /** Filtered headers, flat [name, value, ...]. */
+  headers: string[];
+  body: Buffer | null;
+  signal: CancelSignal;
+  /** Earlier backends' data (sequential proxy). */
+  responses?: (Data | undefined)[];
+  /** traceparent/tracestate of this call's span (telemetry/opentelemetry), added after every
+   * header filter: the trace context is the gateway's, never a client's. */
+  traceHeaders?: string[];
+}
+
+export type BackendHandler = (input: CallInput) => Promise<BackendResult>;
+
+/** The failure a result carries (an error result's, or the first of a partial answer's). */
+export function failureOf(r: BackendResult): GatewayError | undefined {
+  return r.kind === 'raw' ? undefined : r.error;
+}
+
+/** KrakenD's "complete" flag: data, every backend answered. */
+export function completeOf(r: BackendResult): boolean {
+  return r.kind === 'data' && r.complete;
+}

@@ -1,0 +1,103 @@
+// The contracts every layer shares for one request: its context, a guard's refusal, and the
+// stage a component builds (request guard, wrapper, response hook). Bottom of the layering
+// (README "Architecture as built"): this folder imports nothing of Rampart's above it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context as OtelContext } from '@opentelemetry/api';
+import type { Answer } from './answer.js';
+import type { BackendHandler } from './backend-result.js';
+import { statusOf, type ErrorCode } from './error-codes.js';
+
+export type Scope = 'service' | 'endpoint' | 'backend';
+
+/**
+ * Execution slots, outermost first. Service-level guards run before routing (so CORS pre-flights
+ * and host checks see every request); endpoint-level guards run after routing, in this order,
+ * `validate` after the request body has been read.
+ */
+export const PHASES = ['edge', 'authenticate', 'admit', 'validate'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Everything a guard or hook may read or add for one request. One shape, all fields set up front. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly method: string;
+  readonly path: string;
+  readonly rawQuery: string;
+  /** Path parameters of the matched endpoint ({} before routing). */
+  params: Record<string, string>;
+  clientIp: string;
+  /** Extra upstream headers, flat [lower-case name, value, ...]; they replace client headers of
+   * the same name (e.g. propagated JWT claims). */
+  upstreamHeaders: string[] | undefined;
+  /** Claims of a validated token (auth/validator), read by {JWT.x} placeholders and limits. */
+  claims: Record<string, unknown> | undefined;
+  /** The buffered request body; set before the `validate` phase. */
+  body: Buffer | null;
+  /** telemetry/opentelemetry: the server span's context, parent of proxy and backend spans. */
+  traceContext: OtelContext | undefined;
+  /** Index of the service-level guard that refused the request (Infinity: none did). A stage's
+   * response hook runs only on answers to requests that got past its own guard. */
+  serviceRefusedAt: number;
+  /** The same for the endpoint's guards. */
+  endpointRefusedAt: number;
+}
+
+/** Why a request was refused, for the security event log (observability/security-events.ts):
+ * a code from the closed list (core/error-codes.ts), the component, and a fixed reason (never a
+ * token, cookie, key, password or query value). */
+export interface SecurityEvent {
+  readonly code: ErrorCode;
+  readonly component: string;
+  readonly reason?: string;
+}
+
+/** Builds a frozen event once, where the rejection is built. */
+export function securityEvent(code: ErrorCode, component: string, reason?: string): SecurityEvent {
+  return Object.freeze(reason === undefined ? { code, component } : { code, component, reason });
+}
+
+/** A guard's answer that ends the request. Frozen and built once where possible. */
+export interface Rejection {
+  /** Set on refusals (not on answers such as an allowed CORS pre-flight). */
+  readonly event?: SecurityEvent;
+  readonly status: number;
+  readonly body?: string;
+  /** Flat [name, value, ...]. */
+  readonly headers?: readonly string[];
+  /** Close the connection after answering (e.g. oversized bodies). */
+  readonly close?: boolean;
+}
+
+export type Guard = (ctx: RequestContext) => Rejection | undefined | Promise<Rejection | undefined>;
+
+/**
+ * A response hook: sees every answer to a request that got past its stage's guard (proxied,
+ * static, error, rejection by a later guard, 404/405), in the reverse order of the registry.
+ * It may change the answer in place or return another one (e.g. turn it into an error).
+ */
+export type ResponseHook = (ctx: RequestContext, answer: Answer) => Answer | void | Promise<Answer | void>;
+
+export interface Stage {
+  /** Service and endpoint scope: check the request, optionally rejecting it. */
+  onRequest?: Guard;
+  /** Endpoint scope: wraps the whole merged proxy; backend scope: wraps one backend call. */
+  around?: (next: BackendHandler) => BackendHandler;
+  /** Service and endpoint scope: the response phase (see ResponseHook). */
+  onResponse?: ResponseHook;
+  /** The hook reads the body of streamed (no-op) answers too: the endpoint then buffers them,
+   * bounded. Without it a streamed answer reaches the hook with a stream as its body. */
+  readonly hookNeedsBody?: boolean;
+  /** Release timers, sockets, clients. */
+  close?(): Promise<void> | void;
+}
+
+/** A refusal with its code's status (core/error-codes.ts) unless `extra.status` says otherwise
+ * (a status the config chose), frozen: built once where the guard is built. */
+export function refusal(code: ErrorCode, component: string, reason?: string, extra: { status?: number; headers?: readonly string[]; body?: string; close?: boolean } = {}): Rejection {
+  const r: { -readonly [K in keyof Rejection]: Rejection[K] } = { status: extra.status ?? statusOf(code), event: securityEvent(code, component, reason) };
+  if (extra.headers) r.headers = Object.freeze([...extra.headers]);
+  if (extra.body !== undefined) r.body = extra.body;
+  if (extra.close) r.close = true;
+  return Object.freeze(r);
+}

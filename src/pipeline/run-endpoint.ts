@@ -1,0 +1,198 @@
+// Runs one request through a compiled endpoint plan (compile-endpoint.ts): the path parameter
+// check, guards before the body, the bounded body, guards after it, the backend calls under the
+// endpoint timeout, and the answer through the response phase (respond.ts). Each step is a
+// named function, so a profile or a stack trace says where a request was.
+import type { ServerResponse } from 'node:http';
+import type { RequestContext, Rejection } from '../core/request.js';
+import { errorResult, rawResult, type BackendResult, type CallInput } from '../core/backend-result.js';
+import { DEADLINE, GatewayError, toGatewayError } from '../core/gateway-error.js';
+import { CallSignal } from '../core/call-signal.js';
+import { unsafePathValue } from '../proxy/url-template.js';
+import { BodyTooLargeError, readBounded, readUpstreamBody } from '../proxy/read-body.js';
+import { firstHop, followRedirects, mayRedirect } from '../proxy/call-upstream.js';
+import { startExchange } from '../proxy/upstream-exchange.js';
+import type { ResponseBookkeeping } from './http-response.js';
+import type { EndpointPlan } from './compile-endpoint.js';
+import type { DirectBackend } from './compile-backend.js';
+import { MAX_UPSTREAM_BODY } from './compile-backend.js';
+import { answerOfResult } from './answer-of-result.js';
+import { plainAnswer, rejectionAnswer } from './replies.js';
+import { respond } from './respond.js';
+import { crashAnswer } from './crash.js';
+
+const PARAM_EVENT = Object.freeze({ code: 'request.path_param', component: 'router', reason: 'path parameter would leave the url_pattern prefix, or is encoded' });
+const BODY_EVENT = Object.freeze({ code: 'request.too_large', component: 'router', reason: 'body over max_payload' });
+const ABORT_TIMEOUT = new GatewayError('backend.deadline', DEADLINE);
+const abortOnTimeout = (signal: CallSignal): void => signal.abort(ABORT_TIMEOUT);
+
+/** 'close' listener shared by every request: a client gone before its answer cancels the calls. */
+function abortCallsOnClose(this: ServerResponse & ResponseBookkeeping): void {
+  if (!this.writableFinished) this.callSignal?.abort();
+}
+
+/** Path parameter guard (KrakenD's parameter checker, made stricter: separators, dot segments
+ * and control characters are refused in any encoding, before any backend is called; see
+ * unsafePathValue). Returns an error text or undefined. */
+export function checkParams(params: Record<string, string>, allowEncoded: boolean): string | undefined {
+  for (const k in params) {
+    const v = params[k];
+    if (unsafePathValue(v) !== undefined) return 'invalid path parameter';
+    if (!allowEncoded && (v.includes('%') || v.includes('?') || v.includes('#'))) return 'encoded url params';
+  }
+  return undefined;
+}
+
+/**
+ * Clears the endpoint timer once the answer is out, except for a streamed no-op body: that
+ * stays under the endpoint `timeout` until written whole, as in KrakenD (whose request context
+ * covers the body copy). Otherwise a client that stops reading would hold the upstream
+ * connection, and with it a slot of the backend's pool, for ever (issue #14); at the timeout the
+ * upstream exchange is aborted and the client connection closed.
+ */
+function releaseTimer(res: ServerResponse, r: BackendResult | undefined, timer: NodeJS.Timeout): void {
+  if (r?.kind === 'raw' && !Buffer.isBuffer(r.raw.body) && !res.destroyed && !res.writableFinished) res.once('close', () => clearTimeout(timer));
+  else clearTimeout(timer);
+}
+
+/** Replaces client headers by the ones components set (e.g. propagated claims). */
+export function withUpstreamHeaders(headers: string[], extra: string[]): string[] {
+  const names = new Set<string>();
+  for (let i = 0; i < extra.length; i += 2) names.add(extra[i]);
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) if (!names.has(headers[i])) out.push(headers[i], headers[i + 1]);
+  for (const x of extra) out.push(x);
+  return out;
+}
+
+/** The backend calls' input: the forwarded headers and query, the timeout, and the
+ * cancel-on-client-gone signal. */
+function callInput(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null): { input: CallInput; timer: NodeJS.Timeout } {
+  const { req, res } = ctx;
+  let headers = plan.headerFilter.build({ rawHeaders: req.rawHeaders, clientIp: ctx.clientIp, host: req.headers.host ?? '' });
+  if (ctx.upstreamHeaders) headers = withUpstreamHeaders(headers, ctx.upstreamHeaders);
+  const query = plan.queryFilter ? plan.queryFilter(ctx.rawQuery) : '';
+  // Timer and listener last: nothing above can throw and leave them behind.
+  const signal = new CallSignal();
+  const timer = setTimeout(abortOnTimeout, plan.timeoutMs, signal);
+  (res as ServerResponse & ResponseBookkeeping).callSignal = signal;
+  res.on('close', abortCallsOnClose);
+  return { input: { ctx, params: ctx.params, query, headers, body, signal }, timer };
+}
+
+/** The answer of a proxied result through the response phase. A hook that reads bodies gets a
+ * no-op answer whole (bounded like any decoded answer). */
+async function answerProxied(plan: EndpointPlan, ctx: RequestContext, r: BackendResult): Promise<void> {
+  if (plan.bufferNoop && r.kind === 'raw' && !Buffer.isBuffer(r.raw.body)) {
+    try {
+      r = rawResult({ ...r.raw, body: await readUpstreamBody(r.raw.body, MAX_UPSTREAM_BODY) });
+    } catch {
+      r = errorResult(new GatewayError('backend.too_large', 'backend response too large'));
+    }
+  }
+  return respond(ctx, answerOfResult(plan, r, ctx.req.headers['accept-encoding']), plan.response, plan.log);
+}
+
+async function forwardMerged(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null): Promise<void> {
+  const { input, timer } = callInput(plan, ctx, body);
+  let result: BackendResult | undefined;
+  try {
+    result = await plan.proxy(input);
+    if (ctx.res.destroyed || ctx.res.headersSent) return;
+    await answerProxied(plan, ctx, result);
+  } finally {
+    releaseTimer(ctx.res, result, timer);
+  }
+}
+
+/** One no-op backend with nothing around it: answered straight from undici's callbacks, minus
+ * three promise hops per request; the same request and answer as through `plan.proxy`. */
+function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, d: DirectBackend): void {
+  const { input, timer } = callInput(plan, ctx, body);
+  const res = ctx.res;
+  const done = (r: BackendResult): void => {
+    releaseTimer(res, r, timer);
+    if (res.destroyed || res.headersSent) return;
+    try {
+      const p = respond(ctx, answerOfResult(plan, r, ctx.req.headers['accept-encoding']), plan.response, plan.log);
+      if (p) p.catch((err) => crashAnswer(plan.log, ctx, err, plan.response));
+    } catch (err) {
+      // Thrown inside undici's callback: answered here, as the gateway does for its handlers.
+      crashAnswer(plan.log, ctx, err, plan.response);
+    }
+  };
+  const failed = (err: unknown): void => done(errorResult(toGatewayError(err, input.signal)));
+  const up = d.prepare(input);
+  if (!('origin' in up)) return done(up);
+  const url = up.origin + up.path;
+  startExchange(
+    d.pools.get(up.origin)!,
+    firstHop(up),
+    (first) => {
+      if (mayRedirect(first.status)) {
+        followRedirects(d.pools, up, first).then((raw) => done(rawResult(raw)), failed);
+        return;
+      }
+      done(rawResult({ status: first.status, headers: first.headers, body: first.body, url }));
+    },
+    failed,
+  );
+}
+
+function forward(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null): void | Promise<void> {
+  if (plan.direct !== null) return forwardDirect(plan, ctx, body, plan.direct);
+  return forwardMerged(plan, ctx, body);
+}
+
+function refuse(plan: EndpointPlan, ctx: RequestContext, rejection: Rejection): void | Promise<void> {
+  if (rejection.event) plan.security(ctx, plan.route, rejection.status, rejection.event);
+  return respond(ctx, rejectionAnswer(rejection), plan.response, plan.log);
+}
+
+function tooLarge(plan: EndpointPlan, ctx: RequestContext): void | Promise<void> {
+  ctx.endpointRefusedAt = plan.preBodyGuards;
+  plan.security(ctx, plan.route, 413, BODY_EVENT);
+  const a = plainAnswer(413, '', [], undefined);
+  a.close = true;
+  return respond(ctx, a, plan.response, plan.log);
+}
+
+/** Guards and the request body, when there are any: then the request goes on to `forward`. */
+async function guardedForward(plan: EndpointPlan, ctx: RequestContext): Promise<void> {
+  const { req, res } = ctx;
+  if (plan.preBody) {
+    const r = plan.preBody(ctx);
+    const rejection = r instanceof Promise ? await r : r;
+    if (rejection) return refuse(plan, ctx, rejection);
+  }
+  let body: Buffer | null = null;
+  const cl = req.headers['content-length'];
+  if (cl !== undefined || req.headers['transfer-encoding'] !== undefined) {
+    if (cl !== undefined && Number(cl) > plan.maxPayload) return tooLarge(plan, ctx);
+    try {
+      body = await readBounded(req, plan.maxPayload);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return tooLarge(plan, ctx);
+      return void res.destroy();
+    }
+  }
+  ctx.body = body;
+  if (plan.postBody) {
+    const r = plan.postBody(ctx);
+    const rejection = r instanceof Promise ? await r : r;
+    if (rejection) return refuse(plan, ctx, rejection);
+  }
+  return forward(plan, ctx, body);
+}
+
+/** The handler of one routed request. */
+export function runEndpoint(plan: EndpointPlan, ctx: RequestContext): void | Promise<void> {
+  const bad = checkParams(ctx.params, plan.disablePathDecoding);
+  if (bad) {
+    ctx.endpointRefusedAt = 0;
+    plan.security(ctx, plan.route, 400, PARAM_EVENT);
+    return respond(ctx, plainAnswer(400, plan.returnErrorMsg ? `error: ${bad}` : '', [], 'text/plain; charset=utf-8'), plan.response, plan.log);
+  }
+  const h = ctx.req.headers;
+  if (plan.preBody === null && plan.postBody === null && h['content-length'] === undefined && h['transfer-encoding'] === undefined) return forward(plan, ctx, null);
+  return guardedForward(plan, ctx);
+}
