@@ -16,7 +16,7 @@ WORKDIR /src
 # none of Rampart's dependencies needs one (esbuild's binary comes from its platform package).
 COPY package.json package-lock.json ./
 RUN ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY scripts/build-validators.ts scripts/bundle.mjs scripts/
 COPY src/ src/
 RUN ["npm", "run", "build"]

@@ -15,29 +15,57 @@ export interface SharedResources {
   onClose(fn: () => Promise<void> | void): void;
 }
 
-export interface BuildEnv {
-  readonly scope: Scope;
+interface BuildEnvBase {
   readonly pointer: string;
   readonly service: ServiceConfig;
-  readonly endpoint?: EndpointConfig;
-  readonly backend?: BackendConfig;
   readonly log: Logger;
   readonly shared: SharedResources;
   /** `rampart check`: build and validate everything, but open no listener and connect to
    * nothing external (Redis, admin ports). */
   readonly dryRun: boolean;
-  /** Raw extra_config of the same object, for components that cooperate (read-only). */
-  readonly siblings: Readonly<Record<string, unknown>>;
+}
+
+export interface ServiceBuildEnv extends BuildEnvBase {
+  readonly scope: 'service';
+}
+
+export interface EndpointBuildEnv extends BuildEnvBase {
+  readonly scope: 'endpoint';
+  readonly endpoint: EndpointConfig;
+}
+
+export interface BackendBuildEnv extends BuildEnvBase {
+  readonly scope: 'backend';
+  readonly endpoint: EndpointConfig;
+  readonly backend: BackendConfig;
+}
+
+/** What a component's build sees, narrowed by its scope (`env.scope === 'backend'` gives the
+ * backend and its endpoint). */
+export type BuildEnv = ServiceBuildEnv | EndpointBuildEnv | BackendBuildEnv;
+
+/** A backend-only component's environment (its schema admits no other scope). */
+export function backendEnv(env: BuildEnv): BackendBuildEnv {
+  if (env.scope !== 'backend') throw new Error(`only allowed at backend level, not at ${env.scope} level`);
+  return env;
 }
 
 /** The runtime part of a component, as `ComponentSpec.load` resolves it (usually its module). */
-export interface ComponentRuntime {
-  /** Builds the stage (null: nothing runs per request). May throw a ConfigError-style message
-   * (string) to refuse the config: reported with its pointer. */
-  build(config: any, env: BuildEnv): Stage | null | Promise<Stage | null>;
+export interface ComponentRuntime<C> {
+  /** Builds the stage (null: nothing runs per request). May throw an Error whose message
+   * refuses the config: reported with its pointer. `config` has passed the schema. */
+  build(config: C, env: BuildEnv): Stage | null | Promise<Stage | null>;
 }
 
-export interface ComponentSpec {
+/** Another namespace this one needs beside it (same config object), with why. */
+export interface Requirement {
+  readonly namespace: string;
+  readonly why: string;
+}
+
+/** A component: its namespace, schemas and slot, and how to load its runtime. `C` is the type
+ * of its config value (declared beside the schema); the registry holds them erased. */
+export interface ComponentSpec<C = unknown> {
   readonly namespace: string;
   /** JSON Schema of the namespace value, per scope where it may appear. */
   readonly schemas: Partial<Record<Scope, object>>;
@@ -48,7 +76,17 @@ export interface ComponentSpec {
    * (router, proxy). A dynamic import because the registry is loaded by every start and every
    * `check`: the runtimes' dependencies (jose, ioredis, bcryptjs, maxmind...) would otherwise
    * cost each start hundreds of milliseconds, used or not. */
-  load?(): Promise<ComponentRuntime>;
-  /** Cross-field checks beyond the schema: returns messages, reported at the namespace pointer. */
-  check?(config: any, scope: Scope, root: Record<string, any>): string[];
+  load?(): Promise<ComponentRuntime<C>>;
+  /** Namespaces this config needs beside it (e.g. a limit keyed by a claim needs auth/validator):
+   * declared here, checked by the pipeline before build, instead of a component peeking at its
+   * siblings. */
+  requires?(config: C, scope: Scope): readonly Requirement[];
+  /** Namespaces that may not appear beside this one, with why. */
+  readonly excludes?: readonly Requirement[];
+}
+
+/** A spec as the registry holds it: the config type erased (the schema has checked the value
+ * before any build sees it; this is the one place the two meet). */
+export function defineComponent<C>(spec: ComponentSpec<C>): ComponentSpec {
+  return spec as ComponentSpec;
 }

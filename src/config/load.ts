@@ -5,6 +5,7 @@ import { checkDepth } from './depth.js';
 import { ConfigError, Problems } from '../core/config-error.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { normalize } from './normalize.js';
+import { deepFreeze } from '../core/deep-freeze.js';
 import type { ServiceConfig } from './types.js';
 import { validateDocument, type NamespaceCatalog } from './validate.js';
 
@@ -53,7 +54,8 @@ export function loadConfigText(file: string, text: string, catalog: NamespaceCat
   }
   const config = normalize(file, doc as Record<string, any>, problems, warnings);
   if (!problems.empty) throw new ConfigError(file, problems.list);
-  return { config, warnings };
+  // Immutable from here on: a component or a request can never change what was validated.
+  return { config: deepFreeze(config), warnings };
 }
 
 export function loadConfigFile(file: string, catalog: NamespaceCatalog): LoadedConfig {

@@ -4,8 +4,8 @@
 // thrown one by one. A component's runtime (ComponentSpec.load) is imported here, the first time
 // a config uses it.
 import { COMPONENTS } from '../components/registry.js';
-import type { BuildEnv } from '../components/types.js';
-import { PHASES, type Guard, type Phase, type RequestContext, type Rejection, type ResponseHook, type Stage } from '../core/request.js';
+import type { BuildEnv, ComponentSpec } from '../components/types.js';
+import { PHASES, type Guard, type Phase, type Scope, type RequestContext, type Rejection, type ResponseHook, type Stage } from '../core/request.js';
 import { pointerJoin, type Problems } from '../core/config-error.js';
 import type { BackendHandler } from '../core/backend-result.js';
 import type { HookEntry, HookList } from './respond.js';
@@ -24,14 +24,27 @@ export interface BuiltStages {
   stages: Stage[];
 }
 
-export async function buildStages(extra: Record<string, unknown>, env: Omit<BuildEnv, 'siblings'>, problems: Problems): Promise<BuiltStages> {
+/** The declared needs of a namespace that this config object does not meet. */
+function unmet(c: ComponentSpec, value: unknown, scope: Scope, extra: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const r of c.requires?.(value, scope) ?? []) if (!(r.namespace in extra)) out.push(r.why);
+  for (const r of c.excludes ?? []) if (r.namespace in extra) out.push(r.why);
+  return out;
+}
+
+export async function buildStages(extra: Record<string, unknown>, env: BuildEnv, problems: Problems): Promise<BuiltStages> {
   const out: BuiltStages = { entries: [], arounds: [], stages: [] };
   for (const c of COMPONENTS) {
     if (!c.load || !(c.namespace in extra)) continue;
     const at = pointerJoin(env.pointer, c.namespace);
+    const why = unmet(c, extra[c.namespace], env.scope, extra);
+    if (why.length > 0) {
+      for (const w of why) problems.add(at, w);
+      continue;
+    }
     try {
       const runtime = await c.load();
-      const stage = await runtime.build(extra[c.namespace], { ...env, pointer: at, siblings: extra });
+      const stage = await runtime.build(extra[c.namespace], { ...env, pointer: at });
       if (!stage) continue;
       out.stages.push(stage);
       if (stage.onRequest || stage.onResponse) out.entries.push({ phase: c.phase ?? 'edge', guard: stage.onRequest, hook: stage.onResponse, hookNeedsBody: stage.hookNeedsBody === true });

@@ -14,10 +14,9 @@ function env(path: string): BuildEnv {
   return {
     scope: 'backend',
     pointer: '/endpoints/0/backend/0/extra_config/qos~1circuit-breaker',
-    endpoint: { method: 'GET', path } as BuildEnv['endpoint'],
-    backend: { pointer: '/endpoints/0/backend/0' } as BuildEnv['backend'],
+    endpoint: { method: 'GET', path },
+    backend: { pointer: '/endpoints/0/backend/0' },
     log: createLogger('silent'),
-    siblings: {},
   } as unknown as BuildEnv;
 }
 

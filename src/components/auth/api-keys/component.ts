@@ -3,6 +3,7 @@
 // non-cryptographic `fnv128` and broken `sha1` never. Endpoint level: the roles it admits (any-of).
 // A missing key, an unknown key and a key without an admitted role all get the same bare 401, so
 // a caller learns nothing about which keys exist.
+import type { ApiKeysConfig, ApiKeysEndpointConfig, ApiKeysServiceConfig } from './schema.js';
 import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
 import { refusal } from '../../types.js';
 import { KeyStore, type StoredKey } from './key-store.js';
@@ -20,7 +21,7 @@ interface ServiceKeys {
   propagateRole: string | undefined;
 }
 
-function buildService(cfg: any, env: BuildEnv): null {
+function buildService(cfg: ApiKeysServiceConfig, env: BuildEnv): null {
   const hash: string = cfg.hash ?? 'plain';
   if (hash === 'fnv128' || hash === 'sha1') throw new Error(`hash "${hash}" is not a secure digest for API keys; store SHA-256 digests with "hash": "sha256"`);
   if (hash === 'plain' && cfg.allow_plain_keys !== true) {
@@ -69,7 +70,7 @@ function compileRateLimit(rate: number): (k: StoredKey) => boolean {
   };
 }
 
-function buildEndpoint(cfg: any, env: BuildEnv): Stage {
+function buildEndpoint(cfg: ApiKeysEndpointConfig, env: BuildEnv): Stage {
   if (env.service.extra[SHARED_KEY] === undefined) throw new Error('needs "auth/api-keys" with the keys at service level');
   const svc = env.shared.get<ServiceKeys>(SHARED_KEY, () => {
     throw new Error('the service-level auth/api-keys could not be built (see its error)');
@@ -109,6 +110,7 @@ function buildEndpoint(cfg: any, env: BuildEnv): Stage {
 }
 
 /** The runtime of `auth/api-keys` (schema.ts loads it on first use). */
-export function build(cfg: any, env: BuildEnv): Stage | null {
-  return env.scope === 'service' ? buildService(cfg, env) : buildEndpoint(cfg, env);
+export function build(cfg: ApiKeysConfig, env: BuildEnv): Stage | null {
+  // Each scope's value passed that scope's schema.
+  return env.scope === 'service' ? buildService(cfg as ApiKeysServiceConfig, env) : buildEndpoint(cfg as ApiKeysEndpointConfig, env);
 }

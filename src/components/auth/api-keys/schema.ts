@@ -1,7 +1,8 @@
 // JSON Schema of `auth/api-keys` (KrakenD EE): keys and defaults at service level, required roles
 // at endpoint level. Rampart addition: `allow_plain_keys` (plain keys are refused without it).
 // Also the registry's spec: the runtime (component.ts) is imported on first use.
-import type { ComponentSpec } from '../../types.js';
+import { defineComponent } from '../../types.js';
+import type { FromSchema } from '../../../config/schema-type.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 const headerOrParam = { type: 'string', minLength: 1, pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" } as const;
@@ -47,9 +48,14 @@ export const apiKeysEndpointSchema = {
   },
 } as const;
 
-export const apiKeysComponent: ComponentSpec = {
+export type ApiKeysServiceConfig = FromSchema<typeof apiKeysServiceSchema>;
+export type ApiKeysEndpointConfig = FromSchema<typeof apiKeysEndpointSchema>;
+/** Service level: the keys; endpoint level: the roles an endpoint admits. */
+export type ApiKeysConfig = ApiKeysServiceConfig | ApiKeysEndpointConfig;
+
+export const apiKeysComponent = defineComponent<ApiKeysConfig>({
   namespace: 'auth/api-keys',
   schemas: { service: apiKeysServiceSchema, endpoint: apiKeysEndpointSchema },
   phase: 'authenticate',
   load: () => import('./component.js'),
-};
+});

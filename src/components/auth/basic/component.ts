@@ -4,6 +4,7 @@
 // password itself); at most a few bcrypt checks run at once, and beyond a bounded queue the
 // gateway answers 503 rather than let a password flood stall every other request. Unknown users
 // are checked against a dummy hash so response time does not reveal which users exist.
+import type { BasicConfig } from './schema.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { LRUCache } from 'lru-cache';
@@ -19,7 +20,7 @@ const MAX_CONCURRENT = 4;
 const MAX_QUEUED = 256;
 const MAX_HEADER = 4096;
 
-function loadUsers(cfg: any, at: string): Map<string, string> {
+function loadUsers(cfg: BasicConfig, at: string): Map<string, string> {
   const users = cfg.htpasswd_path ? readHtpasswd(cfg.htpasswd_path) : new Map<string, string>();
   // Inline users override file entries (EE behaviour).
   for (const [u, h] of Object.entries((cfg.users ?? {}) as Record<string, string>)) {
@@ -67,7 +68,7 @@ function limiter() {
   };
 }
 
-function buildEndpoint(cfg: any, env: BuildEnv): Stage {
+function buildEndpoint(cfg: BasicConfig, env: BuildEnv): Stage {
   let users: Map<string, string>;
   if (Object.keys(cfg).filter((k) => !/^[@$_#]/.test(k)).length > 0) users = loadUsers(cfg, env.pointer);
   else {
@@ -113,7 +114,7 @@ function buildEndpoint(cfg: any, env: BuildEnv): Stage {
 }
 
 /** The runtime of `auth/basic` (schema.ts loads it on first use). */
-export function build(cfg: any, env: BuildEnv): Stage | null {
+export function build(cfg: BasicConfig, env: BuildEnv): Stage | null {
   if (env.scope === 'service') {
     const users = loadUsers(cfg, env.pointer);
     env.shared.get(SHARED_KEY, () => users);

@@ -3,6 +3,7 @@
 // `authorization: <Type> <token>` on the call, replacing any Authorization the client sent.
 // When no token can be had the call fails with a generic 500 — the IdP's answer never reaches
 // the client. Backends with identical credentials share one token (env.shared).
+import type { ClientCredentialsConfig } from './schema.js';
 import { createHash } from 'node:crypto';
 import { DEADLINE, GatewayError } from '../../../core/gateway-error.js';
 import { errorResult, type BackendResult } from '../../../core/backend-result.js';
@@ -37,7 +38,7 @@ function untilAborted<T>(p: Promise<T>, signal: CancelSignal): Promise<T> {
 }
 
 /** The runtime of `auth/client-credentials` (schema.ts loads it on first use). */
-export function build(cfg: any, env: BuildEnv): Stage | null {
+export function build(cfg: ClientCredentialsConfig, env: BuildEnv): Stage | null {
   if (cfg.is_disabled === true) return null;
   let url: URL;
   try {
@@ -48,7 +49,7 @@ export function build(cfg: any, env: BuildEnv): Stage | null {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('token_url must be an http(s) URL');
   const label = `${url.origin}${url.pathname}`;
   if (url.protocol === 'http:') buildWarning(env, 'INSECURE: auth/client-credentials sends the client secret over plain HTTP', { token_url: label });
-  const inputHeaders = env.backend?.inputHeaders;
+  const inputHeaders = env.scope === 'backend' ? env.backend.inputHeaders : undefined;
   if (inputHeaders && inputHeaders.length > 0 && !inputHeaders.some((h) => h.toLowerCase() === 'authorization')) {
     throw new Error('the backend\'s input_headers would drop the Authorization header this sets: add "Authorization" to them');
   }

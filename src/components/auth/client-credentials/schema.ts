@@ -2,7 +2,8 @@
 // the Go code although the schema omits it).
 // Also the registry's spec: the runtime (component.ts, with its token client) is imported on
 // first use.
-import type { ComponentSpec } from '../../types.js';
+import { defineComponent } from '../../types.js';
+import type { FromSchema } from '../../../config/schema-type.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 export const clientCredentialsSchema = {
@@ -20,8 +21,10 @@ export const clientCredentialsSchema = {
   },
 } as const;
 
-export const clientCredentialsComponent: ComponentSpec = {
+export type ClientCredentialsConfig = FromSchema<typeof clientCredentialsSchema>;
+
+export const clientCredentialsComponent = defineComponent<ClientCredentialsConfig>({
   namespace: 'auth/client-credentials',
   schemas: { backend: clientCredentialsSchema },
   load: () => import('./component.js'),
-};
+});

@@ -2,6 +2,7 @@
 // each validated request. Built before the endpoints and shared with them through env.shared.
 // Revocations come in through Rampart's admin listener (KrakenD's unauthenticated Go RPC port is
 // not opened) and, with `redis`, are shared by every node within a second.
+import type { RevokerConfig } from './schema.js';
 import cluster from 'node:cluster';
 import { isIP } from 'node:net';
 import { parseDuration } from '../../../config/duration.js';
@@ -27,7 +28,7 @@ export function entriesOf(claims: Record<string, unknown>, keys: readonly string
 }
 
 /** The runtime of `auth/revoker` (schema.ts loads it on first use). */
-export async function build(cfg: any, env: BuildEnv): Promise<Stage> {
+export async function build(cfg: RevokerConfig, env: BuildEnv): Promise<Stage> {
   if (cfg.revoke_server_ping_url !== undefined || cfg.revoke_server_api_key !== undefined) {
     throw new Error('the Enterprise Revoke Server (revoke_server_*) is not supported; use "admin" and "redis" (see README)');
   }
@@ -46,7 +47,7 @@ export async function build(cfg: any, env: BuildEnv): Promise<Stage> {
     if (cfg.redis && !env.dryRun) {
       // Imported here: only a revoker that shares revocations through Redis needs ioredis.
       const { connectRedisFeed } = await import('./redis-feed.js');
-      feed = await connectRedisFeed({
+      const connected = await connectRedisFeed({
         url: cfg.redis.url,
         prefix: cfg.redis.key_prefix ?? 'rampart:revoker',
         windowMs: 3 * ttlMs,
@@ -54,7 +55,8 @@ export async function build(cfg: any, env: BuildEnv): Promise<Stage> {
         onEntry: (e) => bloom.add(e),
         log: env.log,
       });
-      closers.push(() => feed!.close());
+      feed = connected;
+      closers.push(() => connected.close());
     }
     if (cfg.admin && !env.dryRun) {
       const address: string = cfg.admin.address ?? '127.0.0.1';

@@ -2,7 +2,8 @@
 // `admin` (the revocation API listener) and `redis` (sharing revocations between nodes).
 // Also the registry's spec: the runtime (component.ts, with the ioredis feed) is imported on
 // first use.
-import type { ComponentSpec } from '../../types.js';
+import { defineComponent } from '../../types.js';
+import type { FromSchema } from '../../../config/schema-type.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
 
 export const revokerSchema = {
@@ -50,8 +51,10 @@ export const revokerSchema = {
   },
 } as const;
 
-export const revokerComponent: ComponentSpec = {
+export type RevokerConfig = FromSchema<typeof revokerSchema>;
+
+export const revokerComponent = defineComponent<RevokerConfig>({
   namespace: 'auth/revoker',
   schemas: { service: revokerSchema },
   load: () => import('./component.js'),
-};
+});

@@ -9,6 +9,7 @@
 // proxy or signing error gives an empty 400. It is an endpoint response hook: it rewrites the
 // proxied answer (origin 'proxy' or 'error'); rejections by guards (rate limits run first, as
 // spec §0 wants) and the gateway's own answers pass untouched.
+import type { SignerConfig } from './schema.js';
 import { CompactSign, FlattenedSign, type JWK } from 'jose';
 import { stringifyGo } from '../../../encoding/json-go.js';
 import type { Answer } from '../../../core/answer.js';
@@ -21,7 +22,7 @@ import { discardBody } from '../../../proxy/read-body.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const encoder = new TextEncoder();
 
-async function loadKeys(cfg: any, env: BuildEnv): Promise<JWK[]> {
+async function loadKeys(cfg: SignerConfig, env: BuildEnv): Promise<JWK[]> {
   refuseEncryptedJwk(cfg);
   if (cfg.jwk_local_path !== undefined) return readJwksFile(cfg.jwk_local_path);
   if (cfg.jwk_url === undefined) throw new Error('one of "jwk_url" or "jwk_local_path" is required');
@@ -37,9 +38,9 @@ async function loadKeys(cfg: any, env: BuildEnv): Promise<JWK[]> {
 }
 
 /** The runtime of `auth/signer` (schema.ts loads it on first use). */
-export async function build(cfg: any, env: BuildEnv): Promise<Stage> {
+export async function build(cfg: SignerConfig, env: BuildEnv): Promise<Stage> {
   const alg = cfg.alg as JwsAlg;
-  if (env.endpoint?.outputEncoding === 'no-op') throw new Error('auth/signer cannot sign a no-op (streamed) response');
+  if (env.scope !== 'service' && env.endpoint.outputEncoding === 'no-op') throw new Error('auth/signer cannot sign a no-op (streamed) response');
   const jwk = (await loadKeys(cfg, env)).find((k) => k.kid === cfg.kid);
   if (!jwk) throw new Error(`the JWK set has no key with kid "${cfg.kid}"`);
   const why = unusableReason(jwk, alg, 'sign');
@@ -51,7 +52,7 @@ export async function build(cfg: any, env: BuildEnv): Promise<Stage> {
   const fields: string[] = cfg.keys_to_sign;
   const full = cfg.full === true;
   const log = env.log;
-  const where = env.endpoint ? `${env.endpoint.method} ${env.endpoint.path}` : env.pointer;
+  const where = env.scope === 'service' ? env.pointer : `${env.endpoint.method} ${env.endpoint.path}`;
 
   const sign = async (obj: object): Promise<string> => {
     const payload = encoder.encode(stringifyGo(obj));

@@ -1,7 +1,8 @@
 // JSON Schema of `auth/signer` (endpoint level; KrakenD v2.13 auth/signer.json, plus `typ`, which
 // krakend-jose reads although the schema omits it).
 // Also the registry's spec: the runtime (component.ts, with jose) is imported on first use.
-import type { ComponentSpec } from '../../types.js';
+import { defineComponent } from '../../types.js';
+import type { FromSchema } from '../../../config/schema-type.js';
 import { COMMENT_KEYS, duration } from '../../../config/schema.js';
 import { JWS_ALGS } from '../common/jws-algs.js';
 import { jwkSourceProperties } from '../validator/schema.js';
@@ -23,8 +24,10 @@ export const signerSchema = {
   },
 } as const;
 
-export const signerComponent: ComponentSpec = {
+export type SignerConfig = FromSchema<typeof signerSchema>;
+
+export const signerComponent = defineComponent<SignerConfig>({
   namespace: 'auth/signer',
   schemas: { endpoint: signerSchema },
   load: () => import('./component.js'),
-};
+});

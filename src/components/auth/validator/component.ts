@@ -4,10 +4,12 @@
 // exact token string; `exp` and revocation re-checked on every hit), so RS256 is verified once per
 // token, not once per request. Failures answer a bare 401 (403 for missing roles/scopes): the
 // reason goes to the debug log, never to the client, and the token itself is never logged.
+import { deepFreeze } from '../../../core/deep-freeze.js';
 import { compactVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../../../config/duration.js';
-import type { BuildEnv, Guard, RequestContext, Rejection, Stage } from '../../types.js';
+import type { BackendBuildEnv, BuildEnv, EndpointBuildEnv, Guard, RequestContext, Rejection, Stage } from '../../types.js';
+import type { ValidatorConfig, ValidatorEndpointConfig } from './schema.js';
 import { refusal } from '../../types.js';
 import type { JwsAlg } from '../common/algorithms.js';
 import { REVOCATION_KEY, type RevocationList, type RevocationProbe } from '../common/revocation.js';
@@ -46,21 +48,14 @@ interface Verified {
   size: number;
 }
 
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v as object)) deepFreeze(x);
-  }
-  return v;
-}
 
 function ms(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : (parseDuration(text) ?? fallback);
 }
 
-async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
+async function buildEndpoint(cfg: ValidatorEndpointConfig, env: EndpointBuildEnv | BackendBuildEnv): Promise<Stage> {
   const alg = cfg.alg as JwsAlg;
-  const where = env.endpoint ? `${env.endpoint.method} ${env.endpoint.path}` : env.pointer;
+  const where = `${env.endpoint.method} ${env.endpoint.path}`;
   const cooldownMs = Math.max(1000, ms(cfg.jwk_refresh_cooldown, DEFAULT_COOLDOWN_MS));
   const keys = resolveKeySource(cfg, env, 'auth/validator');
   const policy: LookupPolicy = {
@@ -135,10 +130,10 @@ async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
     // The algorithm is pinned by config: `none`, HS* against an RSA key, etc. never get further.
     if (header.alg !== alg) return 'algorithm not allowed';
     const id = failedIds ? headerId(header, policy.strategy) : undefined;
-    if (id !== undefined && failedIds!.has(id)) return 'unknown key id (cooling down)';
+    if (id !== undefined && failedIds?.has(id)) return 'unknown key id (cooling down)';
     const key = await keys.lookup(header, policy);
     if (!key) {
-      if (id !== undefined) failedIds!.set(id, true);
+      if (id !== undefined) failedIds?.set(id, true);
       return 'no matching key';
     }
     let claims: Record<string, unknown>;
@@ -152,7 +147,7 @@ async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
     const bad = checkClaims(claims, Date.now() / 1000);
     if (bad) return bad;
     const revocation = revoker ? revoker.probe(claims) : null;
-    if (revocation && revoker!.isRevoked(revocation)) return 'token revoked';
+    if (revocation && revoker?.isRevoked(revocation)) return 'token revoked';
     const v: Verified = {
       claims: deepFreeze(claims),
       exp: claims.exp as number,
@@ -186,7 +181,7 @@ async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
       tokens.delete(token);
       return reject('token expired');
     }
-    if (hit.revocation && revoker!.isRevoked(hit.revocation)) return reject('token revoked');
+    if (hit.revocation && revoker?.isRevoked(hit.revocation)) return reject('token revoked');
     return admit(ctx, hit);
   };
 
@@ -194,11 +189,12 @@ async function buildEndpoint(cfg: any, env: BuildEnv): Promise<Stage> {
 }
 
 /** The runtime of `auth/validator` (schema.ts loads it on first use). */
-export function build(cfg: any, env: BuildEnv): Promise<Stage> | null {
+export function build(cfg: ValidatorConfig, env: BuildEnv): Promise<Stage> | null {
   if (env.scope === 'service') {
     // KrakenD's second-level JWKS cache (`shared_cache_duration`): Rampart always shares one key
     // cache per JWK set URL, keyed by URL and key id, so there is nothing more to build.
     return null;
   }
-  return buildEndpoint(cfg, env);
+  // Outside service scope the endpoint schema is the one that validated cfg.
+  return buildEndpoint(cfg as ValidatorEndpointConfig, env);
 }

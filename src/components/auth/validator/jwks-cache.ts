@@ -142,12 +142,14 @@ export class JwksCache {
   }
 
   private refresh(): Promise<void> {
+    const http = this.http;
+    if (!http) return Promise.resolve();
     this.lastAttempt = Date.now();
     this.downloads++;
     this.log.debug({ jwks: this.label, download: this.downloads }, 'downloading JWK set');
     this.inflight = (async () => {
       try {
-        const keys = await this.http!.fetch(this.source);
+        const keys = await http.fetch(this.source);
         const before = new Set(this.keys.map((k) => JSON.stringify(k)));
         const after = new Set(keys.map((k) => JSON.stringify(k)));
         const removed = [...before].some((k) => !after.has(k));

@@ -21,8 +21,9 @@ export interface JwkSourceConfig {
 /** Checks the URL rules shared by validator and signer; returns the parsed URL. */
 export function checkJwkUrl(cfg: JwkSourceConfig, env: BuildEnv, ns: string): URL {
   let url: URL;
+  if (cfg.jwk_url === undefined) throw new Error('jwk_url is required');
   try {
-    url = new URL(cfg.jwk_url!);
+    url = new URL(cfg.jwk_url);
   } catch {
     throw new Error(`jwk_url "${cfg.jwk_url}" is not a valid URL`);
   }

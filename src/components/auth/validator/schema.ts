@@ -1,7 +1,8 @@
 // JSON Schema of `auth/validator` (KrakenD v2.13 auth/validator.json and, at service level,
 // auth/jose.json), plus one Rampart field: `jwk_refresh_cooldown`.
 // Also the registry's spec: the runtime (component.ts, with jose) is imported on first use.
-import type { ComponentSpec } from '../../types.js';
+import { defineComponent } from '../../types.js';
+import type { FromSchema } from '../../../config/schema-type.js';
 import { COMMENT_KEYS, duration } from '../../../config/schema.js';
 import { JWS_ALGS } from '../common/jws-algs.js';
 
@@ -64,9 +65,14 @@ export const validatorServiceSchema = {
   },
 } as const;
 
-export const validatorComponent: ComponentSpec = {
+export type ValidatorEndpointConfig = FromSchema<typeof validatorEndpointSchema>;
+export type ValidatorServiceConfig = FromSchema<typeof validatorServiceSchema>;
+/** What build() gets: the endpoint block, or (service level) the shared JWK cache settings. */
+export type ValidatorConfig = ValidatorEndpointConfig | ValidatorServiceConfig;
+
+export const validatorComponent = defineComponent<ValidatorConfig>({
   namespace: 'auth/validator',
   schemas: { service: validatorServiceSchema, endpoint: validatorEndpointSchema },
   phase: 'authenticate',
   load: () => import('./component.js'),
-};
+});

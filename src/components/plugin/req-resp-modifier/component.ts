@@ -17,6 +17,8 @@ interface ReqRespPluginConfig {
 
 export function build(c: ReqRespPluginConfig, env: BuildEnv): Stage | null {
   checkPluginNames(c.name, c as unknown as Record<string, unknown>, ['ip-filter']);
-  const ipFilter = compileIpFilter(c['ip-filter']!, env.service.router, env.log, env.pointer);
+  const settings = c['ip-filter'];
+  if (!settings) throw new Error('plugin "ip-filter" is listed in "name" but has no "ip-filter" settings');
+  const ipFilter = compileIpFilter(settings, env.service.router, env.log, env.pointer);
   return { onRequest: (ctx) => (ipFilter(ctx) ? FORBIDDEN : undefined) };
 }

@@ -7,7 +7,7 @@
 import { parseDuration } from '../../../config/duration.js';
 import { GatewayError } from '../../../core/gateway-error.js';
 import { errorResult, type BackendHandler, type BackendResult } from '../../../core/backend-result.js';
-import type { BuildEnv, Stage } from '../../types.js';
+import { backendEnv, type BuildEnv, type Stage } from '../../types.js';
 import { discardBody } from '../../../proxy/read-body.js';
 import { CallSignal } from '../../../core/call-signal.js';
 
@@ -16,8 +16,9 @@ const TIMED_OUT = new GatewayError('backend.timeout', 'backend timeout');
 export function build(cfg: { timeout: string }, env: BuildEnv): Stage {
   const ms = parseDuration(cfg.timeout);
   if (!ms || ms <= 0) throw new Error(`timeout must be above 0, got "${cfg.timeout}"`);
-  if (ms >= env.endpoint!.timeoutMs) {
-    env.log.warn({ at: env.pointer }, `backend timeout ${cfg.timeout} is not shorter than the endpoint timeout (${env.endpoint!.timeoutMs} ms): it never fires`);
+  const { endpoint } = backendEnv(env);
+  if (ms >= endpoint.timeoutMs) {
+    env.log.warn({ at: env.pointer }, `backend timeout ${cfg.timeout} is not shorter than the endpoint timeout (${endpoint.timeoutMs} ms): it never fires`);
   }
   return {
     around: (next: BackendHandler): BackendHandler => (input) => {

@@ -6,7 +6,7 @@
 // (qos/circuit-breaker/http).
 import { GatewayError } from '../../../core/gateway-error.js';
 import { errorResult, failureOf, type BackendHandler, type CallInput, type BackendResult } from '../../../core/backend-result.js';
-import type { BuildEnv, Stage } from '../../types.js';
+import { backendEnv, type BuildEnv, type Stage } from '../../types.js';
 import cluster from 'node:cluster';
 import { Breaker, REFUSED_BUSY, REFUSED_OPEN, type BreakerState, type Outcome } from './breaker.js';
 import { ASK, NodeBreaker } from './node-breaker.js';
@@ -42,8 +42,8 @@ export function buildBreaker(cfg: BreakerCfg, env: BuildEnv, namespace: string):
   if (interval === 0 && timeout === 0 && maxErrors === 0) {
     throw new Error('interval, timeout and max_errors are all 0: KrakenD treats this as "no circuit breaker"; remove it or set real values');
   }
-  const ep = env.endpoint!;
-  const index = env.backend!.pointer.slice(env.backend!.pointer.lastIndexOf('/') + 1);
+  const { endpoint: ep, backend } = backendEnv(env);
+  const index = backend.pointer.slice(backend.pointer.lastIndexOf('/') + 1);
   const id = `${ep.method} ${ep.path} backend ${index} ${namespace}`;
   const name = cfg.name ?? '';
   const log = cfg.log_status_change === true;

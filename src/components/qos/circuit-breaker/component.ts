@@ -9,6 +9,5 @@ import type { BuildEnv, Stage } from '../../types.js';
 import { buildBreaker, type BreakerCfg } from './build.js';
 
 export function build(cfg: BreakerCfg, env: BuildEnv): Stage {
-  if ('qos/circuit-breaker/http' in env.siblings) throw new Error('use either qos/circuit-breaker or qos/circuit-breaker/http on a backend, not both');
   return buildBreaker(cfg, env, 'qos/circuit-breaker');
 }

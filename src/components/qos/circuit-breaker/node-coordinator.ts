@@ -48,7 +48,8 @@ function handle(worker: Worker, msg: CbWorkerMsg): void {
       let b = breakers.get(msg.id);
       if (!b) {
         const id = msg.id;
-        b = new Breaker(msg.name, msg.intervalMs, msg.timeoutMs, msg.threshold, (from) => broadcast(stateOf(id, breakers.get(id)!, from)));
+        const created: Breaker = new Breaker(msg.name, msg.intervalMs, msg.timeoutMs, msg.threshold, (from) => broadcast(stateOf(id, created, from)));
+        b = created;
         breakers.set(id, b);
       }
       // A worker started (or restarted) while the breaker is open learns it at once.

@@ -12,6 +12,7 @@ export const breakerProperties = {
 } as const;
 
 export const circuitBreakerComponent: ComponentSpec = {
+  excludes: [{ namespace: 'qos/circuit-breaker/http', why: 'use either qos/circuit-breaker or qos/circuit-breaker/http on a backend, not both' }],
   namespace: 'qos/circuit-breaker',
   schemas: {
     backend: {

@@ -9,7 +9,7 @@ import { createLimiter } from '../../../ratelimit/create-limiter.js';
 import { limitMetrics } from '../../../ratelimit/metrics.js';
 import { defaultCapacity, ratePolicy } from '../../../ratelimit/policy.js';
 import { errorResult, type BackendHandler, type BackendResult } from '../../../core/backend-result.js';
-import type { BuildEnv, Stage } from '../../types.js';
+import { backendEnv, type BuildEnv, type Stage } from '../../types.js';
 import { parseEvery, parseRedis, type LimitCfg } from '../ratelimit-shared/build-limit.js';
 
 const LIMITED = new GatewayError('backend.rate_limited', 'rate limit exceded');
@@ -24,8 +24,7 @@ export async function build(cfg: LimitCfg, env: BuildEnv): Promise<Stage> {
   // No 1-second minimum here, as in KrakenD's proxy limiter.
   const everyMs = parseEvery(cfg.every, 1, env);
   const redis = await parseRedis(cfg, env);
-  const ep = env.endpoint!;
-  const b = env.backend!;
+  const { endpoint: ep, backend: b } = backendEnv(env);
   const index = b.pointer.slice(b.pointer.lastIndexOf('/') + 1);
   const id = `${ep.method} ${ep.path} backend ${index} qos/ratelimit/proxy`;
   const policy = ratePolicy(max, everyMs, cfg.capacity || defaultCapacity(max, everyMs));

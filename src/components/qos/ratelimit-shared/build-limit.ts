@@ -81,11 +81,8 @@ export function parseStrategy(raw: string | undefined, key: string | undefined, 
   if ((s === 'param' || s === 'claim') && env.scope !== 'endpoint') {
     throw new Error(`${where}strategy "${s}" is not available at ${env.scope} level: ${env.scope} limits run before routing and authentication`);
   }
-  if (s === 'param' && !env.endpoint!.path.includes(`{${key}}`)) throw new Error(`${where}strategy "param": the endpoint has no {${key}} placeholder`);
-  if (s === 'claim' && !('auth/validator' in env.siblings)) {
-    throw new Error(`${where}strategy "claim" reads the claims of a validated token: add "auth/validator" to this endpoint`);
-  }
-  if (s === 'header' && env.scope === 'service') refuseGatewaySetHeaderAtService(key!, env, where);
+  if (s === 'param' && env.scope === 'endpoint' && !env.endpoint.path.includes(`{${key}}`)) throw new Error(`${where}strategy "param": the endpoint has no {${key}} placeholder`);
+  if (s === 'header' && env.scope === 'service' && key) refuseGatewaySetHeaderAtService(key, env, where);
   if (s === 'ip' && key && env.service.router.trustedProxies.length === 0) {
     env.log.warn({ at: env.pointer }, `${where}strategy "ip" with key "${key}": the header is ignored because router.trusted_proxies is empty (it would let clients choose their own bucket)`);
   }

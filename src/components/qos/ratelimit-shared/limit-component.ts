@@ -1,10 +1,11 @@
 // The four KrakenD limit namespaces that share one shape (router, service, and their EE /redis
 // variants) differ only in scope, id and whether a Redis connection is mandatory. Their runtime
 // (limit-runtime.ts: limiters, Redis pools) is imported on first use.
-import type { BuildEnv, ComponentSpec, Guard } from '../../types.js';
+import { defineComponent, type BuildEnv, type ComponentSpec, type Guard, type Requirement } from '../../types.js';
+import type { LimitCfg } from './build-limit.js';
 
 export function limiterScopeId(env: BuildEnv, namespace: string): string {
-  return env.scope === 'service' ? `service ${namespace}` : `${env.endpoint!.method} ${env.endpoint!.path} ${namespace}`;
+  return env.scope === 'service' ? `service ${namespace}` : `${env.endpoint.method} ${env.endpoint.path} ${namespace}`;
 }
 
 /**
@@ -17,11 +18,20 @@ export function exemptHealth(guard: Guard, env: BuildEnv): Guard {
   return (ctx) => (ctx.path === health ? undefined : guard(ctx));
 }
 
+/** A limit keyed by a JWT claim reads what auth/validator verified. */
+export const CLAIM_NEEDS_VALIDATOR: Requirement = Object.freeze({ namespace: 'auth/validator', why: 'strategy "claim" reads the claims of a validated token: add "auth/validator" to this endpoint' });
+
+/** Whether an endpoint-level limit is keyed by a claim (a service-level one is refused at build). */
+export function keyedByClaim(c: LimitCfg | undefined): boolean {
+  return c?.strategy?.toLowerCase() === 'claim';
+}
+
 export function limitComponent(namespace: string, scope: 'service' | 'endpoint', schema: object): ComponentSpec {
-  return {
+  return defineComponent<LimitCfg>({
     namespace,
     schemas: { [scope]: schema },
     phase: 'admit',
+    requires: (c, at) => (at === 'endpoint' && keyedByClaim(c) ? [CLAIM_NEEDS_VALIDATOR] : []),
     load: async () => (await import('./limit-runtime.js')).limitRuntime(namespace, scope),
-  };
+  });
 }

@@ -4,9 +4,9 @@ import type { ComponentRuntime, Stage } from '../../types.js';
 import { buildLimit, type LimitCfg } from './build-limit.js';
 import { exemptHealth, limiterScopeId } from './limit-component.js';
 
-export function limitRuntime(namespace: string, scope: 'service' | 'endpoint'): ComponentRuntime {
+export function limitRuntime(namespace: string, scope: 'service' | 'endpoint'): ComponentRuntime<LimitCfg> {
   return {
-    async build(cfg: LimitCfg, env): Promise<Stage> {
+    async build(cfg, env): Promise<Stage> {
       const built = await buildLimit(cfg, { env, id: limiterScopeId(env, namespace), sharedName: scope, minEveryMs: 1000 });
       return {
         onRequest: exemptHealth(compileChecks(built.checks), env),

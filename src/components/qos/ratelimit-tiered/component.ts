@@ -11,34 +11,20 @@
 import { compileChecks, type Check } from '../../../ratelimit/checks.js';
 import { claimText, compilePath, headerText } from '../../../ratelimit/client-key.js';
 import type { Limiter } from '../../../ratelimit/limiter.js';
+import type { TieredCfg } from './schema.js';
 import type { BuildEnv, Guard, Rejection, Stage } from '../../types.js';
 import { refusal } from '../../types.js';
-import { buildLimit, refuseGatewaySetHeaderAtService, type LimitCfg } from '../ratelimit-shared/build-limit.js';
+import { buildLimit, refuseGatewaySetHeaderAtService } from '../ratelimit-shared/build-limit.js';
 import { exemptHealth, limiterScopeId } from '../ratelimit-shared/limit-component.js';
-import { buildQuota, type QuotaCfg } from './quota.js';
+import { buildQuota } from './quota.js';
 
 const NAMESPACE = 'qos/ratelimit/tiered';
 const NO_TIER: Rejection = refusal('limit.no_tier', 'qos/ratelimit/tiered', 'no tier matches');
-
-interface TierCfg {
-  tier_value?: string;
-  tier_value_as?: 'literal' | 'policy' | '*';
-  ratelimit?: LimitCfg;
-  ratelimit_redis?: LimitCfg;
-  quota?: QuotaCfg;
-}
-
-interface TieredCfg {
-  tier_key?: string;
-  tier_claim?: string;
-  tiers: TierCfg[];
-}
 
 export async function build(cfg: TieredCfg, env: BuildEnv): Promise<Stage> {
   if ((cfg.tier_key === undefined) === (cfg.tier_claim === undefined)) throw new Error('set exactly one of tier_key (a header) or tier_claim (a JWT claim)');
   if (cfg.tier_claim !== undefined) {
     if (env.scope !== 'endpoint') throw new Error('tier_claim is not available at service level: service limits run before authentication; propagate the claim to a header or use an endpoint-level tiered limit');
-    if (!('auth/validator' in env.siblings)) throw new Error('tier_claim reads the claims of a validated token: add "auth/validator" to this endpoint');
   }
   if (cfg.tier_key !== undefined && env.scope === 'service') refuseGatewaySetHeaderAtService(cfg.tier_key, env, 'tier_key: ');
   const lower = cfg.tier_key?.toLowerCase() ?? '';
@@ -54,10 +40,11 @@ export async function build(cfg: TieredCfg, env: BuildEnv): Promise<Stage> {
     const as = t.tier_value_as ?? 'literal';
     if (catchAll) throw new Error(`${where}comes after the "*" tier and would never match`);
     if (as === 'policy') throw new Error(`${where}tier_value_as "policy" needs KrakenD EE's policy engine, which Rampart does not implement; list literal values instead`);
-    if (as === 'literal' && (t.tier_value === undefined || t.tier_value === '')) throw new Error(`${where}tier_value is required for a literal tier`);
-    if (as === 'literal' && byValue.has(t.tier_value!)) throw new Error(`${where}tier_value "${t.tier_value}" is listed twice`);
+    const value = t.tier_value ?? '';
+    if (as === 'literal' && value === '') throw new Error(`${where}tier_value is required for a literal tier`);
+    if (as === 'literal' && byValue.has(value)) throw new Error(`${where}tier_value "${t.tier_value}" is listed twice`);
     if (t.ratelimit && t.ratelimit_redis) throw new Error(`${where}set ratelimit or ratelimit_redis, not both`);
-    const label = as === '*' ? '*' : t.tier_value!;
+    const label = as === '*' ? '*' : value;
     const limit = t.ratelimit ?? t.ratelimit_redis;
     const checks: Check[] = [];
     if (limit) {
@@ -72,7 +59,7 @@ export async function build(cfg: TieredCfg, env: BuildEnv): Promise<Stage> {
     }
     const guard = compileChecks(checks);
     if (as === '*') catchAll = guard;
-    else byValue.set(t.tier_value!, guard);
+    else byValue.set(value, guard);
   }
   const fallback = catchAll;
   const guard: Guard = (ctx) => {

@@ -35,7 +35,10 @@ function tlsSocketOf(req: IncomingMessage): TLSSocket | undefined {
 /** The runtime of `security/client-cert` (schema.ts loads it on first use). */
 export function build(c: { headers: Partial<Record<Fact, string>> }, env: BuildEnv): Stage {
   if (!env.service.tls?.enableMtls) throw new Error('needs "tls": {"enable_mtls": true}: without mutual TLS there is no verified client certificate');
-  const wanted = FACTS.filter((f) => c.headers[f]).map((f) => [f, c.headers[f]!.toLowerCase()] as const);
+  const wanted = FACTS.flatMap((f) => {
+    const h = c.headers[f];
+    return h ? [[f, h.toLowerCase()] as const] : [];
+  });
   const empty = wanted.flatMap(([, h]) => [h, '']);
   const perConnection = new WeakMap<TLSSocket, string[]>();
   const factsOf = (req: IncomingMessage): string[] => {

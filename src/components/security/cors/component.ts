@@ -73,8 +73,8 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
     let ok = typeof origin === 'string' && origin !== '' && matchOrigin(origin) && methodAllowed(reqMethod);
     if (ok && reqHeaders && !allHeaders) ok = headersAllowed(reqHeaders);
     if (debug) env.log.debug({ origin, method: reqMethod, allowed: ok }, 'cors preflight');
-    if (!ok) return undefined;
-    const out = ['vary', preflightVary, 'access-control-allow-origin', anyOrigin ? '*' : origin!, 'access-control-allow-methods', reqMethod];
+    if (!ok || typeof origin !== 'string') return undefined;
+    const out = ['vary', preflightVary, 'access-control-allow-origin', anyOrigin ? '*' : origin, 'access-control-allow-methods', reqMethod];
     if (reqHeaders) out.push('access-control-allow-headers', reqHeaders);
     if (credentials) out.push('access-control-allow-credentials', 'true');
     if (privateNetwork && h['access-control-request-private-network'] === 'true') out.push('access-control-allow-private-network', 'true');
