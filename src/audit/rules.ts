@@ -1,5 +1,5 @@
 // `rampart audit`'s rules. KrakenD's (krakend-audit audit.go: the ids, severities and conditions
-// of ../shared/spec/traffic-and-http-security.md §16, which look only at which components and
+// of docs/reference/traffic-and-http-security.md §16, which look only at which components and
 // flags are present), then Rampart's own value-based rules under ids 10.x.y, so a KrakenD id keeps
 // its meaning and a KrakenD ignore file still works. Rules read the raw document (any KrakenD v3
 // config, including ones Rampart refuses to run), never a secret's value.

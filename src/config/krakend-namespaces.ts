@@ -1,5 +1,5 @@
 // Every extra_config namespace KrakenD v2.13's schema knows, and the legacy long names CE still
-// accepts (from ../shared/schema/README.md). Used to tell "not implemented by Rampart" apart from
+// accepts (from docs/reference/krakend-schema.md). Used to tell "not implemented by Rampart" apart from
 // "misspelled", and to rename legacy names before validation.
 
 export const KRAKEND_NAMESPACES: readonly string[] = [

@@ -1,6 +1,6 @@
 // The TLS listener: node:http2 secure server with HTTP/1.1 fallback (ALPN "h2", "http/1.1"), so
 // one port serves both with the same handler and the same zero-trust rules. The port speaks only
-// TLS: a plain-HTTP request fails the handshake and is never handled (auth-and-tls.md §7.1).
+// TLS: a plain-HTTP request fails the handshake and is never handled (docs/reference/auth-and-tls.md §7.1).
 // Certificates are re-read by reload() (SIGHUP) and swapped without dropping connections.
 import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';

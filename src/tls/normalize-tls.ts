@@ -58,7 +58,7 @@ export function normalizeServerTls(raw: Raw | null | undefined, problems: Proble
   const { min, max } = versions(raw, '/tls', 'TLSv1.3', problems);
   const { ciphers, curves } = suites(raw, '/tls', DEFAULT_SERVER_CURVES, problems);
   const enableMtls = raw.enable_mtls === true;
-  // Deviation (auth-and-tls.md §8.1 note): client certificates are checked against `ca_certs`
+  // Deviation (docs/reference/auth-and-tls.md §8.1 note): client certificates are checked against `ca_certs`
   // only; the public system pool is added only when "disable_system_ca_pool": false is explicit.
   const useSystemCaPool = enableMtls && raw.disable_system_ca_pool === false;
   const caCerts: string[] = raw.ca_certs ?? [];

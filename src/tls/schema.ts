@@ -1,5 +1,5 @@
 // JSON Schemas of the service-level `tls` (server) and `client_tls` (upstream) objects
-// (auth-and-tls.md §7). Unknown keys are refused; comment keys (@ $ _ #) pass, as elsewhere.
+// (docs/reference/auth-and-tls.md §7). Unknown keys are refused; comment keys (@ $ _ #) pass, as elsewhere.
 import { VERSION_NAMES } from './suites.js';
 
 const COMMENTS = { '^[@$_#]': {} } as const;

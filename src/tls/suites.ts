@@ -1,7 +1,7 @@
 // TLS protocol versions, cipher suites and key-exchange groups as KrakenD's config names them
 // (Go constants / IANA ids), mapped to OpenSSL names for Node. Only AEAD suites with forward
 // secrecy exist here: a config naming anything else (CBC, RSA key exchange, 3DES...) is refused
-// at startup instead of silently weakening the listener (auth-and-tls.md §7.1).
+// at startup instead of silently weakening the listener (docs/reference/auth-and-tls.md §7.1).
 
 export type NodeTlsVersion = 'TLSv1.2' | 'TLSv1.3';
 

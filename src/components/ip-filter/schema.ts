@@ -1,5 +1,5 @@
 // The EE `ip-filter` plugin settings (under plugin/http-server or plugin/req-resp-modifier),
-// traffic-and-http-security.md §11.
+// docs/reference/traffic-and-http-security.md §11.
 import { COMMENT_KEYS } from '../../config/schema.js';
 
 const strings = { type: 'array', items: { type: 'string', minLength: 1 } } as const;

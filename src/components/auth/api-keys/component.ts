@@ -1,4 +1,4 @@
-// `auth/api-keys` (KrakenD EE, spec §4). Service level: the known keys — as SHA-256 digests of
+// `auth/api-keys` (KrakenD EE, docs/reference/auth-and-tls.md §4). Service level: the known keys — as SHA-256 digests of
 // salt‖key (`hash: "sha256"`, hex); `plain` keys only with `allow_plain_keys: true`, and the
 // non-cryptographic `fnv128` and broken `sha1` never. Endpoint level: the roles it admits (any-of).
 // A missing key, an unknown key and a key without an admitted role all get the same bare 401, so

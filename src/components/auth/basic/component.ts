@@ -1,4 +1,4 @@
-// `auth/basic` (KrakenD EE, spec §6): HTTP Basic authentication (RFC 7617) against bcrypt hashes.
+// `auth/basic` (KrakenD EE, docs/reference/auth-and-tls.md §6): HTTP Basic authentication (RFC 7617) against bcrypt hashes.
 // bcrypt is deliberately slow (and bcryptjs is pure JS), so a successful check is remembered for
 // a short time, keyed by an HMAC of the credentials under a per-process random key (never the
 // password itself); at most a few bcrypt checks run at once, and beyond a bounded queue the

@@ -1,4 +1,4 @@
-// `auth/client-credentials` (backend level, spec §5): the gateway authenticates itself to the
+// `auth/client-credentials` (backend level, docs/reference/auth-and-tls.md §5): the gateway authenticates itself to the
 // backend with an OAuth2 client-credentials token. A backend `around`: it sets
 // `authorization: <Type> <token>` on the call, replacing any Authorization the client sent.
 // When no token can be had the call fails with a generic 500 — the IdP's answer never reaches
@@ -53,7 +53,7 @@ export function build(cfg: ClientCredentialsConfig, env: BuildEnv): Stage | null
   if (inputHeaders && inputHeaders.length > 0 && !inputHeaders.some((h) => h.toLowerCase() === 'authorization')) {
     throw new Error('the backend\'s input_headers would drop the Authorization header this sets: add "Authorization" to them');
   }
-  // Form: grant_type, scope (comma-separated in config, space-separated on the wire — spec §5),
+  // Form: grant_type, scope (comma-separated in config, space-separated on the wire — docs/reference/auth-and-tls.md §5),
   // then endpoint_params, which may override grant_type but not scope.
   const form: [string, string][] = [];
   let grantType = 'client_credentials';

@@ -23,7 +23,7 @@ export interface TokenSourceOptions {
   clientSecret: string;
   /** Form fields besides the client credentials (grant_type, scope, endpoint_params). */
   form: [string, string][];
-  /** TLS for an https token_url: the service's client_tls, as for backends (spec §7.2). */
+  /** TLS for an https token_url: the service's client_tls, as for backends (docs/reference/auth-and-tls.md §7.2). */
   tls: ConnectionOptions;
   log: Logger;
 }

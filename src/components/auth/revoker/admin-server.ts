@@ -1,4 +1,4 @@
-// Rampart's revocation API (replaces KrakenD's unauthenticated Go RPC port, spec §3.2): a small
+// Rampart's revocation API (replaces KrakenD's unauthenticated Go RPC port, docs/reference/auth-and-tls.md §3.2): a small
 // HTTP listener, off unless `admin` is configured, bound to loopback unless told otherwise, and
 // requiring `Authorization: Bearer <key>` whose SHA-256 matches `admin.key_sha256` (compared in
 // constant time). Routes follow the EE Revoke Server's shape:

@@ -1,4 +1,4 @@
-// KrakenD's sliding bloom filter (krakend/bloomfilter, spec §3): three filters — previous, current,
+// KrakenD's sliding bloom filter (krakend/bloomfilter, docs/reference/auth-and-tls.md §3): three filters — previous, current,
 // next. Additions go to current and next, checks read previous and current, and every TTL the
 // window slides, so an entry stays revoked between 2·TTL and 3·TTL. Sizing follows the classic
 // formulas m = ⌈−N·ln P / (ln 2)²⌉ bits, k = ⌈ln 2 · m / N⌉ hashes. Positions come from one

@@ -1,4 +1,4 @@
-// `auth/revoker` (service level, spec §3): the revocation list every `auth/validator` checks on
+// `auth/revoker` (service level, docs/reference/auth-and-tls.md §3): the revocation list every `auth/validator` checks on
 // each validated request. Built before the endpoints and shared with them through env.shared.
 // Revocations come in through Rampart's admin listener (KrakenD's unauthenticated Go RPC port is
 // not opened) and, with `redis`, are shared by every node within a second.

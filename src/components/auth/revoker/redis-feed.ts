@@ -1,5 +1,5 @@
 // Revocations shared by every gateway node through Redis (a Rampart addition; KrakenD CE keeps
-// one unsynchronised filter per node, spec §3.2): each revocation is stored in a sorted set
+// one unsynchronised filter per node, docs/reference/auth-and-tls.md §3.2): each revocation is stored in a sorted set
 // (score = time) and published on a channel. Every node subscribes, and loads the recent entries
 // (the last 3·TTL, the longest an entry stays in a filter) when it starts and whenever its
 // connection comes back, so a node that missed messages catches up.

@@ -1,4 +1,4 @@
-// `auth/signer` (spec §2): the named top-level objects of the endpoint's response are replaced by
+// `auth/signer` (docs/reference/auth-and-tls.md §2): the named top-level objects of the endpoint's response are replaced by
 // JWS tokens signed with a private JWK chosen by `kid` (header {alg, kid, typ}; payload = the
 // object as Go's encoding/json writes it: sorted keys, compact — so tokens match KrakenD's byte
 // for byte, conformance spec jwt_4). The key is loaded once at startup; any problem with it stops
@@ -8,7 +8,7 @@
 // Like KrakenD's signer its answer is JSON with no Cache-Control and no completion header, and a
 // proxy or signing error gives an empty 400. It is an endpoint response hook: it rewrites the
 // proxied answer (origin 'proxy' or 'error'); rejections by guards (rate limits run first, as
-// spec §0 wants) and the gateway's own answers pass untouched.
+// docs/reference/auth-and-tls.md §0 wants) and the gateway's own answers pass untouched.
 import type { SignerConfig } from './schema.js';
 import { CompactSign, FlattenedSign, type JWK } from 'jose';
 import { stringifyGo } from '../../../encoding/json-go.js';

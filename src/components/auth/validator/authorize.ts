@@ -1,4 +1,4 @@
-// Roles and scopes (spec §1.4 steps 9-10): a pure function of the claims, so the verified-token
+// Roles and scopes (docs/reference/auth-and-tls.md §1.4 steps 9-10): a pure function of the claims, so the verified-token
 // cache keeps its answer. Claims must be an array of strings or one space-separated string;
 // anything else (including a non-string element, which panics KrakenD into a 500) is forbidden.
 import { compilePath, readPath } from '../common/claim-path.js';

@@ -1,5 +1,5 @@
 // Registered-claim checks of a verified token (RFC 7519 §4.1), compiled once from config. Rampart
-// requires `exp` (KrakenD accepts tokens that never expire — spec §1.5 — a documented deviation),
+// requires `exp` (KrakenD accepts tokens that never expire — docs/reference/auth-and-tls.md §1.5 — a documented deviation),
 // and refuses registered claims of the wrong JSON type even when not configured (as go-jose does,
 // krakend-jose#109). Returns a short reason for the debug log, or undefined when all pass.
 

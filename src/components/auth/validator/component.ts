@@ -1,4 +1,4 @@
-// `auth/validator`: JWT validation at endpoint level (spec §1). Everything is compiled at build:
+// `auth/validator`: JWT validation at endpoint level (docs/reference/auth-and-tls.md §1). Everything is compiled at build:
 // the key source (shared per URL), claim rules, role/scope decision and claim propagation. Per
 // request, a token seen before is answered from a bounded cache of verified tokens (keyed by the
 // exact token string; `exp` and revocation re-checked on every hit), so RS256 is verified once per

@@ -1,4 +1,4 @@
-// Where the token comes from (spec §1.4 step 1): the configured header (a "Bearer " prefix in any
+// Where the token comes from (docs/reference/auth-and-tls.md §1.4 step 1): the configured header (a "Bearer " prefix in any
 // case is removed, otherwise the whole value is the token), and only when that header is absent,
 // the cookie `cookie_key`. Deviation: KrakenD always falls back to an `access_token` cookie;
 // Rampart reads a cookie only when `cookie_key` is configured (cookie-borne tokens are CSRF-able).

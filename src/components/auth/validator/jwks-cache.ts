@@ -2,7 +2,7 @@
 // settings), so N endpoints cost one download. Keys are selected per key_identify_strategy and
 // imported once per algorithm. Refreshes are single-flight and rate-limited per URL: a flood of
 // tokens with forged `kid`s causes at most one download per cooldown interval (the stampede
-// jose's remote JWKS guards against with its cooldown; spec §1.7 "Unknown-kid flooding").
+// jose's remote JWKS guards against with its cooldown; docs/reference/auth-and-tls.md §1.7 "Unknown-kid flooding").
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Logger } from '../../../observability/logger.js';
@@ -34,7 +34,7 @@ function thumb(jwk: JWK, algo: 'sha1' | 'sha256', member: 'x5t' | 'x5t#S256'): s
   return der ? createHash(algo).update(der).digest('base64url') : '';
 }
 
-/** Ids under which a JWK can be found, per strategy (see spec §1.2 key_identify_strategy). */
+/** Ids under which a JWK can be found, per strategy (see docs/reference/auth-and-tls.md §1.2 key_identify_strategy). */
 function jwkIds(jwk: JWK, strategy: KeyStrategy): string[] {
   const kid = typeof jwk.kid === 'string' ? jwk.kid : '';
   switch (strategy) {

@@ -1,4 +1,4 @@
-// propagate_claims (spec §1.6): claim values copied into upstream request headers, computed once
+// propagate_claims (docs/reference/auth-and-tls.md §1.6): claim values copied into upstream request headers, computed once
 // per verified token. The header always replaces what the client sent (ctx.upstreamHeaders); a
 // missing claim yields an empty value, so a client can never supply it (krakend-jose PR #124).
 // Values are made header-safe: control characters are dropped and non-ASCII text is sent as its

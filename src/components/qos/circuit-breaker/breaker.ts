@@ -1,4 +1,4 @@
-// The circuit breaker state machine (spec §4, gobreaker semantics with one deliberate change):
+// The circuit breaker state machine (docs/reference/traffic-and-http-security.md §4, gobreaker semantics with one deliberate change):
 //   closed     calls pass; `threshold` consecutive failures open it. With an interval, the counts
 //              reset at the end of each fixed window that starts when the breaker closes.
 //   open       calls are refused at once, without touching the backend, for `timeout`.

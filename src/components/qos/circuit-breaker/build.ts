@@ -1,5 +1,5 @@
 // Builds the backend wrapper of `qos/circuit-breaker` and `qos/circuit-breaker/http`.
-// What counts as a failure (spec §4): any error result of the wrapped call (connection errors,
+// What counts as a failure (docs/reference/traffic-and-http-security.md §4): any error result of the wrapped call (connection errors,
 // timeouts, non-200/201 statuses, decode errors). Not failures: calls cancelled because the
 // client went away or a concurrent call won (the abort reason is not the gateway's deadline),
 // and no-op answers (their status is not inspected) unless `valid_status_codes` is given

@@ -138,7 +138,7 @@ export async function buildLimit(cfg: LimitCfg, t: LimitTarget, where = ''): Pro
   };
   if (clientRate > 0) {
     const strategy = parseStrategy(cfg.strategy, cfg.key, env, where);
-    // Deviation: KrakenD derives the default client capacity from max_rate (a bug, spec §1);
+    // Deviation: KrakenD derives the default client capacity from max_rate (a bug, docs/reference/traffic-and-http-security.md §1);
     // Rampart implements the documented intent.
     const cap = cfg.client_capacity || defaultCapacity(clientRate, everyMs);
     const keyOf = compileClientKey(strategy, cfg.key, env.service.router.trustedProxies);

@@ -1,7 +1,7 @@
 // `security/client-cert`: forwards facts of the client certificate that the TLS handshake already
 // verified (tls.enable_mtls) to backends, in declared headers. They go through ctx.upstreamHeaders,
 // which replace any client-sent header of the same name, so a client can never forge them
-// (auth-and-tls.md §8.1 Rampart note). Facts are computed once per TLS connection.
+// (docs/reference/auth-and-tls.md §8.1 Rampart note). Facts are computed once per TLS connection.
 import type { TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

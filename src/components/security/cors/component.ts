@@ -1,6 +1,6 @@
 // `security/cors`: pre-flights answered by the gateway (OPTIONS is never a declared endpoint
 // method), CORS headers on actual requests, `Vary: Origin` always. Behaviour of rs/cors v1.11 as
-// used by KrakenD CE (traffic-and-http-security.md §5). Everything is compiled here; an actual
+// used by KrakenD CE (docs/reference/traffic-and-http-security.md §5). Everything is compiled here; an actual
 // request costs one header push when it carries no Origin.
 // Deviations (README): "*" with allow_credentials and a "null" origin are refused at startup;
 // the gateway's CORS answer overrides any Access-Control-* header a backend sends, so a

@@ -1,4 +1,4 @@
-// `security/cors` (service level), KrakenD CE field names (traffic-and-http-security.md §5).
+// `security/cors` (service level), KrakenD CE field names (docs/reference/traffic-and-http-security.md §5).
 // Also the registry's spec: the runtime (component.ts) is imported on first use.
 import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS, duration } from '../../../config/schema.js';

@@ -85,7 +85,7 @@ export function build(c: HttpSecurityConfig, env: BuildEnv): Stage | null {
   const redirect = c.ssl_redirect === true && !c.is_development;
   if (redirect && !c.ssl_host && !hostAllowed) env.log.warn({ at: env.pointer }, 'ssl_redirect without ssl_host or allowed_hosts: the redirect target is the client-supplied Host');
   const fixed: string[] = [];
-  // Exact values of unrolled/secure (KrakenD CE), traffic-and-http-security.md §6.
+  // Exact values of unrolled/secure (KrakenD CE), docs/reference/traffic-and-http-security.md §6.
   if (c.custom_frame_options_value) fixed.push('x-frame-options', c.custom_frame_options_value);
   else if (c.frame_deny) fixed.push('x-frame-options', 'DENY');
   if (c.content_type_nosniff) fixed.push('x-content-type-options', 'nosniff');

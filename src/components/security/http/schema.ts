@@ -1,5 +1,5 @@
 // `security/http` (service level): host restriction, TLS redirect and security headers, with
-// KrakenD's field names (traffic-and-http-security.md §6). `sts_preload` is a Rampart extension.
+// KrakenD's field names (docs/reference/traffic-and-http-security.md §6). `sts_preload` is a Rampart extension.
 // Also the registry's spec: the runtime (component.ts) is imported on first use.
 import type { ComponentSpec } from '../../types.js';
 import { COMMENT_KEYS } from '../../../config/schema.js';
