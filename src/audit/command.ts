@@ -39,7 +39,7 @@ function parse(argv: string[]) {
   }
   if (!a.config) throw new AuditUsage('no config: pass -c FILE or set RAMPART_CONFIG');
   for (const s of a.severity) if (!SEVERITIES.includes(s as Severity)) throw new AuditUsage(`unknown severity "${s}" (use ${SEVERITIES.join(', ')})`);
-  return a;
+  return { ...a, config: a.config }; // config narrowed to string by the check above
 }
 
 /** The recommendations for a parsed document, ignored ids and severities applied. */
@@ -74,7 +74,7 @@ export function auditCommand(argv: string[]): number {
     const a = parse(argv);
     let text: string;
     try {
-      text = readFileSync(a.config!, 'utf8');
+      text = readFileSync(a.config, 'utf8');
     } catch (err) {
       throw new AuditUsage(`${a.config}: cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }

@@ -12,7 +12,10 @@ export interface Rule {
   fires(doc: Doc): boolean;
 }
 
-type Obj = Record<string, any>;
+type Obj = Record<string, unknown>;
+/** telemetry/opentelemetry as KrakenD documents it; the exporter lists are read as given, so a
+ * document with a non-list there fails the audit with the message, as it always has. */
+type OtelDoc = { exporters?: { otlp?: Obj[]; prometheus?: Obj[] }; trace_sample_rate?: unknown; layers?: unknown };
 
 /** The parts of a config document the rules look at. */
 export class Doc {
@@ -96,7 +99,7 @@ const AUTH = ['auth/validator', 'auth/api-keys', 'auth/basic'];
 const LIMITS = ['qos/ratelimit/router', 'qos/ratelimit/router/redis', 'qos/ratelimit/tiered'];
 const SERVICE_LIMITS = ['qos/ratelimit/service', 'qos/ratelimit/service/redis'];
 const hasAny = (x: Obj, names: string[]) => names.some((n) => isObj(x[n]));
-const otel = (d: Doc) => d.service('telemetry/opentelemetry');
+const otel = (d: Doc) => d.service('telemetry/opentelemetry') as OtelDoc | undefined;
 const otelTraceExporter = (d: Doc) => (otel(d)?.exporters?.otlp ?? []).some((o: Obj) => o.disable_traces !== true);
 const otelMetricExporter = (d: Doc) => [...(otel(d)?.exporters?.otlp ?? []), ...(otel(d)?.exporters?.prometheus ?? [])].some((o: Obj) => o.disable_metrics !== true);
 const loopback = (h: string) => /^(127\.|::1$|\[::1\]|localhost$)/.test(h);
@@ -115,8 +118,8 @@ export const RULES: readonly Rule[] = [
   { id: '2.2.2', severity: 'HIGH', message: 'No CORS policy (security/cors).', fires: (d) => d.service('security/cors') === undefined },
   { id: '2.2.3', severity: 'HIGH', message: 'An endpoint forwards every client header (input_headers: ["*"]).', fires: (d) => d.endpoints.some((e) => Array.isArray(e.input_headers) && e.input_headers.includes('*')) },
   { id: '2.2.4', severity: 'HIGH', message: 'An endpoint forwards every query string (input_query_strings: ["*"]).', fires: (d) => d.endpoints.some((e) => Array.isArray(e.input_query_strings) && e.input_query_strings.includes('*')) },
-  { id: '2.2.5', severity: 'LOW', message: 'A gRPC server is declared with no services.', fires: (d) => isObj(d.service('grpc')) && !(Array.isArray(d.service('grpc')!.services) && d.service('grpc')!.services.length > 0) },
-  { id: '2.3.1', severity: 'MEDIUM', message: 'A backend cache has no bound (qos/http-cache without max_items and max_size).', fires: (d) => d.backends.some((b) => { const c = obj(b.extra_config)['qos/http-cache']; return isObj(c) && !(c.max_items > 0 && c.max_size > 0); }) },
+  { id: '2.2.5', severity: 'LOW', message: 'A gRPC server is declared with no services.', fires: (d) => { const g = d.service('grpc'); return g !== undefined && !(Array.isArray(g.services) && g.services.length > 0); } },
+  { id: '2.3.1', severity: 'MEDIUM', message: 'A backend cache has no bound (qos/http-cache without max_items and max_size).', fires: (d) => d.backends.some((b) => { const c = obj(b.extra_config)['qos/http-cache']; return isObj(c) && !(Number(c.max_items) > 0 && Number(c.max_size) > 0); }) },
   { id: '3.1.1', severity: 'LOW', message: 'No bot detector at the service level (security/bot-detector).', fires: (d) => d.service('security/bot-detector') === undefined },
   { id: '3.1.2', severity: 'HIGH', message: 'No rate limit anywhere.', fires: (d) => !(LIMITS.some((n) => d.anyEndpoint(n)) || d.anyBackend('qos/ratelimit/proxy') || SERVICE_LIMITS.some((n) => d.service(n) !== undefined) || d.serverPlugin('redis-ratelimit')) },
   { id: '3.1.3', severity: 'HIGH', message: 'No circuit breaker on any backend.', fires: (d) => !(d.anyBackend('qos/circuit-breaker') || d.anyBackend('qos/circuit-breaker/http') || d.anyEndpoint('qos/circuit-breaker')) },
@@ -183,7 +186,7 @@ export const RULES: readonly Rule[] = [
       return statsAll || promAll;
     },
   },
-  { id: '10.3.1', severity: 'MEDIUM', message: 'trace_sample_rate is 0 or less: no traces are recorded (KrakenD records every trace at 0).', fires: (d) => otel(d) !== undefined && typeof otel(d)!.trace_sample_rate === 'number' && otel(d)!.trace_sample_rate <= 0 },
+  { id: '10.3.1', severity: 'MEDIUM', message: 'trace_sample_rate is 0 or less: no traces are recorded (KrakenD records every trace at 0).', fires: (d) => { const o = otel(d); return o !== undefined && typeof o.trace_sample_rate === 'number' && o.trace_sample_rate <= 0; } },
   {
     id: '10.3.2',
     severity: 'MEDIUM',
@@ -197,6 +200,6 @@ export const RULES: readonly Rule[] = [
     id: '10.4.3',
     severity: 'MEDIUM',
     message: 'A client rate limit by IP without router.trusted_proxies: behind a load balancer every client shares its address.',
-    fires: (d) => !(Array.isArray(d.service('router')?.trusted_proxies) && d.service('router')!.trusted_proxies.length) && d.endpoints.some((e) => obj(obj(e.extra_config)['qos/ratelimit/router']).strategy === 'ip'),
+    fires: (d) => { const tp = d.service('router')?.trusted_proxies; return !(Array.isArray(tp) && tp.length) && d.endpoints.some((e) => obj(obj(e.extra_config)['qos/ratelimit/router']).strategy === 'ip'); },
   },
 ];

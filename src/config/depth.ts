@@ -18,8 +18,8 @@ const MAX_REPORTED = 10;
 export function checkDepth(doc: unknown, problems: Problems): boolean {
   let reported = 0;
   const stack: [unknown, string, number][] = [[doc, '', 1]];
-  while (stack.length > 0) {
-    const [value, pointer, depth] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [value, pointer, depth] = top;
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_CONFIG_DEPTH) {
       problems.add(pointer, `nested deeper than ${MAX_CONFIG_DEPTH} levels of objects and arrays (the most a config may nest)`);

@@ -50,7 +50,8 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 function shown(text: string, i: number): string {
   if (i >= text.length) return 'end of input';
-  const cp = text.codePointAt(i)!;
+  const cp = text.codePointAt(i);
+  if (cp === undefined) return 'end of input'; // only past the end, checked above
   if (cp < 0x20 || cp === 0x7f || cp === 0xfeff) return `character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   return JSON.stringify(String.fromCodePoint(cp));
 }

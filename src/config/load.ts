@@ -7,6 +7,7 @@ import { findJsonSyntaxError } from './json-syntax.js';
 import { normalize } from './normalize.js';
 import { deepFreeze } from '../core/deep-freeze.js';
 import type { ServiceConfig } from './types.js';
+import type { RawService } from './raw-document.js';
 import { validateDocument, type NamespaceCatalog } from './validate.js';
 
 export interface LoadedConfig {
@@ -46,13 +47,13 @@ export function loadConfigText(file: string, text: string, catalog: NamespaceCat
     // Still look for the cross-field problems so `check` lists them all in one run; normalize
     // may trip over values the schema already refused, which are reported above.
     try {
-      normalize(file, doc as Record<string, any>, problems, warnings);
+      normalize(file, doc as RawService, problems, warnings);
     } catch {
       /* already reported */
     }
     throw new ConfigError(file, dedupe(problems.list));
   }
-  const config = normalize(file, doc as Record<string, any>, problems, warnings);
+  const config = normalize(file, doc as RawService, problems, warnings);
   if (!problems.empty) throw new ConfigError(file, problems.list);
   // Immutable from here on: a component or a request can never change what was validated.
   return { config: deepFreeze(config), warnings };

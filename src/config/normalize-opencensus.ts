@@ -20,7 +20,8 @@ type Raw = {
   sample_rate?: number;
   reporting_period?: number;
   enabled_layers?: { backend?: boolean; pipe?: boolean; router?: boolean };
-  exporters: Record<string, any>;
+  // Only prometheus is read (its port; other keys are only noticed); any other name is refused.
+  exporters: Record<string, unknown> & { prometheus?: { port?: number } & Record<string, unknown> };
 };
 
 /** The telemetry/opentelemetry block equivalent to an OpenCensus one, or undefined. */

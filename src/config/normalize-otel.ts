@@ -64,15 +64,43 @@ export const DEFAULT_SKIP_PATHS = ['/__health', '/__debug/', '/__echo/', '/__sta
 export const TIME_BUCKETS = [0.01, 0.02, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.5, 0.75, 1, 1.5, 2, 3.5, 5, 10];
 export const SIZE_BUCKETS = [128, 256, 512, 1024, 4096, 8192, 16384, 32768, 65536, 262144, 524288, 1048576, 4194304, 16777216, 67108864];
 
-type Raw = Record<string, any>;
+// The telemetry/opentelemetry shapes as its component schema
+// (components/telemetry/opentelemetry/schema.ts) validated them.
+type RawAttributes = { key: string; value: string }[];
+export type RawOtelProxyLayer = {
+  disable_metrics?: boolean;
+  disable_traces?: boolean;
+  report_headers?: boolean;
+  skip_headers?: string[];
+  metrics_static_attributes?: RawAttributes;
+  traces_static_attributes?: RawAttributes;
+};
+type RawOtelGlobalLayer = RawOtelProxyLayer & { disable_propagation?: boolean; semantic_convention?: '' | '1.27' };
+type RawOtelStage = { disable_stage?: boolean; round_trip?: boolean; read_payload?: boolean; report_headers?: boolean; skip_headers?: string[]; static_attributes?: RawAttributes };
+export type RawOtelBackendLayer = { metrics?: RawOtelStage; traces?: RawOtelStage };
+/** An endpoint- or backend-level override: a layer replaces the service's settings of that layer. */
+export type RawOtelOverride = { proxy?: RawOtelProxyLayer; backend?: RawOtelBackendLayer };
+type RawOtlpExporter = { name: string; host: string; port?: number; use_http?: boolean; disable_metrics?: boolean; disable_traces?: boolean; custom_metric_reporting_period?: number };
+type RawPrometheusExporter = { name: string; port?: number; listen_ip?: string; process_metrics?: boolean; go_metrics?: boolean; disable_metrics?: boolean; custom_metric_reporting_period?: number };
+type RawOtel = {
+  service_name?: string;
+  service_version?: string;
+  deploy_env?: string;
+  metric_reporting_period?: number;
+  trace_sample_rate?: number;
+  skip_paths?: string[];
+  histograms?: { size_buckets?: number[]; time_buckets?: number[] };
+  layers?: { global?: RawOtelGlobalLayer; proxy?: RawOtelProxyLayer; backend?: RawOtelBackendLayer };
+  exporters?: { otlp?: RawOtlpExporter[]; prometheus?: RawPrometheusExporter[] };
+};
 
-function attributes(list: { key: string; value: string }[] | undefined): Record<string, string> {
+function attributes(list: RawAttributes | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of list ?? []) out[a.key] = a.value;
   return Object.freeze(out);
 }
 
-export function proxyFlags(p: Raw | undefined): LayerFlags {
+export function proxyFlags(p: RawOtelProxyLayer | undefined): LayerFlags {
   return {
     metrics: p?.disable_metrics !== true,
     traces: p?.disable_traces !== true,
@@ -83,7 +111,7 @@ export function proxyFlags(p: Raw | undefined): LayerFlags {
   };
 }
 
-export function backendFlags(b: Raw | undefined): BackendFlags {
+export function backendFlags(b: RawOtelBackendLayer | undefined): BackendFlags {
   const m = b?.metrics;
   const t = b?.traces;
   return {
@@ -105,14 +133,14 @@ export function normalizeOtel(raw: unknown, serviceName: string, problems: Probl
     if (securityRaw !== undefined) problems.add('/extra_config/telemetry~1opentelemetry-security', 'needs telemetry/opentelemetry (its otlp exporters receive these headers)');
     return undefined;
   }
-  const r = raw as Raw;
+  const r = raw as RawOtel;
   const reportingMs = (r.metric_reporting_period ?? 30) * 1000;
   const names = new Set<string>();
   const unique = (name: string, at: string) => {
     if (names.has(name)) problems.add(at, `exporter name "${name}" is used twice`);
     names.add(name);
   };
-  const otlp: OtlpTarget[] = (r.exporters?.otlp ?? []).map((e: Raw, i: number) => {
+  const otlp: OtlpTarget[] = (r.exporters?.otlp ?? []).map((e, i) => {
     const at = `${AT}/exporters/otlp/${i}`;
     unique(e.name, `${at}/name`);
     const m = /^(https?):\/\/(.+)$/.exec(e.host);
@@ -136,7 +164,7 @@ export function normalizeOtel(raw: unknown, serviceName: string, problems: Probl
   });
   const plain = otlp.filter((o) => Object.keys(o.headers).length && o.url.startsWith('http://') && !/^http:\/\/(127\.|\[::1\]|localhost)/.test(o.url));
   for (const o of plain) warnings.push(`/extra_config/telemetry~1opentelemetry-security: exporter "${o.name}" sends its headers to ${o.url.replace(/:\d+$/, '')} without TLS`);
-  const prometheus: PrometheusTarget[] = (r.exporters?.prometheus ?? []).map((e: Raw, i: number) => {
+  const prometheus: PrometheusTarget[] = (r.exporters?.prometheus ?? []).map((e, i) => {
     const at = `${AT}/exporters/prometheus/${i}`;
     unique(e.name, `${at}/name`);
     const host = e.listen_ip || '127.0.0.1';

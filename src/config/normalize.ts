@@ -12,6 +12,7 @@ import type { FlatmapOp } from '../shaping/types.js';
 import { parseDuration } from './duration.js';
 import { pointerJoin, type Problems } from '../core/config-error.js';
 import type { BackendConfig, EndpointConfig, Encoding, OutputEncoding, RouterOptions, ServiceConfig } from './types.js';
+import { section, type RawBackend, type RawBackendHttp, type RawEndpoint, type RawProxy, type RawRouter, type RawService } from './raw-document.js';
 
 const MiB = 1024 * 1024;
 /** Rampart's safe defaults where KrakenD has none (documented in README "Defaults"). */
@@ -29,8 +30,6 @@ const HOST_RE = /^(https?:\/\/)?[A-Za-z0-9._-]+(:[0-9]{1,5})?\/?$/;
 const RESERVED_PATH = /^\/__(debug|echo|health)(\/.*)?$/;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const PARAM_SEGMENT = /^\{([a-zA-Z0-9_-]+)\}$/;
-
-type Raw = Record<string, any>;
 
 function ms(v: unknown, fallback: number): number {
   if (typeof v !== 'string') return fallback;
@@ -83,7 +82,7 @@ function checkUrlPattern(pattern: string, params: string[], index: number, seque
   if (/[{}]/.test(pattern.replace(PLACEHOLDER, ''))) problems.add(at, `unbalanced "{" or "}" in url_pattern "${pattern}"`);
 }
 
-function normalizeRouter(raw: Raw | undefined): RouterOptions {
+function normalizeRouter(raw: RawRouter | undefined): RouterOptions {
   const r = raw ?? {};
   return {
     returnErrorMsg: r.return_error_msg === true,
@@ -118,9 +117,9 @@ function checkTrustedProxies(list: string[], at: string, problems: Problems): vo
   });
 }
 
-export function normalize(file: string, root: Raw, problems: Problems, warnings: string[]): ServiceConfig {
+export function normalize(file: string, root: RawService, problems: Problems, warnings: string[]): ServiceConfig {
   const extra = root.extra_config ?? {};
-  const router = normalizeRouter(extra.router);
+  const router = normalizeRouter(section<RawRouter>(extra, 'router'));
   checkTrustedProxies(router.trustedProxies, '/extra_config/router/trusted_proxies', problems);
   if (root.listen_ip !== undefined && root.listen_ip !== '' && !isIP(root.listen_ip)) {
     problems.add('/listen_ip', `invalid ip address "${root.listen_ip}"`);
@@ -132,7 +131,7 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
   const seen = new Map<string, string>();
   const endpoints: EndpointConfig[] = [];
 
-  (root.endpoints ?? []).forEach((ep: Raw, i: number) => {
+  (root.endpoints ?? []).forEach((ep: RawEndpoint, i: number) => {
     const at = `/endpoints/${i}`;
     const params = parseEndpointPath(ep.endpoint, `${at}/endpoint`, problems) ?? [];
     const method = String(ep.method ?? 'GET').toUpperCase();
@@ -140,11 +139,11 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
     const dup = seen.get(key);
     if (dup) problems.add(at, `duplicate endpoint ${key} (also at ${dup})`);
     seen.set(key, at);
-    const proxy = ep.extra_config?.proxy ?? {};
+    const proxy = section<RawProxy>(ep.extra_config, 'proxy') ?? {};
     const sequential = proxy.sequential === true;
     if (proxy.flatmap_filter) for (const m of validateFlatmap(proxy.flatmap_filter)) problems.add(`${at}/extra_config/proxy/flatmap_filter`, m);
     const outputEncoding: OutputEncoding = ep.output_encoding ?? serviceOutput;
-    const backends: BackendConfig[] = (ep.backend ?? []).map((b: Raw, j: number) => {
+    const backends: BackendConfig[] = (ep.backend ?? []).map((b: RawBackend, j: number) => {
       const bat = `${at}/backend/${j}`;
       const hostsRaw: string[] = b.host ?? [];
       const hosts = hostsRaw.length > 0 ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems) : serviceHosts;
@@ -152,8 +151,8 @@ export function normalize(file: string, root: Raw, problems: Problems, warnings:
       let urlPattern: string = b.url_pattern;
       if (!urlPattern.startsWith('/')) urlPattern = '/' + urlPattern;
       checkUrlPattern(urlPattern, params, j, sequential, ep.extra_config?.['auth/validator'] !== undefined, `${bat}/url_pattern`, problems);
-      const http = b.extra_config?.['backend/http'] ?? {};
-      const bproxy = b.extra_config?.proxy ?? {};
+      const http = section<RawBackendHttp>(b.extra_config, 'backend/http') ?? {};
+      const bproxy = section<RawProxy>(b.extra_config, 'proxy') ?? {};
       if (bproxy.flatmap_filter) for (const m of validateFlatmap(bproxy.flatmap_filter)) problems.add(`${bat}/extra_config/proxy/flatmap_filter`, m);
       let encoding: Encoding = b.encoding ?? 'json';
       if (outputEncoding === 'no-op') encoding = 'no-op';

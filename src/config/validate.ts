@@ -84,9 +84,12 @@ function knownForSuggestion(catalog: NamespaceCatalog): Set<string> {
   return s;
 }
 
+/** The parts of a JSON Schema object that schemaPropertiesAt walks. */
+type SchemaNode = { type?: unknown; items?: SchemaNode; properties?: Record<string, SchemaNode> };
+
 function schemaPropertiesAt(schema: unknown, pointer: string): string[] {
   // Walk the schema along the instance pointer to list the allowed keys for a suggestion.
-  let s = schema as Record<string, any> | undefined;
+  let s = schema as SchemaNode | undefined;
   for (const raw of pointer.split('/').slice(1)) {
     if (!s) return [];
     if (s.type === 'array') s = s.items;
@@ -175,19 +178,20 @@ export function validateDocument(doc: unknown, problems: Problems, warnings: str
     problems.add('', 'the config must be a JSON object');
     return;
   }
-  const root = doc as Record<string, any>;
+  const root = doc as Record<string, unknown>;
   if (root.version !== undefined && root.version !== 3) {
     problems.add('/version', `unsupported version: ${JSON.stringify(root.version)} (want: 3)`);
   }
   // Legacy names are renamed before the core schema runs so both spellings validate alike.
   validateExtraConfig(catalog, root.extra_config, 'service', '/extra_config', problems, warnings);
   if (Array.isArray(root.endpoints)) {
-    root.endpoints.forEach((ep: any, i: number) => {
+    root.endpoints.forEach((ep: unknown, i: number) => {
       if (!ep || typeof ep !== 'object') return;
-      validateExtraConfig(catalog, ep.extra_config, 'endpoint', `/endpoints/${i}/extra_config`, problems, warnings);
-      if (Array.isArray(ep.backend)) {
-        ep.backend.forEach((b: any, j: number) => {
-          if (b && typeof b === 'object') validateExtraConfig(catalog, b.extra_config, 'backend', `/endpoints/${i}/backend/${j}/extra_config`, problems, warnings);
+      const e = ep as Record<string, unknown>;
+      validateExtraConfig(catalog, e.extra_config, 'endpoint', `/endpoints/${i}/extra_config`, problems, warnings);
+      if (Array.isArray(e.backend)) {
+        e.backend.forEach((b: unknown, j: number) => {
+          if (b && typeof b === 'object') validateExtraConfig(catalog, (b as Record<string, unknown>).extra_config, 'backend', `/endpoints/${i}/backend/${j}/extra_config`, problems, warnings);
         });
       }
     });

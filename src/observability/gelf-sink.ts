@@ -72,7 +72,8 @@ export function openGelf(target: { host: string; port: number; tcp: boolean }): 
   let queued = 0;
   const flush = () => {
     while (ready && sock && queue.length) {
-      const b = queue.shift()!;
+      const b = queue.shift();
+      if (b === undefined) break; // queue.length was checked
       queued -= b.length;
       sock.write(b);
     }

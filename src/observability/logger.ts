@@ -42,7 +42,7 @@ export class LineBatch {
   /** Hands the pending lines to sonic-boom (which writes them asynchronously). */
   push(): void {
     if (this.parts.length === 0) return;
-    const chunk = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
+    const chunk = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
     this.parts = [];
     this.chars = 0;
     this.dest.write(chunk);

@@ -30,7 +30,8 @@ export function openSyslog(tag: string, onDrop: (n: number) => void): SyslogSink
   const appName = (tag.replace(/[^!-~]/g, '_') || 'rampart').slice(0, 48);
   const child: ChildProcess = spawn('logger', ['--rfc5424', '--prio-prefix', '-t', appName, '-u', socket, '--socket-errors=on'], { stdio: ['pipe', 'ignore', 'inherit'] });
   child.unref();
-  const stdin = child.stdin!;
+  const stdin = child.stdin;
+  if (!stdin) throw new Error('telemetry/logging: syslog: the logger process has no stdin (invariant: spawned with stdio "pipe")');
   (stdin as unknown as { unref?: () => void }).unref?.();
   stdin.on('error', () => undefined);
   let dropped = 0;

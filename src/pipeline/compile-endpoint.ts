@@ -8,7 +8,7 @@ import type { SecurityLog } from '../observability/security-events.js';
 import type { StatsRegistry } from '../observability/stats.js';
 import { proxyMeter } from './metrics-meters.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
-import { backendFlags, proxyFlags } from '../config/normalize-otel.js';
+import { backendFlags, proxyFlags, type RawOtelOverride } from '../config/normalize-otel.js';
 import { buildStages, compilePhases, wrapAll, type GuardRunner } from './build-stages.js';
 import type { EndpointConfig, RouterOptions, ServiceConfig, UpstreamClientOptions } from '../config/types.js';
 import { compileHeaderFilter, type HeaderFilterInfo } from '../proxy/forward-headers.js';
@@ -81,7 +81,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   env.stages.push(...endpointStages.stages);
   if (env.stats?.proxy) endpointStages.arounds.unshift(proxyMeter(env.stats.registry, 'pipe', ep.path));
   // telemetry/opentelemetry: the endpoint's override of a layer replaces the service's settings.
-  const epOtel = ep.extra[OTEL] as { proxy?: Record<string, unknown>; backend?: Record<string, unknown> } | undefined;
+  const epOtel = ep.extra[OTEL] as RawOtelOverride | undefined;
   const telemetry = env.telemetry && !env.telemetry.settings.skipPaths.has(ep.path) ? env.telemetry : undefined;
   if (epOtel && !env.telemetry) env.problems.add(`${ep.pointer}/extra_config/telemetry~1opentelemetry`, 'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first');
   // Imported only by configs that use OpenTelemetry (the API and propagation are not free to load).
@@ -108,7 +108,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     if (hooked) st.arounds.push(hooked);
     // The meter is the outermost backend wrapper: it sees what the endpoint gets from this backend.
     if (env.stats?.backend) st.arounds.unshift(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
-    const bOtel = (b.extra[OTEL] as { backend?: Record<string, unknown> } | undefined)?.backend ?? epOtel?.backend;
+    const bOtel = (b.extra[OTEL] as RawOtelOverride | undefined)?.backend ?? epOtel?.backend;
     if (b.extra[OTEL] && !env.telemetry) env.problems.add(`${b.pointer}/extra_config/telemetry~1opentelemetry`, 'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first');
     if (telemetry && otelLayers) {
       const layer = otelLayers.otelBackendLayer(telemetry, ep, b, bOtel ? backendFlags(bOtel) : telemetry.settings.backend);

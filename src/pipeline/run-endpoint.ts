@@ -124,8 +124,11 @@ function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | n
   const up = d.prepare(input);
   if (!('origin' in up)) return done(up);
   const url = up.origin + up.path;
+  const pool = d.pools.get(up.origin);
+  // Pools exist for every compiled origin; a miss answers as a failed exchange would.
+  if (pool === undefined) return failed(new Error('invariant: no upstream pool for a compiled origin'));
   startExchange(
-    d.pools.get(up.origin)!,
+    pool,
     firstHop(up),
     (first) => {
       if (mayRedirect(first.status)) {

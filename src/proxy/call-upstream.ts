@@ -7,6 +7,7 @@ import type { CancelSignal } from '../core/call-signal.js';
 import type { UpstreamResponse } from '../core/backend-result.js';
 import { exchange, headerValue, type Exchanged, type ExchangeOptions } from './upstream-exchange.js';
 import { discardBody } from './read-body.js';
+import { poolFor } from './pool-for.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -51,7 +52,7 @@ export function mayRedirect(status: number): boolean {
 }
 
 export async function callUpstream(pools: ReadonlyMap<string, Pool>, req: UpstreamRequest): Promise<UpstreamResponse> {
-  const first = await exchange(pools.get(req.origin)!, firstHop(req));
+  const first = await exchange(poolFor(pools, req.origin), firstHop(req));
   return isFollowable(first.status) ? followRedirects(pools, req, first) : { status: first.status, headers: first.headers, body: first.body, url: req.origin + req.path };
 }
 
@@ -62,7 +63,7 @@ export async function followRedirects(pools: ReadonlyMap<string, Pool>, req: Ups
   let res = first;
   for (let hop = 0; ; hop++) {
     if (hop > 0) {
-      const pool = pools.get(origin)!;
+      const pool = poolFor(pools, origin);
       res = await exchange(pool, { method, path, headers, body: bodyFor(method, body, req.chunked), signal, limit, streamLarge });
     }
     const status = res.status;

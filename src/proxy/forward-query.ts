@@ -43,7 +43,8 @@ export function compileQueryFilter(allowed: readonly string[]): QueryFilter | nu
     const out: string[] = [];
     for (const k of keys) {
       const ek = encode(k);
-      for (const v of byKey.get(k)!) out.push(ek + '=' + encode(v));
+      const vs = byKey.get(k);
+      if (vs !== undefined) for (const v of vs) out.push(ek + '=' + encode(v)); // always: k is a key
     }
     return out.join('&');
   };

@@ -137,7 +137,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       const more = this.stream.push(chunk);
       if (!this.handedOver) {
         this.handedOver = true;
-        this.resolve({ status: this.status, headers: this.headers!, body: this.stream });
+        // undici calls onHeaders (which set the headers and made the stream) before any onData.
+        this.resolve({ status: this.status, headers: this.headers ?? [], body: this.stream });
       }
       return more;
     }
@@ -157,7 +158,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.stream !== null && this.handedOver) return void this.stream.push(null);
     const c = this.chunks;
     const body = c.length === 0 ? EMPTY : c.length === 1 ? c[0] : Buffer.concat(c, this.size);
-    this.resolve({ status: this.status, headers: this.headers!, body });
+    // undici calls onHeaders before onComplete: `[]` only if it ever did not (as status stays 0).
+    this.resolve({ status: this.status, headers: this.headers ?? [], body });
   }
 
   onError(err: Error): void {

@@ -94,15 +94,15 @@ export function compileUrlTemplate(pattern: string): UrlBuilder {
   const queryStart = pattern.indexOf('?');
   const re = /\{([^{}]+)\}/g;
   let last = 0;
-  for (const m of pattern.matchAll(re)) {
-    if (m.index! > last) parts.push(pattern.slice(last, m.index));
+  for (let m = re.exec(pattern); m !== null; m = re.exec(pattern)) {
+    if (m.index > last) parts.push(pattern.slice(last, m.index));
     const name = m[1];
-    const inPath = queryStart < 0 || m.index! < queryStart;
+    const inPath = queryStart < 0 || m.index < queryStart;
     const resp = /^resp(\d+)_(.+)$/.exec(name);
     if (resp) parts.push({ name, inPath, resp: { index: Number(resp[1]), path: resp[2].split('.') } });
     else if (name.startsWith('JWT.')) parts.push({ name, inPath, claim: claimPath(name.slice(4)) });
     else parts.push({ name, inPath });
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
   }
   if (last < pattern.length) parts.push(pattern.slice(last));
   if (parts.length === 1 && typeof parts[0] === 'string') {

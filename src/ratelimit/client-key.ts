@@ -89,6 +89,12 @@ export function headerText(ctx: RequestContext, lower: string): string | undefin
   return s === '' ? undefined : s;
 }
 
+/** The key a header, param or claim strategy names (its component's schema requires one). */
+function needKey(key: string | undefined, strategy: Strategy): string {
+  if (key === undefined) throw new Error(`invariant: the "${strategy}" strategy needs a key`);
+  return key;
+}
+
 export function compileClientKey(strategy: Strategy, key: string | undefined, trustedProxies: readonly string[]): KeyOf {
   switch (strategy) {
     case 'ip': {
@@ -97,21 +103,21 @@ export function compileClientKey(strategy: Strategy, key: string | undefined, tr
       return (ctx) => ipBucket(fromHeader(ctx.req));
     }
     case 'header': {
-      const lower = key!.toLowerCase();
+      const lower = needKey(key, strategy).toLowerCase();
       return (ctx) => {
         const v = headerText(ctx, lower);
         return v === undefined ? undefined : digest(v);
       };
     }
     case 'param': {
-      const name = key!;
+      const name = needKey(key, strategy);
       return (ctx) => {
         const v = ctx.params[name];
         return v ? bounded(v) : undefined;
       };
     }
     case 'claim': {
-      const path = compilePath(key!);
+      const path = compilePath(needKey(key, strategy));
       return (ctx) => {
         const v = claimText(ctx.claims, path);
         return v === undefined ? undefined : bounded(v);

@@ -73,12 +73,13 @@ export class LeaseLimiter implements Limiter {
       }
       if (now < e.deniedUntil) return refuse(e.deniedUntil - now);
     }
-    if (e.pending === null) this.request(key, e);
-    return e.pending!.then((ok) => (ok ? this.take(key) : this.onSourceError(key)));
+    const pending = e.pending ?? this.request(key, e);
+    return pending.then((ok) => (ok ? this.take(key) : this.onSourceError(key)));
   }
 
-  private request(key: string, e: Lease): void {
-    e.pending = this.source.lease(key, this.maxLease).then(
+  /** Asks the source for units; returns the pending lease (also kept on `e`). */
+  private request(key: string, e: Lease): Promise<boolean> {
+    return (e.pending = this.source.lease(key, this.maxLease).then(
       (m) => {
         e.pending = null;
         const t = Date.now();
@@ -98,7 +99,7 @@ export class LeaseLimiter implements Limiter {
         e.pending = null;
         return false;
       },
-    );
+    ));
   }
 
   private giveBack(keys: string[], entries: Lease[]): void {
@@ -155,7 +156,7 @@ export class LeaseLimiter implements Limiter {
   close(): void {
     clearInterval(this.timer);
     const keys = [...this.leases.keys()];
-    this.giveBack(keys, keys.map((k) => this.leases.get(k)!));
+    this.giveBack(keys, [...this.leases.values()]); // same order as keys()
     this.leases.clear();
   }
 }

@@ -113,7 +113,9 @@ export class RedisLimiter implements Limiter {
     this.fallbackCount.n++;
     if (this.mode === 'allow') return ALLOW;
     if (this.mode === 'deny') return DENY;
-    return this.fallback!.take(key);
+    // create-limiter builds the fallback limiter whenever the mode is 'fallback'.
+    if (this.fallback === null) throw new Error('invariant: redis limiter in fallback mode without a fallback limiter');
+    return this.fallback.take(key);
   }
 
   close(): void {

@@ -55,6 +55,10 @@ export function sameOriginLocation(location: string): string {
   return out;
 }
 
+// find-my-way's typings list only the methods it knows; at run time it looks any string up (an
+// unknown method finds no route), which is what a request's method may be.
+type Method = FindMyWay.HTTPMethod;
+
 export class RouteTable<T> {
   // exposeHeadRoutes off: HEAD is not GET; only declared method+path pairs exist.
   private readonly exact: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
@@ -70,8 +74,8 @@ export class RouteTable<T> {
   add(method: string, path: string, value: T): void {
     const p = toFmw(path);
     const store: Route<T> = { value, path };
-    this.exact.on(method as any, p, () => undefined, store);
-    this.folded.on(method as any, p, () => undefined, store);
+    this.exact.on(method as Method, p, () => undefined, store);
+    this.folded.on(method as Method, p, () => undefined, store);
     let set = this.byPath.get(p);
     if (!set) this.byPath.set(p, (set = new Set()));
     set.add(method);
@@ -83,7 +87,7 @@ export class RouteTable<T> {
   }
 
   find(method: string, path: string): Match<T> | undefined {
-    const m = this.exact.find(method as any, path);
+    const m = this.exact.find(method as Method, path);
     if (!m) return undefined;
     const params = m.params as Record<string, string>;
     // gin never matches a placeholder to an empty segment.
@@ -114,7 +118,7 @@ export class RouteTable<T> {
     if (this.opts.redirectFixedPath) {
       const cleaned = cleanPath(path);
       for (const candidate of [cleaned, cleaned.endsWith('/') ? cleaned.slice(0, -1) : cleaned + '/']) {
-        const m = this.folded.find(method as any, candidate);
+        const m = this.folded.find(method as Method, candidate);
         if (!m) continue;
         const params = m.params as Record<string, string>;
         if (Object.values(params).some((v) => v === '')) continue;

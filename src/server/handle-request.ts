@@ -60,17 +60,18 @@ export function compileRequestHandler(plan: GatewayPlan): (req: IncomingMessage,
   const { table, clientIp, serviceGuards, response, log, security, accessLog, skipLog, routerStats, unrouted, globalLayer, routeOf } = plan;
 
   // Shared by every request ('finish' listener with the response as `this`): no closure each time.
-  function logAccess(this: Res): void {
-    accessLog!(this.req.method ?? 'GET', this.accessPath, this.statusCode, performance.now() - this.accessStart, this);
-  }
+  // Made only when the plan has what they use (gateway.ts sets routerStats and unrouted together).
+  const logAccess = accessLog === undefined ? undefined : function (this: Res): void {
+    accessLog(this.req.method ?? 'GET', this.accessPath, this.statusCode, performance.now() - this.accessStart, this);
+  };
 
-  function recordRouter(this: Res): void {
-    const m = this.statsMeter ?? unrouted!;
+  const recordRouter = routerStats === undefined || unrouted === undefined ? undefined : function (this: Res): void {
+    const m = this.statsMeter ?? unrouted;
     m.status(this.statusCode).n++;
     m.time.record(performance.now() - this.statsStart);
     const sock = this.req.socket;
     if (sock) m.size.record(sock.bytesWritten - this.statsBytes);
-  }
+  };
 
   function crashed(ctx: RequestContext, err: unknown): void {
     crashAnswer(log, ctx, err, response);
@@ -136,13 +137,13 @@ export function compileRequestHandler(plan: GatewayPlan): (req: IncomingMessage,
     const path = qi < 0 ? url : url.slice(0, qi);
     const rawQuery = qi < 0 ? '' : url.slice(qi + 1);
     const method = req.method ?? 'GET';
-    if (accessLog !== undefined && !skipLog.has(path)) {
+    if (logAccess !== undefined && !skipLog.has(path)) {
       const r = res as Res;
       r.accessStart = performance.now();
       r.accessPath = path;
       res.on('finish', logAccess);
     }
-    if (routerStats !== undefined) {
+    if (recordRouter !== undefined) {
       const r = res as Res;
       r.statsStart = performance.now();
       r.statsBytes = req.socket?.bytesWritten ?? 0;

@@ -18,7 +18,12 @@ export class GatewayHttp2Request extends Http2ServerRequest {
   }
 }
 
-const baseRawHeaders = Object.getOwnPropertyDescriptor(Http2ServerRequest.prototype, 'rawHeaders')!.get!;
+// Node defines rawHeaders as a getter on the prototype; checked once at load, not assumed.
+const baseRawHeaders = (() => {
+  const get = Object.getOwnPropertyDescriptor(Http2ServerRequest.prototype, 'rawHeaders')?.get;
+  if (get === undefined) throw new Error('invariant: Http2ServerRequest.prototype.rawHeaders is not a getter');
+  return get;
+})();
 
 /** HTTP/1-style raw headers: no pseudo-headers, Host present, one Cookie field. (Defined on the
  * prototype: Node's typings declare rawHeaders as a plain property.) */

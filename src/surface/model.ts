@@ -43,13 +43,23 @@ export interface Surface {
   endpoints: EndpointSurface[];
 }
 
-type Obj = Record<string, any>;
-const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+// The component settings this report reads, as their schemas validated them (only these fields).
+type Jwt = { alg?: string; issuer?: string; audience?: string | string[]; roles?: string[]; scopes?: string[]; scopes_matcher?: string; cookie_key?: string; auth_header_name?: string };
+type ApiKeys = { keys?: unknown[]; strategy?: string; identifier?: string; roles?: string[] };
+type Basic = { users?: unknown; htpasswd_path?: string };
+type IpFilterPlugin = { 'ip-filter'?: { allow?: boolean; CIDR?: string[] }; geoip?: unknown };
+type HttpSecurity = { allowed_hosts?: unknown[] };
+type Limit = { every?: string; max_rate?: number; client_max_rate?: number; strategy?: string; key?: string };
+type Tiered = { tiers?: { tier_value?: string }[]; tier_key?: string; tier_claim?: string };
+type Cors = { allow_origins?: string[] };
+
+/** An extra_config section as T, or {} when absent or not an object (the report never throws). */
+const obj = <T extends object = Record<string, unknown>>(v: unknown): T => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as T) : ({} as T));
 
 function callers(cfg: ServiceConfig, ep: EndpointConfig): Caller[] {
   const out: Caller[] = [];
   const x = ep.extra;
-  const v = obj(x['auth/validator']);
+  const v = obj<Jwt>(x['auth/validator']);
   if (x['auth/validator']) {
     const parts = [`alg ${v.alg ?? 'RS256'}`];
     if (v.issuer) parts.push(`issuer ${v.issuer}`);
@@ -61,8 +71,8 @@ function callers(cfg: ServiceConfig, ep: EndpointConfig): Caller[] {
     out.push({ kind: 'jwt', detail: parts.join('; ') });
   }
   if (x['auth/api-keys']) {
-    const svc = obj(cfg.extra['auth/api-keys']);
-    const e = obj(x['auth/api-keys']);
+    const svc = obj<ApiKeys>(cfg.extra['auth/api-keys']);
+    const e = obj<ApiKeys>(x['auth/api-keys']);
     const keys = Array.isArray(svc.keys) ? svc.keys.length : 0;
     const where = (e.strategy ?? svc.strategy) === 'query_string' ? `query ${e.identifier ?? svc.identifier ?? 'key'}` : `header ${e.identifier ?? svc.identifier ?? 'Authorization'}`;
     out.push({ kind: 'api-key', detail: `roles ${(e.roles ?? []).join(' | ') || 'any'}; ${keys} key(s) declared; key in ${where}` });
@@ -70,7 +80,7 @@ function callers(cfg: ServiceConfig, ep: EndpointConfig): Caller[] {
   // The service block holds users; an endpoint with auth/basic (even {}) is the one protected.
   const basic = x['auth/basic'];
   if (basic) {
-    const b = { ...obj(cfg.extra['auth/basic']), ...obj(basic) };
+    const b = { ...obj<Basic>(cfg.extra['auth/basic']), ...obj<Basic>(basic) };
     const users = Object.keys(obj(b.users));
     out.push({ kind: 'basic', detail: `${users.length ? `users ${users.join(', ')}` : 'users'}${b.htpasswd_path ? ` + ${b.htpasswd_path}` : ''}` });
   }
@@ -81,28 +91,28 @@ function callers(cfg: ServiceConfig, ep: EndpointConfig): Caller[] {
 function filters(cfg: ServiceConfig, ep: EndpointConfig): string[] {
   const out: string[] = [];
   const svc = cfg.extra;
-  const plugin = obj(svc['plugin/http-server']);
+  const plugin = obj<IpFilterPlugin>(svc['plugin/http-server']);
   if (plugin['ip-filter']) out.push(`IP ${plugin['ip-filter'].allow ? 'allow' : 'deny'} ${(plugin['ip-filter'].CIDR ?? []).join(', ')}`);
   if (plugin.geoip) out.push('GeoIP');
-  const epPlugin = obj(ep.extra['plugin/req-resp-modifier']);
+  const epPlugin = obj<IpFilterPlugin>(ep.extra['plugin/req-resp-modifier']);
   if (epPlugin['ip-filter']) out.push(`IP ${epPlugin['ip-filter'].allow ? 'allow' : 'deny'} ${(epPlugin['ip-filter'].CIDR ?? []).join(', ')} (endpoint)`);
   if (svc['security/bot-detector']) out.push('bot detector');
-  const http = obj(svc['security/http']);
+  const http = obj<HttpSecurity>(svc['security/http']);
   if (Array.isArray(http.allowed_hosts) && http.allowed_hosts.length) out.push(`Host ${http.allowed_hosts.join(', ')}`);
   return out;
 }
 
 function limits(cfg: ServiceConfig, ep: EndpointConfig): string[] {
   const out: string[] = [];
-  const describe = (l: Obj, where: string) => {
+  const describe = (l: Limit, where: string) => {
     const every = l.every ?? '1s';
     if (l.max_rate) out.push(`${where}: ${l.max_rate} per ${every} for everyone`);
     if (l.client_max_rate) out.push(`${where}: ${l.client_max_rate} per ${every} per client (${l.strategy ?? 'ip'}${l.key ? ` ${l.key}` : ''})`);
   };
-  for (const ns of ['qos/ratelimit/service', 'qos/ratelimit/service/redis']) if (cfg.extra[ns]) describe(obj(cfg.extra[ns]), 'service');
-  for (const ns of ['qos/ratelimit/router', 'qos/ratelimit/router/redis']) if (ep.extra[ns]) describe(obj(ep.extra[ns]), 'endpoint');
-  const tiers = obj(ep.extra['qos/ratelimit/tiered']);
-  if (Array.isArray(tiers.tiers)) out.push(`tiers by ${tiers.tier_key ?? tiers.tier_claim ?? '?'}: ${tiers.tiers.map((t: Obj) => t.tier_value ?? '*').join(', ')}`);
+  for (const ns of ['qos/ratelimit/service', 'qos/ratelimit/service/redis']) if (cfg.extra[ns]) describe(obj<Limit>(cfg.extra[ns]), 'service');
+  for (const ns of ['qos/ratelimit/router', 'qos/ratelimit/router/redis']) if (ep.extra[ns]) describe(obj<Limit>(ep.extra[ns]), 'endpoint');
+  const tiers = obj<Tiered>(ep.extra['qos/ratelimit/tiered']);
+  if (Array.isArray(tiers.tiers)) out.push(`tiers by ${tiers.tier_key ?? tiers.tier_claim ?? '?'}: ${tiers.tiers.map((t) => t.tier_value ?? '*').join(', ')}`);
   out.push(`body at most ${ep.maxPayload} bytes; timeout ${ep.timeoutMs} ms`);
   return out;
 }
@@ -113,12 +123,12 @@ function headersOf(list: readonly string[]): string[] {
 }
 
 export function buildSurface(cfg: ServiceConfig): Surface {
-  const cors = obj(cfg.extra['security/cors']);
+  const cors = obj<Cors>(cfg.extra['security/cors']);
   const endpoints = cfg.endpoints.map((ep): EndpointSurface => {
     const headers = headersOf(ep.inputHeaders);
     const all = headers.includes('*');
     const cookies = all ? 'all cookies' : headers.some((h) => h.toLowerCase() === 'cookie') ? 'all cookies (Cookie header declared)' : 'none';
-    const epCors = obj(ep.extra['security/cors']);
+    const epCors = obj<Cors>(ep.extra['security/cors']);
     return {
       key: `${ep.method} ${ep.path}`,
       method: ep.method,
@@ -131,13 +141,17 @@ export function buildSurface(cfg: ServiceConfig): Surface {
       body: ep.method !== 'GET',
       limits: limits(cfg, ep),
       corsOrigins: (epCors.allow_origins ?? cors.allow_origins ?? (cfg.extra['security/cors'] ? ['*'] : [])) as string[],
-      backends: ep.backends.map((b) => ({
-        method: b.method,
-        urlPattern: b.urlPattern,
-        hosts: [...b.hosts],
-        headers: b.inputHeaders?.length ? headers.filter((h) => h === '*' || b.inputHeaders!.some((x) => x.toLowerCase() === h.toLowerCase())) : headers,
-        query: b.inputQueryStrings?.length ? ep.inputQueryStrings.filter((q) => q === '*' || b.inputQueryStrings!.includes(q)) : [...ep.inputQueryStrings],
-      })),
+      backends: ep.backends.map((b) => {
+        const bHeaders = b.inputHeaders;
+        const bQuery = b.inputQueryStrings;
+        return {
+          method: b.method,
+          urlPattern: b.urlPattern,
+          hosts: [...b.hosts],
+          headers: bHeaders?.length ? headers.filter((h) => h === '*' || bHeaders.some((x) => x.toLowerCase() === h.toLowerCase())) : headers,
+          query: bQuery?.length ? ep.inputQueryStrings.filter((q) => q === '*' || bQuery.includes(q)) : [...ep.inputQueryStrings],
+        };
+      }),
     };
   });
   return {

@@ -31,7 +31,8 @@ export function renderJson(s: Surface, changes?: Change[]): string {
   return JSON.stringify(changes ? { ...s, changes } : s, null, 2) + '\n';
 }
 
-const esc = (v: string) => v.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = (v: string) => v.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
 export function renderHtml(s: Surface, changes?: Change[]): string {
   const rows = s.endpoints

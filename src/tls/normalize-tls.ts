@@ -8,7 +8,31 @@ import { TlsFileError } from './pem-files.js';
 import { upstreamConnectOptions } from './upstream-context.js';
 import type { CertKeyFiles, ServerTlsOptions, UpstreamTlsOptions } from './types.js';
 
-type Raw = Record<string, any>;
+/** Fields `versions` and `suites` read, common to both blocks (schema.ts). */
+type RawTlsCommon = {
+  min_version?: string;
+  max_version?: string;
+  cipher_suites?: number[];
+  curve_preferences?: number[];
+  ca_certs?: string[];
+  disable_system_ca_pool?: boolean;
+};
+
+/** The service `tls` object as serverTlsSchema validated it. */
+export type RawServerTls = RawTlsCommon & {
+  keys?: { public_key: string; private_key: string }[];
+  public_key?: string;
+  private_key?: string;
+  disabled?: boolean;
+  prefer_server_cipher_suites?: boolean;
+  enable_mtls?: boolean;
+};
+
+/** The service `client_tls` object as clientTlsSchema validated it. */
+export type RawClientTls = RawTlsCommon & {
+  allow_insecure_connections?: boolean;
+  client_certs?: { certificate: string; private_key: string }[];
+};
 
 function version(v: string | undefined, fallback: NodeTlsVersion, at: string, problems: Problems): NodeTlsVersion {
   if (v === undefined) return fallback;
@@ -19,14 +43,14 @@ function version(v: string | undefined, fallback: NodeTlsVersion, at: string, pr
   return n ?? fallback;
 }
 
-function versions(raw: Raw, base: string, defMin: NodeTlsVersion, problems: Problems): { min: NodeTlsVersion; max: NodeTlsVersion } {
+function versions(raw: RawTlsCommon, base: string, defMin: NodeTlsVersion, problems: Problems): { min: NodeTlsVersion; max: NodeTlsVersion } {
   const min = version(raw.min_version, defMin, `${base}/min_version`, problems);
   const max = version(raw.max_version, 'TLSv1.3', `${base}/max_version`, problems);
   if (min === 'TLSv1.3' && max === 'TLSv1.2') problems.add(`${base}/max_version`, 'max_version is lower than min_version');
   return { min, max };
 }
 
-function suites(raw: Raw, base: string, defaultCurves: string | undefined, problems: Problems): { ciphers: string; curves: string | undefined } {
+function suites(raw: RawTlsCommon, base: string, defaultCurves: string | undefined, problems: Problems): { ciphers: string; curves: string | undefined } {
   const c = cipherString(raw.cipher_suites);
   for (const p of c.problems) problems.add(`${base}/cipher_suites`, p);
   const k = curveString(raw.curve_preferences, defaultCurves);
@@ -39,13 +63,13 @@ function fileProblem(err: unknown, problems: Problems): void {
   else problems.add('/tls', (err as Error).message);
 }
 
-export function normalizeServerTls(raw: Raw | null | undefined, problems: Problems, warnings: string[]): ServerTlsOptions | undefined {
+export function normalizeServerTls(raw: RawServerTls | null | undefined, problems: Problems, warnings: string[]): ServerTlsOptions | undefined {
   if (raw === undefined) return undefined;
   if (raw === null || raw.disabled === true) {
     warnings.push('/tls: TLS is disabled: the listener speaks plain HTTP');
     return undefined;
   }
-  const keys: CertKeyFiles[] = (raw.keys ?? []).map((k: Raw, i: number) => ({ certFile: k.public_key, keyFile: k.private_key, pointer: `/tls/keys/${i}` }));
+  const keys: CertKeyFiles[] = (raw.keys ?? []).map((k, i) => ({ certFile: k.public_key, keyFile: k.private_key, pointer: `/tls/keys/${i}` }));
   if (raw.public_key !== undefined || raw.private_key !== undefined) {
     if (raw.public_key === undefined || raw.private_key === undefined) problems.add('/tls', 'the legacy "public_key" and "private_key" go together');
     else {
@@ -66,7 +90,8 @@ export function normalizeServerTls(raw: Raw | null | undefined, problems: Proble
   if (useSystemCaPool) warnings.push('/tls/disable_system_ca_pool: false: any client certificate issued by a public CA is accepted for mTLS');
   if (!enableMtls && caCerts.length > 0) warnings.push('/tls/ca_certs: has no effect without "enable_mtls": true');
   if (raw.prefer_server_cipher_suites !== undefined) warnings.push('/tls/prefer_server_cipher_suites: has no effect (the server order is always preferred)');
-  const out: ServerTlsOptions = { keys, minVersion: min, maxVersion: max, ciphers, ecdhCurve: curves!, enableMtls, caCerts, useSystemCaPool };
+  // suites() was given DEFAULT_SERVER_CURVES as the fallback, so `curves` is always set here.
+  const out: ServerTlsOptions = { keys, minVersion: min, maxVersion: max, ciphers, ecdhCurve: curves ?? DEFAULT_SERVER_CURVES, enableMtls, caCerts, useSystemCaPool };
   if (keys.length > 0) {
     try {
       const m = loadServerTls(out);
@@ -78,7 +103,7 @@ export function normalizeServerTls(raw: Raw | null | undefined, problems: Proble
   return out;
 }
 
-export function normalizeClientTls(raw: Raw | undefined, rootInsecure: boolean, problems: Problems, warnings: string[]): { tls: UpstreamTlsOptions; insecure: boolean } {
+export function normalizeClientTls(raw: RawClientTls | undefined, rootInsecure: boolean, problems: Problems, warnings: string[]): { tls: UpstreamTlsOptions; insecure: boolean } {
   const r = raw ?? {};
   // Deviation: KrakenD raises the upstream minimum to TLS 1.3 as soon as `client_tls` exists
   // (a trap for TLS 1.2 backends); Rampart's default is TLS 1.2 with AEAD/forward-secret suites
@@ -92,7 +117,7 @@ export function normalizeClientTls(raw: Raw | undefined, rootInsecure: boolean, 
     maxVersion: max,
     ciphers,
     ecdhCurve: curves,
-    clientCerts: (r.client_certs ?? []).map((c: Raw, i: number) => ({ certFile: c.certificate, keyFile: c.private_key, pointer: `/client_tls/client_certs/${i}` })),
+    clientCerts: (r.client_certs ?? []).map((c, i) => ({ certFile: c.certificate, keyFile: c.private_key, pointer: `/client_tls/client_certs/${i}` })),
   };
   if (!tls.useSystemCaPool && tls.caCerts.length === 0) problems.add('/client_tls/ca_certs', 'disable_system_ca_pool leaves no trusted CA: declare ca_certs');
   const insecure = rootInsecure || r.allow_insecure_connections === true;
