@@ -1,8 +1,9 @@
 // ESLint (flat config): typescript-eslint's type-aware recommended rules on src/, the plain
-// recommended rules on tests, scripts and benches. Issue #13 tightens this further (no explicit
-// `any` at component boundaries, no non-null assertions, import-direction rules).
+// recommended rules on tests, scripts and benches. In src/: no explicit `any` and no non-null
+// assertions (issue #13); the import direction of the layers is held by test/unit/layering.test.ts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './scripts/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'soak-out/**', '**/*.d.ts'] },
@@ -11,7 +12,7 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     rules: {
-      // Component configs are still `any` (issue #13 types them); everything else is typed.
+      // Tests and tools may reach into loose shapes; src/ may not (below).
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
       'no-constant-condition': ['error', { checkLoops: false }],
@@ -25,6 +26,14 @@ export default tseslint.config(
       'prefer-const': 'error',
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+    },
+  },
+  ...layerRules(),
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly' } },

@@ -10,20 +10,11 @@ import { fileURLToPath } from 'node:url';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
-/** Bottom first; a folder may import any folder of a lower rank. */
-export const LAYERS: readonly (readonly string[])[] = [
-  ['core'],
-  ['tls', 'shaping', 'encoding', 'net'],
-  ['config'],
-  ['observability'],
-  ['router', 'proxy'],
-  ['ratelimit'],
-  ['components'],
-  ['pipeline'],
-  ['server'],
-  ['audit', 'surface', 'release'],
-  ['cli.ts', 'undici-pool.d.ts'],
-];
+// @ts-expect-error: a plain .mjs module shared with eslint.config.mjs
+import { LAYERS as SHARED } from '../../scripts/layers.mjs';
+
+/** Bottom first; a folder may import any folder of a lower rank (scripts/layers.mjs). */
+export const LAYERS: readonly (readonly string[])[] = SHARED;
 
 const rank = new Map<string, number>();
 LAYERS.forEach((names, i) => names.forEach((n) => rank.set(n, i)));

@@ -49,11 +49,11 @@ export function mergePrometheusText(texts: string[]): string {
       if (line.startsWith('#')) {
         const name = line.split(' ')[2] ?? '';
 
-        if (!comments.has(name)) {
-          comments.set(name, []);
+        let c = comments.get(name);
+        if (c === undefined) {
+          comments.set(name, (c = []));
           order.push(`#${name}`);
         }
-        const c = comments.get(name)!;
         if (!c.includes(line)) c.push(line);
         continue;
       }
@@ -66,7 +66,7 @@ export function mergePrometheusText(texts: string[]): string {
   }
   const out: string[] = [];
   for (const k of order) {
-    if (k.startsWith('#')) out.push(...comments.get(k.slice(1))!);
+    if (k.startsWith('#')) out.push(...(comments.get(k.slice(1)) ?? []));
     else out.push(`${k} ${values.get(k)}`);
   }
   return out.join('\n') + '\n';
