@@ -13,7 +13,9 @@ const URL_KEYS = ['scheme', 'host', 'path', 'query'] as const;
 
 function urlParts(cfg: Record<string, unknown>, at: string): MartianUrl {
   const [scheme, host, path, query] = URL_KEYS.map((k) => optString(cfg, k, at));
-  if (/[\s\x00-\x1f\x7f]/.test(scheme + host + path + query)) fail(at, 'URL parts may not contain spaces or control characters');
+  if (/[\x00-\x1f\x7f]/.test(scheme + host + path + query)) fail(at, 'URL parts may not contain control characters');
+  // The path is escaped when set; a raw query or host is sent as written, so no spaces there.
+  if (/\s/.test(scheme + host + query)) fail(at, 'scheme, host and query may not contain spaces (escape them in the query)');
   if (scheme !== '' && scheme !== 'http' && scheme !== 'https') fail(ptr(at, 'scheme'), `scheme must be "http" or "https", got "${scheme}"`);
   if (/[/?#@]/.test(host)) fail(ptr(at, 'host'), 'host is host[:port], without path, query or credentials');
   return { scheme, host, path, query };
