@@ -46,6 +46,9 @@ describe('request body generator templates', () => {
   it('variables and pipelines with Sprig functions', () => {
     assert.equal(render('{{ $n := .req_body.user.name }}{{ $n | upper | printf "%s!" }} {{ default "none" .req_body.missing }} {{ len .req_body.items }} {{ add 1 2 }}'), 'ANN! none 2 3');
   });
+  it('`.a.b` is one chain, `.a .b` two arguments, `(f).a` a field of a result', () => {
+    assert.equal(render('{{ printf "%v-%v" .req_body.user.id .req_path }} {{ (index .req_body.items 1).sku }} {{ $.req_body.user.name }}'), '42-/orders/7 b Ann');
+  });
   it('prints values the way Go does', () => {
     assert.equal(render('{{ .req_body.n }} {{ .req_body.f }} {{ .req_body.missing }} {{ .req_body.nil }} {{ .req_body.list }} {{ .req_body.m }}', { req_body: { n: 1000000, f: 0.5, nil: null, list: [1, 'a'], m: { b: 1, a: true } } }),
       '1e+06 0.5 <no value> <nil> [1 a] map[a:true b:1]');

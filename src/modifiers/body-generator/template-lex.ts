@@ -5,7 +5,8 @@ export type Tok =
   | { t: 'open'; trim: boolean }
   | { t: 'close'; trim: boolean }
   | { t: 'ident'; v: string }
-  | { t: 'field'; v: string }
+  /** `chained`: written right after a field, variable or `)` (`.a.b`, `$x.a`, `(f).a`). */
+  | { t: 'field'; v: string; chained: boolean }
   | { t: 'dot' }
   | { t: 'var'; v: string }
   | { t: 'str'; v: string }
@@ -51,12 +52,15 @@ function readString(src: string, i: number, line: number): [string, number] {
 /** Tokens of one action body (between the delimiters). */
 function lexAction(src: string, line: number, out: Tok[]): void {
   let i = 0;
+  let glued = false; // the previous token can take a `.field` right after it
   while (i < src.length) {
     const c = src[i];
+    const chained = glued;
+    glued = false;
     if (/\s/.test(c)) { i++; continue; }
     if (c === '|') { out.push({ t: 'pipe' }); i++; continue; }
     if (c === '(') { out.push({ t: 'lparen' }); i++; continue; }
-    if (c === ')') { out.push({ t: 'rparen' }); i++; continue; }
+    if (c === ')') { out.push({ t: 'rparen' }); i++; glued = true; continue; }
     if (c === ',') { out.push({ t: 'comma' }); i++; continue; }
     if (c === ':' && src[i + 1] === '=') { out.push({ t: 'declare' }); i += 2; continue; }
     if (c === '=') { out.push({ t: 'assign' }); i++; continue; }
@@ -73,11 +77,14 @@ function lexAction(src: string, line: number, out: Tok[]): void {
       if (word === '' || /^[0-9]/.test(word)) {
         if (/^[0-9]/.test(word)) bad(line, 'numbers like .5 are not supported; write 0.5');
         out.push({ t: 'dot' });
-      } else out.push({ t: 'field', v: word });
+      } else {
+        out.push({ t: 'field', v: word, chained });
+        glued = true;
+      }
       i += 1 + word.length;
       continue;
     }
-    if (c === '$') { out.push({ t: 'var', v: word }); i += 1 + word.length; continue; }
+    if (c === '$') { out.push({ t: 'var', v: word }); i += 1 + word.length; glued = true; continue; }
     const num = /^[+-]?(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)/.exec(src.slice(i));
     if (num && (/[0-9]/.test(c) || ((c === '-' || c === '+') && /[0-9]/.test(src[i + 1] ?? '')))) {
       out.push({ t: 'num', v: Number(num[0]) });

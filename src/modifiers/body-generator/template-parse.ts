@@ -126,7 +126,10 @@ class Parser {
 
   private chain(): string[] {
     const c: string[] = [];
-    while (this.peek()?.t === 'field') c.push((this.next() as { v: string }).v);
+    for (let t = this.peek(); t?.t === 'field' && t.chained; t = this.peek()) {
+      c.push(t.v);
+      this.i++;
+    }
     return c;
   }
 
