@@ -9,6 +9,7 @@ import type { CompiledModifier, MutableRequest, MutableResponse, StepResult } fr
 
 export { compileMartian, MARTIAN_NAMES } from './compile-martian.js';
 export { MARTIAN_SCHEMA } from './schema.js';
+export { toMutableRequest, requestToSend, toMutableResponse, responseHeaders } from './convert.js';
 export * from './types.js';
 
 /** Runs the request phase; a string is the (Go-worded) error that must fail the backend call. */
