@@ -72,6 +72,11 @@ describe('querystring.Modifier', () => {
       req({ url: { scheme: 'http', host: 'h', path: '/', query: 'z=1&bad=%zz&semi=a;b&a=x+y' } }));
     assert.equal(r.url.query, 'a=x+y&q=a+b%26c%3Dd&z=1');
   });
+  it('sorts keys by UTF-8 bytes like Go, also around surrogates', () => {
+    const r = onRequest({ 'querystring.Modifier': { scope: ['request'], name: 'a', value: '1' } },
+      req({ url: { scheme: 'http', host: 'h', path: '/', query: '%F0%9F%98%80=1&%EF%BF%BD=2&z=3' } }));
+    assert.equal(r.url.query, 'a=1&z=3&%EF%BF%BD=2&%F0%9F%98%80=1');
+  });
   it('is request-only', () => {
     refused({ 'querystring.Modifier': { scope: ['response'], name: 'a', value: 'b' } }, '/querystring.Modifier/scope/0', /cannot modify a response/);
   });

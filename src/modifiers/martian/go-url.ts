@@ -52,9 +52,17 @@ function unreserved(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95 || c === 126;
 }
 
-/** url.QueryEscape. */
+const PLAIN = /^[A-Za-z0-9\-_.~]*$/;
+
+/** url.QueryEscape (hot path: most names and values need no escaping at all). */
 export function queryEscape(s: string): string {
-  return escapeWith(s, unreserved, true);
+  if (PLAIN.test(s)) return s;
+  try {
+    // encodeURIComponent keeps !'()* that Go escapes, and writes a space as %20, not +.
+    return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%20/g, '+');
+  } catch {
+    return escapeWith(s, unreserved, true); // lone surrogates: byte by byte, as Go sees them
+  }
 }
 
 /** URL.EscapedPath() of a path set from config (Go's shouldEscape for encodePath). */
@@ -79,9 +87,14 @@ export function parseQuery(raw: string): Map<string, string[]> {
   return m;
 }
 
+const HIGH = /[\ud800-\uffff]/;
+
 /** url.Values.Encode(): keys sorted bytewise, values in order. */
 export function encodeQuery(m: Map<string, string[]>): string {
-  const keys = [...m.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const keys = [...m.keys()];
+  // JS sorts by UTF-16 units, which is UTF-8 byte order unless a key has surrogates or U+E000+.
+  if (keys.some((k) => HIGH.test(k))) keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  else keys.sort();
   const out: string[] = [];
   for (const k of keys) for (const v of m.get(k) ?? []) out.push(queryEscape(k) + '=' + queryEscape(v));
   return out.join('&');
