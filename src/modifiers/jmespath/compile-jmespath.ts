@@ -1,10 +1,12 @@
 // Startup for `modifier/jmespath` (endpoint, backend, workflow; EE in KrakenD): `{"expr": "..."}`.
-// The expression is parsed once here; unknown functions (which the library only reports when it
-// runs) and amplifying calls are refused here too, so no request meets a bad expression.
+// The expression is parsed once here with the reference parser (`jmespath`, the specification
+// go-jmespath implements); unknown functions and wrong arities, which the parser accepts, are
+// refused here too, so no request meets a bad expression.
 
-import { compile, getRegisteredFunctions } from '@jmespath-community/jmespath';
+import jmespath from 'jmespath';
+import { FUNCTIONS } from './jmes-functions.js';
 
-type ExpressionNode = ReturnType<typeof compile>;
+type ExpressionNode = unknown;
 import { MartianConfigError } from '../martian/types.js';
 
 export interface CompiledJmespath {
@@ -13,47 +15,33 @@ export interface CompiledJmespath {
 }
 
 const MAX_EXPR = 8192;
-const MAX_DEPTH = 32;
-/** pad_left/pad_right allocate their width: only a literal width up to this is allowed. */
-const MAX_PAD = 65536;
+/** The interpreter recurses per AST level: keep the stack shallow. */
+const MAX_DEPTH = 64;
 const COMMENT = /^[@$_#]/;
 
 function err(pointer: string, reason: string): never {
   throw new MartianConfigError(pointer, reason);
 }
 
-/**
- * Multiselects chained through pipes or flattens multiply the data (`[@,@][] | [@,@][]` is 4
- * copies, 30 such links would be 2^30): the product of every multiselect's width is bounded.
- * The library cannot be interrupted, so this and the size budget are what bound a call.
- */
-const MAX_FANOUT = 65536;
-
-/** Walks the AST (not into literals) checking depth, fan-out and every function call. */
-function check(node: unknown, depth: number, fan: { product: number }, known: ReadonlySet<string>, at: string): void {
+/** Walks the AST (not into literals) checking depth and every function call. */
+function check(node: unknown, depth: number, at: string): void {
   if (node === null || typeof node !== 'object') return;
   if (depth > MAX_DEPTH) err(at, `expression nested deeper than ${MAX_DEPTH} levels`);
   if (Array.isArray(node)) {
-    for (const n of node) check(n, depth + 1, fan, known, at);
+    for (const n of node) check(n, depth + 1, at);
     return;
   }
-  const n = node as Record<string, unknown>;
+  const n = node as { type?: string; name?: string; children?: unknown[] };
   if (n.type === 'Literal') return;
-  if ((n.type === 'MultiSelectList' || n.type === 'MultiSelectHash') && Array.isArray(n.children)) {
-    fan.product *= Math.max(1, n.children.length);
-    if (fan.product > MAX_FANOUT) err(at, `multiselects could copy the data more than ${MAX_FANOUT} times`);
-  }
   if (n.type === 'Function') {
-    const name = String(n.name);
-    if (!known.has(name)) err(at, `unknown JMESPath function ${name}()`);
-    if (name === 'pad_left' || name === 'pad_right') {
-      const width = (n.children as Array<Record<string, unknown>> | undefined)?.[1];
-      if (width?.type !== 'Literal' || typeof width.value !== 'number' || width.value > MAX_PAD) {
-        err(at, `${name}() needs a literal width of at most ${MAX_PAD} (it allocates that much per call)`);
-      }
+    const fn = FUNCTIONS.get(String(n.name));
+    if (!fn) err(at, `unknown JMESPath function ${String(n.name)}()`);
+    const argc = n.children?.length ?? 0;
+    if (argc < fn.arity[0] || argc > fn.arity[1]) {
+      err(at, `${String(n.name)}() takes ${fn.arity[0] === fn.arity[1] ? fn.arity[0] : `at least ${fn.arity[0]}`} argument(s), got ${argc}`);
     }
   }
-  for (const [k, v] of Object.entries(n)) if (k !== 'type' && k !== 'name') check(v, depth + 1, fan, known, at);
+  for (const [k, v] of Object.entries(n)) if (k !== 'type' && k !== 'name') check(v, depth + 1, at);
 }
 
 /** Compiles `{"expr": "..."}`; throws MartianConfigError with `pointer` on a bad value. */
@@ -67,10 +55,10 @@ export function compileJmespath(cfg: unknown, pointer = ''): CompiledJmespath {
   if (o.expr.length > MAX_EXPR) err(at, `"expr" is longer than ${MAX_EXPR} characters`);
   let ast: ExpressionNode;
   try {
-    ast = compile(o.expr);
+    ast = jmespath.compile(o.expr);
   } catch (e) {
     return err(at, `invalid JMESPath expression: ${(e as Error)?.message ?? 'syntax error'}`);
   }
-  check(ast, 0, { product: 1 }, new Set(getRegisteredFunctions()), at);
+  check(ast, 0, at);
   return { expr: o.expr, ast };
 }

@@ -1,22 +1,15 @@
-// Per request: evaluate the compiled expression on the (merged) response data, then copy the
-// result into fresh plain JSON within a node budget. The copy is what keeps the library's
-// prototype reads (`constructor`, `__proto__` resolve through Object.prototype) and aliasing of
-// the input out of the response, and stops a multiselect that fans out exponentially.
+// Per request: evaluate the compiled expression on the (merged) response data within a step
+// budget, then copy the result into fresh plain JSON within a node budget (the copy keeps the
+// response from aliasing the input, and stops a result whose shared references fan out).
 
-import { TreeInterpreter, type JSONValue } from '@jmespath-community/jmespath';
 import type { CompiledJmespath } from './compile-jmespath.js';
+import { JmespathRunError } from './jmes-errors.js';
+import { Interpreter } from './interpret.js';
+import type { Json } from './jmes-functions.js';
+
+export { JmespathRunError };
 
 export type JsonObject = Record<string, unknown>;
-
-export class JmespathRunError extends Error {
-  constructor(message: string) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message);
-    Error.stackTraceLimit = limit;
-    this.name = 'JmespathRunError';
-  }
-}
 
 const MAX_NODES = 1_000_000;
 const MAX_DEPTH = 512;
@@ -48,14 +41,8 @@ export function toPlainJson(v: unknown, budget = { left: MAX_NODES }, depth = 0)
 
 /** The raw JMESPath result as plain JSON. Throws JmespathRunError on a runtime error. */
 export function runJmespath(c: CompiledJmespath, data: unknown): unknown {
-  let out: JSONValue;
-  try {
-    out = TreeInterpreter.search(c.ast, data as JSONValue);
-  } catch (e) {
-    // Runtime type errors (e.g. a function called on the wrong type): the call fails.
-    throw new JmespathRunError(`JMESPath: ${(e as Error)?.message ?? 'evaluation failed'}`);
-  }
-  return toPlainJson(out);
+  // Type errors and the step budget throw JmespathRunError: the call fails.
+  return toPlainJson(new Interpreter().visit(c.ast, data as Json));
 }
 
 /**
