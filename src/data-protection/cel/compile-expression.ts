@@ -83,7 +83,8 @@ function phaseOf(uses: ReadonlySet<string>, pointer: string): CelPhase {
     if (p !== 'any') phases.add(p);
   }
   if (phases.size > 1) {
-    fail(pointer, `expression mixes ${[...phases].join(' and ')} variables (${[...uses].join(', ')}): each expression must use one phase's variables, which are never bound together`);
+    const names = (['request', 'response', 'jwt'] as const).filter((p) => phases.has(p));
+    fail(pointer, `expression mixes ${names.join(' and ')} variables (${[...uses].sort().join(', ')}): each expression must use one phase's variables, which are never bound together`);
   }
   return phases.values().next().value ?? 'request';
 }
