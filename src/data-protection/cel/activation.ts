@@ -17,11 +17,26 @@ export function canonicalHeaderKey(k: string): string {
   return out;
 }
 
-function headerMap(h: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
-  const out: Record<string, string[]> = Object.create(null);
-  for (const [k, v] of Object.entries(h)) {
-    const key = canonicalHeaderKey(k);
-    out[key] = out[key] ? [...out[key], ...v] : [...v];
+/** Header names repeat across requests: canonical forms are remembered, up to a bound (names
+ * come from clients, so the table must not grow without limit). */
+const CANONICAL = new Map<string, string>();
+const MAX_CANONICAL = 1024;
+
+function canonical(k: string): string {
+  let c = CANONICAL.get(k);
+  if (c === undefined) {
+    c = canonicalHeaderKey(k);
+    if (CANONICAL.size < MAX_CANONICAL) CANONICAL.set(k, c);
+  }
+  return c;
+}
+
+function headerMap(h: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = Object.create(null);
+  for (const k of Object.keys(h)) {
+    const key = canonical(k);
+    const prev = out[key];
+    out[key] = prev ? [...prev, ...h[k]] : h[k]; // lists are only read by CEL: no copy
   }
   return out;
 }
@@ -30,9 +45,18 @@ function listMap(q: Readonly<Record<string, readonly string[]>>): Record<string,
   return Object.assign(Object.create(null), q);
 }
 
+const CAPITALISED = new Map<string, string>();
+
 function paramMap(p: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(p)) out[k.charAt(0).toUpperCase() + k.slice(1)] = v;
+  for (const k of Object.keys(p)) {
+    let key = CAPITALISED.get(k);
+    if (key === undefined) {
+      key = k.charAt(0).toUpperCase() + k.slice(1);
+      if (CAPITALISED.size < MAX_CANONICAL) CAPITALISED.set(k, key);
+    }
+    out[key] = p[k];
+  }
   return out;
 }
 
