@@ -192,7 +192,7 @@ describe('cel: matches() on RE2', () => {
 describe('cel: printing a tree back', () => {
   it('round-trips literals of every kind with the same value', () => {
     const env = celEnvironment();
-    for (const e of ["1 + 2 * 3 == 7", "-1 < 0 && 1.5 > 1.0 && 2.0 == 2.0", "1u == 1u", "b'\\x41' == b'A'", "'a\"b\\n' + \"c\" == 'a\"b\\nc'", "[1, 2][1] == 2 && {'k': true}.k", "(true ? 1 : 2) == 1", "!false", "null == null", "[1,2,3].filter(x, x > 1).size() == 2"]) {
+    for (const e of ["1 + 2 * 3 == 7", "-1 < 0 && 1.5 > 1.0 && 2.0 == 2.0 && 1e300 > 1e299 && 1e21 == 1e21 && 0.1 + 0.2 > 0.3", "1u == 1u", "b'\\x41' == b'A'", "'a\"b\\n' + \"c\" == 'a\"b\\nc'", "[1, 2][1] == 2 && {'k': true}.k", "(true ? 1 : 2) == 1", "!false", "null == null", "[1,2,3].filter(x, x > 1).size() == 2"]) {
       const printed = serializeAst(asNode(env.parse(e).ast));
       assert.equal(env.evaluate(printed), true, `${e} -> ${printed}`);
     }

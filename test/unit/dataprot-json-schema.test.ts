@@ -3,6 +3,7 @@
 // (empty, malformed, duplicate keys, __proto__, max_payload), error bodies, ReDoS input.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 
 import { DataProtectionConfigError } from '../../src/data-protection/compile-error.js';
 import { compileRequestSchema } from '../../src/data-protection/json-schema/compile-request-schema.js';
@@ -212,5 +213,47 @@ describe('response schema', () => {
     refused(() => compileResponseSchema({ schema: {}, error: { status: 42 } }, RP, { returnErrorMsg: false }), `${RP}/error/status`, /HTTP status/);
     refused(() => compileResponseSchema({ schema: { $ref: 'http://evil/x' } }, RP, { returnErrorMsg: false }), `${RP}/schema/$ref`, /same-document/);
     refused(() => compileResponseSchema({} as never, RP, { returnErrorMsg: false }), RP, /schema is required/);
+  });
+});
+
+describe('strict JSON: property', () => {
+  // A JSON tree whose objects are entry lists (so duplicates can be written), printed with
+  // random escaping of keys; the scanner must refuse exactly the texts with a duplicate key
+  // or a __proto__ key somewhere, and otherwise return what JSON.parse returns.
+  type Tree = number | string | Tree[] | { entries: [string, Tree][] };
+  const key = fc.constantFrom('a', 'b', 'ab', '__proto__', 'é', '"q', 'a\\b');
+  const tree: fc.Arbitrary<Tree> = fc.letrec<{ t: Tree }>((tie) => ({
+    t: fc.oneof(
+      { depthSize: 'small' },
+      fc.integer(),
+      fc.constantFrom('a', '{"a":1,"a":2}', '"', ''),
+      fc.array(tie('t'), { maxLength: 4 }),
+      fc.record({ entries: fc.array(fc.tuple(key, tie('t')), { maxLength: 4 }) }),
+    ),
+  })).t;
+  const escapeAll = (s: string) => '"' + Array.from(s, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')).join('') + '"';
+  const print = (t: Tree, esc: boolean): string =>
+    typeof t === 'number' || typeof t === 'string'
+      ? JSON.stringify(t)
+      : Array.isArray(t)
+        ? `[${t.map((x) => print(x, esc)).join(',')}]`
+        : `{${t.entries.map(([k, v]) => `${esc ? escapeAll(k) : JSON.stringify(k)} : ${print(v, esc)}`).join(', ')}}`;
+  const bad = (t: Tree): boolean =>
+    typeof t === 'number' || typeof t === 'string'
+      ? false
+      : Array.isArray(t)
+        ? t.some(bad)
+        : new Set(t.entries.map(([k]) => k)).size !== t.entries.length || t.entries.some(([k, v]) => k === '__proto__' || bad(v));
+
+  it('refuses exactly the duplicate and __proto__ keys, at any depth, escaped or not', () => {
+    fc.assert(
+      fc.property(tree, fc.boolean(), (t, esc) => {
+        const text = print(t, esc);
+        const r = parseStrictJson(Buffer.from(text));
+        if (bad(t)) return !r.ok;
+        return r.ok && JSON.stringify(r.value) === JSON.stringify(JSON.parse(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -86,7 +86,7 @@ export function treeFacts(root: Node): TreeFacts {
 function literal(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'bigint') return String(v);
-  if (typeof v === 'number') return Number.isInteger(v) ? `${v}.0` : String(v);
+  if (typeof v === 'number') return /[.e]/.test(String(v)) ? String(v) : `${v}.0`; // a double stays a double
   if (typeof v === 'boolean' || v === null) return String(v);
   if (v instanceof Uint8Array) return `b"${Array.from(v, (b) => '\\x' + b.toString(16).padStart(2, '0')).join('')}"`;
   return `${String(v)}u`; // cel-js UnsignedInt

@@ -19,7 +19,3 @@ export function compileLinear(pattern: string): LinearRegExp | string {
   }
 }
 
-/** Unanchored search (Go's MatchString, CEL's matches()). */
-export function linearTest(re: LinearRegExp, input: string): boolean {
-  return re.test(input);
-}
