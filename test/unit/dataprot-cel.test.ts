@@ -87,6 +87,11 @@ describe('cel: startup refusals with pointers', () => {
     refused(() => cel(["__rampart_matches(req_method, 'a')"]), `${P}/0/check_expr`, /reserved/);
     refused(() => compileCel([], P, EP), P, /non-empty list/);
   });
+  it('extension functions cel-js has and KrakenD does not (strings ext, cel.bind, bytes.json)', () => {
+    for (const e of ["req_path.lowerAscii() == 'x'", "req_path.split('/').size() > 1", "req_path.indexOf('a') >= 0", "cel.bind(x, req_path, x == 'a')", "b'{}'.json() == {}", "between(1, 0, 2)"]) {
+      refused(() => cel([e]), `${P}/0/check_expr`, /not in KrakenD's CEL environment/);
+    }
+  });
   it('JWT at backend level, or without auth/validator', () => {
     refused(() => cel(['size(JWT.roles) > 1'], { level: 'backend', jwtValidator: true }), `${P}/0/check_expr`, /backend level/);
     refused(() => cel(['size(JWT.roles) > 1'], { level: 'endpoint', jwtValidator: false }), `${P}/0/check_expr`, /needs auth\/validator/);

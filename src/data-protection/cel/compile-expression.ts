@@ -14,6 +14,16 @@ export const MAX_EXPRESSION_LENGTH = 4096;
  * keeps evaluation linear in the size of the request or answer. */
 export const MAX_COMPREHENSION_DEPTH = 1;
 
+/** cel-go's standard library, which is all KrakenD declares (no extension library). cel-js
+ * also ships ext functions (split, indexOf, lowerAscii, cel.bind, bytes.json...): an expression
+ * calling one would pass here and fail in KrakenD, so it is refused. */
+const STANDARD_FUNCTIONS = new Set([
+  'size', 'has', 'int', 'uint', 'double', 'string', 'bytes', 'bool', 'dyn', 'type', 'duration', 'timestamp',
+  'matches', 'contains', 'startsWith', 'endsWith', 'all', 'exists', 'exists_one', 'map', 'filter',
+  'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getFullYear', 'getHours', 'getMilliseconds',
+  'getMinutes', 'getMonth', 'getSeconds',
+]);
+
 /** Maps some nodes to other CEL text (serializeAst's `map`). */
 export type Rewriter = (n: Node, s: (n: Node) => string) => string | undefined;
 
@@ -57,6 +67,7 @@ export function compileExpression(text: unknown, pointer: string, env: Environme
   const facts = treeFacts(asNode(parsed.ast));
   for (const name of facts.calls) {
     if (name.startsWith(RESERVED_PREFIX)) fail(pointer, `${name}() is reserved`);
+    if (!STANDARD_FUNCTIONS.has(name) && !extraNames.includes(name)) fail(pointer, `${name}() is not in KrakenD's CEL environment (standard library only${extraNames.length ? `, plus ${extraNames.join(', ')}` : ''})`);
   }
   if (facts.comprehensionDepth > MAX_COMPREHENSION_DEPTH) {
     fail(pointer, `comprehensions (all, exists, exists_one, map, filter) nested ${facts.comprehensionDepth} deep: at most ${MAX_COMPREHENSION_DEPTH} (nesting makes the cost grow with a power of the input size)`);

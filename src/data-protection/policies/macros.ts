@@ -56,4 +56,5 @@ export const isEmptyRewriter: Rewriter = (n: Node, s) => {
   return inner;
 };
 
-export const MACRO_NAMES = ['isEmpty'] as const;
+/** Functions policies may call beyond the standard library (isEmpty is also rewritten). */
+export const MACRO_NAMES = ['between', 'isEmpty'] as const;
