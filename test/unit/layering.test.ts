@@ -16,7 +16,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['tls', 'shaping', 'encoding', 'net'],
   ['config'],
   ['observability'],
-  ['router', 'proxy'],
+  ['router', 'proxy', 'data-protection', 'modifiers'],
   ['ratelimit'],
   ['components'],
   ['pipeline'],
