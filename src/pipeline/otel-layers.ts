@@ -8,19 +8,26 @@
 // Attributes: krakend.endpoint.route, krakend.endpoint.method, error, canceled, complete (and for
 // backends url.template, server.address, http.response.status_code when known), plus the
 // layer's static attributes; with report_headers, the headers sent upstream minus credentials.
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { EndpointConfig, BackendConfig } from '../config/types.js';
 import type { BackendFlags, LayerFlags } from '../config/normalize-otel.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { headerAttributes, injectHeaders, SpanKind } from '../observability/otel/context.js';
+import { headerAttributes, SpanKind, traceHeadersOf } from '../observability/otel/context.js';
+import { compileOutcomeSeries, outcomeIndex } from '../observability/otel/series-cache.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
-import type { BackendHandler, CallInput, ProxyResult } from './types.js';
+import type { BackendHandler, CallInput } from './types.js';
 
 type Around = (next: BackendHandler) => BackendHandler;
 
-function outcome(r: ProxyResult, input: CallInput): Attributes {
-  const canceled = input.signal.aborted && !(input.signal.reason instanceof GatewayError);
-  return { error: r.error !== undefined, canceled, complete: r.complete };
+function canceledCall(input: CallInput): boolean {
+  return input.signal.aborted && !(input.signal.reason instanceof GatewayError);
+}
+
+/** Outcome attributes on a span, set one by one (no object per call). */
+function setOutcome(span: Span, error: boolean, canceled: boolean, complete: boolean): void {
+  span.setAttribute('error', error);
+  span.setAttribute('canceled', canceled);
+  span.setAttribute('complete', complete);
 }
 
 export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFlags): Around | undefined {
@@ -31,6 +38,7 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
   const metricBase: Attributes = { ...base, ...flags.metricAttrs };
   const spanBase: Attributes = { ...base, ...flags.traceAttrs };
   const name = `${ep.method} ${ep.path} proxy`;
+  const series = duration ? compileOutcomeSeries(duration, metricBase) : undefined;
   return (next) => async (input) => {
     const t0 = performance.now();
     const ctx = input.ctx;
@@ -39,10 +47,11 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
     // Backend spans hang under the proxy span.
     if (span) ctx.traceContext = trace.setSpan(parent, span);
     const r = await next(input);
-    const o = outcome(r, input);
-    duration?.record((performance.now() - t0) / 1000, { ...metricBase, ...o });
+    const error = r.error !== undefined;
+    const canceled = canceledCall(input);
+    series?.[outcomeIndex(error, canceled, r.complete)].record((performance.now() - t0) / 1000);
     if (span) {
-      span.setAttributes(o);
+      setOutcome(span, error, canceled, r.complete);
       if (r.error) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
@@ -58,15 +67,17 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
   const metricBase: Attributes = { ...base, ...flags.metricAttrs };
   const spanBase: Attributes = { ...base, 'http.request.method': b.method, 'server.address': b.hosts[0] ?? '', ...flags.traceAttrs };
   const name = `${b.method} ${b.urlPattern}`;
+  const series = duration ? compileOutcomeSeries(duration, metricBase) : undefined;
   return (next) => async (input) => {
     const t0 = performance.now();
     const span = tracer?.startSpan(name, { kind: SpanKind.CLIENT, attributes: spanBase }, input.ctx.traceContext ?? ROOT_CONTEXT);
     if (span && flags.reportHeaders) span.setAttributes(headerAttributes('http.request.header', input.headers, flags.skipHeaders));
-    const r = await next(span ? { ...input, traceHeaders: injectHeaders(span) } : input);
-    const o = outcome(r, input);
-    duration?.record((performance.now() - t0) / 1000, { ...metricBase, ...o });
+    const r = await next(span ? { ...input, traceHeaders: traceHeadersOf(span) } : input);
+    const error = r.error !== undefined;
+    const canceled = canceledCall(input);
+    series?.[outcomeIndex(error, canceled, r.complete)].record((performance.now() - t0) / 1000);
     if (span) {
-      span.setAttributes(o);
+      setOutcome(span, error, canceled, r.complete);
       const status = r.raw?.status ?? (r.error ? r.error.status : undefined);
       if (status !== undefined) span.setAttribute('http.response.status_code', status);
       if (r.error) span.setStatus({ code: SpanStatusCode.ERROR, message: r.error.status >= 500 ? 'backend failed' : 'refused' });

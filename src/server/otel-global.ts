@@ -5,11 +5,12 @@
 // is recorded without the query string. An incoming traceparent is believed only from a peer in
 // router.trusted_proxies (KrakenD believes anyone), and never with disable_propagation.
 import type { ServerResponse } from 'node:http';
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { RouterOptions } from '../config/types.js';
 import type { RequestContext } from '../components/types.js';
 import { boundedMethod, extractContext, headerAttributes, SpanKind } from '../observability/otel/context.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
+import { compileServerSeries } from '../observability/otel/series-cache.js';
 import { compileTrustedPeer } from './client-ip.js';
 
 export const UNMATCHED_ROUTE = '404 Not Found';
@@ -36,7 +37,7 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
   if (!tracer && !duration && !size) return undefined;
   const trusted = compileTrustedPeer(router.trustedProxies);
   const skip = t.settings.skipPaths;
-  const metricAttrs = g.metricAttrs;
+  const seriesOf = duration || size ? compileServerSeries(duration, size, scheme, g.metricAttrs) : undefined;
   const traceAttrs = g.traceAttrs;
   return (ctx) => {
     const { req, res, path, method } = ctx;
@@ -63,14 +64,15 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
       done = true;
       const route = (res as ServerResponse & OtelResponse).otelRoute ?? UNMATCHED_ROUTE;
       const status = res.statusCode;
-      if (!skipped(skip, route)) {
-        const attrs: Attributes = { 'http.request.method': boundedMethod(method), 'url.scheme': scheme, 'http.route': route, 'http.response.status_code': status, ...metricAttrs };
-        duration?.record((performance.now() - t0) / 1000, attrs);
-        size?.record((req.socket?.bytesWritten ?? bytes0) - bytes0, attrs);
+      if (seriesOf && !skipped(skip, route)) {
+        const s = seriesOf(route, boundedMethod(method), status);
+        s.duration?.record((performance.now() - t0) / 1000);
+        s.size?.record((req.socket?.bytesWritten ?? bytes0) - bytes0);
       }
       if (span) {
         span.updateName(`${method} ${route}`);
-        span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+        span.setAttribute('http.route', route);
+        span.setAttribute('http.response.status_code', status);
         if (aborted) span.setStatus({ code: SpanStatusCode.ERROR, message: 'client went away' });
         else if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
