@@ -71,7 +71,7 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
   return (next) => async (input) => {
     const t0 = performance.now();
     const span = tracer?.startSpan(name, { kind: SpanKind.CLIENT, attributes: spanBase }, input.ctx.traceContext ?? ROOT_CONTEXT);
-    if (span && flags.reportHeaders) span.setAttributes(headerAttributes('http.request.header', input.headers, flags.skipHeaders));
+    if (span && flags.reportHeaders && span.isRecording()) span.setAttributes(headerAttributes('http.request.header', input.headers, flags.skipHeaders));
     const r = await next(span ? { ...input, traceHeaders: traceHeadersOf(span) } : input);
     const error = r.error !== undefined;
     const canceled = canceledCall(input);

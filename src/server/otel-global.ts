@@ -5,7 +5,7 @@
 // is recorded without the query string. An incoming traceparent is believed only from a peer in
 // router.trusted_proxies (KrakenD believes anyone), and never with disable_propagation.
 import type { ServerResponse } from 'node:http';
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { RouterOptions } from '../config/types.js';
 import type { RequestContext } from '../components/types.js';
 import { boundedMethod, extractContext, headerAttributes, SpanKind } from '../observability/otel/context.js';
@@ -39,6 +39,7 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
   const skip = t.settings.skipPaths;
   const seriesOf = duration || size ? compileServerSeries(duration, size, scheme, g.metricAttrs) : undefined;
   const traceAttrs = g.traceAttrs;
+  const hasTraceAttrs = Object.keys(traceAttrs).length > 0;
   return (ctx) => {
     const { req, res, path, method } = ctx;
     if (skipped(skip, path)) return;
@@ -47,15 +48,10 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
     let span: Span | undefined;
     if (tracer) {
       const parent = g.propagation && trusted(req) ? extractContext(req.headers) : ROOT_CONTEXT;
-      span = tracer.startSpan(
-        method,
-        {
-          kind: SpanKind.SERVER,
-          attributes: { 'http.request.method': boundedMethod(method), 'url.path': path, 'url.scheme': scheme, 'client.address': ctx.clientIp, 'user_agent.original': String(req.headers['user-agent'] ?? '').slice(0, 256), ...traceAttrs },
-        },
-        parent,
-      );
-      if (g.reportHeaders) span.setAttributes(headerAttributes('http.request.header', req.rawHeaders, g.skipHeaders));
+      const attributes: Attributes = { 'http.request.method': boundedMethod(method), 'url.path': path, 'url.scheme': scheme, 'client.address': ctx.clientIp, 'user_agent.original': String(req.headers['user-agent'] ?? '').slice(0, 256) };
+      span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: hasTraceAttrs ? Object.assign(attributes, traceAttrs) : attributes }, parent);
+      // An unsampled request's span records nothing: no header attributes to build.
+      if (g.reportHeaders && span.isRecording()) span.setAttributes(headerAttributes('http.request.header', req.rawHeaders, g.skipHeaders));
       ctx.traceContext = trace.setSpan(parent, span);
     }
     let done = false;
@@ -78,8 +74,9 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
         span.end();
       }
     };
-    res.once('finish', () => finish(false));
-    res.once('close', () => finish(!res.writableFinished));
+    // One listener: 'close' follows 'finish' (next tick) for every answered response, and comes
+    // alone when the client went away; writableFinished tells the two apart.
+    res.on('close', () => finish(!res.writableFinished));
   };
 }
 

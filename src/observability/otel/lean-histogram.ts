@@ -22,6 +22,7 @@ import {
 /** The SDK's default cardinality limit: past it, one overflow series takes every new set. */
 const MAX_SERIES = 2000;
 const OVERFLOW: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+const OVERFLOW_KEY = '[["otel.metric.overflow",true]]';
 
 export class HistogramSeries {
   readonly counts: number[];
@@ -71,9 +72,15 @@ export class LeanHistogram {
     const key = JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
     let s = this.byKey.get(key);
     if (s) return s;
-    if (this.byKey.size >= MAX_SERIES) return this.series(OVERFLOW);
+    if (this.byKey.size >= MAX_SERIES) return this.overflow();
     s = new HistogramSeries(Object.freeze({ ...attributes }), this.bounds);
     this.byKey.set(key, s);
+    return s;
+  }
+
+  private overflow(): HistogramSeries {
+    let s = this.byKey.get(OVERFLOW_KEY);
+    if (!s) this.byKey.set(OVERFLOW_KEY, (s = new HistogramSeries(OVERFLOW, this.bounds)));
     return s;
   }
 

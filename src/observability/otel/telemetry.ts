@@ -12,6 +12,7 @@ import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporte
 import type { OtelSettings } from '../../config/normalize-otel.js';
 import { VERSION } from '../../version.js';
 import { LeanProducer, type LeanHistogram } from './lean-histogram.js';
+import { PooledRandomIdGenerator } from './id-generator.js';
 
 export interface Telemetry {
   readonly settings: OtelSettings;
@@ -116,7 +117,7 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
   let tracerProvider: BasicTracerProvider | undefined;
   if (processors.length && s.sampleRate > 0) {
     const sampler = s.sampleRate >= 1 ? new AlwaysOnSampler() : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(s.sampleRate) });
-    tracerProvider = new BasicTracerProvider({ resource, sampler, spanProcessors: processors });
+    tracerProvider = new BasicTracerProvider({ resource, sampler, spanProcessors: processors, idGenerator: new PooledRandomIdGenerator() });
     tracer = tracerProvider.getTracer('rampart', VERSION);
   }
   return {
