@@ -135,6 +135,11 @@ describe('Lua sandbox: budgets', () => {
     assert.ok(!r.ok && r.kind === 'failure' && r.reason === 'runtime' && /pattern too complex/.test(r.message), JSON.stringify(r));
     assert.ok(Date.now() - t0 < 1000);
     assert.equal(await probe('out(("Bearer abc.def.ghi"):match("^Bearer (.-)%.(.-)%."))'), 'abc');
+    const two = await compile({ pre: 'local s = string.rep("a", 2000); local x = s:find("a*a*b")' });
+    const r2 = await two.runPre(req());
+    assert.ok(!r2.ok && r2.kind === 'failure' && /pattern too complex/.test(r2.message), 'a*a*b on 2 KB runs for a minute in C');
+    // A last quantifier cannot backtrack: whitespace clean-up of a 50 KB body is allowed.
+    assert.equal((await probe('local s = string.rep("a b ", 12500); out(#(s:gsub("%s+", "")))')), '25000');
   });
 
   it('endless recursion is a runtime error, not a crash', async () => {

@@ -179,6 +179,8 @@ local function body(phase, env)
   if f then setupvalue(f, 1, env); f() end
 end
 local function run(phase, req, resp)
+  if req == NULL then req = nil end
+  if resp == NULL then resp = nil end
   local env = setmetatable({}, ENV_MT)
   for name, mt in next, LIBMT do env[name] = setmetatable({}, mt) end
   env._G = env
