@@ -1,13 +1,14 @@
-// One sandboxed Lua state: built (at startup or when a broken one is replaced) from a wasmoon
-// engine with no standard library opened, then base/table/string/math (+ host-only debug and
-// coroutine, which the prelude captures and removes). A count hook every 1000 instructions
-// enforces the per-call time and instruction budget; wasmoon's allocator enforces the memory cap.
-import { LuaFactory, LuaLibraries, LuaReturn, type LuaEngine } from 'wasmoon';
-import type { LuaWasm } from 'wasmoon';
+// One sandboxed Lua state, made directly through the C API on wasmoon's WASM module (no wasmoon
+// engine, so no type extension and no JS proxy can exist). Libraries opened: base, table,
+// string, math, plus host-only debug and coroutine, which the prelude captures and removes.
+// Our allocator enforces the memory cap; a count hook every 1000 instructions enforces the
+// per-call time and instruction budget.
+import { LuaReturn, type LuaWasm } from 'wasmoon';
 import { PRELUDE_SANDBOX } from './prelude-sandbox.js';
 import { PRELUDE_DATA } from './prelude-data.js';
 import { PRELUDE_API } from './prelude-api.js';
-import { pushString, readLua, type LuaRefs } from './lua-convert.js';
+import { pushString, readLua, type LuaCtx, type LuaRefs } from './lua-convert.js';
+import { capiFor, luaFactory, type LuaCApi } from './lua-capi.js';
 import type { LuaBudget } from './types.js';
 
 export const REGISTRY = -1000000 - 1000;
@@ -16,8 +17,7 @@ export const BUDGET_ERROR = 'rampart: Lua budget exceeded';
 const HOOK_EVERY = 1000;
 const MASK_COUNT = 8;
 const PRELUDE = PRELUDE_SANDBOX + PRELUDE_DATA + PRELUDE_API;
-
-let factory: LuaFactory | undefined;
+const encoder = new TextEncoder();
 
 export interface LuaChunk {
   kind: 'source' | 'pre' | 'post';
@@ -26,56 +26,79 @@ export interface LuaChunk {
 }
 
 export class LuaVm {
-  readonly lua: LuaWasm;
   readonly L: number;
   readonly refs: LuaRefs;
   readonly runRef: number;
   readonly lenPtr: number;
+  /** Scratch int for lua_resume's result count. */
+  readonly nresPtr: number;
+  readonly api: LuaCApi;
+  readonly ctx: LuaCtx;
   private readonly hookPtr: number;
+  private readonly allocPtr: number;
+  private readonly registerRef: number;
+  private memoryUsed = 0;
+  /** Undefined while the host copies data in (see liftCap). */
+  private memoryMax: number | undefined;
   deadline = Infinity;
   steps = 0;
   maxSteps = Infinity;
   tripped = false;
   broken = false;
+  private closed = false;
 
-  private constructor(private readonly engine: LuaEngine, private readonly budget: LuaBudget, openOs: boolean) {
-    const g = engine.global;
-    this.lua = g.lua;
-    this.L = g.address;
-    const lua = this.lua;
-    this.lenPtr = lua.module._malloc(4);
-    for (const lib of [LuaLibraries.Base, LuaLibraries.Table, LuaLibraries.String, LuaLibraries.Math, LuaLibraries.Coroutine, LuaLibraries.Debug]) g.loadLibrary(lib);
-    if (openOs) g.loadLibrary(LuaLibraries.OS);
-    this.hookPtr = lua.module.addFunction((L: number) => {
+  private constructor(private readonly lua: LuaWasm, private readonly budget: LuaBudget, openOs: boolean) {
+    const api = (this.api = capiFor(lua));
+    const module = lua.module;
+    this.ctx = { api, heap: () => module.HEAPU8 };
+    this.allocPtr = module.addFunction((_ud: number, ptr: number, osize: number, nsize: number) => {
+      if (nsize === 0) {
+        if (ptr) { this.memoryUsed -= osize; api.free(ptr); }
+        return 0;
+      }
+      const delta = ptr ? nsize - osize : nsize;
+      if (delta > 0 && this.memoryMax !== undefined && this.memoryUsed + delta > this.memoryMax) return 0;
+      const out = api.realloc(ptr, nsize) as number;
+      if (out) this.memoryUsed += delta;
+      return out;
+    }, 'iiiii');
+    this.L = api.lua_newstate(this.allocPtr, 0) as number;
+    if (!this.L) throw new Error('lua_newstate failed');
+    this.lenPtr = api.malloc(4);
+    this.nresPtr = api.malloc(4);
+    const libs: [string, string][] = [['luaopen_base', '_G'], ['luaopen_table', 'table'], ['luaopen_string', 'string'], ['luaopen_math', 'math'], ['luaopen_coroutine', 'coroutine'], ['luaopen_debug', 'debug']];
+    if (openOs) libs.push(['luaopen_os', 'os']);
+    for (const [open, name] of libs) {
+      api[open](this.L);
+      this.withCString(name, (p) => api.lua_setglobal(this.L, p));
+    }
+    this.hookPtr = module.addFunction((L: number) => {
       this.steps++;
       if (this.steps > this.maxSteps || Date.now() > this.deadline) {
         this.tripped = true;
-        pushString(lua, L, BUDGET_ERROR);
-        lua.lua_error(L);
+        pushString(this.ctx, L, BUDGET_ERROR);
+        api.lua_error(L);
       }
     }, 'vii');
-    lua.lua_sethook(this.L, this.hookPtr, MASK_COUNT, HOOK_EVERY);
+    api.lua_sethook(this.L, this.hookPtr, MASK_COUNT, HOOK_EVERY);
     this.load('=rampart-prelude', PRELUDE);
-    pushString(lua, this.L, BUDGET_ERROR);
-    lua.lua_pushboolean(this.L, openOs ? 1 : 0);
+    pushString(this.ctx, this.L, BUDGET_ERROR);
+    api.lua_pushboolean(this.L, openOs ? 1 : 0);
     this.pcall(2, 1);
     const field = (name: string): number => {
-      lua.lua_getfield(this.L, -1, name);
-      return lua.luaL_ref(this.L, REGISTRY);
+      this.withCString(name, (p) => api.lua_getfield(this.L, -1, p));
+      return api.luaL_ref(this.L, REGISTRY) as number;
     };
     this.refs = { array: field('array'), null: field('null') };
     this.runRef = field('run');
-    const registerRef = field('register');
-    lua.lua_settop(this.L, 0);
-    this.registerRef = registerRef;
-    g.setMemoryMax(budget.memoryBytes);
+    this.registerRef = field('register');
+    api.lua_settop(this.L, 0);
+    this.memoryMax = budget.memoryBytes;
   }
-  private readonly registerRef: number;
 
   static async create(budget: LuaBudget, openOs: boolean, chunks: LuaChunk[]): Promise<LuaVm> {
-    factory ??= new LuaFactory();
-    const engine = await factory.createEngine({ openStandardLibs: false, injectObjects: false, enableProxy: false, traceAllocations: true });
-    const vm = new LuaVm(engine, budget, openOs);
+    const lua = await (await luaFactory()).getLuaModule();
+    const vm = new LuaVm(lua, budget, openOs);
     try {
       chunks.forEach((c, i) => {
         try {
@@ -94,53 +117,67 @@ export class LuaVm {
 
   /** Host work (copying data in) runs with the cap lifted: an allocation failure outside a
    *  protected call would abort the whole WASM module. The cap is restored before Lua runs. */
-  liftCap(): void { this.engine.global.setMemoryMax(undefined); }
-  restoreCap(): void { this.engine.global.setMemoryMax(this.budget.memoryBytes); }
-  memoryUsed(): number { return this.engine.global.getMemoryUsed(); }
+  liftCap(): void { this.memoryMax = undefined; }
+  restoreCap(): void { this.memoryMax = this.budget.memoryBytes; }
+  memory(): number { return this.memoryUsed; }
+
+  private withCString<T>(s: string, fn: (ptr: number) => T): T {
+    const bytes = encoder.encode(s);
+    const ptr = this.api.malloc(bytes.length + 1) as number;
+    try {
+      const heap = this.ctx.heap();
+      heap.set(bytes, ptr);
+      heap[ptr + bytes.length] = 0;
+      return fn(ptr);
+    } finally {
+      this.api.free(ptr);
+    }
+  }
+
+  private errorText(): string {
+    const v = readLua(this.ctx, this.L, this.refs, -1, this.lenPtr);
+    this.api.lua_settop(this.L, 0);
+    return typeof v === 'string' ? v : 'error';
+  }
 
   private load(name: string, code: string): void {
-    const lua = this.lua;
-    const m = lua.module;
-    const size = m.lengthBytesUTF8(code);
-    const ptr = m._malloc(size + 1);
+    const bytes = encoder.encode(code);
+    const ptr = this.api.malloc(bytes.length + 1) as number;
     try {
-      m.stringToUTF8(code, ptr, size + 1);
-      const rc = lua.luaL_loadbufferx(this.L, ptr, size, name, 't');
-      if (rc !== LuaReturn.Ok) {
-        const msg = lua.lua_tolstring(this.L, -1, null);
-        lua.lua_settop(this.L, 0);
-        throw new LuaSyntaxError(msg);
-      }
+      this.ctx.heap().set(bytes, ptr);
+      const rc = this.withCString(name, (n) => this.withCString('t', (m) => this.api.luaL_loadbufferx(this.L, ptr, bytes.length, n, m))) as number;
+      if (rc !== LuaReturn.Ok) throw new LuaSyntaxError(this.errorText());
     } finally {
-      m._free(ptr);
+      this.api.free(ptr);
     }
   }
 
   private pcall(nargs: number, nres: number): void {
-    const rc = this.lua.lua_pcallk(this.L, nargs, nres, 0, 0, null);
-    if (rc !== LuaReturn.Ok) {
-      const msg = this.lua.lua_tolstring(this.L, -1, null);
-      this.lua.lua_settop(this.L, 0);
-      throw new Error(`Lua prelude failed: ${msg}`);
-    }
+    const rc = this.api.lua_pcallk(this.L, nargs, nres, 0, 0, 0) as number;
+    if (rc !== LuaReturn.Ok) throw new Error(`Lua prelude failed: ${this.errorText()}`);
   }
 
   private register(c: LuaChunk): void {
-    this.lua.lua_rawgeti(this.L, REGISTRY, BigInt(this.registerRef));
-    pushString(this.lua, this.L, c.kind);
+    this.api.lua_rawgeti(this.L, REGISTRY, BigInt(this.registerRef));
+    pushString(this.ctx, this.L, c.kind);
     this.load(c.name, c.code);
     this.pcall(2, 0);
   }
 
   /** Reads the value at `idx` of thread `T` as plain data. */
   read(T: number, idx: number): unknown {
-    return readLua(this.lua, T, this.refs, idx, this.lenPtr);
+    return readLua(this.ctx, T, this.refs, idx, this.lenPtr);
   }
 
   close(): void {
-    this.engine.global.close();
+    if (this.closed) return;
+    this.closed = true;
+    this.memoryMax = undefined;
+    this.api.lua_close(this.L);
+    this.api.free(this.lenPtr);
+    this.api.free(this.nresPtr);
     this.lua.module.removeFunction(this.hookPtr);
-    this.lua.module._free(this.lenPtr);
+    this.lua.module.removeFunction(this.allocPtr);
   }
 }
 

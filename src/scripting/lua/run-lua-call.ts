@@ -3,7 +3,7 @@
 // (allow-listed, with a timeout) and resumes with a plain answer. The hook's deadline counts
 // only Lua execution; HTTP waits have their own timeout.
 import { LuaReturn } from 'wasmoon';
-import { pushJs } from './lua-convert.js';
+import { pushJs, pushString } from './lua-convert.js';
 import { BUDGET_ERROR, REGISTRY, type LuaVm } from './lua-vm.js';
 import type { LuaBudget } from './types.js';
 
@@ -18,42 +18,41 @@ export type HttpPerformer = (req: Record<string, unknown>) => Promise<Record<str
 const MAX_YIELDS = 64;
 
 export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', req: unknown, resp: unknown, http: HttpPerformer): Promise<RawOutcome> {
-  const { lua, L } = vm;
+  const { api, L, nresPtr } = vm;
   vm.liftCap();
-  const T = lua.lua_newthread(L);
-  const threadRef = lua.luaL_ref(L, REGISTRY);
-  const nresPtr = lua.module._malloc(4);
+  const T = api.lua_newthread(L) as number;
+  const threadRef = api.luaL_ref(L, REGISTRY) as number;
   let remaining = budget.timeMs;
   vm.steps = 0;
   vm.maxSteps = Math.ceil(budget.instructions / 1000);
   vm.tripped = false;
   try {
-    lua.lua_rawgeti(T, REGISTRY, BigInt(vm.runRef));
-    lua.lua_pushstring(T, phase);
-    pushJs(lua, T, vm.refs, req ?? null);
-    pushJs(lua, T, vm.refs, resp ?? null);
+    api.lua_rawgeti(T, REGISTRY, BigInt(vm.runRef));
+    pushString(vm.ctx, T, phase);
+    pushJs(vm.ctx, T, vm.refs, req ?? null);
+    pushJs(vm.ctx, T, vm.refs, resp ?? null);
     let nargs = 3;
     for (let round = 0; ; round++) {
       const started = Date.now();
       vm.deadline = started + remaining;
       vm.restoreCap();
-      const rc = lua.lua_resume(T, L, nargs, nresPtr);
+      const rc = api.lua_resume(T, L, nargs, nresPtr) as number;
       vm.liftCap();
       vm.deadline = Infinity;
       remaining -= Date.now() - started;
-      const nres = lua.module.getValue(nresPtr, 'i32');
+      const nres = new Int32Array(vm.ctx.heap().buffer, nresPtr, 1)[0];
       if (rc === LuaReturn.Ok && !vm.tripped) return { value: vm.read(T, -1) as Record<string, unknown> };
       if (rc !== LuaReturn.Yield || vm.tripped) return { failure: classify(vm, rc, T) };
       if (round >= MAX_YIELDS) return { failure: { reason: 'runtime', message: `more than ${MAX_YIELDS} http_response calls` } };
       const request = nres > 0 ? vm.read(T, -1) : null;
-      lua.lua_settop(T, 0);
+      api.lua_settop(T, 0);
       let answer: Record<string, unknown>;
       try {
         answer = await http((request ?? {}) as Record<string, unknown>);
       } catch (err) {
         answer = { error: err instanceof Error ? err.message : 'failed' };
       }
-      pushJs(lua, T, vm.refs, answer);
+      pushJs(vm.ctx, T, vm.refs, answer);
       nargs = 1;
     }
   } catch (err) {
@@ -62,16 +61,20 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
   } finally {
     vm.deadline = Infinity;
     vm.maxSteps = Infinity;
-    lua.module._free(nresPtr);
-    lua.luaL_unref(L, REGISTRY, threadRef);
-    lua.lua_settop(L, 0);
+    api.luaL_unref(L, REGISTRY, threadRef);
+    api.lua_settop(L, 0);
     vm.restoreCap();
   }
 }
 
 function classify(vm: LuaVm, rc: number, T: number): NonNullable<RawOutcome['failure']> {
   let message = 'Lua error';
-  if (vm.lua.lua_type(T, -1) === 4) message = vm.lua.lua_tolstring(T, -1, null);
+  try {
+    const v = vm.read(T, -1);
+    if (typeof v === 'string') message = v;
+  } catch {
+    /* a non-data error value: keep the generic message */
+  }
   if (vm.tripped || message === BUDGET_ERROR) {
     vm.broken = true;
     return { reason: 'timeout', message: 'Lua script exceeded its time/instruction budget' };
