@@ -20,6 +20,9 @@ export interface LuaCtx {
 export interface LuaRefs {
   array: number;
   null: number;
+  /** The same refs as BigInt (lua_rawgeti takes a lua_Integer), converted once. */
+  arrayBig: bigint;
+  nullBig: bigint;
 }
 
 export function pushString(c: LuaCtx, L: number, s: string): void {
@@ -39,7 +42,7 @@ export function pushJs(c: LuaCtx, L: number, refs: LuaRefs, v: unknown, depth = 
   if (depth > MAX_DEPTH) throw new Error('data nested too deep for Lua');
   lua.lua_checkstack(L, 4);
   if (v === null || v === undefined) {
-    lua.lua_rawgeti(L, REGISTRY, BigInt(refs.null));
+    lua.lua_rawgeti(L, REGISTRY, refs.nullBig);
   } else if (typeof v === 'string') {
     pushString(c, L, v);
   } else if (typeof v === 'number') {
@@ -53,7 +56,7 @@ export function pushJs(c: LuaCtx, L: number, refs: LuaRefs, v: unknown, depth = 
       pushJs(c, L, refs, v[i], depth + 1);
       lua.lua_rawseti(L, -2, BigInt(i + 1));
     }
-    lua.lua_rawgeti(L, REGISTRY, BigInt(refs.array));
+    lua.lua_rawgeti(L, REGISTRY, refs.arrayBig);
     lua.lua_setmetatable(L, -2);
   } else if (typeof v === 'object') {
     const keys = Object.keys(v);
@@ -80,14 +83,14 @@ function readNumber(lua: LuaCApi, L: number, idx: number): number {
   return lua.lua_tonumberx(L, idx, null);
 }
 
-function isRef(lua: LuaCApi, L: number, idx: number, ref: number): boolean {
-  lua.lua_rawgeti(L, REGISTRY, BigInt(ref));
+function isRef(lua: LuaCApi, L: number, idx: number, ref: bigint): boolean {
+  lua.lua_rawgeti(L, REGISTRY, ref);
   const same = lua.lua_rawequal(L, idx, -1) === 1;
   lua.lua_settop(L, -2);
   return same;
 }
 
-function hasMeta(lua: LuaCApi, L: number, idx: number, ref: number): boolean {
+function hasMeta(lua: LuaCApi, L: number, idx: number, ref: bigint): boolean {
   if (!lua.lua_getmetatable(L, idx)) return false;
   const same = isRef(lua, L, -1, ref);
   lua.lua_settop(L, -2);
@@ -106,8 +109,8 @@ export function readLua(c: LuaCtx, L: number, refs: LuaRefs, idx: number, lenPtr
   if (t !== TTABLE) throw new Error(`a Lua ${TYPE_NAMES[t] ?? 'value'} cannot leave the script`);
   if (depth > MAX_DEPTH) throw new Error('data nested too deep (or cyclic)');
   lua.lua_checkstack(L, 4);
-  if (isRef(lua, L, idx, refs.null)) return null;
-  if (hasMeta(lua, L, idx, refs.array)) {
+  if (isRef(lua, L, idx, refs.nullBig)) return null;
+  if (hasMeta(lua, L, idx, refs.arrayBig)) {
     const n = Number(lua.lua_rawlen(L, idx));
     const out: unknown[] = [];
     for (let i = 1; i <= n; i++) {

@@ -89,7 +89,8 @@ export class LuaVm {
       this.withCString(name, (p) => api.lua_getfield(this.L, -1, p));
       return api.luaL_ref(this.L, REGISTRY) as number;
     };
-    this.refs = { array: field('array'), null: field('null') };
+    const array = field('array'), nul = field('null');
+    this.refs = { array, null: nul, arrayBig: BigInt(array), nullBig: BigInt(nul) };
     this.runRef = field('run');
     this.registerRef = field('register');
     api.lua_settop(this.L, 0);

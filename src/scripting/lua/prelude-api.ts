@@ -182,7 +182,6 @@ local function run(phase, req, resp)
   if req == NULL then req = nil end
   if resp == NULL then resp = nil end
   local env = setmetatable({}, ENV_MT)
-  for name, mt in next, LIBMT do env[name] = setmetatable({}, mt) end
   env._G = env
   CUR.env, CUR.req, CUR.resp = env, req, resp
   local ok, err = pcall(body, phase, env)
@@ -195,5 +194,14 @@ local function run(phase, req, resp)
   local msg = type(err) == "string" and err or ("error object is a " .. type(err) .. " value")
   return { ok = false, kind = "failure", message = msg }
 end
+-- Library proxies are made on first use in a call (most scripts touch two or three of them):
+-- a global missing from SAFE looks up LIBMT and stores a fresh proxy in the call's env.
+setmetatable(SAFE, { __metatable = false, __index = function(_, name)
+  local mt = LIBMT[name]
+  if mt == nil or CUR.env == nil then return nil end
+  local p = setmetatable({}, mt)
+  rawset(CUR.env, name, p)
+  return p
+end })
 return { register = register, run = run, array = ARRAY, null = NULL }
 `;
