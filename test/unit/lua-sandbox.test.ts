@@ -148,6 +148,22 @@ describe('Lua sandbox: budgets', () => {
     assert.ok(!r.ok && r.kind === 'failure');
   });
 
+  it('deep C-level recursion (pcall, gsub callbacks, __index, __tostring, nested parsing) fails cleanly, the VM keeps serving', async () => {
+    const scripts = [
+      'local function f(n) if n == 0 then return end pcall(f, n - 1) end f(100000)',
+      'local function f(n) if n == 0 then return "" end return (string.gsub("a", "a", function() return f(n - 1) end)) end f(100000)',
+      'local t = setmetatable({}, {__index = function(t, k) return t[k + 1] end}); local x = t[1]',
+      'local function f(n) return tostring(setmetatable({}, {__tostring = function() return f(n + 1) end})) end f(1)',
+      'assert(load("return " .. string.rep("{", 100000)) == nil)',
+    ];
+    const c = await compile({ pre: `local code = request.load():body(); if code ~= "" then load(code)() end; request.load():body("alive")` }, { poolSize: 1 });
+    for (const code of scripts) {
+      await c.runPre(req({ body: code }));
+      const next = await c.runPre(req());
+      assert.ok(next.ok && next.model.body === 'alive', code);
+    }
+  });
+
   it('a VM stuck in a loop does not stop other calls of the same script set (pool)', async () => {
     const c = await compile({ pre: 'if request.load():path() == "/loop" then while true do end end; request.load():body("ok")' }, { poolSize: 2 });
     const results = await Promise.all([c.runPre(req({ path: '/loop' })), c.runPre(req()), c.runPre(req()), c.runPre(req({ path: '/loop' })), c.runPre(req())]);
