@@ -164,6 +164,17 @@ describe('Lua sandbox: budgets', () => {
     }
   });
 
+  it('shared sub-tables that would expand exponentially on the way out fail inside the budget, not in the host heap', async () => {
+    const c = await compile({ post: `local d = response.load():data()
+      local cur = luaTable.new() cur:set("leaf", "x")
+      for i = 1, 40 do local n = luaTable.new() n:set("a", cur) n:set("b", cur) cur = n end
+      d:set("bomb", cur)` }, { scope: 'proxy', budget: { timeMs: 300 } });
+    const t0 = Date.now();
+    const r = await c.runPost(resp());
+    assert.ok(!r.ok && r.kind === 'failure' && (r.reason === 'timeout' || r.reason === 'memory'), JSON.stringify(r).slice(0, 200));
+    assert.ok(Date.now() - t0 < 3000);
+  });
+
   it('a VM stuck in a loop does not stop other calls of the same script set (pool)', async () => {
     const c = await compile({ pre: 'if request.load():path() == "/loop" then while true do end end; request.load():body("ok")' }, { poolSize: 2 });
     const results = await Promise.all([c.runPre(req({ path: '/loop' })), c.runPre(req()), c.runPre(req()), c.runPre(req({ path: '/loop' })), c.runPre(req())]);

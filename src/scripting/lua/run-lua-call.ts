@@ -41,7 +41,10 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
       vm.deadline = Infinity;
       remaining -= Date.now() - started;
       const nres = new Int32Array(vm.ctx.heap().buffer, nresPtr, 1)[0];
-      if (rc === LuaReturn.Ok && !vm.tripped) return { value: vm.read(T, -1) as Record<string, unknown> };
+      if (rc === LuaReturn.Ok && !vm.tripped) {
+        const text = vm.read(T, -1);
+        return { value: (typeof text === 'string' ? JSON.parse(text) : {}) as Record<string, unknown> };
+      }
       if (rc !== LuaReturn.Yield || vm.tripped) return { failure: classify(vm, rc, T) };
       if (round >= MAX_YIELDS) return { failure: { reason: 'runtime', message: `more than ${MAX_YIELDS} http_response calls` } };
       const request = nres > 0 ? vm.read(T, -1) : null;
