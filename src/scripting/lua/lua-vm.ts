@@ -7,6 +7,7 @@ import { LuaReturn, type LuaWasm } from 'wasmoon';
 import { PRELUDE_SANDBOX } from './prelude-sandbox.js';
 import { PRELUDE_DATA } from './prelude-data.js';
 import { PRELUDE_API } from './prelude-api.js';
+import { PRELUDE_RUN } from './prelude-run.js';
 import { pushString, readLua, type LuaCtx, type LuaRefs } from './lua-convert.js';
 import { capiFor, luaFactory, type LuaCApi } from './lua-capi.js';
 import type { LuaBudget } from './types.js';
@@ -16,7 +17,7 @@ export const REGISTRY = -1000000 - 1000;
 export const BUDGET_ERROR = 'rampart: Lua budget exceeded';
 const HOOK_EVERY = 1000;
 const MASK_COUNT = 8;
-const PRELUDE = PRELUDE_SANDBOX + PRELUDE_DATA + PRELUDE_API;
+const PRELUDE = PRELUDE_SANDBOX + PRELUDE_DATA + PRELUDE_API + PRELUDE_RUN;
 const encoder = new TextEncoder();
 
 export interface LuaChunk {
