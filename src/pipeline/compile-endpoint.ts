@@ -114,7 +114,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       const layer = otelLayers.otelBackendLayer(telemetry, ep, b, bOtel ? backendFlags(bOtel) : telemetry.settings.backend);
       if (layer) st.arounds.unshift(layer);
     }
-    const backend = await compileBackend(b, backendEnv);
+    const backend = await compileBackend(b, backendEnv, st.upstream);
     compiled.push({ cfg: b, handler: withConcurrentCalls(wrapAll(backend.call, st.arounds), ep.concurrentCalls), direct: st.arounds.length === 0 ? backend.direct : null });
   }
   const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);

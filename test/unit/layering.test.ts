@@ -16,7 +16,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['tls', 'shaping', 'encoding', 'net'],
   ['config'],
   ['observability'],
-  ['router', 'proxy', 'data-protection', 'modifiers'],
+  ['router', 'proxy', 'data-protection', 'modifiers', 'scripting'],
   ['ratelimit'],
   ['components'],
   ['pipeline'],
