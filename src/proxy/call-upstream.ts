@@ -3,7 +3,6 @@
 // with Referer, and 301/302/303 re-issued as GET without a body, like Go's client.
 import { Readable } from 'node:stream';
 import type { Dispatcher, Pool } from 'undici';
-import type { CancelSignal } from '../core/call-signal.js';
 import type { UpstreamRequest, UpstreamResponse } from '../core/backend-result.js';
 import { exchange, headerValue, type Exchanged, type ExchangeOptions } from './upstream-exchange.js';
 import { discardBody } from './read-body.js';
