@@ -88,6 +88,8 @@ export interface CallInput {
   signal: CancelSignal;
   /** Earlier backends' data (sequential proxy). */
   responses?: (Data | undefined)[];
+  /** Earlier no-op backends' bodies, when a sequential endpoint propagates `respN` whole. */
+  rawResponses?: (string | undefined)[];
   /** traceparent/tracestate of this call's span (telemetry/opentelemetry), added after every
    * header filter: the trace context is the gateway's, never a client's. */
   traceHeaders?: string[];
