@@ -36,23 +36,23 @@ export function handlePre(lua: CompiledLua, opts: PreOptions): UpstreamRequestHo
     if (!r.ok) return errorResult(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, opts.log, 'modifier/lua-backend pre'));
     if (lua.skipNext) return skipped();
     const m = r.model;
-    let origin = req.origin;
-    let path = req.path;
-    if (m.url !== model.url) {
-      let u: URL;
-      try {
-        u = new URL(m.url);
-      } catch {
-        return errorResult(failureOf({ ok: false, kind: 'failure', reason: 'runtime', status: 500, message: 'the script set an invalid URL' }, opts.log, 'modifier/lua-backend pre'));
-      }
-      // Zero trust: a script cannot send the request to a host its backend does not declare.
-      if (!opts.origins.has(u.origin)) return errorResult(new GatewayError('lua.failed', 'Lua script pointed the backend URL at an undeclared host', 500));
-      origin = u.origin;
-      path = u.pathname + u.search;
-    } else if (m.path !== model.path || !sameMulti(m.query, model.query)) {
-      const q = queryOfMulti(m.query);
-      path = (m.path.startsWith('/') ? m.path : '/' + m.path) + (q ? '?' + q : '');
+    // url, path and query are separate fields of the model: the URL (the script's, else the
+    // built one) gives origin, path and query; a path or query the script set replaces its part.
+    let u: URL;
+    try {
+      u = new URL(m.url);
+    } catch {
+      return errorResult(new GatewayError('lua.failed', 'Lua script set an invalid backend URL', 500));
     }
+    // Zero trust: a script cannot send the request to a host its backend does not declare.
+    if (!opts.origins.has(u.origin)) return errorResult(new GatewayError('lua.failed', 'Lua script pointed the backend URL at an undeclared host', 500));
+    const urlChanged = m.url !== model.url;
+    let pathname = urlChanged ? u.pathname : parts.path;
+    let search = urlChanged ? u.search.slice(1) : parts.query;
+    if (m.path !== model.path) pathname = m.path.startsWith('/') ? m.path : '/' + m.path;
+    if (!sameMulti(m.query, model.query)) search = queryOfMulti(m.query);
+    const origin = u.origin;
+    const path = pathname + (search ? '?' + search : '');
     const method = /^[A-Z]{1,16}$/.test(m.method) ? m.method : req.method;
     return { ...req, method, origin, path, headers: sameMulti(lowerKeys(m.headers), model.headers) ? req.headers : flatOfMulti(m.headers), body: bodyAfter(req.body, text, m.body) };
   };

@@ -34,9 +34,10 @@ export function multiOfQuery(q: string): LuaMultiMap {
   return out;
 }
 
+/** Encoded with the keys sorted, as Go's url.Values.Encode (a Lua table has no order). */
 export function queryOfMulti(m: LuaMultiMap): string {
   const p = new URLSearchParams();
-  for (const [k, vs] of Object.entries(m)) for (const v of vs) p.append(k, v);
+  for (const k of Object.keys(m).sort()) for (const v of m[k]) p.append(k, v);
   return p.toString();
 }
 
