@@ -34,16 +34,16 @@ export function handleProxyPost(lua: CompiledLua, log: Logger): ResponseHook {
     const m = r.model;
     answer.data = m.data as Data;
     if (m.status !== 0 && Number.isInteger(m.status) && m.status >= 100 && m.status <= 599) answer.status = m.status;
+    const after = lowerKeys(m.headers);
+    if (!sameMulti(after, headers)) {
+      const completed = ci >= 0 ? answer.headers[ci + 1] : undefined;
+      answer.headers = flatOfMulti(after).filter((_, i, l) => l[i - (i % 2)] !== COMPLETED_HEADER);
+      if (completed !== undefined) answer.headers.push(COMPLETED_HEADER, completed);
+    }
     if (m.isComplete !== complete) {
       replaceHeader(answer.headers, COMPLETED_HEADER, m.isComplete ? 'true' : 'false');
       // An incomplete answer is not cached (answer-of-result sets cache-control only on complete ones).
       if (!m.isComplete) removeHeader(answer.headers, 'cache-control');
-    }
-    const after = lowerKeys(m.headers);
-    if (!sameMulti(after, headers)) {
-      const completed = answer.headers[headerIndex(answer.headers, COMPLETED_HEADER) + 1];
-      answer.headers = flatOfMulti(after).filter((_, i, l) => l[i - (i % 2)] !== COMPLETED_HEADER);
-      answer.headers.push(COMPLETED_HEADER, completed ?? 'false');
     }
   };
 }
