@@ -15,7 +15,7 @@ import { flatOfMulti, lowerKeys, multiOfFlat, sameMulti } from '../lua-shared/lu
 
 function errorAnswer(err: GatewayError): Answer {
   const headers = [COMPLETED_HEADER, 'false'];
-  if (err.exposeBody && err.contentType) headers.push('content-type', err.contentType);
+  if (err.exposeBody) headers.push('content-type', err.contentType ?? 'text/plain; charset=utf-8');
   const a = answerOf('error', err.status, headers, err.exposeBody && err.body ? err.body : '');
   a.failure = err;
   return a;
