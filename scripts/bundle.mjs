@@ -30,7 +30,9 @@ await build({
   // CommonJS dependencies bundled into ESM call require() for Node built-ins: give them one.
   banner: { js: "import { createRequire as __rampartCreateRequire } from 'node:module'; const require = __rampartCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  // Optional peers some dependencies probe for with require() and never need here.
-  external: ['pino-pretty', 'bufferutil', 'utf-8-validate'],
+  // Optional peers some dependencies probe for with require() and never need here; wasmoon's
+  // emscripten glue finds its .wasm file from its own __filename, so it stays a package import
+  // (loaded only by the Lua components' chunk).
+  external: ['pino-pretty', 'bufferutil', 'utf-8-validate', 'wasmoon'],
 });
 process.stdout.write('bundled dist/rampart.js\n');

@@ -6,7 +6,7 @@ export const LAYERS = [
   ['tls', 'shaping', 'encoding', 'net'],
   ['config'],
   ['observability'],
-  ['router', 'proxy'],
+  ['router', 'proxy', 'data-protection', 'modifiers', 'scripting'],
   ['ratelimit'],
   ['components'],
   ['pipeline'],

@@ -51,7 +51,7 @@ function httpCommon(dir: string): string {
 `;
 }
 
-/** Origin: returns the fixed JSON body on every path. */
+/** Origin: returns the fixed JSON body on every path but /v1/ (an OTLP/HTTP sink). */
 export function writeOriginConf(dir: string, port: number, workers: number, body: string): string {
   mkdirSync(dir, { recursive: true });
   const conf = `${common(dir, workers)}http {
@@ -60,6 +60,12 @@ ${httpCommon(dir)}  server {
     location / {
       default_type application/json;
       return 200 '${body}';
+    }
+    # The OTLP/HTTP sink of the otel row: what a collector answers (200, an empty protobuf
+    # Export*ServiceResponse), the request body discarded unread.
+    location /v1/ {
+      default_type application/x-protobuf;
+      return 200 '';
     }
   }
 }

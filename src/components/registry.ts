@@ -15,6 +15,9 @@ import { signerComponent } from './auth/signer/schema.js';
 import { validatorComponent } from './auth/validator/schema.js';
 import { httpServerPluginComponent } from './plugin/http-server/schema.js';
 import { reqRespPluginComponent } from './plugin/req-resp-modifier/schema.js';
+import { luaBackendComponent } from './modifier/lua-backend/schema.js';
+import { luaEndpointComponent } from './modifier/lua-endpoint/schema.js';
+import { luaProxyComponent } from './modifier/lua-proxy/schema.js';
 import { proxyComponent } from './proxy/schema.js';
 import { backendTimeoutComponent } from './qos/backend-timeout/schema.js';
 import { circuitBreakerComponent } from './qos/circuit-breaker/schema.js';
@@ -70,12 +73,20 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   ratelimitServiceComponent,
   ratelimitServiceRedisComponent,
   ratelimitTieredComponent,
+  // modifier/lua-endpoint: a guard after authentication, before the router rate limit (KrakenD).
+  luaEndpointComponent,
   ratelimitRouterComponent,
   ratelimitRouterRedisComponent,
   ratelimitProxyComponent,
   circuitBreakerComponent,
   circuitBreakerHttpComponent,
   backendTimeoutComponent,
+  // Lua (KrakenD: breaker -> proxy rate limit -> Lua backend -> CEL -> martian -> HTTP call).
+  // lua-proxy: an endpoint `around` inside the auth wrappers and a response hook on the merged
+  // data; lua-backend: an HTTP-level request hook (inside every backend wrapper, so a failing
+  // script counts for the breaker) and a backend response hook.
+  luaProxyComponent,
+  luaBackendComponent,
   redisComponent,
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).

@@ -8,6 +8,23 @@ import type { RequestContext } from './request.js';
 
 export type Data = Record<string, unknown>;
 
+/** The HTTP request to a backend, as built from the backend config and the client request. */
+export interface UpstreamRequest {
+  method: string;
+  origin: string;
+  path: string;
+  headers: string[];
+  /** Buffered request body, or null. */
+  body: Buffer | null;
+  /** Send the body chunked (KrakenD streams bodies) instead of with Content-Length. */
+  chunked: boolean;
+  signal: CancelSignal;
+  /** Largest body read whole; larger ones fail with BodyTooLargeError unless `streamLarge`. */
+  limit: number;
+  /** no-op forwarding: bodies above `limit` or of unknown length come back as a stream. */
+  streamLarge: boolean;
+}
+
 /** A backend's HTTP answer as received (no-op: streamed to the client untouched). */
 export interface UpstreamResponse {
   status: number;
@@ -71,12 +88,22 @@ export interface CallInput {
   signal: CancelSignal;
   /** Earlier backends' data (sequential proxy). */
   responses?: (Data | undefined)[];
+  /** Earlier no-op backends' bodies, when a sequential endpoint propagates `respN` whole. */
+  rawResponses?: (string | undefined)[];
   /** traceparent/tracestate of this call's span (telemetry/opentelemetry), added after every
    * header filter: the trace context is the gateway's, never a client's. */
   traceHeaders?: string[];
 }
 
 export type BackendHandler = (input: CallInput) => Promise<BackendResult>;
+
+/** Backend scope: rewrites the HTTP request about to be sent (martian, Lua backend `pre`), or
+ * answers instead of the backend (a BackendResult: skip.RoundTrip, a script's custom_error). */
+export type UpstreamRequestHook = (req: UpstreamRequest, input: CallInput) => UpstreamRequest | BackendResult | Promise<UpstreamRequest | BackendResult>;
+
+/** Backend scope: rewrites the backend's HTTP answer before it is decoded (martian response
+ * modifiers), or replaces it by a result (an error). */
+export type UpstreamResponseHook = (res: UpstreamResponse, req: UpstreamRequest, input: CallInput) => UpstreamResponse | BackendResult | Promise<UpstreamResponse | BackendResult>;
 
 /** The failure a result carries (an error result's, or the first of a partial answer's). */
 export function failureOf(r: BackendResult): GatewayError | undefined {

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   'request.too_many_query_params': { status: 414, kind: 'refusal', meaning: 'more than 1 000 query parameters' },
   'request.path_param': { status: 400, kind: 'refusal', meaning: 'a path parameter that would leave the url_pattern prefix' },
   'request.too_large': { status: 413, kind: 'refusal', meaning: 'body over max_payload' },
+  'lua.custom_error': { status: 500, kind: 'refusal', meaning: 'a Lua script called custom_error (status and body are the script\'s)' },
   // Failures: the answer is a 5xx, or a partial answer when other backends answered.
   'backend.failed': { status: 500, kind: 'failure', meaning: 'connection error, or a status other than 200/201' },
   'backend.deadline': { status: 500, kind: 'failure', meaning: 'the endpoint timeout passed (KrakenD: context deadline exceeded)' },
@@ -52,6 +53,7 @@ export const ERROR_CODES = {
   'backend.auth_failed': { status: 500, kind: 'failure', meaning: 'auth/client-credentials got no token' },
   'backend.placeholder': { status: 500, kind: 'failure', meaning: 'a url_pattern placeholder without a value' },
   'backend.unsafe_param': { status: 400, kind: 'failure', meaning: 'a path value that would leave the url_pattern prefix' },
+  'lua.failed': { status: 500, kind: 'failure', meaning: 'a Lua script raised an error or ran out of its time, instruction or memory budget' },
   'backend.hook': { status: 500, kind: 'failure', meaning: 'a backend response hook refused or failed' },
   'gateway.crash': { status: 500, kind: 'failure', meaning: 'an unexpected error while serving (logged with the path)' },
 } as const satisfies Record<string, CodeSpec>;

@@ -11,7 +11,10 @@ export class GatewayError extends Error {
   /** Upstream body and content type, kept for return_error_code + return_error_msg. */
   readonly body?: Buffer;
   readonly contentType?: string;
-  constructor(code: ErrorCode, message: string, status = statusOf(code), body?: Buffer, contentType?: string) {
+  /** The body is the config's own answer (a Lua custom_error): sent even without
+   * return_error_msg, as KrakenD does. */
+  readonly exposeBody: boolean;
+  constructor(code: ErrorCode, message: string, status = statusOf(code), body?: Buffer, contentType?: string, exposeBody = false) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     super(message);
@@ -20,6 +23,7 @@ export class GatewayError extends Error {
     this.status = status;
     this.body = body;
     this.contentType = contentType;
+    this.exposeBody = exposeBody;
   }
 }
 

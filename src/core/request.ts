@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context as OtelContext } from '@opentelemetry/api';
 import type { Answer } from './answer.js';
-import type { BackendHandler } from './backend-result.js';
+import type { BackendHandler, UpstreamRequestHook, UpstreamResponseHook } from './backend-result.js';
 import { statusOf, type ErrorCode } from './error-codes.js';
 
 export type Scope = 'service' | 'endpoint' | 'backend';
@@ -83,7 +83,13 @@ export interface Stage {
   onRequest?: Guard;
   /** Endpoint scope: wraps the whole merged proxy; backend scope: wraps one backend call. */
   around?: (next: BackendHandler) => BackendHandler;
-  /** Service and endpoint scope: the response phase (see ResponseHook). */
+  /** Backend scope: the HTTP request to the backend, after the URL, headers and query are
+   * built, before it is sent; hooks run in registry order. */
+  onUpstreamRequest?: UpstreamRequestHook;
+  /** Backend scope: the backend's HTTP answer, before decoding; reverse registry order. */
+  onUpstreamResponse?: UpstreamResponseHook;
+  /** Service and endpoint scope: the response phase (see ResponseHook); backend scope: what
+   * the backend produced, after decoding (pipeline/backend-hooks.ts). */
   onResponse?: ResponseHook;
   /** The hook reads the body of streamed (no-op) answers too: the endpoint then buffers them,
    * bounded. Without it a streamed answer reaches the hook with a stream as its body. */

@@ -85,7 +85,7 @@ export function rawAnswer(plan: ProxyAnswerPlan, r: RawResult, acceptEncoding: s
 export function errorAnswer(plan: ProxyAnswerPlan, err: GatewayError): Answer {
   const headers: string[] = [COMPLETED_HEADER, 'false'];
   let body: string | Buffer = '';
-  if (plan.returnErrorMsg) {
+  if (plan.returnErrorMsg || (err.exposeBody && err.body)) {
     body = err.body ?? err.message;
     headers.push('content-type', err.body ? (err.contentType ?? TEXT) : TEXT);
   }

@@ -7,7 +7,13 @@ import { COMPONENTS } from '../components/registry.js';
 import type { BuildEnv, ComponentSpec } from '../components/types.js';
 import { PHASES, type Guard, type Phase, type Scope, type RequestContext, type Rejection, type ResponseHook, type Stage } from '../core/request.js';
 import { pointerJoin, type Problems } from '../core/config-error.js';
-import type { BackendHandler } from '../core/backend-result.js';
+import type { BackendHandler, UpstreamRequestHook, UpstreamResponseHook } from '../core/backend-result.js';
+
+/** A backend's HTTP-level hooks (martian, Lua): requests in order, responses in reverse. */
+export interface UpstreamHooks {
+  request: UpstreamRequestHook[];
+  response: UpstreamResponseHook[];
+}
 import type { HookEntry, HookList } from './respond.js';
 
 /** One built stage with its fixed slot. */
@@ -21,6 +27,8 @@ export interface StageEntry {
 export interface BuiltStages {
   entries: StageEntry[];
   arounds: ((next: BackendHandler) => BackendHandler)[];
+  /** Backend scope: HTTP-level request and response hooks, in registry order. */
+  upstream: UpstreamHooks;
   stages: Stage[];
 }
 
@@ -33,7 +41,7 @@ function unmet(c: ComponentSpec, value: unknown, scope: Scope, extra: Record<str
 }
 
 export async function buildStages(extra: Record<string, unknown>, env: BuildEnv, problems: Problems): Promise<BuiltStages> {
-  const out: BuiltStages = { entries: [], arounds: [], stages: [] };
+  const out: BuiltStages = { entries: [], arounds: [], upstream: { request: [], response: [] }, stages: [] };
   for (const c of COMPONENTS) {
     if (!c.load || !(c.namespace in extra)) continue;
     const at = pointerJoin(env.pointer, c.namespace);
@@ -49,6 +57,8 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
       out.stages.push(stage);
       if (stage.onRequest || stage.onResponse) out.entries.push({ phase: c.phase ?? 'edge', guard: stage.onRequest, hook: stage.onResponse, hookNeedsBody: stage.hookNeedsBody === true });
       if (stage.around) out.arounds.push(stage.around);
+      if (stage.onUpstreamRequest) out.upstream.request.push(stage.onUpstreamRequest);
+      if (stage.onUpstreamResponse) out.upstream.response.push(stage.onUpstreamResponse);
     } catch (err) {
       problems.add(at, (err as Error).message);
     }

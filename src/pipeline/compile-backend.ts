@@ -14,6 +14,7 @@ import { compileUrlTemplate, UNSAFE_VALUE } from '../proxy/url-template.js';
 import { headerValue } from '../proxy/upstream-exchange.js';
 import { compileBackendShaper } from '../shaping/backend-shaper.js';
 import { compileDecoder } from './decode.js';
+import type { UpstreamHooks } from './build-stages.js';
 import { dataResult, errorResult, failureOf, rawResult, type BackendHandler, type BackendResult, type CallInput, type UpstreamResponse } from '../core/backend-result.js';
 import { CallSignal } from '../core/call-signal.js';
 
@@ -30,6 +31,24 @@ export interface BackendCompileEnv {
   addsGzip: boolean;
   /** Send the request body chunked (KrakenD behaviour) rather than with Content-Length. */
   chunkedBody: boolean;
+}
+
+/** Runs a backend's HTTP-level hooks around one upstream exchange (request hooks in order,
+ * response hooks in reverse); a hook answering with a result ends the exchange there. */
+async function exchangeWithHooks(hooks: UpstreamHooks, up: UpstreamRequest, input: CallInput, send: (up: UpstreamRequest) => Promise<UpstreamResponse>): Promise<UpstreamResponse | BackendResult> {
+  let req = up;
+  for (const h of hooks.request) {
+    const r = await h(req, input);
+    if ('kind' in r) return r;
+    req = r;
+  }
+  let res = await send(req);
+  for (let i = hooks.response.length - 1; i >= 0; i--) {
+    const r = await hooks.response[i](res, req, input);
+    if ('kind' in r) return r;
+    res = r;
+  }
+  return res;
 }
 
 /** A client's own traceparent/tracestate (forwarded by input_headers) give way to the gateway's. */
@@ -56,7 +75,8 @@ export interface CompiledBackend {
   direct: DirectBackend | null;
 }
 
-export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): Promise<CompiledBackend> {
+export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, hooks: UpstreamHooks = { request: [], response: [] }): Promise<CompiledBackend> {
+  const hooked = hooks.request.length > 0 || hooks.response.length > 0;
   const origins = b.hosts;
   const pools = new Map<string, Pool>();
   for (const h of origins) pools.set(new URL(h).origin, env.pools.forOrigin(new URL(h).origin));
@@ -118,7 +138,13 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
     if (!('origin' in up)) return up;
     let res: UpstreamResponse;
     try {
-      res = await callUpstream(pools, up);
+      if (hooked) {
+        const r = await exchangeWithHooks(hooks, up, input, (req) => callUpstream(pools, req));
+        if ('kind' in r) return r;
+        res = r;
+      } else {
+        res = await callUpstream(pools, up);
+      }
     } catch (err) {
       return errorResult(toGatewayError(err, input.signal));
     }
@@ -136,7 +162,8 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv): 
       return errorResult(toGatewayError(err, input.signal));
     }
   }
-  return { call: callOnce, direct: noop ? { prepare, pools } : null };
+  // The direct path has no place for HTTP-level hooks: a hooked backend takes the general one.
+  return { call: callOnce, direct: noop && !hooked ? { prepare, pools } : null };
 }
 
 /** concurrent_calls: N identical calls, the first complete answer wins, the rest are aborted. */

@@ -114,14 +114,14 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       const layer = otelLayers.otelBackendLayer(telemetry, ep, b, bOtel ? backendFlags(bOtel) : telemetry.settings.backend);
       if (layer) st.arounds.unshift(layer);
     }
-    const backend = await compileBackend(b, backendEnv);
+    const backend = await compileBackend(b, backendEnv, st.upstream);
     compiled.push({ cfg: b, handler: withConcurrentCalls(wrapAll(backend.call, st.arounds), ep.concurrentCalls), direct: st.arounds.length === 0 ? backend.direct : null });
   }
   const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);
   const shadows = compiled.filter((c) => c.cfg.shadow).map((c) => c.handler);
   // Static data belongs to the proxy (lura's static middleware), so endpoint `around`s and
   // response hooks (auth/signer) see it, as in KrakenD.
-  const merged: BackendHandler = ep.sequential ? sequentialMerge(main) : parallelMerge(main, shadows);
+  const merged: BackendHandler = ep.sequential ? sequentialMerge(main, propagatesRaw(ep.extra)) : parallelMerge(main, shadows);
   const applyStatic = compileStatic(ep.staticData);
   const withStatic: BackendHandler = applyStatic ? async (input) => applyStatic(await merged(input)) : merged;
   const proxy: BackendHandler = wrapAll(withStatic, endpointStages.arounds);
@@ -154,4 +154,10 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     security: env.security,
   };
   return Object.freeze(plan);
+}
+
+/** A `respN` entry (a whole earlier answer) in proxy.sequential_propagated_params. */
+function propagatesRaw(extra: Record<string, unknown>): boolean {
+  const list = (extra.proxy as { sequential_propagated_params?: unknown } | undefined)?.sequential_propagated_params;
+  return Array.isArray(list) && list.some((x) => typeof x === 'string' && /^resp\d+$/i.test(x));
 }

@@ -3,7 +3,10 @@
 // result is complete only when every backend answered completely.
 import { GatewayError } from '../core/gateway-error.js';
 import { dataResult, errorResult, type BackendHandler, type BackendResult, type CallInput, type Data } from '../core/backend-result.js';
-import { discardBody } from '../proxy/read-body.js';
+import { discardBody, readUpstreamBody } from '../proxy/read-body.js';
+
+/** Largest no-op body kept for `respN` propagated params (sequential_propagated_params). */
+const MAX_PROPAGATED_RAW = 1024 * 1024;
 
 function combine(results: BackendResult[]): BackendResult {
   let data: Data | undefined;
@@ -37,17 +40,20 @@ export function parallelMerge(backends: BackendHandler[], shadows: BackendHandle
 }
 
 /** Backends in declaration order; {respN_x} placeholders read earlier answers. The first backend
- * failing fails the request; a later one failing stops the chain with a partial answer. */
-export function sequentialMerge(backends: BackendHandler[]): BackendHandler {
+ * failing fails the request; a later one failing stops the chain with a partial answer.
+ * `keepRaw`: no-op bodies are kept (bounded) for later backends (a propagated `respN` param). */
+export function sequentialMerge(backends: BackendHandler[], keepRaw = false): BackendHandler {
   return async (input) => {
     const responses: (Data | undefined)[] = [];
     const results: BackendResult[] = [];
-    const call: CallInput = { ...input, responses };
+    const rawResponses: (string | undefined)[] | undefined = keepRaw ? [] : undefined;
+    const call: CallInput = rawResponses ? { ...input, responses, rawResponses } : { ...input, responses };
     for (let i = 0; i < backends.length; i++) {
       const r = await backends[i](call);
       if (r.kind === 'raw') {
         // A no-op backend inside a chain has no data for later placeholders.
-        discardBody(r.raw.body);
+        if (rawResponses) rawResponses[i] = await readUpstreamBody(r.raw.body, MAX_PROPAGATED_RAW).then((b) => b.toString('utf8'), () => undefined);
+        else discardBody(r.raw.body);
         responses.push(undefined);
         continue;
       }

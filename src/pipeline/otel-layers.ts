@@ -8,19 +8,26 @@
 // Attributes: krakend.endpoint.route, krakend.endpoint.method, error, canceled, complete (and for
 // backends url.template, server.address, http.response.status_code when known), plus the
 // layer's static attributes; with report_headers, the headers sent upstream minus credentials.
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { EndpointConfig, BackendConfig } from '../config/types.js';
 import type { BackendFlags, LayerFlags } from '../config/normalize-otel.js';
 import { GatewayError } from '../core/gateway-error.js';
-import { headerAttributes, injectHeaders, SpanKind } from '../observability/otel/context.js';
+import { headerAttributes, SpanKind, traceHeadersOf } from '../observability/otel/context.js';
+import { compileOutcomeSeries, outcomeIndex } from '../observability/otel/series-cache.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
-import { completeOf, failureOf, type BackendHandler, type CallInput, type BackendResult } from '../core/backend-result.js';
+import { completeOf, failureOf, type BackendHandler, type CallInput } from '../core/backend-result.js';
 
 type Around = (next: BackendHandler) => BackendHandler;
 
-function outcome(r: BackendResult, input: CallInput): Attributes {
-  const canceled = input.signal.aborted && !(input.signal.reason instanceof GatewayError);
-  return { error: failureOf(r) !== undefined, canceled, complete: completeOf(r) };
+function canceledCall(input: CallInput): boolean {
+  return input.signal.aborted && !(input.signal.reason instanceof GatewayError);
+}
+
+/** Outcome attributes on a span, set one by one (no object per call). */
+function setOutcome(span: Span, error: boolean, canceled: boolean, complete: boolean): void {
+  span.setAttribute('error', error);
+  span.setAttribute('canceled', canceled);
+  span.setAttribute('complete', complete);
 }
 
 export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFlags): Around | undefined {
@@ -31,6 +38,7 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
   const metricBase: Attributes = { ...base, ...flags.metricAttrs };
   const spanBase: Attributes = { ...base, ...flags.traceAttrs };
   const name = `${ep.method} ${ep.path} proxy`;
+  const series = duration ? compileOutcomeSeries(duration, metricBase) : undefined;
   return (next) => async (input) => {
     const t0 = performance.now();
     const ctx = input.ctx;
@@ -39,11 +47,14 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
     // Backend spans hang under the proxy span.
     if (span) ctx.traceContext = trace.setSpan(parent, span);
     const r = await next(input);
-    const o = outcome(r, input);
-    duration?.record((performance.now() - t0) / 1000, { ...metricBase, ...o });
+    const failure = failureOf(r);
+    const error = failure !== undefined;
+    const complete = completeOf(r);
+    const canceled = canceledCall(input);
+    series?.[outcomeIndex(error, canceled, complete)].record((performance.now() - t0) / 1000);
     if (span) {
-      span.setAttributes(o);
-      if (failureOf(r)) span.setStatus({ code: SpanStatusCode.ERROR });
+      setOutcome(span, error, canceled, complete);
+      if (failure) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
     return r;
@@ -58,16 +69,19 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
   const metricBase: Attributes = { ...base, ...flags.metricAttrs };
   const spanBase: Attributes = { ...base, 'http.request.method': b.method, 'server.address': b.hosts[0] ?? '', ...flags.traceAttrs };
   const name = `${b.method} ${b.urlPattern}`;
+  const series = duration ? compileOutcomeSeries(duration, metricBase) : undefined;
   return (next) => async (input) => {
     const t0 = performance.now();
     const span = tracer?.startSpan(name, { kind: SpanKind.CLIENT, attributes: spanBase }, input.ctx.traceContext ?? ROOT_CONTEXT);
-    if (span && flags.reportHeaders) span.setAttributes(headerAttributes('http.request.header', input.headers, flags.skipHeaders));
-    const r = await next(span ? { ...input, traceHeaders: injectHeaders(span) } : input);
-    const o = outcome(r, input);
-    duration?.record((performance.now() - t0) / 1000, { ...metricBase, ...o });
+    if (span && flags.reportHeaders && span.isRecording()) span.setAttributes(headerAttributes('http.request.header', input.headers, flags.skipHeaders));
+    const r = await next(span ? { ...input, traceHeaders: traceHeadersOf(span) } : input);
+    const failure = failureOf(r);
+    const error = failure !== undefined;
+    const complete = completeOf(r);
+    const canceled = canceledCall(input);
+    series?.[outcomeIndex(error, canceled, complete)].record((performance.now() - t0) / 1000);
     if (span) {
-      span.setAttributes(o);
-      const failure = failureOf(r);
+      setOutcome(span, error, canceled, complete);
       const status = r.kind === 'raw' ? r.raw.status : failure?.status;
       if (status !== undefined) span.setAttribute('http.response.status_code', status);
       if (failure) span.setStatus({ code: SpanStatusCode.ERROR, message: failure.status >= 500 ? 'backend failed' : 'refused' });

@@ -3,27 +3,12 @@
 // with Referer, and 301/302/303 re-issued as GET without a body, like Go's client.
 import { Readable } from 'node:stream';
 import type { Dispatcher, Pool } from 'undici';
-import type { CancelSignal } from '../core/call-signal.js';
-import type { UpstreamResponse } from '../core/backend-result.js';
+import type { UpstreamRequest, UpstreamResponse } from '../core/backend-result.js';
 import { exchange, headerValue, type Exchanged, type ExchangeOptions } from './upstream-exchange.js';
 import { discardBody } from './read-body.js';
 import { poolFor } from './pool-for.js';
 
-export interface UpstreamRequest {
-  method: string;
-  origin: string;
-  path: string;
-  headers: string[];
-  /** Buffered request body, or null. */
-  body: Buffer | null;
-  /** Send the body chunked (KrakenD streams bodies) instead of with Content-Length. */
-  chunked: boolean;
-  signal: CancelSignal;
-  /** Largest body read whole; larger ones fail with BodyTooLargeError unless `streamLarge`. */
-  limit: number;
-  /** no-op forwarding: bodies above `limit` or of unknown length come back as a stream. */
-  streamLarge: boolean;
-}
+export type { UpstreamRequest } from '../core/backend-result.js';
 
 export type { UpstreamResponse } from '../core/backend-result.js';
 

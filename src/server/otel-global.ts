@@ -10,6 +10,7 @@ import type { RouterOptions } from '../config/types.js';
 import type { RequestContext } from '../components/types.js';
 import { boundedMethod, extractContext, headerAttributes, SpanKind } from '../observability/otel/context.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
+import { compileServerSeries } from '../observability/otel/series-cache.js';
 import { compileTrustedPeer } from '../net/client-ip.js';
 
 export const UNMATCHED_ROUTE = '404 Not Found';
@@ -36,8 +37,9 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
   if (!tracer && !duration && !size) return undefined;
   const trusted = compileTrustedPeer(router.trustedProxies);
   const skip = t.settings.skipPaths;
-  const metricAttrs = g.metricAttrs;
+  const seriesOf = duration || size ? compileServerSeries(duration, size, scheme, g.metricAttrs) : undefined;
   const traceAttrs = g.traceAttrs;
+  const hasTraceAttrs = Object.keys(traceAttrs).length > 0;
   return (ctx) => {
     const { req, res, path, method } = ctx;
     if (skipped(skip, path)) return;
@@ -46,15 +48,10 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
     let span: Span | undefined;
     if (tracer) {
       const parent = g.propagation && trusted(req) ? extractContext(req.headers) : ROOT_CONTEXT;
-      span = tracer.startSpan(
-        method,
-        {
-          kind: SpanKind.SERVER,
-          attributes: { 'http.request.method': boundedMethod(method), 'url.path': path, 'url.scheme': scheme, 'client.address': ctx.clientIp, 'user_agent.original': String(req.headers['user-agent'] ?? '').slice(0, 256), ...traceAttrs },
-        },
-        parent,
-      );
-      if (g.reportHeaders) span.setAttributes(headerAttributes('http.request.header', req.rawHeaders, g.skipHeaders));
+      const attributes: Attributes = { 'http.request.method': boundedMethod(method), 'url.path': path, 'url.scheme': scheme, 'client.address': ctx.clientIp, 'user_agent.original': String(req.headers['user-agent'] ?? '').slice(0, 256) };
+      span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: hasTraceAttrs ? Object.assign(attributes, traceAttrs) : attributes }, parent);
+      // An unsampled request's span records nothing: no header attributes to build.
+      if (g.reportHeaders && span.isRecording()) span.setAttributes(headerAttributes('http.request.header', req.rawHeaders, g.skipHeaders));
       ctx.traceContext = trace.setSpan(parent, span);
     }
     let done = false;
@@ -63,21 +60,23 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
       done = true;
       const route = (res as ServerResponse & OtelResponse).otelRoute ?? UNMATCHED_ROUTE;
       const status = res.statusCode;
-      if (!skipped(skip, route)) {
-        const attrs: Attributes = { 'http.request.method': boundedMethod(method), 'url.scheme': scheme, 'http.route': route, 'http.response.status_code': status, ...metricAttrs };
-        duration?.record((performance.now() - t0) / 1000, attrs);
-        size?.record((req.socket?.bytesWritten ?? bytes0) - bytes0, attrs);
+      if (seriesOf && !skipped(skip, route)) {
+        const s = seriesOf(route, boundedMethod(method), status);
+        s.duration?.record((performance.now() - t0) / 1000);
+        s.size?.record((req.socket?.bytesWritten ?? bytes0) - bytes0);
       }
       if (span) {
         span.updateName(`${method} ${route}`);
-        span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+        span.setAttribute('http.route', route);
+        span.setAttribute('http.response.status_code', status);
         if (aborted) span.setStatus({ code: SpanStatusCode.ERROR, message: 'client went away' });
         else if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
       }
     };
-    res.once('finish', () => finish(false));
-    res.once('close', () => finish(!res.writableFinished));
+    // One listener: 'close' follows 'finish' (next tick) for every answered response, and comes
+    // alone when the client went away; writableFinished tells the two apart.
+    res.on('close', () => finish(!res.writableFinished));
   };
 }
 

@@ -21,8 +21,6 @@ export const KRAKEND_BACKEND_PORT = 8081;
 export const NOT_YET_IMPLEMENTED: Readonly<Record<string, string>> = {
   'validation/cel': 'CEL evaluation is not implemented yet',
   'validation/json-schema': 'request-body JSON Schema validation is not implemented yet',
-  'modifier/lua-backend': 'Lua scripting is not implemented yet (and the fixture scripts were not copied)',
-  'modifier/lua-proxy': 'Lua scripting is not implemented yet (and the fixture scripts were not copied)',
   'qos/http-cache': 'backend HTTP cache is not implemented yet (only used by the removed /show/{id})',
 };
 
@@ -85,10 +83,6 @@ export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {
   'cel-3': 'validation/cel not implemented: backend1 is not skipped (partial response expected)',
   'cel-4': 'validation/cel not implemented: backend2 is not skipped (partial response expected)',
   jsonschema_1: 'validation/json-schema not implemented: the body is not rejected with 400',
-  lua_1: 'modifier/lua-backend + modifier/lua-proxy not implemented',
-  lua_2: 'modifier/lua-backend not implemented: no custom_error 418',
-  sequential_3: 'modifier/lua-backend not implemented: the propagated Resp0_first.foo is not appended to the URL',
-  sequential_4: 'modifier/lua-backend not implemented: base64 of the propagated Resp0 is not appended to the URL',
   rss: 'needs the public Internet (showrss.info) and the rss decoder; its endpoint is removed from the config',
 };
 

@@ -19,7 +19,7 @@
 // EXPECTED_FAILURES); 1 otherwise; 2 when the run could not start.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,6 +294,10 @@ async function main(): Promise<number> {
   });
   const configPath = join(tmp, 'krakend.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n');
+  // The Lua blocks name `fixtures/lua/*.lua` relative to the config (KrakenD: its working
+  // directory): Rampart's clean-room stand-ins (test/fixtures/lua, see the README there).
+  mkdirSync(join(tmp, 'fixtures'), { recursive: true });
+  cpSync(join(REPO_ROOT, 'test', 'fixtures', 'lua'), join(tmp, 'fixtures', 'lua'), { recursive: true });
 
   // Specs
   let specs = loadSpecs(join(fixtures, 'specs'));

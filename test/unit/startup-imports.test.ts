@@ -14,7 +14,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Packages that only component runtimes (or build scripts) may load: each costs a start tens of
  * milliseconds, used or not. */
-const HEAVY = ['jose', 'ioredis', 'bcryptjs', 'maxmind', 'lru-cache', 'ajv', 'typescript', 'yaml', 'fast-xml-parser'];
+const HEAVY = ['jose', 'ioredis', 'bcryptjs', 'maxmind', 'lru-cache', 'ajv', 'ajv-formats', 'ajv-draft-04', '@marcbachmann/cel-js', 're2js', 'typescript', 'yaml', 'fast-xml-parser'];
 
 /** True when an import clause binds types only (TypeScript drops the whole import). */
 function typeOnly(clause: string): boolean {

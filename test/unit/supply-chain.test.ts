@@ -269,9 +269,9 @@ test('lockfile check: a missing integrity, a non-sha512 hash or an http URL fail
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
   assert.equal(check('check-lockfile.ts', checkTree('lock-ok', [], { 'package-lock.json': JSON.stringify(lock) })).code, 0);
   const cases: [string, (p: Record<string, unknown>) => void, RegExp][] = [
-    ['no-integrity', (p) => delete p.integrity, /ajv@8\.17\.1 \(node_modules\/ajv\): no integrity hash/],
+    ['no-integrity', (p) => delete p.integrity, /ajv@8\.20\.0 \(node_modules\/ajv\): no integrity hash/],
     ['sha1', (p) => (p.integrity = 'sha1-2jmQDV8ouAsXfbgQHAiVsjCvy0g='), /invalid integrity hash type/],
-    ['http', (p) => (p.resolved = 'http://127.0.0.1:9/ajv/-/ajv-8.17.1.tgz'), /invalid protocol/],
+    ['http', (p) => (p.resolved = 'http://127.0.0.1:9/ajv/-/ajv-8.20.0.tgz'), /invalid protocol/],
   ];
   for (const [name, edit, reason] of cases) {
     const copy = structuredClone(lock);
@@ -291,7 +291,7 @@ test('licence check: a production dependency outside the allow-list fails; a dev
   copy.packages['node_modules/typescript'].license = 'GPL-3.0-only'; // dev-only: not distributed
   const bad = check('check-licences.ts', checkTree('lic-gpl', [], { 'package-lock.json': JSON.stringify(copy) }));
   assert.equal(bad.code, 1, bad.out);
-  assert.match(bad.out, /ajv@8\.17\.1: licence GPL-3\.0-only is not on the allow-list/);
+  assert.match(bad.out, /ajv@8\.20\.0: licence GPL-3\.0-only is not on the allow-list/);
   assert.doesNotMatch(bad.out, /typescript/);
   const or = structuredClone(lock);
   or.packages['node_modules/ajv'].license = '(GPL-3.0-only OR MIT)';

@@ -24,6 +24,16 @@ export function injectHeaders(span: Span): string[] {
   return out;
 }
 
+/** The same headers as injectHeaders, written directly: the propagator's path (a context, a
+ * carrier object, a setter call per header, then copying into an array) cost ~3 µs a call. */
+export function traceHeadersOf(span: Span): string[] {
+  const sc = span.spanContext();
+  const out = ['traceparent', `00-${sc.traceId}-${sc.spanId}-0${Number(sc.traceFlags || 0).toString(16)}`];
+  const ts = sc.traceState?.serialize();
+  if (ts) out.push('tracestate', ts);
+  return out;
+}
+
 export { SpanKind };
 
 /** KrakenD bounds the method attribute to the nine verbs plus _OTHER (a client chooses it). */

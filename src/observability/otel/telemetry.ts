@@ -4,22 +4,25 @@
 // uses the namespace (the SDK costs a start ~100 ms). Nothing here sees a request's query string,
 // credentials or body: attributes are route patterns, methods, statuses and declared attributes.
 import { hostname } from 'node:os';
-import type { Histogram, Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { OtelSettings } from '../../config/normalize-otel.js';
 import { VERSION } from '../../core/version.js';
+import { LeanProducer, type LeanHistogram } from './lean-histogram.js';
+import { PooledRandomIdGenerator } from './id-generator.js';
 
 export interface Telemetry {
   readonly settings: OtelSettings;
   /** Undefined: no traces (sample rate 0, or no exporter takes them). */
   readonly tracer: Tracer | undefined;
-  readonly serverDuration: Histogram | undefined;
-  readonly serverSize: Histogram | undefined;
-  readonly proxyDuration: Histogram | undefined;
-  readonly backendDuration: Histogram | undefined;
+  // Aggregated outside the SDK (lean-histogram.ts says why); its readers collect them.
+  readonly serverDuration: LeanHistogram | undefined;
+  readonly serverSize: LeanHistogram | undefined;
+  readonly proxyDuration: LeanHistogram | undefined;
+  readonly backendDuration: LeanHistogram | undefined;
   /** Prometheus text of this process, when a Prometheus exporter is declared. */
   readonly prometheusText: (() => Promise<string>) | undefined;
   shutdown(): Promise<void>;
@@ -54,6 +57,8 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
     'telemetry.sdk.version': VERSION,
   });
   const readers: IMetricReader[] = [];
+  const lean = new LeanProducer({ name: 'rampart', version: VERSION });
+  const metricProducers = [lean];
   const processors: SpanProcessor[] = [];
   const closers: (() => Promise<void>)[] = [];
   if (!opts.dryRun) {
@@ -70,13 +75,13 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
           ? await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-grpc'), 'OTLPMetricExporter')
           : await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-proto'), 'OTLPMetricExporter');
         const exporter = new Exporter(o.grpc ? { url: o.url, metadata: await grpcMetadata(o.headers) } : { url: `${o.url}/v1/metrics`, headers: { ...o.headers } });
-        readers.push(new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: o.reportingMs, exportTimeoutMillis: Math.min(o.reportingMs, 10_000) }));
+        readers.push(new PeriodicExportingMetricReader({ exporter, metricProducers, exportIntervalMillis: o.reportingMs, exportTimeoutMillis: Math.min(o.reportingMs, 10_000) }));
       }
     }
   }
   let prometheusText: (() => Promise<string>) | undefined;
   if (s.prometheus.some((p) => p.metrics)) {
-    const reader = new PrometheusExporter({ preventServerStart: true });
+    const reader = new PrometheusExporter({ preventServerStart: true, metricProducers });
     readers.push(reader);
     // service_name on every series, so one dashboard can tell gateways apart (target_info has the rest).
     const serializer = new PrometheusSerializer('', false, /^service\.name$/);
@@ -87,13 +92,13 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
   }
   const meterProvider = readers.length ? new MeterProvider({ resource, readers }) : undefined;
   const meter = meterProvider?.getMeter('rampart', VERSION);
-  const time = { unit: 's', advice: { explicitBucketBoundaries: [...s.timeBuckets] } };
-  const size = { unit: 'By', advice: { explicitBucketBoundaries: [...s.sizeBuckets] } };
+  const time = (description: string) => ({ unit: 's', description });
+  const size = (description: string) => ({ unit: 'By', description });
   const g127 = s.global.semconv127;
-  const serverDuration = meter && s.global.metrics ? meter.createHistogram(g127 ? 'http.server.request.duration' : 'http.server.duration', { ...time, description: 'Duration of the requests the gateway answered' }) : undefined;
-  const serverSize = meter && s.global.metrics ? meter.createHistogram(g127 ? 'http.server.response.body.size' : 'http.server.response.size', { ...size, description: 'Size of the answers the gateway sent' }) : undefined;
-  const proxyDuration = meter ? meter.createHistogram('krakend.proxy.duration', { ...time, description: 'Duration of the proxy layer of each endpoint' }) : undefined;
-  const backendDuration = meter ? meter.createHistogram('krakend.backend.duration', { ...time, description: 'Duration of each backend call' }) : undefined;
+  const serverDuration = meter && s.global.metrics ? lean.histogram(g127 ? 'http.server.request.duration' : 'http.server.duration', time('Duration of the requests the gateway answered'), s.timeBuckets) : undefined;
+  const serverSize = meter && s.global.metrics ? lean.histogram(g127 ? 'http.server.response.body.size' : 'http.server.response.size', size('Size of the answers the gateway sent'), s.sizeBuckets) : undefined;
+  const proxyDuration = meter ? lean.histogram('krakend.proxy.duration', time('Duration of the proxy layer of each endpoint'), s.timeBuckets) : undefined;
+  const backendDuration = meter ? lean.histogram('krakend.backend.duration', time('Duration of each backend call'), s.timeBuckets) : undefined;
   if (meter && s.prometheus.some((p) => p.runtimeMetrics)) {
     const { monitorEventLoopDelay } = await import('node:perf_hooks');
     const loop = monitorEventLoopDelay({ resolution: 20 });
@@ -112,7 +117,7 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
   let tracerProvider: BasicTracerProvider | undefined;
   if (processors.length && s.sampleRate > 0) {
     const sampler = s.sampleRate >= 1 ? new AlwaysOnSampler() : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(s.sampleRate) });
-    tracerProvider = new BasicTracerProvider({ resource, sampler, spanProcessors: processors });
+    tracerProvider = new BasicTracerProvider({ resource, sampler, spanProcessors: processors, idGenerator: new PooledRandomIdGenerator() });
     tracer = tracerProvider.getTracer('rampart', VERSION);
   }
   return {

@@ -1,0 +1,137 @@
+// Copies plain JS data into fresh Lua tables and back, through the Lua C API only. No wasmoon
+// type extension (and so no JS proxy or JS object) is ever pushed: a script sees tables,
+// strings, numbers and booleans. JSON arrays carry the prelude's ARRAY metatable, null the NULL
+// table; integral JS numbers become Lua integers so they print as "42", like Lua 5.1 does.
+import type { LuaCApi } from './lua-capi.js';
+
+const REGISTRY = -1000000 - 1000;
+const TNIL = 0, TBOOLEAN = 1, TNUMBER = 3, TSTRING = 4, TTABLE = 5;
+const MAX_DEPTH = 64;
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const TYPE_NAMES = ['nil', 'boolean', 'light userdata', 'number', 'string', 'table', 'function', 'userdata', 'thread'];
+
+/** The C API plus the live heap view (it is replaced when WASM memory grows). */
+export interface LuaCtx {
+  api: LuaCApi;
+  heap(): Uint8Array;
+}
+
+export interface LuaRefs {
+  array: number;
+  null: number;
+  /** The same refs as BigInt (lua_rawgeti takes a lua_Integer), converted once. */
+  arrayBig: bigint;
+  nullBig: bigint;
+}
+
+export function pushString(c: LuaCtx, L: number, s: string): void {
+  // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto writes straight into WASM memory.
+  const cap = s.length * 3 + 1;
+  const ptr = c.api.malloc(cap) as number;
+  try {
+    const { written } = encoder.encodeInto(s, c.heap().subarray(ptr, ptr + cap));
+    c.api.lua_pushlstring(L, ptr, written);
+  } finally {
+    c.api.free(ptr);
+  }
+}
+
+export function pushJs(c: LuaCtx, L: number, refs: LuaRefs, v: unknown, depth = 0): void {
+  const lua = c.api;
+  if (depth > MAX_DEPTH) throw new Error('data nested too deep for Lua');
+  lua.lua_checkstack(L, 4);
+  if (v === null || v === undefined) {
+    lua.lua_rawgeti(L, REGISTRY, refs.nullBig);
+  } else if (typeof v === 'string') {
+    pushString(c, L, v);
+  } else if (typeof v === 'number') {
+    if (Number.isSafeInteger(v)) lua.lua_pushinteger(L, BigInt(v));
+    else lua.lua_pushnumber(L, v);
+  } else if (typeof v === 'boolean') {
+    lua.lua_pushboolean(L, v ? 1 : 0);
+  } else if (Array.isArray(v)) {
+    lua.lua_createtable(L, v.length, 0);
+    for (let i = 0; i < v.length; i++) {
+      pushJs(c, L, refs, v[i], depth + 1);
+      lua.lua_rawseti(L, -2, BigInt(i + 1));
+    }
+    lua.lua_rawgeti(L, REGISTRY, refs.arrayBig);
+    lua.lua_setmetatable(L, -2);
+  } else if (typeof v === 'object') {
+    const keys = Object.keys(v);
+    lua.lua_createtable(L, 0, keys.length);
+    for (const k of keys) {
+      pushString(c, L, k);
+      pushJs(c, L, refs, (v as Record<string, unknown>)[k], depth + 1);
+      lua.lua_rawset(L, -3);
+    }
+  } else {
+    throw new Error(`cannot copy a ${typeof v} into Lua`);
+  }
+}
+
+function readString(c: LuaCtx, L: number, idx: number, lenPtr: number): string {
+  const p = c.api.lua_tolstring(L, idx, lenPtr) as number;
+  const heap = c.heap();
+  const len = heap[lenPtr] | (heap[lenPtr + 1] << 8) | (heap[lenPtr + 2] << 16) | (heap[lenPtr + 3] << 24);
+  return decoder.decode(heap.subarray(p, p + len));
+}
+
+function readNumber(lua: LuaCApi, L: number, idx: number): number {
+  if (lua.lua_isinteger(L, idx)) return Number(lua.lua_tointegerx(L, idx, null));
+  return lua.lua_tonumberx(L, idx, null);
+}
+
+function isRef(lua: LuaCApi, L: number, idx: number, ref: bigint): boolean {
+  lua.lua_rawgeti(L, REGISTRY, ref);
+  const same = lua.lua_rawequal(L, idx, -1) === 1;
+  lua.lua_settop(L, -2);
+  return same;
+}
+
+function hasMeta(lua: LuaCApi, L: number, idx: number, ref: bigint): boolean {
+  if (!lua.lua_getmetatable(L, idx)) return false;
+  const same = isRef(lua, L, -1, ref);
+  lua.lua_settop(L, -2);
+  return same;
+}
+
+/** Reads the Lua value at `idx` as plain JS data; functions, userdata and cycles are errors. */
+export function readLua(c: LuaCtx, L: number, refs: LuaRefs, idx: number, lenPtr: number, depth = 0): unknown {
+  const lua = c.api;
+  idx = lua.lua_absindex(L, idx);
+  const t = lua.lua_type(L, idx);
+  if (t === TNIL) return null;
+  if (t === TBOOLEAN) return lua.lua_toboolean(L, idx) === 1;
+  if (t === TNUMBER) return readNumber(lua, L, idx);
+  if (t === TSTRING) return readString(c, L, idx, lenPtr);
+  if (t !== TTABLE) throw new Error(`a Lua ${TYPE_NAMES[t] ?? 'value'} cannot leave the script`);
+  if (depth > MAX_DEPTH) throw new Error('data nested too deep (or cyclic)');
+  lua.lua_checkstack(L, 4);
+  if (isRef(lua, L, idx, refs.nullBig)) return null;
+  if (hasMeta(lua, L, idx, refs.arrayBig)) {
+    const n = Number(lua.lua_rawlen(L, idx));
+    const out: unknown[] = [];
+    for (let i = 1; i <= n; i++) {
+      lua.lua_rawgeti(L, idx, BigInt(i));
+      out.push(readLua(c, L, refs, -1, lenPtr, depth + 1));
+      lua.lua_settop(L, -2);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, idx)) {
+    const kt = lua.lua_type(L, -2);
+    let key: string;
+    if (kt === TSTRING) key = readString(c, L, -2, lenPtr);
+    else if (kt === TNUMBER) key = String(readNumber(lua, L, -2));
+    else if (kt === TBOOLEAN) key = String(lua.lua_toboolean(L, -2) === 1);
+    else { lua.lua_settop(L, -2); continue; }
+    // defineProperty: a "__proto__" key stays an own property, never a prototype change.
+    Object.defineProperty(out, key, { value: readLua(c, L, refs, -1, lenPtr, depth + 1), enumerable: true, writable: true, configurable: true });
+    lua.lua_settop(L, -2);
+  }
+  return out;
+}

@@ -1,0 +1,190 @@
+// One sandboxed Lua state, made directly through the C API on wasmoon's WASM module (no wasmoon
+// engine, so no type extension and no JS proxy can exist). Libraries opened: base, table,
+// string, math, plus host-only debug and coroutine, which the prelude captures and removes.
+// Our allocator enforces the memory cap; a count hook every 1000 instructions enforces the
+// per-call time and instruction budget.
+import { LuaReturn, type LuaWasm } from 'wasmoon';
+import { PRELUDE_SANDBOX } from './prelude-sandbox.js';
+import { PRELUDE_DATA } from './prelude-data.js';
+import { PRELUDE_API } from './prelude-api.js';
+import { PRELUDE_RUN } from './prelude-run.js';
+import { pushString, readLua, type LuaCtx, type LuaRefs } from './lua-convert.js';
+import { capiFor, luaFactory, type LuaCApi } from './lua-capi.js';
+import type { LuaBudget } from './types.js';
+
+export const REGISTRY = -1000000 - 1000;
+/** The error value the hook raises; the prelude's pcall wrappers re-raise it. */
+export const BUDGET_ERROR = 'rampart: Lua budget exceeded';
+const HOOK_EVERY = 1000;
+const MASK_COUNT = 8;
+const PRELUDE = PRELUDE_SANDBOX + PRELUDE_DATA + PRELUDE_API + PRELUDE_RUN;
+const encoder = new TextEncoder();
+
+export interface LuaChunk {
+  kind: 'source' | 'pre' | 'post';
+  name: string;
+  code: string;
+}
+
+export class LuaVm {
+  readonly L: number;
+  readonly refs: LuaRefs;
+  readonly runRef: number;
+  readonly lenPtr: number;
+  /** Scratch int for lua_resume's result count. */
+  readonly nresPtr: number;
+  readonly api: LuaCApi;
+  readonly ctx: LuaCtx;
+  private readonly hookPtr: number;
+  private readonly allocPtr: number;
+  private readonly registerRef: number;
+  private memoryUsed = 0;
+  /** Undefined while the host copies data in (see liftCap). */
+  private memoryMax: number | undefined;
+  deadline = Infinity;
+  steps = 0;
+  maxSteps = Infinity;
+  tripped = false;
+  broken = false;
+  private closed = false;
+
+  private constructor(private readonly lua: LuaWasm, private readonly budget: LuaBudget, openOs: boolean) {
+    const api = (this.api = capiFor(lua));
+    const module = lua.module;
+    this.ctx = { api, heap: () => module.HEAPU8 };
+    this.allocPtr = module.addFunction((_ud: number, ptr: number, osize: number, nsize: number) => {
+      if (nsize === 0) {
+        if (ptr) { this.memoryUsed -= osize; api.free(ptr); }
+        return 0;
+      }
+      const delta = ptr ? nsize - osize : nsize;
+      if (delta > 0 && this.memoryMax !== undefined && this.memoryUsed + delta > this.memoryMax) return 0;
+      const out = api.realloc(ptr, nsize) as number;
+      if (out) this.memoryUsed += delta;
+      return out;
+    }, 'iiiii');
+    this.L = api.lua_newstate(this.allocPtr, 0) as number;
+    if (!this.L) throw new Error('lua_newstate failed');
+    this.lenPtr = api.malloc(4);
+    this.nresPtr = api.malloc(4);
+    const libs: [string, string][] = [['luaopen_base', '_G'], ['luaopen_table', 'table'], ['luaopen_string', 'string'], ['luaopen_math', 'math'], ['luaopen_coroutine', 'coroutine'], ['luaopen_debug', 'debug']];
+    if (openOs) libs.push(['luaopen_os', 'os']);
+    for (const [open, name] of libs) {
+      api[open](this.L);
+      this.withCString(name, (p) => api.lua_setglobal(this.L, p));
+    }
+    this.hookPtr = module.addFunction((L: number) => {
+      this.steps++;
+      if (this.steps > this.maxSteps || Date.now() > this.deadline) {
+        this.tripped = true;
+        pushString(this.ctx, L, BUDGET_ERROR);
+        api.lua_error(L);
+      }
+    }, 'vii');
+    api.lua_sethook(this.L, this.hookPtr, MASK_COUNT, HOOK_EVERY);
+    this.load('=rampart-prelude', PRELUDE);
+    pushString(this.ctx, this.L, BUDGET_ERROR);
+    api.lua_pushboolean(this.L, openOs ? 1 : 0);
+    this.pcall(2, 1);
+    const field = (name: string): number => {
+      this.withCString(name, (p) => api.lua_getfield(this.L, -1, p));
+      return api.luaL_ref(this.L, REGISTRY) as number;
+    };
+    const array = field('array'), nul = field('null');
+    this.refs = { array, null: nul, arrayBig: BigInt(array), nullBig: BigInt(nul) };
+    this.runRef = field('run');
+    this.registerRef = field('register');
+    api.lua_settop(this.L, 0);
+    this.memoryMax = budget.memoryBytes;
+  }
+
+  static async create(budget: LuaBudget, openOs: boolean, chunks: LuaChunk[]): Promise<LuaVm> {
+    const lua = await (await luaFactory()).getLuaModule();
+    const vm = new LuaVm(lua, budget, openOs);
+    try {
+      chunks.forEach((c, i) => {
+        try {
+          vm.register(c);
+        } catch (err) {
+          if (err instanceof LuaSyntaxError) err.chunk = i;
+          throw err;
+        }
+      });
+    } catch (err) {
+      vm.close();
+      throw err;
+    }
+    return vm;
+  }
+
+  /** Host work (copying data in) runs with the cap lifted: an allocation failure outside a
+   *  protected call would abort the whole WASM module. The cap is restored before Lua runs. */
+  liftCap(): void { this.memoryMax = undefined; }
+  restoreCap(): void { this.memoryMax = this.budget.memoryBytes; }
+  memory(): number { return this.memoryUsed; }
+
+  private withCString<T>(s: string, fn: (ptr: number) => T): T {
+    const bytes = encoder.encode(s);
+    const ptr = this.api.malloc(bytes.length + 1) as number;
+    try {
+      const heap = this.ctx.heap();
+      heap.set(bytes, ptr);
+      heap[ptr + bytes.length] = 0;
+      return fn(ptr);
+    } finally {
+      this.api.free(ptr);
+    }
+  }
+
+  private errorText(): string {
+    const v = readLua(this.ctx, this.L, this.refs, -1, this.lenPtr);
+    this.api.lua_settop(this.L, 0);
+    return typeof v === 'string' ? v : 'error';
+  }
+
+  private load(name: string, code: string): void {
+    const bytes = encoder.encode(code);
+    const ptr = this.api.malloc(bytes.length + 1) as number;
+    try {
+      this.ctx.heap().set(bytes, ptr);
+      const rc = this.withCString(name, (n) => this.withCString('t', (m) => this.api.luaL_loadbufferx(this.L, ptr, bytes.length, n, m))) as number;
+      if (rc !== LuaReturn.Ok) throw new LuaSyntaxError(this.errorText());
+    } finally {
+      this.api.free(ptr);
+    }
+  }
+
+  private pcall(nargs: number, nres: number): void {
+    const rc = this.api.lua_pcallk(this.L, nargs, nres, 0, 0, 0) as number;
+    if (rc !== LuaReturn.Ok) throw new Error(`Lua prelude failed: ${this.errorText()}`);
+  }
+
+  private register(c: LuaChunk): void {
+    this.api.lua_rawgeti(this.L, REGISTRY, BigInt(this.registerRef));
+    pushString(this.ctx, this.L, c.kind);
+    this.load(c.name, c.code);
+    this.pcall(2, 0);
+  }
+
+  /** Reads the value at `idx` of thread `T` as plain data. */
+  read(T: number, idx: number): unknown {
+    return readLua(this.ctx, T, this.refs, idx, this.lenPtr);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.memoryMax = undefined;
+    this.api.lua_close(this.L);
+    this.api.free(this.lenPtr);
+    this.api.free(this.nresPtr);
+    this.lua.module.removeFunction(this.hookPtr);
+    this.lua.module.removeFunction(this.allocPtr);
+  }
+}
+
+/** A chunk that does not parse; the message is Lua's own (`name:line: reason`). */
+export class LuaSyntaxError extends Error {
+  /** Index of the failing chunk in the list given to `LuaVm.create`. */
+  chunk = -1;
+}

@@ -1,0 +1,90 @@
+// One call of a compiled script set on one VM: a fresh coroutine resumes the prelude's `run`
+// with copies of the models. A yield is an `http_response.new` request: the host performs it
+// (allow-listed, with a timeout) and resumes with a plain answer. The hook's deadline counts
+// only Lua execution; HTTP waits have their own timeout.
+import { LuaReturn } from 'wasmoon';
+import { pushJs, pushString } from './lua-convert.js';
+import { BUDGET_ERROR, REGISTRY, type LuaVm } from './lua-vm.js';
+import type { LuaBudget } from './types.js';
+
+export interface RawOutcome {
+  /** The table `run` returned, as plain data; absent when the call failed outside `run`. */
+  value?: Record<string, unknown>;
+  failure?: { reason: 'timeout' | 'memory' | 'runtime'; message: string };
+}
+
+export type HttpPerformer = (req: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+const MAX_YIELDS = 64;
+
+export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', req: unknown, resp: unknown, http: HttpPerformer): Promise<RawOutcome> {
+  const { api, L, nresPtr } = vm;
+  vm.liftCap();
+  const T = api.lua_newthread(L) as number;
+  const threadRef = api.luaL_ref(L, REGISTRY) as number;
+  let remaining = budget.timeMs;
+  vm.steps = 0;
+  vm.maxSteps = Math.ceil(budget.instructions / 1000);
+  vm.tripped = false;
+  try {
+    api.lua_rawgeti(T, REGISTRY, BigInt(vm.runRef));
+    pushString(vm.ctx, T, phase);
+    pushJs(vm.ctx, T, vm.refs, req ?? null);
+    pushJs(vm.ctx, T, vm.refs, resp ?? null);
+    let nargs = 3;
+    for (let round = 0; ; round++) {
+      const started = Date.now();
+      vm.deadline = started + remaining;
+      vm.restoreCap();
+      const rc = api.lua_resume(T, L, nargs, nresPtr) as number;
+      vm.liftCap();
+      vm.deadline = Infinity;
+      remaining -= Date.now() - started;
+      const nres = new Int32Array(vm.ctx.heap().buffer, nresPtr, 1)[0];
+      if (rc === LuaReturn.Ok && !vm.tripped) {
+        const text = vm.read(T, -1);
+        return { value: (typeof text === 'string' ? JSON.parse(text) : {}) as Record<string, unknown> };
+      }
+      if (rc !== LuaReturn.Yield || vm.tripped) return { failure: classify(vm, rc, T) };
+      if (round >= MAX_YIELDS) return { failure: { reason: 'runtime', message: `more than ${MAX_YIELDS} http_response calls` } };
+      const request = nres > 0 ? vm.read(T, -1) : null;
+      api.lua_settop(T, 0);
+      let answer: Record<string, unknown>;
+      try {
+        answer = await http((request ?? {}) as Record<string, unknown>);
+      } catch (err) {
+        answer = { error: err instanceof Error ? err.message : 'failed' };
+      }
+      pushJs(vm.ctx, T, vm.refs, answer);
+      nargs = 1;
+    }
+  } catch (err) {
+    // Data that cannot leave the script (cycles, functions) or cannot enter it.
+    return { failure: { reason: 'runtime', message: err instanceof Error ? err.message : String(err) } };
+  } finally {
+    vm.deadline = Infinity;
+    vm.maxSteps = Infinity;
+    api.luaL_unref(L, REGISTRY, threadRef);
+    api.lua_settop(L, 0);
+    vm.restoreCap();
+  }
+}
+
+function classify(vm: LuaVm, rc: number, T: number): NonNullable<RawOutcome['failure']> {
+  let message = 'Lua error';
+  try {
+    const v = vm.read(T, -1);
+    if (typeof v === 'string') message = v;
+  } catch {
+    /* a non-data error value: keep the generic message */
+  }
+  if (vm.tripped || message === BUDGET_ERROR) {
+    vm.broken = true;
+    return { reason: 'timeout', message: 'Lua script exceeded its time/instruction budget' };
+  }
+  if (rc === LuaReturn.ErrorMem || message === 'not enough memory') {
+    vm.broken = true;
+    return { reason: 'memory', message: 'Lua script exceeded its memory cap' };
+  }
+  return { reason: 'runtime', message };
+}

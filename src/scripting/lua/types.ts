@@ -1,0 +1,122 @@
+// Public types of the standalone Lua engine (issue #17, item 2). Everything that crosses the
+// JS <-> Lua boundary is plain data: it is copied into fresh Lua tables before a call and copied
+// back out after it, so no JS object (and no prototype) is ever reachable from a script.
+
+/** Header and query maps are Go-style: name -> list of values. */
+export type LuaMultiMap = Record<string, string[]>;
+
+/** JSON-like data a script may read and write (`response:data()`). */
+export type LuaJson = null | boolean | number | string | LuaJson[] | { [key: string]: LuaJson };
+
+/**
+ * The request a script sees. `url` is the full backend URL at backend level and `""` elsewhere
+ * (as in KrakenD, where the load balancer sets it). `params` keys are as lura passes them
+ * (first letter upper-cased: `Id`, `Resp0_first.foo`). `host` is only used by `ctx` (lua-endpoint).
+ */
+export interface LuaRequestModel {
+  method: string;
+  url: string;
+  path: string;
+  query: LuaMultiMap;
+  headers: LuaMultiMap;
+  body: string;
+  params: Record<string, string>;
+  host?: string;
+}
+
+/**
+ * The response a `post` script sees. `status` and `body` are what lura exposes for the no-op
+ * encoding; for decoded responses the pipeline passes `status: 0` and `body: ""` as KrakenD does.
+ * `data` is the decoded JSON object (proxy/backend scope).
+ */
+export interface LuaResponseModel {
+  status: number;
+  headers: LuaMultiMap;
+  body: string;
+  data: { [key: string]: LuaJson };
+  isComplete: boolean;
+}
+
+/** `custom_error(msg[, status[, content_type]])`: the pipeline answers with exactly this. */
+export interface LuaCustomError {
+  ok: false;
+  kind: 'custom_error';
+  status: number;
+  body: string;
+  /** Only set when the script passed a third argument. */
+  contentType?: string;
+}
+
+/**
+ * The script failed: budget exhausted (`timeout`), memory cap hit (`memory`), or a Lua runtime
+ * error (`runtime`). The pipeline answers 500; `message` is for the log only (it can carry
+ * script text, never send it to a client).
+ */
+export interface LuaFailure {
+  ok: false;
+  kind: 'failure';
+  reason: 'timeout' | 'memory' | 'runtime';
+  status: 500;
+  message: string;
+}
+
+export type LuaResult<M> = { ok: true; model: M } | LuaCustomError | LuaFailure;
+
+/** Per-call limits. Every call of a compiled script set runs under them. */
+export interface LuaBudget {
+  /** Wall-clock time of Lua execution per call (HTTP waits excluded; they have their own timeout). */
+  timeMs: number;
+  /** Lua VM instructions per call (counted in steps of 1000). */
+  instructions: number;
+  /** Bytes a VM may allocate in total. */
+  memoryBytes: number;
+}
+
+export interface LuaHttpOptions {
+  /** Origins (`http://host:port`) `http_response.new` may call. Empty: the function raises. */
+  allowedHosts: string[];
+  timeoutMs: number;
+  /** Largest response body read; larger answers raise in the script. */
+  maxBodyBytes: number;
+}
+
+export interface LuaCompileOptions {
+  /** Directory `sources` are relative to (KrakenD: the working directory). */
+  baseDir: string;
+  /** JSON pointer of the namespace object, used in every startup error. */
+  pointer: string;
+  /** Which of the three namespaces this is (decides `ctx` vs `request`, and whether `post` runs). */
+  scope: 'endpoint' | 'proxy' | 'backend';
+  budget?: Partial<LuaBudget>;
+  http?: Partial<LuaHttpOptions>;
+  /**
+   * `allow_open_libs: true` cannot mean io/os/debug in Rampart. `refuse` (default) stops startup;
+   * `safe-set` accepts it and gives the same safe libraries plus `os.time/clock/date`.
+   */
+  openLibs?: 'refuse' | 'safe-set';
+  /** VMs kept per compiled script set (default 2, at most 16). */
+  poolSize?: number;
+}
+
+/** The KrakenD config of one Lua namespace, as read from `extra_config`. */
+export interface LuaConfig {
+  sources?: string[];
+  pre?: string;
+  post?: string;
+  live?: boolean;
+  md5?: Record<string, string>;
+  allow_open_libs?: boolean;
+  skip_next?: boolean;
+}
+
+/** What the pipeline holds per namespace instance; built once at startup. */
+export interface CompiledLua {
+  readonly scope: 'endpoint' | 'proxy' | 'backend';
+  readonly hasPre: boolean;
+  /** False for lua-endpoint (KrakenD ignores `post` there). */
+  readonly hasPost: boolean;
+  readonly skipNext: boolean;
+  runPre(request: LuaRequestModel): Promise<LuaResult<LuaRequestModel>>;
+  runPost(response: LuaResponseModel, request?: LuaRequestModel): Promise<LuaResult<LuaResponseModel>>;
+  close(): void;
+}
