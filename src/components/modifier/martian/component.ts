@@ -48,7 +48,7 @@ export function build(config: unknown, env: BuildEnv): Stage {
   function toUpstream(up: UpstreamRequest, mr: MutableRequest, originalHost: string): UpstreamRequest | BackendResult {
     const u = mr.url;
     let origin = up.origin;
-    if (u.host !== originalHost || `${u.scheme}:` !== new URL(up.origin).protocol) {
+    if (u.host !== originalHost || !up.origin.startsWith(`${u.scheme}://`)) {
       try {
         origin = new URL(`${u.scheme}://${u.host}`).origin;
       } catch {
