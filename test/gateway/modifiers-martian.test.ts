@@ -10,6 +10,7 @@ import { BIN, startGateway, writeConfig, type RunningGateway } from '../helpers/
 import { http } from '../helpers/http.js';
 
 let be: TestBackend;
+let other: TestBackend;
 let gw: RunningGateway;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const M = 'modifier/martian';
@@ -25,6 +26,7 @@ function last(prefix: string) {
 }
 
 before(async () => {
+  other = await startBackend();
   be = await startBackend((req, res, body) => {
     if (req.url!.startsWith('/up/status')) return void (res.writeHead(404, { 'content-type': 'application/json' }), res.end('{"missing":true}'));
     res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'yes', 'x-internal-token': 'abc' });
@@ -67,7 +69,7 @@ before(async () => {
       route('/id', { 'header.Id': { scope: ['request'] } }),
       // Go's "illegal header multiple" error at request time: the backend is never called.
       route('/fails', { 'header.Append': { scope: ['request'], name: 'Host', value: 'x' } }),
-      route('/undeclared', { 'url.Modifier': { scope: ['request'], host: '127.0.0.1:9' } }),
+      route('/undeclared', { 'url.Modifier': { scope: ['request'], host: `127.0.0.1:${other.port}` } }),
     ],
   });
 });
@@ -75,6 +77,7 @@ before(async () => {
 after(async () => {
   await gw?.stop();
   await be?.close();
+  await other?.close();
 });
 
 test('request scope sets, appends and removes headers upstream', async () => {
@@ -165,9 +168,33 @@ test('a martian error at request time fails the backend with 500, without callin
   assert.ok(!r.body.includes('illegal'), r.body);
 });
 
-test('a url.Modifier towards an undeclared host fails instead of connecting', async () => {
+test('a url.Modifier towards an undeclared host fails instead of connecting; martian errors show only under return_error_msg', async () => {
   const r = await http(gw.port, 'GET', '/undeclared');
   assert.equal(r.status, 500);
+  // A live server is listening there: it was never called.
+  assert.equal(other.seen.length, 0);
+  assert.equal(be.seen.filter((s) => s.url.startsWith('/up/undeclared')).length, 0);
+  assert.equal(r.body, '');
+  // With return_error_msg the client sees why: refused by the adapter, not a crash further down.
+  const verbose = await startGateway({
+    version: 3,
+    extra_config: { router: { return_error_msg: true } },
+    endpoints: [
+      route('/undeclared', { 'url.Modifier': { scope: ['request'], host: `127.0.0.1:${other.port}` } }),
+      route('/fails', { 'header.Append': { scope: ['request'], name: 'Host', value: 'x' } }),
+    ],
+  });
+  try {
+    const u = await http(verbose.port, 'GET', '/undeclared');
+    assert.equal(u.status, 500);
+    assert.match(u.body, /modified URL points outside the backend hosts/);
+    assert.equal(other.seen.length, 0);
+    const f = await http(verbose.port, 'GET', '/fails');
+    assert.equal(f.status, 500);
+    assert.match(f.body, /martian: .*illegal header multiple/);
+  } finally {
+    await verbose.stop();
+  }
 });
 
 function check(config: object) {
