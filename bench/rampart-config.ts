@@ -78,6 +78,37 @@ function baseRoutes(origin: string): BenchRoute[] {
       },
     },
     {
+      // Issue 17: five martian header/query modifiers must cost at most 10% over `plain`. The
+      // HTTP-level hooks take the route off the direct no-op path, so this row measures both.
+      id: 'martian5',
+      description: '`/plain` (no-op) + `modifier/martian`: a fifo.Group of 3 header and 2 querystring request modifiers',
+      path: '/martian5',
+      endpoint: {
+        endpoint: '/martian5',
+        method: 'GET',
+        output_encoding: 'no-op',
+        backend: [{
+          host: [origin],
+          url_pattern: '/',
+          encoding: 'no-op',
+          extra_config: {
+            'modifier/martian': {
+              'fifo.Group': {
+                scope: ['request'],
+                modifiers: [
+                  { 'header.Modifier': { scope: ['request'], name: 'X-Gateway', value: 'rampart' } },
+                  { 'header.Modifier': { scope: ['request'], name: 'X-Env', value: 'bench' } },
+                  { 'header.Append': { scope: ['request'], name: 'X-Tags', value: 'a' } },
+                  { 'querystring.Modifier': { scope: ['request'], name: 'apikey', value: 'k' } },
+                  { 'querystring.Modifier': { scope: ['request'], name: 'v', value: '2' } },
+                ],
+              },
+            },
+          },
+        }],
+      },
+    },
+    {
       id: 'json',
       description: 'default `json` encoding: the backend body is parsed and re-encoded',
       path: '/json',

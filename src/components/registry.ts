@@ -43,6 +43,11 @@ import { metricsComponent } from './telemetry/metrics/schema.js';
 import { opentelemetryComponent } from './telemetry/opentelemetry/schema.js';
 import { opentelemetrySecurityComponent } from './telemetry/opentelemetry-security/schema.js';
 import { opencensusComponent } from './telemetry/opencensus/schema.js';
+import { martianComponent } from './modifier/martian/schema.js';
+import { jmespathComponent } from './modifier/jmespath/schema.js';
+import { requestBodyGeneratorComponent } from './modifier/request-body-generator/schema.js';
+import { bodyGeneratorComponent } from './modifier/body-generator/schema.js';
+import { responseBodyGeneratorComponent } from './modifier/response-body-generator/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -87,6 +92,16 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // script counts for the breaker) and a backend response hook.
   luaProxyComponent,
   luaBackendComponent,
+  // Body and data modifiers. Response hooks run in reverse registry order: the response body
+  // generator (listed before jmespath) renders the data jmespath produced. At backend scope the
+  // request body generators' HTTP-level hooks run before martian's.
+  responseBodyGeneratorComponent,
+  jmespathComponent,
+  requestBodyGeneratorComponent,
+  bodyGeneratorComponent,
+  // Backend HTTP-level modifiers, innermost (KrakenD: ... Lua backend -> CEL backend -> martian
+  // -> HTTP call): their request hooks run last, their response hooks first.
+  martianComponent,
   redisComponent,
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).

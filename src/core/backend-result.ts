@@ -98,8 +98,10 @@ export interface CallInput {
 export type BackendHandler = (input: CallInput) => Promise<BackendResult>;
 
 /** Backend scope: rewrites the HTTP request about to be sent (martian, Lua backend `pre`), or
- * answers instead of the backend (a BackendResult: skip.RoundTrip, a script's custom_error). */
-export type UpstreamRequestHook = (req: UpstreamRequest, input: CallInput) => UpstreamRequest | BackendResult | Promise<UpstreamRequest | BackendResult>;
+ * answers instead of the backend: an UpstreamResponse (martian skip.RoundTrip: nothing is sent,
+ * the response hooks and the decoding still run) or a BackendResult (a script's custom_error,
+ * a failure: the exchange ends there). */
+export type UpstreamRequestHook = (req: UpstreamRequest, input: CallInput) => UpstreamRequest | UpstreamResponse | BackendResult | Promise<UpstreamRequest | UpstreamResponse | BackendResult>;
 
 /** Backend scope: rewrites the backend's HTTP answer before it is decoded (martian response
  * modifiers), or replaces it by a result (an error). */

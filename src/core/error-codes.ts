@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   'backend.unsafe_param': { status: 400, kind: 'failure', meaning: 'a path value that would leave the url_pattern prefix' },
   'lua.failed': { status: 500, kind: 'failure', meaning: 'a Lua script raised an error or ran out of its time, instruction or memory budget' },
   'backend.hook': { status: 500, kind: 'failure', meaning: 'a backend response hook refused or failed' },
+  'backend.modifier': { status: 500, kind: 'failure', meaning: 'a modifier (martian, jmespath, body generator) failed at request time' },
   'gateway.crash': { status: 500, kind: 'failure', meaning: 'an unexpected error while serving (logged with the path)' },
 } as const satisfies Record<string, CodeSpec>;
 

@@ -37,12 +37,18 @@ export interface BackendCompileEnv {
  * response hooks in reverse); a hook answering with a result ends the exchange there. */
 async function exchangeWithHooks(hooks: UpstreamHooks, up: UpstreamRequest, input: CallInput, send: (up: UpstreamRequest) => Promise<UpstreamResponse>): Promise<UpstreamResponse | BackendResult> {
   let req = up;
+  let answered: UpstreamResponse | undefined;
   for (const h of hooks.request) {
     const r = await h(req, input);
     if ('kind' in r) return r;
+    // Answered without sending (martian skip.RoundTrip): the response hooks still run on it.
+    if ('status' in r) {
+      answered = r;
+      break;
+    }
     req = r;
   }
-  let res = await send(req);
+  let res = answered ?? (await send(req));
   for (let i = hooks.response.length - 1; i >= 0; i--) {
     const r = await hooks.response[i](res, req, input);
     if ('kind' in r) return r;
