@@ -40,6 +40,8 @@ import { metricsComponent } from './telemetry/metrics/schema.js';
 import { opentelemetryComponent } from './telemetry/opentelemetry/schema.js';
 import { opentelemetrySecurityComponent } from './telemetry/opentelemetry-security/schema.js';
 import { opencensusComponent } from './telemetry/opencensus/schema.js';
+import { celComponent } from './validation/cel/schema.js';
+import { requestJsonSchemaComponent } from './validation/json-schema/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -72,6 +74,11 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   ratelimitTieredComponent,
   ratelimitRouterComponent,
   ratelimitRouterRedisComponent,
+  // Data protection (README "Data protection"). Guards, after the rate limits: validation/cel
+  // (JWT and request checks, phase 'admit'), then, once the body is read, validation/json-schema
+  // ('validate'). Response hooks run in reverse.
+  celComponent,
+  requestJsonSchemaComponent,
   ratelimitProxyComponent,
   circuitBreakerComponent,
   circuitBreakerHttpComponent,
