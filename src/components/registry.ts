@@ -40,7 +40,10 @@ import { metricsComponent } from './telemetry/metrics/schema.js';
 import { opentelemetryComponent } from './telemetry/opentelemetry/schema.js';
 import { opentelemetrySecurityComponent } from './telemetry/opentelemetry-security/schema.js';
 import { opencensusComponent } from './telemetry/opencensus/schema.js';
+import { responseBodyComponent } from './modifier/response-body/schema.js';
+import { policiesComponent } from './security/policies/schema.js';
 import { celComponent } from './validation/cel/schema.js';
+import { responseJsonSchemaComponent } from './validation/response-json-schema/schema.js';
 import { requestJsonSchemaComponent } from './validation/json-schema/schema.js';
 import type { ComponentSpec } from './types.js';
 
@@ -75,10 +78,14 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   ratelimitRouterComponent,
   ratelimitRouterRedisComponent,
   // Data protection (README "Data protection"). Guards, after the rate limits: validation/cel
-  // (JWT and request checks, phase 'admit'), then, once the body is read, validation/json-schema
-  // ('validate'). Response hooks run in reverse.
+  // then security/policies (JWT and request checks, phase 'admit'), then, once the body is read,
+  // validation/json-schema ('validate'). Response hooks run in reverse: response-json-schema,
+  // policies, CEL, and modifier/response-body (masking) last, just before the encoder.
+  responseBodyComponent,
   celComponent,
+  policiesComponent,
   requestJsonSchemaComponent,
+  responseJsonSchemaComponent,
   ratelimitProxyComponent,
   circuitBreakerComponent,
   circuitBreakerHttpComponent,
