@@ -118,6 +118,44 @@ function baseRoutes(origin: string): BenchRoute[] {
         backend: [{ host: [origin], url_pattern: '/' }],
       },
     },
+    {
+      id: 'json+cel',
+      description: '`/json` plus three `validation/cel` request checks (method, path with `matches`, query) and one response check (issue #16: at most +15%)',
+      path: '/json-cel?page=1',
+      endpoint: {
+        endpoint: '/json-cel',
+        method: 'GET',
+        input_query_strings: ['page'],
+        extra_config: {
+          'validation/cel': [
+            { check_expr: "req_method == 'GET'" },
+            { check_expr: "req_path.matches('^/json-[a-z]+$')" },
+            { check_expr: "!('page' in req_querystring) || size(req_querystring.page) == 1" },
+            { check_expr: 'resp_data.id > 0' },
+          ],
+        },
+        backend: [{ host: [origin], url_pattern: '/' }],
+      },
+    },
+    {
+      id: 'json+mask',
+      description: '`/json` plus `modifier/response-body` masking the owner email (RE2 regexp with a group) and the login (issue #16: at most +20%)',
+      path: '/json-mask',
+      checkBody: false,
+      endpoint: {
+        endpoint: '/json-mask',
+        method: 'GET',
+        extra_config: {
+          'modifier/response-body': {
+            modifiers: [
+              { regexp: { field: 'owner.email', find: '^([^@])[^@]*@', replace: '${1}***@' } },
+              { literal: { field: 'owner.login', find: 'bench', replace: '*****' } },
+            ],
+          },
+        },
+        backend: [{ host: [origin], url_pattern: '/' }],
+      },
+    },
   ];
 }
 

@@ -48,6 +48,11 @@ import { jmespathComponent } from './modifier/jmespath/schema.js';
 import { requestBodyGeneratorComponent } from './modifier/request-body-generator/schema.js';
 import { bodyGeneratorComponent } from './modifier/body-generator/schema.js';
 import { responseBodyGeneratorComponent } from './modifier/response-body-generator/schema.js';
+import { responseBodyComponent } from './modifier/response-body/schema.js';
+import { policiesComponent } from './security/policies/schema.js';
+import { celComponent } from './validation/cel/schema.js';
+import { responseJsonSchemaComponent } from './validation/response-json-schema/schema.js';
+import { requestJsonSchemaComponent } from './validation/json-schema/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -82,6 +87,15 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   luaEndpointComponent,
   ratelimitRouterComponent,
   ratelimitRouterRedisComponent,
+  // Data protection (README "Data protection"). Guards, after the rate limits: validation/cel
+  // then security/policies (JWT and request checks, phase 'admit'), then, once the body is read,
+  // validation/json-schema ('validate'). Response hooks run in reverse: response-json-schema,
+  // policies, CEL, and modifier/response-body (masking) last, just before the encoder.
+  responseBodyComponent,
+  celComponent,
+  policiesComponent,
+  requestJsonSchemaComponent,
+  responseJsonSchemaComponent,
   ratelimitProxyComponent,
   circuitBreakerComponent,
   circuitBreakerHttpComponent,

@@ -19,8 +19,6 @@ export const KRAKEND_BACKEND_PORT = 8081;
 
 /** extra_config namespace -> why it is stripped. Applied at service, endpoint and backend level. */
 export const NOT_YET_IMPLEMENTED: Readonly<Record<string, string>> = {
-  'validation/cel': 'CEL evaluation is not implemented yet',
-  'validation/json-schema': 'request-body JSON Schema validation is not implemented yet',
   'qos/http-cache': 'backend HTTP cache is not implemented yet (only used by the removed /show/{id})',
 };
 
@@ -75,14 +73,7 @@ export function vendorSubstitutions(rampartVersion: string): readonly VendorSubs
 }
 
 /** spec name -> why it is expected to fail. A listed spec that passes fails the run. */
-// (cel-7 is not listed although validation/cel is stripped: its only expression,
-// `size(JWT.roles)>1`, accepts the spec's token, so the spec passes on auth/validator alone.)
 export const EXPECTED_FAILURES: Readonly<Record<string, string>> = {
-  'cel-1': 'validation/cel not implemented: endpoint expression #1 does not abort with 500',
-  'cel-2': 'validation/cel not implemented: endpoint expression #0 does not abort with 500',
-  'cel-3': 'validation/cel not implemented: backend1 is not skipped (partial response expected)',
-  'cel-4': 'validation/cel not implemented: backend2 is not skipped (partial response expected)',
-  jsonschema_1: 'validation/json-schema not implemented: the body is not rejected with 400',
   rss: 'needs the public Internet (showrss.info) and the rss decoder; its endpoint is removed from the config',
 };
 

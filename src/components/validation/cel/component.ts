@@ -1,0 +1,81 @@
+// `validation/cel`: KrakenD's check_expr, compiled at startup into request, response and JWT
+// phases (data-protection/cel). Endpoint level: JWT checks (401) and request checks (500, the
+// message as body only with return_error_msg) in the guard; response checks on the proxied
+// answer (500). Backend level: request checks before the call and response checks on its
+// answer fail that backend only (partial answer). JWT checks run in this guard, after
+// auth/validator verified the token, not inside the validator (README "Data protection").
+import { compileCel } from '../../../data-protection/cel/compile-cel.js';
+import { runCelJwt, runCelRequest, runCelResponse } from '../../../data-protection/cel/run-cel.js';
+import type { CelConfig, CompiledCel } from '../../../data-protection/cel/types.js';
+import { errorResult } from '../../../core/backend-result.js';
+import { GatewayError } from '../../../core/gateway-error.js';
+import { COMPLETED_HEADER } from '../../../core/version.js';
+import { refusal, type BuildEnv, type Guard, type Rejection, type ResponseHook, type Stage } from '../../types.js';
+import { asBuildError } from '../build-error.js';
+import { backendRequestFacts, compileRequestFacts, responseFacts } from '../facts.js';
+import { failBackend, fromBackends, replaceAnswer } from '../replace-answer.js';
+
+const NAME = 'validation/cel';
+const TEXT = 'text/plain; charset=utf-8';
+const JWT_REJECTION = refusal('auth.jwt.check', NAME, 'JWT check failed', { headers: ['www-authenticate', 'Bearer'] });
+
+function compile(cfg: CelConfig, env: BuildEnv): CompiledCel {
+  const level = env.scope === 'backend' ? 'backend' : 'endpoint';
+  const jwtValidator = env.scope !== 'service' && env.endpoint.extra['auth/validator'] !== undefined;
+  try {
+    return compileCel(cfg, env.pointer, { level, jwtValidator });
+  } catch (err) {
+    throw asBuildError(err, env.pointer);
+  }
+}
+
+export function build(cfg: CelConfig, env: BuildEnv): Stage | null {
+  if (env.scope === 'service') throw new Error('only allowed at endpoint and backend level');
+  const c = compile(cfg, env);
+  const returnErrorMsg = env.service.router.returnErrorMsg;
+  const stage: Stage = {};
+  if (env.scope === 'backend') {
+    if (c.request.checks.length > 0) {
+      stage.onUpstreamRequest = (up, input) => {
+        const r = runCelRequest(c, backendRequestFacts(up, input));
+        return r.ok ? up : errorResult(new GatewayError('backend.check', r.message));
+      };
+    }
+    if (c.response.checks.length > 0) stage.onResponse = responseHook(c, 'backend', returnErrorMsg);
+    return stage.onUpstreamRequest || stage.onResponse ? stage : null;
+  }
+  const facts = c.request.checks.length > 0 ? compileRequestFacts(env) : null;
+  // One frozen rejection per failing index (the message is config-derived, never request data).
+  const byIndex = new Map<number, Rejection>();
+  const requestRejection = (index: number, message: string, cause: string): Rejection => {
+    let x = byIndex.get(index);
+    if (x) return x;
+    const headers = returnErrorMsg ? [COMPLETED_HEADER, 'false', 'content-type', TEXT] : [COMPLETED_HEADER, 'false'];
+    x = refusal('request.check', NAME, `request check #${index}: ${cause}`, { headers, ...(returnErrorMsg ? { body: message } : {}) });
+    if (byIndex.size < 64) byIndex.set(index, x);
+    return x;
+  };
+  if (c.jwt.checks.length > 0 || facts) {
+    const guard: Guard = (ctx) => {
+      if (c.jwt.checks.length > 0 && !runCelJwt(c, ctx.claims ?? null).ok) return JWT_REJECTION;
+      if (facts) {
+        const r = runCelRequest(c, facts(ctx));
+        if (!r.ok) return requestRejection(r.index, r.message, r.cause);
+      }
+      return undefined;
+    };
+    stage.onRequest = guard;
+  }
+  if (c.response.checks.length > 0) stage.onResponse = responseHook(c, 'endpoint', returnErrorMsg);
+  return stage.onRequest || stage.onResponse ? stage : null;
+}
+
+function responseHook(c: CompiledCel, level: 'endpoint' | 'backend', returnErrorMsg: boolean): ResponseHook {
+  return (_ctx, a) => {
+    if (!fromBackends(a)) return undefined;
+    const r = runCelResponse(c, responseFacts(a, level));
+    if (r.ok) return undefined;
+    const body = returnErrorMsg ? r.message : '';
+    return level === 'backend' ? failBackend(a, 'response.invalid', r.message, 500, body, TEXT) : replaceAnswer(a, 'response.invalid', r.message, 500, body, TEXT);
+  };
+}

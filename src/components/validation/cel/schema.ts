@@ -1,0 +1,14 @@
+// `validation/cel` as the registry sees it (a list of {check_expr}); the expressions are
+// compiled by the runtime (cel-js, re2js), loaded on first use.
+import { celSchema } from '../../../data-protection/cel/schema.js';
+import type { CelConfig } from '../../../data-protection/cel/types.js';
+import { defineComponent } from '../../types.js';
+
+export const celComponent = defineComponent<CelConfig>({
+  namespace: 'validation/cel',
+  schemas: { endpoint: celSchema, backend: celSchema },
+  // After authentication (JWT checks read the verified claims) and the rate limits, before the
+  // body is read and validation/json-schema runs (KrakenD's order: CEL wraps the schema check).
+  phase: 'admit',
+  load: () => import('./component.js'),
+});
