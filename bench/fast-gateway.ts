@@ -10,4 +10,6 @@ const server = gateway({
   routes: [{ prefix: '/plain', pathRegex: '', prefixRewrite: '/plain', target: values.origin! }],
 });
 await server.start(Number(values.port), '127.0.0.1');
-process.on('SIGTERM', () => { void server.close().finally(() => process.exit(0)); });
+process.on('SIGTERM', () => {
+  void server.close().finally(() => process.exit(0));
+});

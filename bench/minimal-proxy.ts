@@ -20,17 +20,27 @@ const strip = (h: Record<string, string | string[] | undefined>): Record<string,
 
 if (workers > 1 && cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
-  cluster.on('exit', (_w, code) => { if (code !== 0) process.exit(1); });
-  process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers ?? {})) w?.kill(); process.exit(0); });
+  cluster.on('exit', (_w, code) => {
+    if (code !== 0) process.exit(1);
+  });
+  process.on('SIGTERM', () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill();
+    process.exit(0);
+  });
 } else {
   const pool = new Pool(values.origin!, { connections: Number(values.connections), keepAliveTimeout: 60_000 });
-  http.createServer((req, res) => {
-    const body = req.method === 'GET' || req.method === 'HEAD' ? null : req;
-    pool
-      .stream({ path: req.url ?? '/', method: req.method as 'GET', headers: strip(req.headers), body }, ({ statusCode, headers }) => {
-        res.writeHead(statusCode, strip(headers));
-        return res;
-      })
-      .catch(() => { if (!res.headersSent) res.writeHead(502).end(); else res.destroy(); });
-  }).listen(Number(values.port), '127.0.0.1');
+  http
+    .createServer((req, res) => {
+      const body = req.method === 'GET' || req.method === 'HEAD' ? null : req;
+      pool
+        .stream({ path: req.url ?? '/', method: req.method as 'GET', headers: strip(req.headers), body }, ({ statusCode, headers }) => {
+          res.writeHead(statusCode, strip(headers));
+          return res;
+        })
+        .catch(() => {
+          if (!res.headersSent) res.writeHead(502).end();
+          else res.destroy();
+        });
+    })
+    .listen(Number(values.port), '127.0.0.1');
 }

@@ -87,25 +87,27 @@ function baseRoutes(origin: string): BenchRoute[] {
         endpoint: '/martian5',
         method: 'GET',
         output_encoding: 'no-op',
-        backend: [{
-          host: [origin],
-          url_pattern: '/',
-          encoding: 'no-op',
-          extra_config: {
-            'modifier/martian': {
-              'fifo.Group': {
-                scope: ['request'],
-                modifiers: [
-                  { 'header.Modifier': { scope: ['request'], name: 'X-Gateway', value: 'rampart' } },
-                  { 'header.Modifier': { scope: ['request'], name: 'X-Env', value: 'bench' } },
-                  { 'header.Append': { scope: ['request'], name: 'X-Tags', value: 'a' } },
-                  { 'querystring.Modifier': { scope: ['request'], name: 'apikey', value: 'k' } },
-                  { 'querystring.Modifier': { scope: ['request'], name: 'v', value: '2' } },
-                ],
+        backend: [
+          {
+            host: [origin],
+            url_pattern: '/',
+            encoding: 'no-op',
+            extra_config: {
+              'modifier/martian': {
+                'fifo.Group': {
+                  scope: ['request'],
+                  modifiers: [
+                    { 'header.Modifier': { scope: ['request'], name: 'X-Gateway', value: 'rampart' } },
+                    { 'header.Modifier': { scope: ['request'], name: 'X-Env', value: 'bench' } },
+                    { 'header.Append': { scope: ['request'], name: 'X-Tags', value: 'a' } },
+                    { 'querystring.Modifier': { scope: ['request'], name: 'apikey', value: 'k' } },
+                    { 'querystring.Modifier': { scope: ['request'], name: 'v', value: '2' } },
+                  ],
+                },
               },
             },
           },
-        }],
+        ],
       },
     },
     {
@@ -256,7 +258,8 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
       routes: [
         {
           id: 'secure',
-          description: '`/plain` with service-level `security/http` (allowed_hosts, HSTS, CSP, ...), `security/cors` (request sends `Origin`) and the `ip-filter` plugin (allow 127.0.0.0/8, ::1/128)',
+          description:
+            '`/plain` with service-level `security/http` (allowed_hosts, HSTS, CSP, ...), `security/cors` (request sends `Origin`) and the `ip-filter` plugin (allow 127.0.0.0/8, ::1/128)',
           path: '/plain',
           headers: { Origin: 'https://app.example.com' },
           endpoint,
@@ -332,7 +335,8 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
       routes: [
         {
           id: 'telemetry',
-          description: '`/plain` + `telemetry/logging` (format default, access_log_format json) + `telemetry/metrics` (every layer on; /__stats on an ephemeral loopback port)',
+          description:
+            '`/plain` + `telemetry/logging` (format default, access_log_format json) + `telemetry/metrics` (every layer on; /__stats on an ephemeral loopback port)',
           path: '/plain',
           endpoint,
         },
@@ -361,7 +365,8 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
       routes: [
         {
           id: 'otel',
-          description: '`/plain` + `telemetry/opentelemetry`: Prometheus exporter (metrics of every layer) and OTLP/HTTP traces at `trace_sample_rate` 1.0 to a loopback OTLP sink (the origin nginx\'s `/v1/`)',
+          description:
+            "`/plain` + `telemetry/opentelemetry`: Prometheus exporter (metrics of every layer) and OTLP/HTTP traces at `trace_sample_rate` 1.0 to a loopback OTLP sink (the origin nginx's `/v1/`)",
           path: '/plain',
           endpoint,
         },
@@ -371,7 +376,10 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
           'telemetry/opentelemetry': {
             trace_sample_rate: 1,
             skip_paths: [''],
-            exporters: { otlp: [{ name: 'sink', host: sinkHost, port: Number(sinkPort), use_http: true, disable_metrics: true }], prometheus: [{ name: 'prom', port: 0 }] },
+            exporters: {
+              otlp: [{ name: 'sink', host: sinkHost, port: Number(sinkPort), use_http: true, disable_metrics: true }],
+              prometheus: [{ name: 'prom', port: 0 }],
+            },
           },
         }),
     });

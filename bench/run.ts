@@ -136,8 +136,16 @@ const opts = {
   connections: posInt('connections', argv.connections),
   threads: posInt('threads', argv.threads),
   workers: [...new Set((argv.workers ?? '1,2').split(',').map((w) => posInt('workers', w.trim())))],
-  scenarios: (argv.scenarios ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-  only: argv.only ? argv.only.split(',').map((s) => s.trim()).filter(Boolean) : null,
+  scenarios: (argv.scenarios ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+  only: argv.only
+    ? argv.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null,
   tool: argv.tool ?? 'auto',
   rateTool: argv['rate-tool'] ?? 'openloop',
   originWorkers: posInt('origin-workers', argv['origin-workers']),
@@ -418,7 +426,9 @@ function buildOpenloop(): string | null {
   const out = join(BUILD_DIR, 'openloop');
   const r = spawnSync('cc', ['-O2', '-o', out, join(BENCH_DIR, 'openloop.c')], { encoding: 'utf8', timeout: 60_000 });
   if (r.status === 0) return out;
-  warn(`cc failed to build bench/openloop.c, using bench/openloop.ts for the fixed rate (coarser: ~1 ms timer): ${(r.stderr || r.error?.message || '').slice(0, 300)}`);
+  warn(
+    `cc failed to build bench/openloop.c, using bench/openloop.ts for the fixed rate (coarser: ~1 ms timer): ${(r.stderr || r.error?.message || '').slice(0, 300)}`,
+  );
   return null;
 }
 
@@ -494,7 +504,10 @@ async function main(): Promise<void> {
     scenarios.push({
       id: 'saturation',
       title: 'Saturation (closed loop)',
-      tool: satTool === 'wrk' ? `wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency` : `autocannon -c ${opts.connections} -d ${opts.duration}`,
+      tool:
+        satTool === 'wrk'
+          ? `wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s --latency`
+          : `autocannon -c ${opts.connections} -d ${opts.duration}`,
     });
   }
   if (opts.scenarios.includes('fixed')) {
@@ -555,7 +568,10 @@ async function main(): Promise<void> {
   if (hasCommand('redis-server')) {
     try {
       const redisPort = await freePort();
-      const child = spawnTracked('redis-server', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { logDir, cwd: tmpDir });
+      const child = spawnTracked('redis-server', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        logDir,
+        cwd: tmpDir,
+      });
       await waitTcp(child, redisPort, 10_000);
       features.redisAddress = `127.0.0.1:${redisPort}`;
       log(`  started redis-server (pid ${child.pid}, port ${redisPort})`);
@@ -568,7 +584,25 @@ async function main(): Promise<void> {
     const key = join(tmpDir, 'tls-key.pem');
     const r = spawnSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
       { encoding: 'utf8', timeout: 20_000 },
     );
     if (r.status === 0) features.tls = { cert, key };
@@ -614,7 +648,9 @@ async function main(): Promise<void> {
         }
         const m = median(stat.samples);
         const how = extraCaCerts ? ` with NODE_EXTRA_CA_CERTS=${extraCaCerts}` : '';
-        log(`  workers=${w}${how}: ${stat.samples.map((s) => s.toFixed(0)).join(', ')} ms${m !== null ? ` (median ${m.toFixed(0)} ms)` : ''}${stat.error ? ` — failed: ${stat.error.split('\n')[0]}` : ''}`);
+        log(
+          `  workers=${w}${how}: ${stat.samples.map((s) => s.toFixed(0)).join(', ')} ms${m !== null ? ` (median ${m.toFixed(0)} ms)` : ''}${stat.error ? ` — failed: ${stat.error.split('\n')[0]}` : ''}`,
+        );
       }
     }
   }
@@ -761,7 +797,9 @@ async function main(): Promise<void> {
 
   // 6. Time bound for the whole measuring phase.
   const perRun = opts.duration + 2 + (opts.scenarios.includes('fixed') ? 1 : 0) + (opts.isolate ? RESUME_SETTLE_S : 0);
-  const pairTargets = scenarios.some((sc) => sc.id === 'saturation') ? CORE_RATIO_TARGETS.filter((t) => candidates.some((c) => c.name === t.row) && candidates.some((c) => c.name === t.vs)) : [];
+  const pairTargets = scenarios.some((sc) => sc.id === 'saturation')
+    ? CORE_RATIO_TARGETS.filter((t) => candidates.some((c) => c.name === t.row) && candidates.some((c) => c.name === t.vs))
+    : [];
   const perPairRun = opts.pairDuration + 2 + (opts.isolate ? RESUME_SETTLE_S : 0);
   const estimateSec =
     candidates.length * (opts.warmup + 1) + opts.rounds * scenarios.length * candidates.length * perRun + pairTargets.length * opts.pairs * 2 * perPairRun;
@@ -848,8 +886,7 @@ async function main(): Promise<void> {
             else if (opts.rateTool === 'openloop') {
               const timeline = opts.timelineDir ? join(opts.timelineDir, `${round}-${c.name.replace(/[^\w.+-]+/g, '_')}.txt`) : undefined;
               rec.result = await runOpenloop({ ...loadSpec(c, opts.duration), script: helpers.openloop, binary: openloopBinary, rate: opts.rate, timeline });
-            }
-            else rec.result = await runAutocannon({ ...loadSpec(c, opts.duration), autocannonBin, rate: opts.rate });
+            } else rec.result = await runAutocannon({ ...loadSpec(c, opts.duration), autocannonBin, rate: opts.rate });
           } catch (err) {
             rec.error = (err as Error).message.split('\n')[0];
           }
@@ -946,7 +983,10 @@ async function prepareRampart(logDir: string, skip: (name: string, reason: strin
     log('building Rampart (npm run build)...');
     const r = await runBounded('npm-build', 'npm', ['run', 'build'], { logDir, cwd: ROOT, timeoutMs: 240_000 });
     if (r.code !== 0) {
-      skip('rampart', `\`npm run build\` failed (${r.timedOut ? 'timeout' : `exit ${r.code ?? r.signal}`}; pass --no-build to bench the existing dist/):\n${indent(tail(r.stdout + r.stderr, 10))}`);
+      skip(
+        'rampart',
+        `\`npm run build\` failed (${r.timedOut ? 'timeout' : `exit ${r.code ?? r.signal}`}; pass --no-build to bench the existing dist/):\n${indent(tail(r.stdout + r.stderr, 10))}`,
+      );
       return null;
     }
   }
@@ -995,7 +1035,13 @@ type Metric = 'rps' | 'p99';
  * how ratios are judged here. A ratio of two medians can pair a row's fast round with its peer's
  * slow one; a per-round ratio compares runs made under the same machine conditions.
  */
-function pairedRatio(records: RunRecord[], scenario: string, row: string, peer: string, metric: Metric): { median: number | null; perRound: (number | null)[] } {
+function pairedRatio(
+  records: RunRecord[],
+  scenario: string,
+  row: string,
+  peer: string,
+  metric: Metric,
+): { median: number | null; perRound: (number | null)[] } {
   const value = (r: RunRecord | undefined): number | null => (r?.result ? (metric === 'rps' ? r.result.rps : r.result.p99Ms) : null);
   const rounds = [...new Set(records.map((r) => r.round))].sort((a, b) => a - b);
   const perRound = rounds.map((round) => {
@@ -1170,9 +1216,15 @@ function buildReport(input: {
     const head = ['Candidate', 'Procs', 'Req/s', 'p50 ms', 'p99 ms', ...(lagCol ? ['Gen lag p99 ms'] : []), 'RSS MB', 'Errors', 'Non-2xx', 'Bg CPU', 'Runs'];
     sections.push(
       `### ${scen.title}\n\nLoad: \`${scen.tool}\`. Medians over rounds; RSS is the peak sampled during the run, summed over the process tree; Bg CPU is the CPU other processes on the machine used during the run (% of all cores; above ~5% the row is noisy).` +
-        (lagCol ? ` *Gen lag p99*: how late the generator itself noticed requests that were due (already included in p99; – where the Node generator ran).` : '') +
+        (lagCol
+          ? ` *Gen lag p99*: how late the generator itself noticed requests that were due (already included in p99; – where the Node generator ran).`
+          : '') +
         `\n\n` +
-        mdTable(head, rows, head.map((_, i) => (i === 0 ? 'l' : 'r'))),
+        mdTable(
+          head,
+          rows,
+          head.map((_, i) => (i === 0 ? 'l' : 'r')),
+        ),
     );
   }
 
@@ -1191,7 +1243,13 @@ function buildReport(input: {
           const p99 = pairedRatio(records, scen.id, c.name, peer.name, 'p99').median;
           return `${fmtRatio(rps)} req/s, ${fmtRatio(p99)} p99, ${fmtRatio(ratio(a.rssKb, b.rssKb))} RSS`;
         };
-        rows.push([scen.id, c.name, cell(find('minimal', c.workers)), c.workers === 1 ? cell(find('fast-gateway', 1)) : 'n/a (peer is 1 process)', cell(find('nginx', c.workers))]);
+        rows.push([
+          scen.id,
+          c.name,
+          cell(find('minimal', c.workers)),
+          c.workers === 1 ? cell(find('fast-gateway', 1)) : 'n/a (peer is 1 process)',
+          cell(find('nginx', c.workers)),
+        ]);
       }
     }
     sections.push(
@@ -1238,7 +1296,16 @@ function buildReport(input: {
 Each feature row ÷ its baseline, both measured in this run with the same worker count. Req/s ratio from the saturation scenario (the target applies to it); p99 ratios: lower is better. Ratios are medians over rounds of the ratio within each round; *row / baseline* shows the two medians.
 
 ` +
-          mdTable(['Row', 'Baseline', 'Sat req/s (row / baseline)', 'Sat req/s ratio', 'Sat p99 ratio', 'Fixed-rate p99 ratio', 'Target', 'Met'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l']),
+          mdTable(['Row', 'Baseline', 'Sat req/s (row / baseline)', 'Sat req/s ratio', 'Sat p99 ratio', 'Fixed-rate p99 ratio', 'Target', 'Met'], rows, [
+            'l',
+            'l',
+            'r',
+            'r',
+            'r',
+            'r',
+            'r',
+            'l',
+          ]),
       );
     }
   }
@@ -1384,13 +1451,17 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
 - **Saturation**: \`${scenarios.find((s) => s.id === 'saturation')?.tool ?? 'not run'}\` (closed loop; req/s and latency
   percentiles from wrk's \`--latency\` output; autocannon only if wrk is missing).
 - **Fixed rate**: ${opts.rateTool === 'openloop' ? `${openloopNative ? 'bench/openloop.c, a small open-loop generator in C (epoll; compiled by the harness with `cc -O2`; wrk2 is not in Debian). https rows use bench/openloop.ts, the same generator in Node (raw sockets), which can only wake on a 1 ms timer' : 'bench/openloop.ts, a small open-loop generator in Node on raw sockets (the C one, bench/openloop.c, could not be built here). It can only wake on a 1 ms timer, so up to ~1 ms of its own slack is in every latency'}: ${opts.rate} requests/s are scheduled on a fixed timetable over ${opts.connections} keep-alive connections whatever the responses do, and latency is measured from each request's *scheduled* send time, so queueing inside a slow gateway (or a wait for a free connection) shows up in p99 instead of being hidden (no coordinated omission). The C generator sleeps in epoll_pwait2() until the next request is due (timer slack 1 ns) and reports its own lateness (*Gen lag p99*); the *origin (nginx, direct)* row shows the floor of the whole set-up. Earlier runs (before 2026-11-23 03:00) used only the Node generator, whose slack put even nginx-direct at p99 ≈ 1.4 ms. Each run first spends 1 s at the same rate unrecorded (JIT warm-up of the target). Requests still unanswered 5 s after the schedule ends, or beyond 20 000 in flight, count as errors. Req/s is completed responses over the run; a candidate that keeps up shows about ${opts.rate}.` : `autocannon \`-R ${opts.rate}\` (overallRate) with ${opts.connections} connections.`}
-- **Isolation**: ${opts.isolate ? `while one candidate is measured, every other candidate's process tree is paused
+- **Isolation**: ${
+    opts.isolate
+      ? `while one candidate is measured, every other candidate's process tree is paused
   (SIGSTOP) and resumed (SIGCONT) ${RESUME_SETTLE_NOTE} before its own runs; the nginx origin and redis-server always
   run. Until run E (2026-11-23) idle candidates ran on. An idle Node process is not idle: about 40 s after a
   load ends, V8's memory reducer runs full collections (30–70 ms of CPU in bursts, measured on the minimal proxy),
   and timers fire. With some 30 candidate processes on 2 cores such work can land in another candidate's run; the
   \`--timeline-dir\` traces of a run without isolation showed the single-process rows' slow requests in bursts
-  (stalls of 5–15 ms), the signature of a process losing its core for a while.` : 'off (`--no-isolate`): idle candidates ran during other candidates\' runs.'}
+  (stalls of 5–15 ms), the signature of a process losing its core for a while.`
+      : "off (`--no-isolate`): idle candidates ran during other candidates' runs."
+  }
 - **DAMON**: ${m.damon}. When it runs, each sampling pass took ~4 ms of one CPU without yielding it
   (\`perf sched\` during a full run, 2026-11-23): the candidate or the load generator on that CPU stopped
   for as long, twice a second — about 1% of requests at 5 000 req/s, i.e. in the fixed-rate p99 of the

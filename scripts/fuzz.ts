@@ -32,14 +32,29 @@ function parseArgs(argv: string[]): Options {
       return x;
     };
     switch (argv[i]) {
-      case '--seconds': o.seconds = Number(v()); break;
-      case '--only': o.only = v().split(','); break;
-      case '--slice-ms': o.sliceMs = Number(v()); break;
-      case '--json': o.json = v(); break;
-      case '--replay': replay = v(); break;
-      case '--seed': seed = Number(v()); break;
-      case '--path': path = v(); break;
-      default: throw new Error(`unknown option ${argv[i]}`);
+      case '--seconds':
+        o.seconds = Number(v());
+        break;
+      case '--only':
+        o.only = v().split(',');
+        break;
+      case '--slice-ms':
+        o.sliceMs = Number(v());
+        break;
+      case '--json':
+        o.json = v();
+        break;
+      case '--replay':
+        replay = v();
+        break;
+      case '--seed':
+        seed = Number(v());
+        break;
+      case '--path':
+        path = v();
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]}`);
     }
   }
   if (!(o.seconds > 0)) throw new Error('--seconds must be a positive number');
@@ -47,7 +62,8 @@ function parseArgs(argv: string[]): Options {
     if (seed === undefined) throw new Error('--replay needs --seed (and --path) from the report');
     o.replay = { name: replay, seed, path: path ?? '' };
   }
-  for (const n of [...(o.only ?? []), ...(replay ? [replay] : [])]) if (!TARGETS.some((t) => t.name === n)) throw new Error(`no property "${n}" (have: ${TARGETS.map((t) => t.name).join(', ')})`);
+  for (const n of [...(o.only ?? []), ...(replay ? [replay] : [])])
+    if (!TARGETS.some((t) => t.name === n)) throw new Error(`no property "${n}" (have: ${TARGETS.map((t) => t.name).join(', ')})`);
   return o;
 }
 
@@ -99,7 +115,13 @@ async function fuzz(o: Options): Promise<void> {
         if (r.failed) continue;
         const s = seed++ & 0x7fffffff;
         const limit = Math.min(o.sliceMs * (r.t.weight ?? 1), deadline - now);
-        const d = await fc.check(r.property, { seed: s, numRuns: 1e9, interruptAfterTimeLimit: limit, markInterruptAsFailure: false, includeErrorInReport: true });
+        const d = await fc.check(r.property, {
+          seed: s,
+          numRuns: 1e9,
+          interruptAfterTimeLimit: limit,
+          markInterruptAsFailure: false,
+          includeErrorInReport: true,
+        });
         r.report.seconds += (performance.now() - now) / 1000;
         r.report.inputs += d.numRuns;
         if (d.failed) {
@@ -113,7 +135,9 @@ async function fuzz(o: Options): Promise<void> {
             error: String(d.errorInstance instanceof Error ? d.errorInstance.message : d.errorInstance).slice(0, 2000),
             replay: `npm run fuzz -- --replay ${r.t.name} --seed ${s} --path ${path}`,
           });
-          process.stdout.write(`\nCOUNTEREXAMPLE ${r.t.name}: ${fc.stringify(d.counterexample)}\n  ${r.report.counterexamples[0].error.split('\n')[0]}\n  replay: ${r.report.counterexamples[0].replay}\n`);
+          process.stdout.write(
+            `\nCOUNTEREXAMPLE ${r.t.name}: ${fc.stringify(d.counterexample)}\n  ${r.report.counterexamples[0].error.split('\n')[0]}\n  replay: ${r.report.counterexamples[0].replay}\n`,
+          );
         }
       }
       if (performance.now() - lastPrint > 30_000) {
@@ -126,14 +150,25 @@ async function fuzz(o: Options): Promise<void> {
     for (const r of running) await r.stop?.();
   }
   const elapsed = (performance.now() - started) / 1000;
-  const reports = running.map((r) => ({ ...r.report, seconds: +r.report.seconds.toFixed(1), perSecond: Math.round(r.report.inputs / Math.max(r.report.seconds, 1e-3)) }));
+  const reports = running.map((r) => ({
+    ...r.report,
+    seconds: +r.report.seconds.toFixed(1),
+    perSecond: Math.round(r.report.inputs / Math.max(r.report.seconds, 1e-3)),
+  }));
   const total = reports.reduce((a, r) => a + r.inputs, 0);
   const failures = reports.reduce((a, r) => a + r.counterexamples.length, 0);
   const lines = [`fuzz: ${total} inputs in ${elapsed.toFixed(0)} s, ${failures} counterexample(s)`, ''];
   lines.push('property            inputs    seconds  inputs/s  failed');
-  for (const r of reports) lines.push(`${r.name.padEnd(18)} ${String(r.inputs).padStart(9)} ${String(r.seconds).padStart(9)} ${String(r.perSecond).padStart(9)}  ${r.counterexamples.length ? 'YES' : 'no'}`);
+  for (const r of reports)
+    lines.push(
+      `${r.name.padEnd(18)} ${String(r.inputs).padStart(9)} ${String(r.seconds).padStart(9)} ${String(r.perSecond).padStart(9)}  ${r.counterexamples.length ? 'YES' : 'no'}`,
+    );
   process.stdout.write(lines.join('\n') + '\n');
-  if (o.json) writeFileSync(o.json, JSON.stringify({ date: new Date().toISOString(), seconds: +elapsed.toFixed(1), total, counterexamples: failures, properties: reports }, null, 2) + '\n');
+  if (o.json)
+    writeFileSync(
+      o.json,
+      JSON.stringify({ date: new Date().toISOString(), seconds: +elapsed.toFixed(1), total, counterexamples: failures, properties: reports }, null, 2) + '\n',
+    );
   process.exitCode = failures ? 1 : 0;
 }
 

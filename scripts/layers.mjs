@@ -19,7 +19,9 @@ export const LAYERS = [
 export function layerRules() {
   const blocks = [];
   LAYERS.forEach((names, i) => {
-    const above = LAYERS.slice(i).flat().filter((n) => !n.endsWith('.ts'));
+    const above = LAYERS.slice(i)
+      .flat()
+      .filter((n) => !n.endsWith('.ts'));
     for (const folder of names) {
       if (folder.endsWith('.ts')) continue;
       const banned = above.filter((n) => n !== folder);
@@ -27,7 +29,17 @@ export function layerRules() {
       blocks.push({
         files: [`src/${folder}/**/*.ts`],
         rules: {
-          'no-restricted-imports': ['error', { patterns: [{ group: banned.map((n) => `**/${n}/*`), message: `src/${folder} may only import lower layers (scripts/layers.mjs, README "Architecture as built")` }] }],
+          'no-restricted-imports': [
+            'error',
+            {
+              patterns: [
+                {
+                  group: banned.map((n) => `**/${n}/*`),
+                  message: `src/${folder} may only import lower layers (scripts/layers.mjs, README "Architecture as built")`,
+                },
+              ],
+            },
+          ],
         },
       });
     }

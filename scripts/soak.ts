@@ -14,7 +14,17 @@ import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBadChunked, startDelayed, startFlapping, startGarbage, startHealthy, startReset, startSlow, startTruncated, type Backend } from './soak/backends.js';
+import {
+  startBadChunked,
+  startDelayed,
+  startFlapping,
+  startGarbage,
+  startHealthy,
+  startReset,
+  startSlow,
+  startTruncated,
+  type Backend,
+} from './soak/backends.js';
 import { send, startLoad, type Outcome, type Route } from './soak/load.js';
 import { burst, newMalformedStats } from './soak/malformed.js';
 import { plotSvg } from './soak/plot.js';
@@ -35,10 +45,17 @@ function parseArgs(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const v = () => argv[++i] ?? '';
     switch (argv[i]) {
-      case '--minutes': o.minutes = Number(v()); break;
-      case '--out': o.out = v(); break;
-      case '--rate': o.rate = Number(v()); break;
-      default: throw new Error(`unknown option ${argv[i]}`);
+      case '--minutes':
+        o.minutes = Number(v());
+        break;
+      case '--out':
+        o.out = v();
+        break;
+      case '--rate':
+        o.rate = Number(v());
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]}`);
     }
   }
   if (!(o.minutes > 0)) throw new Error('--minutes must be positive');
@@ -144,7 +161,15 @@ async function main(): Promise<void> {
   const minutesNow = () => (performance.now() - t0) / 60_000;
 
   const flapPort = await freePort();
-  const [healthy, slow, delayed, garbage, truncated, reset, badChunked] = await Promise.all([startHealthy(), startSlow(), startDelayed(), startGarbage(), startTruncated(), startReset(), startBadChunked()]);
+  const [healthy, slow, delayed, garbage, truncated, reset, badChunked] = await Promise.all([
+    startHealthy(),
+    startSlow(),
+    startDelayed(),
+    startGarbage(),
+    startTruncated(),
+    startReset(),
+    startBadChunked(),
+  ]);
   // Killed every 45 s, back 5 s later: about 10% of the run down.
   const flapping = await startFlapping(flapPort, 45_000, 5_000, t0);
   const backends: Backend[] = [healthy, slow, delayed, garbage, truncated, reset, badChunked, flapping];
@@ -200,7 +225,9 @@ async function main(): Promise<void> {
   const burstTimer = setInterval(() => (bursting = bursting.then(() => burst(port, 48, malformed))), 15_000);
   const progress = setInterval(() => {
     const s = [...load.stats.values()];
-    process.stdout.write(`[${minutesNow().toFixed(1)} min] sent ${s.reduce((a, x) => a + x.sent, 0)}, lost ${s.reduce((a, x) => a + x.lost, 0)}, in flight ${load.inFlight()}, rss ${rss[rss.length - 1]?.mib} MiB, workers ${current.size}\n`);
+    process.stdout.write(
+      `[${minutesNow().toFixed(1)} min] sent ${s.reduce((a, x) => a + x.sent, 0)}, lost ${s.reduce((a, x) => a + x.lost, 0)}, in flight ${load.inFlight()}, rss ${rss[rss.length - 1]?.mib} MiB, workers ${current.size}\n`,
+    );
   }, 60_000);
 
   await new Promise((r) => setTimeout(r, o.minutes * 60_000));
@@ -252,14 +279,22 @@ async function main(): Promise<void> {
     answered: inFlight.filter((x) => x.kind === 'answered').length,
     answered200: inFlight.filter((x) => x.kind === 'answered' && x.status === 200).length,
     lost: inFlight.filter((x) => x.kind !== 'answered').length,
-    lostBy: Object.fromEntries([...new Set(inFlight.filter((x) => x.kind !== 'answered').map((x) => x.code ?? x.kind))].map((c) => [c, inFlight.filter((x) => x.kind !== 'answered' && (x.code ?? x.kind) === c).length])),
+    lostBy: Object.fromEntries(
+      [...new Set(inFlight.filter((x) => x.kind !== 'answered').map((x) => x.code ?? x.kind))].map((c) => [
+        c,
+        inFlight.filter((x) => x.kind !== 'answered' && (x.code ?? x.kind) === c).length,
+      ]),
+    ),
     gatewayExit: exit,
     drainMs: Math.round(drainMs),
   };
 
   // Figures.
   const routes = Object.fromEntries([...load.stats].map(([name, s]) => [name, { ...s, live: ROUTES.find((r) => r.name === name)!.live }]));
-  const sum = (f: (s: (typeof routes)[string]) => number, live?: boolean) => Object.values(routes).filter((s) => live === undefined || s.live === live).reduce((a, s) => a + f(s), 0);
+  const sum = (f: (s: (typeof routes)[string]) => number, live?: boolean) =>
+    Object.values(routes)
+      .filter((s) => live === undefined || s.live === live)
+      .reduce((a, s) => a + f(s), 0);
   const minutes = minutesNow();
   const pts = rss.map((s) => ({ x: s.t, y: s.mib }));
   const fit = leastSquares(pts);
@@ -312,14 +347,23 @@ async function main(): Promise<void> {
   const full = { ...report, verdict, elapsedMinutes: round(minutes, 2) };
   writeFileSync(join(out, 'soak-report.json'), JSON.stringify(full, null, 2) + '\n');
   const svg = plotSvg(`Rampart soak: ${o.minutes} min, ${o.rate} req/s, ${initialWorkers.length} workers (${new Date().toISOString().slice(0, 16)}Z)`, [
-    { title: 'RSS, primary + workers', unit: 'MiB', color: '#1f77b4', points: pts, fit: { ...fitWarm, from: warm, label: `least squares after ${warm} min: ${round(fitWarm.slope, 3)} MiB/min (whole run: ${round(fit.slope, 3)})` } },
+    {
+      title: 'RSS, primary + workers',
+      unit: 'MiB',
+      color: '#1f77b4',
+      points: pts,
+      fit: { ...fitWarm, from: warm, label: `least squares after ${warm} min: ${round(fitWarm.slope, 3)} MiB/min (whole run: ${round(fit.slope, 3)})` },
+    },
     { title: 'p99 latency of /healthy, 10 s windows', unit: 'ms', color: '#d62728', points: p99.map((w) => ({ x: w.t, y: w.p99 })) },
   ]);
   writeFileSync(join(out, 'soak-plot.svg'), svg);
 
   const lines = [
     `soak: ${round(minutes, 1)} min, ${report.totals.sent} requests sent, ${report.totals.answered} answered, ${report.totals.cut} cut, ${report.totals.lost} lost, ${report.totals.timeouts} timeouts`,
-    ...Object.entries(routes).map(([n, s]) => `  ${n.padEnd(17)} sent ${String(s.sent).padStart(6)}  answered ${String(s.answered).padStart(6)}  cut ${String(s.cut).padStart(4)}  lost ${String(s.lost).padStart(4)}  timeouts ${s.timeouts}  ${JSON.stringify(s.byStatus)}`),
+    ...Object.entries(routes).map(
+      ([n, s]) =>
+        `  ${n.padEnd(17)} sent ${String(s.sent).padStart(6)}  answered ${String(s.answered).padStart(6)}  cut ${String(s.cut).padStart(4)}  lost ${String(s.lost).padStart(4)}  timeouts ${s.timeouts}  ${JSON.stringify(s.byStatus)}`,
+    ),
     `malformed: ${malformed.sent} sent, ${malformed.answered4xx} 4xx, ${malformed.answered5xx} 5xx, ${malformed.closedWithoutAnswer} closed, ${malformed.hung} hung, ${malformed.partialSent} partial`,
     `workers: ${workerExits.length} exits (${gw.log.workerExited} 'worker exited' log lines)`,
     `rss: ${report.rss.startMiB} -> ${report.rss.endMiB} MiB (max ${report.rss.maxMiB}), slope ${report.rss.slopeMiBPerMin} MiB/min (after ${warm} min: ${report.rss.slopeAfterWarmupMiBPerMin})`,

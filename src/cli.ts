@@ -52,12 +52,32 @@ function parseArgs(argv: string[]): Args {
       return Number(v);
     };
     switch (arg) {
-      case '-c': case '--config': a.config = value(); break;
-      case '-d': case '--debug': a.debug = true; break;
-      case '-w': case '--workers': a.workers = int(value()); break;
-      case '-p': case '--port': a.port = int(value()); break;
-      case '-h': case '--help': case 'help': a.help = true; break;
-      case '-v': case '--version': case 'version': a.version = true; break;
+      case '-c':
+      case '--config':
+        a.config = value();
+        break;
+      case '-d':
+      case '--debug':
+        a.debug = true;
+        break;
+      case '-w':
+      case '--workers':
+        a.workers = int(value());
+        break;
+      case '-p':
+      case '--port':
+        a.port = int(value());
+        break;
+      case '-h':
+      case '--help':
+      case 'help':
+        a.help = true;
+        break;
+      case '-v':
+      case '--version':
+      case 'version':
+        a.version = true;
+        break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         if (a.command) throw new UsageError(`unexpected argument ${arg}`);

@@ -124,17 +124,7 @@ interface AutocannonJson {
 }
 
 export async function runAutocannon(spec: LoadSpec & { autocannonBin: string; rate?: number }): Promise<LoadResult> {
-  const args = [
-    spec.autocannonBin,
-    '-c',
-    String(spec.connections),
-    '-d',
-    String(spec.durationSec),
-    '-t',
-    '5',
-    '--json',
-    ...headerArgs('-H', spec.headers),
-  ];
+  const args = [spec.autocannonBin, '-c', String(spec.connections), '-d', String(spec.durationSec), '-t', '5', '--json', ...headerArgs('-H', spec.headers)];
   if (spec.rate) args.push('-R', String(spec.rate));
   args.push(spec.url);
   const r = await runBounded('autocannon', process.execPath, args, {
@@ -143,7 +133,11 @@ export async function runAutocannon(spec: LoadSpec & { autocannonBin: string; ra
     timeoutMs: (spec.durationSec + 30) * 1000,
   });
   if (r.timedOut) throw new Error('autocannon did not finish in time');
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (r.code !== 0 || !line) throw new Error(`autocannon exited ${r.code ?? r.signal}: ${r.stderr.slice(-500)}`);
   const j = JSON.parse(line) as AutocannonJson;
   return {
@@ -198,7 +192,11 @@ export async function runOpenloop(spec: LoadSpec & { script: string; binary: str
     timeoutMs: (spec.durationSec + 40) * 1000,
   });
   if (r.timedOut) throw new Error('openloop did not finish in time');
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (r.code !== 0 || !line) throw new Error(`openloop exited ${r.code ?? r.signal}: ${r.stderr.slice(-500)}`);
   const j = JSON.parse(line) as OpenloopJson;
   const missing = j.dropped + j.timedOut;

@@ -23,13 +23,22 @@ if (!vulns) {
   const why =
     run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT'
       ? `no answer within ${TIMEOUT_MS / 1000} s`
-      : (report?.message ?? (run.stderr.trim().split('\n').find((l) => /error|warn/i.test(l)) || `npm exited ${run.status}`));
-  process.stdout.write(`audit: NOT RUN: the registry's audit endpoint did not answer (${why}); run \`npm audit --omit=dev\` where it does (required by the release checklist)\n`);
+      : (report?.message ??
+        (run.stderr
+          .trim()
+          .split('\n')
+          .find((l) => /error|warn/i.test(l)) ||
+          `npm exited ${run.status}`));
+  process.stdout.write(
+    `audit: NOT RUN: the registry's audit endpoint did not answer (${why}); run \`npm audit --omit=dev\` where it does (required by the release checklist)\n`,
+  );
   process.exit(0);
 }
 const counts = ['critical', 'high', 'moderate', 'low', 'info'].map((s) => `${s} ${vulns[s] ?? 0}`).join(', ');
 if ((vulns.critical ?? 0) + (vulns.high ?? 0) > 0) {
-  process.stderr.write(`audit: FAILED: production dependencies have advisories (${counts}); see \`npm audit --omit=dev\` and SECURITY.md (dependency assessment)\n`);
+  process.stderr.write(
+    `audit: FAILED: production dependencies have advisories (${counts}); see \`npm audit --omit=dev\` and SECURITY.md (dependency assessment)\n`,
+  );
   process.exit(1);
 }
 process.stdout.write(`audit: ok (${counts})\n`);

@@ -43,7 +43,10 @@ for (const [key, p] of packages) {
   seen.set(licence, (seen.get(licence) ?? 0) + 1);
 }
 
-const summary = [...seen.entries()].sort().map(([l, n]) => `${l} ×${n}`).join(', ');
+const summary = [...seen.entries()]
+  .sort()
+  .map(([l, n]) => `${l} ×${n}`)
+  .join(', ');
 if (problems.length) {
   process.stderr.write(`licences: ${problems.length} problem(s) in ${packages.length} production packages:\n${problems.map((p) => `  ${p}\n`).join('')}`);
   process.exit(1);

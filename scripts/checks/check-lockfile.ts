@@ -35,7 +35,19 @@ if (!REGISTRY.startsWith('https://')) throw new Error(`npm's default registry ${
 const problems: string[] = [];
 const lint = spawnSync(
   join(repo, 'node_modules/.bin/lockfile-lint'),
-  ['--path', join(root, 'package-lock.json'), '--type', 'npm', '--validate-https', '--allowed-hosts', 'npm', '--validate-integrity', '--validate-package-names', '--format', 'plain'],
+  [
+    '--path',
+    join(root, 'package-lock.json'),
+    '--type',
+    'npm',
+    '--validate-https',
+    '--allowed-hosts',
+    'npm',
+    '--validate-integrity',
+    '--validate-package-names',
+    '--format',
+    'plain',
+  ],
   { encoding: 'utf8' },
 );
 if (lint.status !== 0) problems.push(`lockfile-lint:\n${(lint.stdout + lint.stderr).trim().replace(/^/gm, '    ')}`);

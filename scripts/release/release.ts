@@ -40,7 +40,10 @@ function requireCleanTree(when: string): void {
   const status = git('status', '--porcelain=v1', '--untracked-files=all');
   if (status) {
     const lines = status.split('\n');
-    const shown = lines.slice(0, 5).map((l) => `  ${l}`).join('\n');
+    const shown = lines
+      .slice(0, 5)
+      .map((l) => `  ${l}`)
+      .join('\n');
     throw new ReleaseError(
       `refusing to release: the git tree is not clean ${when} (${lines.length} changed or untracked file(s)); a release is built only from committed code. Commit or stash first:\n${shown}${lines.length > 5 ? '\n  …' : ''}`,
     );
@@ -80,7 +83,9 @@ function signingKey(out: string): { key: KeyObject; ephemeralPublicFile?: string
     if (key.asymmetricKeyType !== 'ed25519') throw new ReleaseError(`RAMPART_SIGNING_KEY=${file}: a ${key.asymmetricKeyType} key, not Ed25519`);
     const repoFile = join(ROOT, 'release-key.pub.pem');
     if (!existsSync(repoFile)) {
-      process.stderr.write(`WARNING: the repository has no release-key.pub.pem: commit the public half of RAMPART_SIGNING_KEY (and publish its fingerprint) so that \`rampart verify\` works without --key\n`);
+      process.stderr.write(
+        `WARNING: the repository has no release-key.pub.pem: commit the public half of RAMPART_SIGNING_KEY (and publish its fingerprint) so that \`rampart verify\` works without --key\n`,
+      );
       return { key };
     }
     const repoKey = createPublicKey(readFileSync(repoFile));
@@ -107,7 +112,8 @@ export function release(argv: string[]): void {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   const commit = git('rev-parse', 'HEAD');
   const commitTime = Number(git('show', '-s', '--format=%ct', 'HEAD'));
-  if (existsSync(out) && readdirSync(out).length > 0) throw new ReleaseError(`refusing to release: ${out} is not empty (a release folder holds exactly its artifacts)`);
+  if (existsSync(out) && readdirSync(out).length > 0)
+    throw new ReleaseError(`refusing to release: ${out} is not empty (a release folder holds exactly its artifacts)`);
 
   build();
   requireCleanTree('after the build (the build changed tracked files)');
@@ -120,7 +126,9 @@ export function release(argv: string[]): void {
   const tgz = tarGz(entries, commitTime);
   const tgzName = `${pkg.name}-${pkg.version}.tgz`;
   const sbomName = `${pkg.name}-${pkg.version}.sbom.cdx.json`;
-  const sbom = Buffer.from(JSON.stringify(buildSbom({ root: ROOT, commit, commitTimeSeconds: commitTime, tarball: { name: tgzName, sha256: sha256Hex(tgz) } }), null, 2) + '\n');
+  const sbom = Buffer.from(
+    JSON.stringify(buildSbom({ root: ROOT, commit, commitTimeSeconds: commitTime, tarball: { name: tgzName, sha256: sha256Hex(tgz) } }), null, 2) + '\n',
+  );
 
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, tgzName), tgz);

@@ -96,9 +96,7 @@ export function buildSbom(input: SbomInput): object {
   }
 
   const sortedComponents = [...components.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => c);
-  const dependencies = [...deps.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([ref, on]) => ({ ref, dependsOn: [...on].sort() }));
+  const dependencies = [...deps.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ref, on]) => ({ ref, dependsOn: [...on].sort() }));
 
   const body = { components: sortedComponents, dependencies };
   const digest = createHash('sha256').update(input.commit).update(JSON.stringify(body)).digest();
@@ -126,10 +124,7 @@ export function buildSbom(input: SbomInput): object {
         purl: rootRef,
         licenses: licenses(pkg.license),
         ...(input.tarball ? { hashes: [{ alg: 'SHA-256', content: input.tarball.sha256 }] } : {}),
-        properties: [
-          { name: 'rampart:git-commit', value: input.commit },
-          ...(input.tarball ? [{ name: 'rampart:artifact', value: input.tarball.name }] : []),
-        ],
+        properties: [{ name: 'rampart:git-commit', value: input.commit }, ...(input.tarball ? [{ name: 'rampart:artifact', value: input.tarball.name }] : [])],
       },
     },
     ...body,

@@ -74,11 +74,14 @@ export const startHealthy = () =>
 /** 50..1500 ms, uniformly: about a third of the calls outlast a 1 s endpoint timeout. */
 export const startSlow = () =>
   httpBackend('slow', (res) => {
-    const t = setTimeout(() => {
-      if (res.destroyed) return;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(BODY);
-    }, 50 + Math.random() * 1450);
+    const t = setTimeout(
+      () => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(BODY);
+      },
+      50 + Math.random() * 1450,
+    );
     res.on('close', () => clearTimeout(t));
   });
 
@@ -96,7 +99,10 @@ export const startDelayed = () =>
 /** 200 with a JSON content type and a body that is not JSON (random bytes, or cut JSON). */
 export const startGarbage = () =>
   httpBackend('garbage', (res) => {
-    const body = Math.random() < 0.5 ? Buffer.from(Array.from({ length: 64 + Math.floor(Math.random() * 512) }, () => Math.floor(Math.random() * 256))) : Buffer.from(BODY.slice(0, Math.floor(Math.random() * BODY.length)));
+    const body =
+      Math.random() < 0.5
+        ? Buffer.from(Array.from({ length: 64 + Math.floor(Math.random() * 512) }, () => Math.floor(Math.random() * 256)))
+        : Buffer.from(BODY.slice(0, Math.floor(Math.random() * BODY.length)));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
   });

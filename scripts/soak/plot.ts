@@ -47,7 +47,9 @@ function panel(s: Series, top: number, xMax: number): string {
     parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${top + M.top}" y2="${top + M.top + plotH}" stroke="#eee"/>`);
     parts.push(`<text x="${x(t).toFixed(1)}" y="${top + M.top + plotH + 16}" font-size="11" text-anchor="middle">${t}</text>`);
   }
-  parts.push(`<text x="16" y="${top + M.top + plotH / 2}" font-size="12" transform="rotate(-90 16 ${top + M.top + plotH / 2})" text-anchor="middle">${esc(s.unit)}</text>`);
+  parts.push(
+    `<text x="16" y="${top + M.top + plotH / 2}" font-size="12" transform="rotate(-90 16 ${top + M.top + plotH / 2})" text-anchor="middle">${esc(s.unit)}</text>`,
+  );
   parts.push(`<rect x="${M.left}" y="${top + M.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
   const pts = s.points.filter((p) => Number.isFinite(p.y)).map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`);
   if (pts.length) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${pts.join(' ')}"/>`);
@@ -55,7 +57,9 @@ function panel(s: Series, top: number, xMax: number): string {
     const x0 = s.fit.from ?? s.points[0]?.x ?? 0;
     const x1 = s.points[s.points.length - 1]?.x ?? xMax;
     const f = (v: number) => s.fit!.intercept + s.fit!.slope * v;
-    parts.push(`<line x1="${x(x0).toFixed(1)}" y1="${y(f(x0)).toFixed(1)}" x2="${x(x1).toFixed(1)}" y2="${y(f(x1)).toFixed(1)}" stroke="#333" stroke-dasharray="6 4"/>`);
+    parts.push(
+      `<line x1="${x(x0).toFixed(1)}" y1="${y(f(x0)).toFixed(1)}" x2="${x(x1).toFixed(1)}" y2="${y(f(x1)).toFixed(1)}" stroke="#333" stroke-dasharray="6 4"/>`,
+    );
     parts.push(`<text x="${W - M.right}" y="${top + 24}" font-size="12" text-anchor="end">${esc(s.fit.label)}</text>`);
   }
   return parts.join('\n');

@@ -11,7 +11,10 @@ export function quantile(xs: readonly number[], q: number): number {
 export function leastSquares(points: readonly { x: number; y: number }[]): { slope: number; intercept: number } {
   const n = points.length;
   if (n < 2) return { slope: NaN, intercept: NaN };
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   for (const { x, y } of points) {
     sx += x;
     sy += y;

@@ -19,7 +19,14 @@ export interface Recommendation {
 class AuditUsage extends Error {}
 
 function parse(argv: string[]) {
-  const a = { config: process.env.RAMPART_CONFIG as string | undefined, ignore: [] as string[], ignoreFile: undefined as string | undefined, severity: SEVERITIES as string[], format: DEFAULT_FORMAT, json: false };
+  const a = {
+    config: process.env.RAMPART_CONFIG as string | undefined,
+    ignore: [] as string[],
+    ignoreFile: undefined as string | undefined,
+    severity: SEVERITIES as string[],
+    format: DEFAULT_FORMAT,
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -28,13 +35,39 @@ function parse(argv: string[]) {
       return v;
     };
     switch (arg) {
-      case '-c': case '--config': a.config = value(); break;
-      case '-i': case '--ignore': a.ignore.push(...value().split(',').map((s) => s.trim()).filter(Boolean)); break;
-      case '-I': case '--ignore-file': a.ignoreFile = value(); break;
-      case '-s': case '--severity': a.severity = value().split(',').map((s) => s.trim().toUpperCase()).filter(Boolean); break;
-      case '-f': case '--format': a.format = value().replace(/\\n/g, '\n').replace(/\\t/g, '\t'); break;
-      case '--json': a.json = true; break;
-      default: throw new AuditUsage(`unknown option ${arg}`);
+      case '-c':
+      case '--config':
+        a.config = value();
+        break;
+      case '-i':
+      case '--ignore':
+        a.ignore.push(
+          ...value()
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
+        break;
+      case '-I':
+      case '--ignore-file':
+        a.ignoreFile = value();
+        break;
+      case '-s':
+      case '--severity':
+        a.severity = value()
+          .split(',')
+          .map((s) => s.trim().toUpperCase())
+          .filter(Boolean);
+        break;
+      case '-f':
+      case '--format':
+        a.format = value().replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      default:
+        throw new AuditUsage(`unknown option ${arg}`);
     }
   }
   if (!a.config) throw new AuditUsage('no config: pass -c FILE or set RAMPART_CONFIG');
@@ -60,10 +93,15 @@ function fill(text: string, r: Recommendation): string {
 /** Renders the result with the subset of Go templates described above. */
 export function render(format: string, recs: Recommendation[]): string {
   const whole = { recommendations: recs, stats: {} };
-  let out = format.replace(/\{\{\s*range\s+\.Recommendations\s*\}\}([\s\S]*?)\{\{\s*end\s*\}\}/g, (_m, body: string) => recs.map((r) => fill(body, r)).join(''));
+  let out = format.replace(/\{\{\s*range\s+\.Recommendations\s*\}\}([\s\S]*?)\{\{\s*end\s*\}\}/g, (_m, body: string) =>
+    recs.map((r) => fill(body, r)).join(''),
+  );
   out = out.replace(/\{\{\s*marshal\s+\.\s*\}\}/g, JSON.stringify(whole));
   const leftover = /\{\{[^}]*\}\}/.exec(out.replace(/\{\{\s*\.(Rule|Severity|Message)\s*\}\}/g, ''));
-  if (leftover) throw new AuditUsage(`unsupported template action ${leftover[0]} (supported: {{.Rule}}, {{.Severity}}, {{.Message}}, {{range .Recommendations}}…{{end}}, {{ marshal . }})`);
+  if (leftover)
+    throw new AuditUsage(
+      `unsupported template action ${leftover[0]} (supported: {{.Rule}}, {{.Severity}}, {{.Message}}, {{range .Recommendations}}…{{end}}, {{ marshal . }})`,
+    );
   // A template about one recommendation (the default) is applied to each.
   if (/\{\{\s*\.(Rule|Severity|Message)\s*\}\}/.test(out)) return recs.map((r) => fill(out, r)).join('');
   return out;
@@ -87,7 +125,12 @@ export function auditCommand(argv: string[]): number {
     const ignore = [...a.ignore];
     if (a.ignoreFile) {
       try {
-        ignore.push(...readFileSync(a.ignoreFile, 'utf8').split('\n').map((l) => l.replace(/\s+/g, '')).filter(Boolean));
+        ignore.push(
+          ...readFileSync(a.ignoreFile, 'utf8')
+            .split('\n')
+            .map((l) => l.replace(/\s+/g, ''))
+            .filter(Boolean),
+        );
       } catch (err) {
         throw new AuditUsage(`${a.ignoreFile}: cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }

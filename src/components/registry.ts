@@ -129,6 +129,4 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   opencensusComponent,
 ];
 
-export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(
-  COMPONENTS.map((c) => [c.namespace, c]),
-);
+export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(COMPONENTS.map((c) => [c.namespace, c]));

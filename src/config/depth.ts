@@ -28,7 +28,8 @@ export function checkDepth(doc: unknown, problems: Problems): boolean {
     }
     // Pushed in reverse so that places are reported in document order.
     if (Array.isArray(value)) {
-      for (let k = value.length - 1; k >= 0; k--) if (value[k] !== null && typeof value[k] === 'object') stack.push([value[k], pointerJoin(pointer, k), depth + 1]);
+      for (let k = value.length - 1; k >= 0; k--)
+        if (value[k] !== null && typeof value[k] === 'object') stack.push([value[k], pointerJoin(pointer, k), depth + 1]);
     } else {
       const keys = Object.keys(value);
       for (let k = keys.length - 1; k >= 0; k--) {

@@ -43,15 +43,34 @@ export function normalizeLogging(raw: unknown, problems: Problems, warnings: str
   const gelfRaw = extra['telemetry/gelf'] as { address: string; enable_tcp?: boolean } | undefined;
   const logstash = (extra['telemetry/logstash'] as { enabled?: boolean } | undefined)?.enabled !== false && extra['telemetry/logstash'] !== undefined;
   if (raw === undefined && (gelfRaw || logstash)) {
-    problems.add(gelfRaw ? '/extra_config/telemetry~1gelf' : '/extra_config/telemetry~1logstash', 'needs telemetry/logging (as in KrakenD): declare it with a level');
+    problems.add(
+      gelfRaw ? '/extra_config/telemetry~1gelf' : '/extra_config/telemetry~1logstash',
+      'needs telemetry/logging (as in KrakenD): declare it with a level',
+    );
   }
   // RAMPART_LOG_LEVEL (pino names) overrides the config, for debugging a deployed config.
   const envLevel = (process.env.RAMPART_LOG_LEVEL || undefined) as LogSettings['level'] | undefined;
   if (raw === undefined) {
-    return { level: envLevel ?? 'info', prefix: '', stdout: true, syslog: false, facility: 19, app: 'json', appTemplate: [], access: 'json-lines', accessTemplate: [], missingMarker: '-', gelf: undefined };
+    return {
+      level: envLevel ?? 'info',
+      prefix: '',
+      stdout: true,
+      syslog: false,
+      facility: 19,
+      app: 'json',
+      appTemplate: [],
+      access: 'json-lines',
+      accessTemplate: [],
+      missingMarker: '-',
+      gelf: undefined,
+    };
   }
   const r = raw as Raw;
-  if (logstash && r.format !== undefined && r.format !== 'logstash') problems.add('/extra_config/telemetry~1logstash', `telemetry/logging's format is "${r.format}": with telemetry/logstash it must be "logstash" (or left out)`);
+  if (logstash && r.format !== undefined && r.format !== 'logstash')
+    problems.add(
+      '/extra_config/telemetry~1logstash',
+      `telemetry/logging's format is "${r.format}": with telemetry/logstash it must be "logstash" (or left out)`,
+    );
   const app = logstash ? 'logstash' : (r.format ?? 'default');
   let gelf: LogSettings['gelf'];
   if (gelfRaw) {
@@ -83,7 +102,8 @@ export function normalizeLogging(raw: unknown, problems: Problems, warnings: str
   }
   const stdout = r.stdout === true;
   const syslog = r.syslog === true;
-  if (!stdout && !syslog && !gelfRaw) warnings.push(`${AT}: stdout and syslog are both false: application logs are discarded (as KrakenD); access lines still go to stdout`);
+  if (!stdout && !syslog && !gelfRaw)
+    warnings.push(`${AT}: stdout and syslog are both false: application logs are discarded (as KrakenD); access lines still go to stdout`);
   // As KrakenD, logstash and custom application lines carry no prefix (custom may use %{prefix}).
   const prefix = r.prefix ?? '';
   return {

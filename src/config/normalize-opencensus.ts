@@ -6,9 +6,12 @@ import type { Problems } from '../core/config-error.js';
 const AT = '/extra_config/telemetry~1opencensus';
 
 const REPLACEMENT: Record<string, string> = {
-  jaeger: '"telemetry/opentelemetry": {"exporters": {"otlp": [{"name": "jaeger", "host": "<jaeger host>", "port": 4317}]}} (Jaeger 1.35 and later receive OTLP)',
-  zipkin: '"telemetry/opentelemetry": {"exporters": {"otlp": [{"name": "collector", "host": "<OpenTelemetry collector>", "port": 4317}]}} with the collector\'s zipkin exporter',
-  ocagent: '"telemetry/opentelemetry": {"exporters": {"otlp": [{"name": "collector", "host": "<OpenTelemetry collector>", "port": 4317}]}} (the OpenCensus agent is retired; the collector receives OTLP)',
+  jaeger:
+    '"telemetry/opentelemetry": {"exporters": {"otlp": [{"name": "jaeger", "host": "<jaeger host>", "port": 4317}]}} (Jaeger 1.35 and later receive OTLP)',
+  zipkin:
+    '"telemetry/opentelemetry": {"exporters": {"otlp": [{"name": "collector", "host": "<OpenTelemetry collector>", "port": 4317}]}} with the collector\'s zipkin exporter',
+  ocagent:
+    '"telemetry/opentelemetry": {"exporters": {"otlp": [{"name": "collector", "host": "<OpenTelemetry collector>", "port": 4317}]}} (the OpenCensus agent is retired; the collector receives OTLP)',
   logger: '"telemetry/logging" (and the security event log) for lines, or an otlp exporter to a collector with its debug exporter',
   influxdb: '"telemetry/influx" with "telemetry/metrics", or a collector with its influxdb exporter',
   xray: 'an otlp exporter to an OpenTelemetry collector (or the AWS Distro) with its awsxray exporter',
@@ -42,13 +45,20 @@ export function opencensusAsOtel(raw: unknown, hasOtel: boolean, problems: Probl
     return undefined;
   }
   const tags = ['namespace', 'tag_host', 'tag_path', 'tag_method', 'tag_statuscode'].filter((k) => k in p);
-  if (tags.length) warnings.push(`${AT}/exporters/prometheus: ${tags.join(', ')}: read as OpenTelemetry metrics, whose names and labels are fixed (README, telemetry/opentelemetry)`);
+  if (tags.length)
+    warnings.push(
+      `${AT}/exporters/prometheus: ${tags.join(', ')}: read as OpenTelemetry metrics, whose names and labels are fixed (README, telemetry/opentelemetry)`,
+    );
   warnings.push(`${AT}: read as telemetry/opentelemetry with a Prometheus exporter on 127.0.0.1:${p.port ?? 9091} (OpenCensus is deprecated)`);
   const layers = r.enabled_layers;
   return {
     exporters: { prometheus: [{ name: 'opencensus-prometheus', port: p.port ?? 9091 }] },
     layers: layers
-      ? { global: { disable_metrics: layers.router === false }, proxy: { disable_metrics: layers.pipe === false }, backend: { metrics: { disable_stage: layers.backend === false } } }
+      ? {
+          global: { disable_metrics: layers.router === false },
+          proxy: { disable_metrics: layers.pipe === false },
+          backend: { metrics: { disable_stage: layers.backend === false } },
+        }
       : undefined,
   };
 }

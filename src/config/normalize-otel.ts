@@ -76,12 +76,35 @@ export type RawOtelProxyLayer = {
   traces_static_attributes?: RawAttributes;
 };
 type RawOtelGlobalLayer = RawOtelProxyLayer & { disable_propagation?: boolean; semantic_convention?: '' | '1.27' };
-type RawOtelStage = { disable_stage?: boolean; round_trip?: boolean; read_payload?: boolean; report_headers?: boolean; skip_headers?: string[]; static_attributes?: RawAttributes };
+type RawOtelStage = {
+  disable_stage?: boolean;
+  round_trip?: boolean;
+  read_payload?: boolean;
+  report_headers?: boolean;
+  skip_headers?: string[];
+  static_attributes?: RawAttributes;
+};
 export type RawOtelBackendLayer = { metrics?: RawOtelStage; traces?: RawOtelStage };
 /** An endpoint- or backend-level override: a layer replaces the service's settings of that layer. */
 export type RawOtelOverride = { proxy?: RawOtelProxyLayer; backend?: RawOtelBackendLayer };
-type RawOtlpExporter = { name: string; host: string; port?: number; use_http?: boolean; disable_metrics?: boolean; disable_traces?: boolean; custom_metric_reporting_period?: number };
-type RawPrometheusExporter = { name: string; port?: number; listen_ip?: string; process_metrics?: boolean; go_metrics?: boolean; disable_metrics?: boolean; custom_metric_reporting_period?: number };
+type RawOtlpExporter = {
+  name: string;
+  host: string;
+  port?: number;
+  use_http?: boolean;
+  disable_metrics?: boolean;
+  disable_traces?: boolean;
+  custom_metric_reporting_period?: number;
+};
+type RawPrometheusExporter = {
+  name: string;
+  port?: number;
+  listen_ip?: string;
+  process_metrics?: boolean;
+  go_metrics?: boolean;
+  disable_metrics?: boolean;
+  custom_metric_reporting_period?: number;
+};
 type RawOtel = {
   service_name?: string;
   service_version?: string;
@@ -130,7 +153,8 @@ export function backendFlags(b: RawOtelBackendLayer | undefined): BackendFlags {
 export function normalizeOtel(raw: unknown, serviceName: string, problems: Problems, warnings: string[], securityRaw?: unknown): OtelSettings | undefined {
   const security = (securityRaw as { otlp: { name: string; headers: Record<string, string> }[] } | undefined)?.otlp ?? [];
   if (raw === undefined) {
-    if (securityRaw !== undefined) problems.add('/extra_config/telemetry~1opentelemetry-security', 'needs telemetry/opentelemetry (its otlp exporters receive these headers)');
+    if (securityRaw !== undefined)
+      problems.add('/extra_config/telemetry~1opentelemetry-security', 'needs telemetry/opentelemetry (its otlp exporters receive these headers)');
     return undefined;
   }
   const r = raw as RawOtel;
@@ -146,7 +170,8 @@ export function normalizeOtel(raw: unknown, serviceName: string, problems: Probl
     const m = /^(https?):\/\/(.+)$/.exec(e.host);
     const scheme = m ? m[1] : 'http';
     const host = (m ? m[2] : e.host).replace(/\/+$/, '');
-    if (!/^[A-Za-z0-9.\-[\]:]+$/.test(host) || host.includes('/')) problems.add(`${at}/host`, `"${e.host}" is not a host name or address (with an optional http:// or https://)`);
+    if (!/^[A-Za-z0-9.\-[\]:]+$/.test(host) || host.includes('/'))
+      problems.add(`${at}/host`, `"${e.host}" is not a host name or address (with an optional http:// or https://)`);
     const grpc = e.use_http !== true;
     const port = e.port || (grpc ? 4317 : 4318);
     return {
@@ -160,10 +185,12 @@ export function normalizeOtel(raw: unknown, serviceName: string, problems: Probl
     };
   });
   security.forEach((x, i) => {
-    if (!otlp.some((o) => o.name === x.name)) problems.add(`/extra_config/telemetry~1opentelemetry-security/otlp/${i}/name`, `no otlp exporter named "${x.name}" in telemetry/opentelemetry`);
+    if (!otlp.some((o) => o.name === x.name))
+      problems.add(`/extra_config/telemetry~1opentelemetry-security/otlp/${i}/name`, `no otlp exporter named "${x.name}" in telemetry/opentelemetry`);
   });
   const plain = otlp.filter((o) => Object.keys(o.headers).length && o.url.startsWith('http://') && !/^http:\/\/(127\.|\[::1\]|localhost)/.test(o.url));
-  for (const o of plain) warnings.push(`/extra_config/telemetry~1opentelemetry-security: exporter "${o.name}" sends its headers to ${o.url.replace(/:\d+$/, '')} without TLS`);
+  for (const o of plain)
+    warnings.push(`/extra_config/telemetry~1opentelemetry-security: exporter "${o.name}" sends its headers to ${o.url.replace(/:\d+$/, '')} without TLS`);
   const prometheus: PrometheusTarget[] = (r.exporters?.prometheus ?? []).map((e, i) => {
     const at = `${AT}/exporters/prometheus/${i}`;
     unique(e.name, `${at}/name`);
@@ -171,7 +198,13 @@ export function normalizeOtel(raw: unknown, serviceName: string, problems: Probl
     if (!isIP(host)) problems.add(`${at}/listen_ip`, `"${host}" is not an IP address`);
     if (host === '0.0.0.0' || host === '::') warnings.push(`${at}/listen_ip: /metrics is served on every interface, without authentication`);
     if (e.custom_metric_reporting_period) warnings.push(`${at}/custom_metric_reporting_period: Prometheus pulls; the period does not apply`);
-    return { name: e.name, host, port: e.port ?? 9090, runtimeMetrics: e.process_metrics === true || e.go_metrics === true, metrics: e.disable_metrics !== true };
+    return {
+      name: e.name,
+      host,
+      port: e.port ?? 9090,
+      runtimeMetrics: e.process_metrics === true || e.go_metrics === true,
+      metrics: e.disable_metrics !== true,
+    };
   });
   const sampleRate = r.trace_sample_rate ?? 1;
   if (sampleRate === 0 && otlp.some((o) => o.traces)) warnings.push(`${AT}/trace_sample_rate: 0 records no traces (KrakenD would record every trace)`);

@@ -157,8 +157,7 @@ function validateExtraConfig(catalog: NamespaceCatalog, extra: unknown, scope: S
       if (KRAKEND_NAMESPACES.includes(ns)) {
         const hint = NOT_IMPLEMENTED_HINTS[ns];
         problems.add(at, `namespace "${ns}" is not implemented by Rampart; refusing to start rather than ignore it${hint ? `: ${hint}` : ''}`);
-      }
-      else problems.add(at, `unknown namespace "${ns}"${suggestion(ns, knownForSuggestion(catalog))}`);
+      } else problems.add(at, `unknown namespace "${ns}"${suggestion(ns, knownForSuggestion(catalog))}`);
       continue;
     }
     const schema = component.schemas[scope];
@@ -191,7 +190,15 @@ export function validateDocument(doc: unknown, problems: Problems, warnings: str
       validateExtraConfig(catalog, e.extra_config, 'endpoint', `/endpoints/${i}/extra_config`, problems, warnings);
       if (Array.isArray(e.backend)) {
         e.backend.forEach((b: unknown, j: number) => {
-          if (b && typeof b === 'object') validateExtraConfig(catalog, (b as Record<string, unknown>).extra_config, 'backend', `/endpoints/${i}/backend/${j}/extra_config`, problems, warnings);
+          if (b && typeof b === 'object')
+            validateExtraConfig(
+              catalog,
+              (b as Record<string, unknown>).extra_config,
+              'backend',
+              `/endpoints/${i}/backend/${j}/extra_config`,
+              problems,
+              warnings,
+            );
         });
       }
     });

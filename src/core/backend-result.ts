@@ -101,11 +101,18 @@ export type BackendHandler = (input: CallInput) => Promise<BackendResult>;
  * answers instead of the backend: an UpstreamResponse (martian skip.RoundTrip: nothing is sent,
  * the response hooks and the decoding still run) or a BackendResult (a script's custom_error,
  * a failure: the exchange ends there). */
-export type UpstreamRequestHook = (req: UpstreamRequest, input: CallInput) => UpstreamRequest | UpstreamResponse | BackendResult | Promise<UpstreamRequest | UpstreamResponse | BackendResult>;
+export type UpstreamRequestHook = (
+  req: UpstreamRequest,
+  input: CallInput,
+) => UpstreamRequest | UpstreamResponse | BackendResult | Promise<UpstreamRequest | UpstreamResponse | BackendResult>;
 
 /** Backend scope: rewrites the backend's HTTP answer before it is decoded (martian response
  * modifiers), or replaces it by a result (an error). */
-export type UpstreamResponseHook = (res: UpstreamResponse, req: UpstreamRequest, input: CallInput) => UpstreamResponse | BackendResult | Promise<UpstreamResponse | BackendResult>;
+export type UpstreamResponseHook = (
+  res: UpstreamResponse,
+  req: UpstreamRequest,
+  input: CallInput,
+) => UpstreamResponse | BackendResult | Promise<UpstreamResponse | BackendResult>;
 
 /** The failure a result carries (an error result's, or the first of a partial answer's). */
 export function failureOf(r: BackendResult): GatewayError | undefined {

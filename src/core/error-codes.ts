@@ -40,7 +40,7 @@ export const ERROR_CODES = {
   'request.too_many_query_params': { status: 414, kind: 'refusal', meaning: 'more than 1 000 query parameters' },
   'request.path_param': { status: 400, kind: 'refusal', meaning: 'a path parameter that would leave the url_pattern prefix' },
   'request.too_large': { status: 413, kind: 'refusal', meaning: 'body over max_payload' },
-  'lua.custom_error': { status: 500, kind: 'refusal', meaning: 'a Lua script called custom_error (status and body are the script\'s)' },
+  'lua.custom_error': { status: 500, kind: 'refusal', meaning: "a Lua script called custom_error (status and body are the script's)" },
   'request.schema': { status: 400, kind: 'refusal', meaning: 'validation/json-schema: the body is empty, not strict JSON or violates the schema' },
   'request.check': { status: 500, kind: 'refusal', meaning: 'a validation/cel request check or a security/policies req policy failed (status: error.status)' },
   'auth.jwt.check': { status: 401, kind: 'refusal', meaning: 'a validation/cel JWT check or a security/policies jwt policy failed' },
@@ -59,8 +59,16 @@ export const ERROR_CODES = {
   'lua.failed': { status: 500, kind: 'failure', meaning: 'a Lua script raised an error or ran out of its time, instruction or memory budget' },
   'backend.hook': { status: 500, kind: 'failure', meaning: 'a backend response hook refused or failed' },
   'backend.modifier': { status: 500, kind: 'failure', meaning: 'a modifier (martian, jmespath, body generator) failed at request time' },
-  'backend.check': { status: 500, kind: 'failure', meaning: 'a backend-level validation/cel or security/policies request check failed (that backend is skipped)' },
-  'response.invalid': { status: 500, kind: 'failure', meaning: 'a response check failed: response-json-schema, validation/cel or security/policies (status: error.status)' },
+  'backend.check': {
+    status: 500,
+    kind: 'failure',
+    meaning: 'a backend-level validation/cel or security/policies request check failed (that backend is skipped)',
+  },
+  'response.invalid': {
+    status: 500,
+    kind: 'failure',
+    meaning: 'a response check failed: response-json-schema, validation/cel or security/policies (status: error.status)',
+  },
   'response.mask_failed': { status: 500, kind: 'failure', meaning: 'modifier/response-body could not mask the answer (it is never sent unmasked)' },
   'gateway.crash': { status: 500, kind: 'failure', meaning: 'an unexpected error while serving (logged with the path)' },
 } as const satisfies Record<string, CodeSpec>;

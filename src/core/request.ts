@@ -100,7 +100,12 @@ export interface Stage {
 
 /** A refusal with its code's status (core/error-codes.ts) unless `extra.status` says otherwise
  * (a status the config chose), frozen: built once where the guard is built. */
-export function refusal(code: ErrorCode, component: string, reason?: string, extra: { status?: number; headers?: readonly string[]; body?: string; close?: boolean } = {}): Rejection {
+export function refusal(
+  code: ErrorCode,
+  component: string,
+  reason?: string,
+  extra: { status?: number; headers?: readonly string[]; body?: string; close?: boolean } = {},
+): Rejection {
   const r: { -readonly [K in keyof Rejection]: Rejection[K] } = { status: extra.status ?? statusOf(code), event: securityEvent(code, component, reason) };
   if (extra.headers) r.headers = Object.freeze([...extra.headers]);
   if (extra.body !== undefined) r.body = extra.body;

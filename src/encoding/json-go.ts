@@ -158,13 +158,27 @@ function quoteSlow(s: string): string {
       else continue;
     } else {
       switch (c) {
-        case 0x22: rep = '\\"'; break;
-        case 0x5c: rep = '\\\\'; break;
-        case 0x0a: rep = '\\n'; break;
-        case 0x0d: rep = '\\r'; break;
-        case 0x09: rep = '\\t'; break;
-        case 0x08: rep = '\\b'; break;
-        case 0x0c: rep = '\\f'; break;
+        case 0x22:
+          rep = '\\"';
+          break;
+        case 0x5c:
+          rep = '\\\\';
+          break;
+        case 0x0a:
+          rep = '\\n';
+          break;
+        case 0x0d:
+          rep = '\\r';
+          break;
+        case 0x09:
+          rep = '\\t';
+          break;
+        case 0x08:
+          rep = '\\b';
+          break;
+        case 0x0c:
+          rep = '\\f';
+          break;
         default: // <, >, & and the remaining control characters
           rep = '\\u00' + HEX[c >> 4] + HEX[c & 0xf];
       }

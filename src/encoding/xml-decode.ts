@@ -236,12 +236,23 @@ function decodeEntities(s: string): string {
     const ref = s.slice(amp + 1, semi);
     let rep: string;
     switch (ref) {
-      case 'amp': rep = '&'; break;
-      case 'lt': rep = '<'; break;
-      case 'gt': rep = '>'; break;
-      case 'quot': rep = '"'; break;
-      case 'apos': rep = "'"; break;
-      default: rep = charReference(ref);
+      case 'amp':
+        rep = '&';
+        break;
+      case 'lt':
+        rep = '<';
+        break;
+      case 'gt':
+        rep = '>';
+        break;
+      case 'quot':
+        rep = '"';
+        break;
+      case 'apos':
+        rep = "'";
+        break;
+      default:
+        rep = charReference(ref);
     }
     out += s.slice(last, amp) + rep;
     last = semi + 1;
@@ -259,7 +270,9 @@ function charReference(ref: string): string {
   else if (HEX_REF.test(ref)) code = parseInt(ref.slice(2), 16);
   else throw new Error(`xml: unknown entity "&${ref.slice(0, 32)};"`);
   const legal =
-    code === 0x9 || code === 0xa || code === 0xd ||
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
     (code >= 0x20 && code <= 0xd7ff) ||
     (code >= 0xe000 && code <= 0xfffd) ||
     (code >= 0x10000 && code <= 0x10ffff);

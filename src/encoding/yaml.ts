@@ -65,8 +65,17 @@ const numberTag: ScalarTag = {
 
 // Tags we replace, as tag URIs (tag objects) or short ids (TagId strings).
 const REPLACED = new Set([
-  'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:str',
-  'int', 'intHex', 'intOct', 'intTime', 'float', 'floatExp', 'floatNaN', 'floatTime',
+  'tag:yaml.org,2002:int',
+  'tag:yaml.org,2002:float',
+  'tag:yaml.org,2002:str',
+  'int',
+  'intHex',
+  'intOct',
+  'intTime',
+  'float',
+  'floatExp',
+  'floatNaN',
+  'floatTime',
 ]);
 
 function replaceScalarTags(tags: Tags): Tags {
@@ -101,12 +110,7 @@ const SPECIAL = /[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
 const LONE_SURROGATES = /[\ud800-\udfff]/gu;
 
-function stringifyGoString(
-  item: Scalar,
-  ctx: StringifyContext,
-  onComment?: () => void,
-  onChompKeep?: () => void,
-): string {
+function stringifyGoString(item: Scalar, ctx: StringifyContext, onComment?: () => void, onChompKeep?: () => void): string {
   let s = String(item.value);
   // Go strings are UTF-8: an unpaired surrogate can only be U+FFFD there.
   if (LONE_SURROGATE.test(s)) s = s.replace(LONE_SURROGATES, '\ufffd');
@@ -152,28 +156,54 @@ function doubleQuoted(s: string): string {
   for (const ch of s) {
     const cp = ch.codePointAt(0) as number;
     const printable =
-      (cp >= 0x20 && cp <= 0x7e) ||
-      (cp >= 0xa0 && cp <= 0xd7ff && cp !== 0x2028 && cp !== 0x2029) ||
-      (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff);
+      (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xd7ff && cp !== 0x2028 && cp !== 0x2029) || (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff);
     if (printable && cp !== 0x22 && cp !== 0x5c) {
       out += ch;
       continue;
     }
     switch (cp) {
-      case 0x00: out += '\\0'; break;
-      case 0x07: out += '\\a'; break;
-      case 0x08: out += '\\b'; break;
-      case 0x09: out += '\\t'; break;
-      case 0x0a: out += '\\n'; break;
-      case 0x0b: out += '\\v'; break;
-      case 0x0c: out += '\\f'; break;
-      case 0x0d: out += '\\r'; break;
-      case 0x1b: out += '\\e'; break;
-      case 0x22: out += '\\"'; break;
-      case 0x5c: out += '\\\\'; break;
-      case 0x85: out += '\\N'; break;
-      case 0x2028: out += '\\L'; break;
-      case 0x2029: out += '\\P'; break;
+      case 0x00:
+        out += '\\0';
+        break;
+      case 0x07:
+        out += '\\a';
+        break;
+      case 0x08:
+        out += '\\b';
+        break;
+      case 0x09:
+        out += '\\t';
+        break;
+      case 0x0a:
+        out += '\\n';
+        break;
+      case 0x0b:
+        out += '\\v';
+        break;
+      case 0x0c:
+        out += '\\f';
+        break;
+      case 0x0d:
+        out += '\\r';
+        break;
+      case 0x1b:
+        out += '\\e';
+        break;
+      case 0x22:
+        out += '\\"';
+        break;
+      case 0x5c:
+        out += '\\\\';
+        break;
+      case 0x85:
+        out += '\\N';
+        break;
+      case 0x2028:
+        out += '\\L';
+        break;
+      case 0x2029:
+        out += '\\P';
+        break;
       default: {
         const hex = cp.toString(16).toUpperCase();
         if (cp <= 0xff) out += '\\x' + hex.padStart(2, '0');
@@ -189,11 +219,45 @@ function doubleQuoted(s: string): string {
 
 // Plain scalars yaml.v2 reads as bool, null, float or merge key.
 const RESOLVE_MAP = new Set([
-  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-  '', '~', 'null', 'Null', 'NULL',
-  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF',
-  '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  '.nan',
+  '.NaN',
+  '.NAN',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '+.Inf',
+  '+.INF',
+  '-.inf',
+  '-.Inf',
+  '-.INF',
 ]);
 
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/;

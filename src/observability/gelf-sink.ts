@@ -30,7 +30,13 @@ export function gelfMessage(jsonLine: string, severity: number): string {
   } catch {
     r = { msg: jsonLine.trimEnd() };
   }
-  const out: Record<string, unknown> = { version: '1.1', host, short_message: String(r.msg ?? ''), timestamp: Number(r.time ?? Date.now()) / 1000, level: severity };
+  const out: Record<string, unknown> = {
+    version: '1.1',
+    host,
+    short_message: String(r.msg ?? ''),
+    timestamp: Number(r.time ?? Date.now()) / 1000,
+    level: severity,
+  };
   for (const k in r) {
     if (k === 'msg' || k === 'time' || k === 'level' || k === 'v' || k === 'hostname') continue;
     // GELF field names: letters, digits, _ . -; `_id` is reserved.

@@ -16,13 +16,19 @@ export function lineProtocol(snap: StatsSnapshot, now: number): string {
     if (typeof v === 'number') lines.push(`krakend_counter,name=${escTag(name)} value=${Math.round(v)}i ${now}`);
     else {
       const h = v as Record<string, number>;
-      lines.push(`krakend_histogram,name=${escTag(name)} count=${h.count}i,min=${h.min},max=${h.max},mean=${h.mean},p50=${h.median},p95=${h['95%']},p99=${h['99%']} ${now}`);
+      lines.push(
+        `krakend_histogram,name=${escTag(name)} count=${h.count}i,min=${h.min},max=${h.max},mean=${h.mean},p50=${h.median},p95=${h['95%']},p99=${h['99%']} ${now}`,
+      );
     }
   }
   return lines.join('\n') + '\n';
 }
 
-export function startInfluxReporter(s: { writeUrl: string; everyMs: number; authorization: string | undefined }, collect: () => StatsSnapshot | Promise<StatsSnapshot>, log: Logger): () => void {
+export function startInfluxReporter(
+  s: { writeUrl: string; everyMs: number; authorization: string | undefined },
+  collect: () => StatsSnapshot | Promise<StatsSnapshot>,
+  log: Logger,
+): () => void {
   let lastError = 0;
   const target = s.writeUrl.replace(/\/\/[^@/]*@/, '//');
   const push = async () => {

@@ -10,7 +10,6 @@ const LEVEL_NAME: Record<number, string> = { 10: 'DEBUG', 20: 'DEBUG', 30: 'INFO
 /** syslog severities (RFC 5424) by pino level. */
 export const SYSLOG_SEVERITY: Record<number, number> = { 10: 7, 20: 7, 30: 6, 40: 4, 50: 3, 60: 2 };
 
- 
 const UNSAFE = /[\x00-\x1f\x7f"\\]/g;
 function escapeChar(c: string): string {
   if (c === '"') return '\\"';
@@ -51,7 +50,7 @@ function extras(r: Record_): string {
   for (const k in r) {
     if (k === 'level' || k === 'time' || k === 'pid' || k === 'msg') continue;
     const v = r[k];
-    out += ` ${escapeText(k)}=${typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'null'}`;
+    out += ` ${escapeText(k)}=${typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? 'null')}`;
   }
   return out;
 }
@@ -88,15 +87,24 @@ export function appFormatter(s: LogSettings): AppFormatter | undefined {
         id++;
         return renderTemplate(s.appTemplate, (v, mod) => {
           switch (v) {
-            case 'time': return krakendTime(r.time);
-            case 'level': return levelWith(level, mod);
-            case 'message': return msg + extras(r);
-            case 'module': return 'RAMPART';
-            case 'pid': return String(r.pid ?? process.pid);
-            case 'program': return 'rampart';
-            case 'id': return String(id);
-            case 'prefix': return s.prefix;
-            default: return ''; // color: lines are not for a terminal
+            case 'time':
+              return krakendTime(r.time);
+            case 'level':
+              return levelWith(level, mod);
+            case 'message':
+              return msg + extras(r);
+            case 'module':
+              return 'RAMPART';
+            case 'pid':
+              return String(r.pid ?? process.pid);
+            case 'program':
+              return 'rampart';
+            case 'id':
+              return String(id);
+            case 'prefix':
+              return s.prefix;
+            default:
+              return ''; // color: lines are not for a terminal
           }
         });
     }
@@ -148,22 +156,43 @@ export function accessFormatter(s: LogSettings): AccessFormatter | undefined {
       return (f, now) => `${f.clientIp} - - ${clfTime(now)} "${f.method} ${path(f)} ${f.protocol}" ${f.status} ${size(f)} "-" "${ua(f)}"`;
     case 'json':
       return (f, now) =>
-        JSON.stringify({ time: new Date(now).toISOString(), status: f.status, latency_ms: Math.round(f.latencyMs * 1000) / 1000, client_ip: f.clientIp, method: f.method, path: f.path, protocol: f.protocol, size: f.size ?? null, user_agent: f.userAgent?.slice(0, MAX_UA) ?? null });
+        JSON.stringify({
+          time: new Date(now).toISOString(),
+          status: f.status,
+          latency_ms: Math.round(f.latencyMs * 1000) / 1000,
+          client_ip: f.clientIp,
+          method: f.method,
+          path: f.path,
+          protocol: f.protocol,
+          size: f.size ?? null,
+          user_agent: f.userAgent?.slice(0, MAX_UA) ?? null,
+        });
     case 'custom':
       return (f, now) =>
         renderTemplate(s.accessTemplate, (v) => {
           switch (v) {
-            case 'prefix': return s.prefix;
-            case 'time': return krakendTime(now);
-            case 'statusCode': return String(f.status);
-            case 'latency': return latency(f);
-            case 'latencyMs': return String(Math.round(f.latencyMs * 1000) / 1000);
-            case 'clientIP': return f.clientIp;
-            case 'method': return f.method;
-            case 'path': return path(f);
-            case 'protocol': return f.protocol;
-            case 'size': return size(f);
-            default: return ua(f);
+            case 'prefix':
+              return s.prefix;
+            case 'time':
+              return krakendTime(now);
+            case 'statusCode':
+              return String(f.status);
+            case 'latency':
+              return latency(f);
+            case 'latencyMs':
+              return String(Math.round(f.latencyMs * 1000) / 1000);
+            case 'clientIP':
+              return f.clientIp;
+            case 'method':
+              return f.method;
+            case 'path':
+              return path(f);
+            case 'protocol':
+              return f.protocol;
+            case 'size':
+              return size(f);
+            default:
+              return ua(f);
           }
         });
   }

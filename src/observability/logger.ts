@@ -16,8 +16,21 @@ import { openGelf, type GelfSink } from './gelf-sink.js';
 type SonicBoom = ReturnType<typeof pino.destination>;
 
 export const REDACT_PATHS = [
-  'authorization', 'cookie', 'password', 'token', 'apiKey', 'api_key', 'secret',
-  '*.authorization', '*.cookie', '*.password', '*.token', '*.secret', 'headers', 'req.headers', '*.headers',
+  'authorization',
+  'cookie',
+  'password',
+  'token',
+  'apiKey',
+  'api_key',
+  'secret',
+  '*.authorization',
+  '*.cookie',
+  '*.password',
+  '*.token',
+  '*.secret',
+  'headers',
+  'req.headers',
+  '*.headers',
 ];
 
 const FLUSH_MS = 200;
@@ -30,7 +43,10 @@ export class LineBatch {
   private parts: string[] = [];
   private chars = 0;
 
-  constructor(private readonly dest: SonicBoom, private readonly limit: number) {}
+  constructor(
+    private readonly dest: SonicBoom,
+    private readonly limit: number,
+  ) {}
 
   write(line: string): boolean {
     this.parts.push(line);
@@ -115,7 +131,9 @@ export function createLogger(levelOrSettings: string | LogSettings = process.env
   let stream: LineBatch | FormattingSink = batch;
   if (settings && (settings.app !== 'json' || !settings.stdout || settings.syslog || settings.gelf)) {
     const syslog = settings.syslog
-      ? openSyslog(settings.prefix, (n) => batch.write(`${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, dropped: n, msg: 'syslog is not keeping up: log lines dropped' })}\n`))
+      ? openSyslog(settings.prefix, (n) =>
+          batch.write(`${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, dropped: n, msg: 'syslog is not keeping up: log lines dropped' })}\n`),
+        )
       : undefined;
     const gelf = settings.gelf ? openGelf(settings.gelf) : undefined;
     stream = new FormattingSink(settings.stdout ? batch : undefined, appFormatter(settings), syslog, settings.facility, gelf);
@@ -155,13 +173,16 @@ function fieldsOf(method: string, path: string, status: number, latencyMs: numbe
 export function accessLogWriter(log: Logger): AccessLog | undefined {
   if (!log.isLevelEnabled('info')) return undefined;
   const out = outputs.get(log);
-  const dest: { write(line: string): unknown } = out?.stdout ?? ((log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string): unknown });
+  const dest: { write(line: string): unknown } =
+    out?.stdout ?? ((log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as { write(line: string): unknown });
   const format = out?.settings ? accessFormatter(out.settings) : undefined;
   if (format) return (method, path, status, latencyMs, res) => void dest.write(format(fieldsOf(method, path, status, latencyMs, res), Date.now()) + '\n');
   const head = `{"level":${pino.levels.values.info},"time":`;
   const pid = `,"pid":${process.pid},"method":`;
   return (method, path, status, latencyMs) => {
-    dest.write(`${head}${Date.now()}${pid}${JSON.stringify(method)},"path":${JSON.stringify(path)},"status":${status},"latency_ms":${Math.round(latencyMs * 1000) / 1000},"msg":"access"}\n`);
+    dest.write(
+      `${head}${Date.now()}${pid}${JSON.stringify(method)},"path":${JSON.stringify(path)},"status":${status},"latency_ms":${Math.round(latencyMs * 1000) / 1000},"msg":"access"}\n`,
+    );
   };
 }
 

@@ -9,7 +9,12 @@ export interface StatsServer {
   close(): Promise<void>;
 }
 
-export async function startStatsServer(host: string, port: number, collectionMs: number, collect: () => StatsSnapshot | Promise<StatsSnapshot>): Promise<StatsServer> {
+export async function startStatsServer(
+  host: string,
+  port: number,
+  collectionMs: number,
+  collect: () => StatsSnapshot | Promise<StatsSnapshot>,
+): Promise<StatsServer> {
   let cached: { at: number; body: string } | undefined;
   let refreshing: Promise<string> | undefined;
   const body = async (): Promise<string> => {

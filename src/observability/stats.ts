@@ -88,7 +88,13 @@ export function mergeSnapshots(list: StatsSnapshot[]): StatsSnapshot {
       for (let i = 0; i < h.b.length; i += 2) buckets.set(h.b[i], (buckets.get(h.b[i]) ?? 0) + h.b[i + 1]);
       const b: number[] = [];
       for (const [i, n] of [...buckets].sort((x, y) => x[0] - y[0])) b.push(i, n);
-      histograms[k] = { count: m.count + h.count, sum: m.sum + h.sum, min: m.count === 0 ? h.min : h.count === 0 ? m.min : Math.min(m.min, h.min), max: Math.max(m.max, h.max), b };
+      histograms[k] = {
+        count: m.count + h.count,
+        sum: m.sum + h.sum,
+        min: m.count === 0 ? h.min : h.count === 0 ? m.min : Math.min(m.min, h.min),
+        max: Math.max(m.max, h.max),
+        b,
+      };
     }
   }
   return { counters, histograms };

@@ -28,7 +28,9 @@ export function openSyslog(tag: string, onDrop: (n: number) => void): SyslogSink
   }
   // RFC 5424 APP-NAME: printable US-ASCII, no spaces, at most 48 characters.
   const appName = (tag.replace(/[^!-~]/g, '_') || 'rampart').slice(0, 48);
-  const child: ChildProcess = spawn('logger', ['--rfc5424', '--prio-prefix', '-t', appName, '-u', socket, '--socket-errors=on'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const child: ChildProcess = spawn('logger', ['--rfc5424', '--prio-prefix', '-t', appName, '-u', socket, '--socket-errors=on'], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
   child.unref();
   const stdin = child.stdin;
   if (!stdin) throw new Error('telemetry/logging: syslog: the logger process has no stdin (invariant: spawned with stdio "pipe")');

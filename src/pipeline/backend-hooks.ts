@@ -10,14 +10,17 @@ import type { Logger } from '../observability/logger.js';
 import type { StageEntry } from './build-stages.js';
 
 function answerOf(r: BackendResult): Answer {
-  if (r.kind === 'raw') return { status: r.raw.status, headers: r.raw.headers.slice(), data: undefined, body: r.raw.body, origin: 'proxy', failure: undefined, close: false };
-  if (r.kind === 'error') return { status: r.error.status, headers: [], data: undefined, body: r.error.body ?? '', origin: 'error', failure: r.error, close: false };
+  if (r.kind === 'raw')
+    return { status: r.raw.status, headers: r.raw.headers.slice(), data: undefined, body: r.raw.body, origin: 'proxy', failure: undefined, close: false };
+  if (r.kind === 'error')
+    return { status: r.error.status, headers: [], data: undefined, body: r.error.body ?? '', origin: 'error', failure: r.error, close: false };
   return { status: 200, headers: [], data: r.data, body: '', origin: 'proxy', failure: r.error, close: false };
 }
 
 function resultOf(before: BackendResult, a: Answer): BackendResult {
   if (a.data !== undefined) return dataResult(a.data, before.kind === 'data' ? before.complete : false, a.failure);
-  if (before.kind === 'raw' && a.status < 400 && typeof a.body !== 'string') return rawResult({ ...before.raw, status: a.status, headers: a.headers, body: a.body });
+  if (before.kind === 'raw' && a.status < 400 && typeof a.body !== 'string')
+    return rawResult({ ...before.raw, status: a.status, headers: a.headers, body: a.body });
   if (a.failure && a.status === a.failure.status) return errorResult(a.failure);
   const body = typeof a.body === 'string' ? Buffer.from(a.body) : Buffer.isBuffer(a.body) ? a.body : undefined;
   let contentType: string | undefined;

@@ -55,7 +55,8 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
       const stage = await runtime.build(extra[c.namespace], { ...env, pointer: at });
       if (!stage) continue;
       out.stages.push(stage);
-      if (stage.onRequest || stage.onResponse) out.entries.push({ phase: c.phase ?? 'edge', guard: stage.onRequest, hook: stage.onResponse, hookNeedsBody: stage.hookNeedsBody === true });
+      if (stage.onRequest || stage.onResponse)
+        out.entries.push({ phase: c.phase ?? 'edge', guard: stage.onRequest, hook: stage.onResponse, hookNeedsBody: stage.hookNeedsBody === true });
       if (stage.around) out.arounds.push(stage.around);
       if (stage.onUpstreamRequest) out.upstream.request.push(stage.onUpstreamRequest);
       if (stage.onUpstreamResponse) out.upstream.response.push(stage.onUpstreamResponse);

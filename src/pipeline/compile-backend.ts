@@ -15,7 +15,16 @@ import { headerValue } from '../proxy/upstream-exchange.js';
 import { compileBackendShaper } from '../shaping/backend-shaper.js';
 import { compileDecoder } from './decode.js';
 import type { UpstreamHooks } from './build-stages.js';
-import { dataResult, errorResult, failureOf, rawResult, type BackendHandler, type BackendResult, type CallInput, type UpstreamResponse } from '../core/backend-result.js';
+import {
+  dataResult,
+  errorResult,
+  failureOf,
+  rawResult,
+  type BackendHandler,
+  type BackendResult,
+  type CallInput,
+  type UpstreamResponse,
+} from '../core/backend-result.js';
 import { CallSignal } from '../core/call-signal.js';
 
 /** Upstream bodies larger than this are refused (the gateway buffers non-no-op bodies). */
@@ -35,7 +44,12 @@ export interface BackendCompileEnv {
 
 /** Runs a backend's HTTP-level hooks around one upstream exchange (request hooks in order,
  * response hooks in reverse); a hook answering with a result ends the exchange there. */
-async function exchangeWithHooks(hooks: UpstreamHooks, up: UpstreamRequest, input: CallInput, send: (up: UpstreamRequest) => Promise<UpstreamResponse>): Promise<UpstreamResponse | BackendResult> {
+async function exchangeWithHooks(
+  hooks: UpstreamHooks,
+  up: UpstreamRequest,
+  input: CallInput,
+  send: (up: UpstreamRequest) => Promise<UpstreamResponse>,
+): Promise<UpstreamResponse | BackendResult> {
   let req = up;
   let answered: UpstreamResponse | undefined;
   for (const h of hooks.request) {
@@ -131,7 +145,13 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, h
     const filtered = headerFilter ? headerFilter(input.headers) : input.headers;
     const headers = input.traceHeaders ? withoutTraceContext(filtered).concat(input.traceHeaders) : filtered;
     return {
-      method, origin, path, headers, body: input.body, chunked: env.chunkedBody, signal: input.signal,
+      method,
+      origin,
+      path,
+      headers,
+      body: input.body,
+      chunked: env.chunkedBody,
+      signal: input.signal,
       // no-op answers are passed through: small ones whole, large ones streamed. Others are
       // decoded, so read whole, bounded.
       limit: noop ? NOOP_BUFFERED_BODY : MAX_UPSTREAM_BODY,

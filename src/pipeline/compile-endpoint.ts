@@ -83,7 +83,11 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   // telemetry/opentelemetry: the endpoint's override of a layer replaces the service's settings.
   const epOtel = ep.extra[OTEL] as RawOtelOverride | undefined;
   const telemetry = env.telemetry && !env.telemetry.settings.skipPaths.has(ep.path) ? env.telemetry : undefined;
-  if (epOtel && !env.telemetry) env.problems.add(`${ep.pointer}/extra_config/telemetry~1opentelemetry`, 'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first');
+  if (epOtel && !env.telemetry)
+    env.problems.add(
+      `${ep.pointer}/extra_config/telemetry~1opentelemetry`,
+      'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first',
+    );
   // Imported only by configs that use OpenTelemetry (the API and propagation are not free to load).
   const otelLayers = telemetry ? await import('./otel-layers.js') : undefined;
   if (telemetry && otelLayers) {
@@ -109,13 +113,21 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     // The meter is the outermost backend wrapper: it sees what the endpoint gets from this backend.
     if (env.stats?.backend) st.arounds.unshift(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
     const bOtel = (b.extra[OTEL] as RawOtelOverride | undefined)?.backend ?? epOtel?.backend;
-    if (b.extra[OTEL] && !env.telemetry) env.problems.add(`${b.pointer}/extra_config/telemetry~1opentelemetry`, 'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first');
+    if (b.extra[OTEL] && !env.telemetry)
+      env.problems.add(
+        `${b.pointer}/extra_config/telemetry~1opentelemetry`,
+        'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first',
+      );
     if (telemetry && otelLayers) {
       const layer = otelLayers.otelBackendLayer(telemetry, ep, b, bOtel ? backendFlags(bOtel) : telemetry.settings.backend);
       if (layer) st.arounds.unshift(layer);
     }
     const backend = await compileBackend(b, backendEnv, st.upstream);
-    compiled.push({ cfg: b, handler: withConcurrentCalls(wrapAll(backend.call, st.arounds), ep.concurrentCalls), direct: st.arounds.length === 0 ? backend.direct : null });
+    compiled.push({
+      cfg: b,
+      handler: withConcurrentCalls(wrapAll(backend.call, st.arounds), ep.concurrentCalls),
+      direct: st.arounds.length === 0 ? backend.direct : null,
+    });
   }
   const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);
   const shadows = compiled.filter((c) => c.cfg.shadow).map((c) => c.handler);
@@ -129,7 +141,13 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   // The direct path: one no-op backend and nothing around it (no static data, no endpoint or
   // backend wrappers, no concurrent calls, no shadow, no endpoint hook reading the body).
   const direct =
-    compiled.length === 1 && !compiled[0].cfg.shadow && !ep.sequential && ep.concurrentCalls <= 1 && !applyStatic && endpointStages.arounds.length === 0 && !phases.hooksNeedBody
+    compiled.length === 1 &&
+    !compiled[0].cfg.shadow &&
+    !ep.sequential &&
+    ep.concurrentCalls <= 1 &&
+    !applyStatic &&
+    endpointStages.arounds.length === 0 &&
+    !phases.hooksNeedBody
       ? compiled[0].direct
       : null;
   const plan: EndpointPlan = {

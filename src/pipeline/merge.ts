@@ -27,14 +27,21 @@ function combine(results: BackendResult[]): BackendResult {
     if (!r.complete) complete = false;
     data = data ? Object.assign(data, r.data) : { ...r.data };
   }
-  if (!data) return errorResult(errors.length === 1 ? errors[0] : new GatewayError(errors[0]?.code ?? 'backend.failed', errors.map((e) => e.message).join('\n') || 'no data'));
+  if (!data)
+    return errorResult(
+      errors.length === 1 ? errors[0] : new GatewayError(errors[0]?.code ?? 'backend.failed', errors.map((e) => e.message).join('\n') || 'no data'),
+    );
   return dataResult(data, complete && errors.length === 0, errors.length ? errors[0] : undefined);
 }
 
 export function parallelMerge(backends: BackendHandler[], shadows: BackendHandler[]): BackendHandler {
   if (backends.length === 1 && shadows.length === 0) return backends[0];
   return async (input) => {
-    for (const s of shadows) s(input).then((r) => r.kind === 'raw' && discardBody(r.raw.body), () => undefined);
+    for (const s of shadows)
+      s(input).then(
+        (r) => r.kind === 'raw' && discardBody(r.raw.body),
+        () => undefined,
+      );
     return combine(await Promise.all(backends.map((b) => b(input))));
   };
 }
@@ -52,7 +59,11 @@ export function sequentialMerge(backends: BackendHandler[], keepRaw = false): Ba
       const r = await backends[i](call);
       if (r.kind === 'raw') {
         // A no-op backend inside a chain has no data for later placeholders.
-        if (rawResponses) rawResponses[i] = await readUpstreamBody(r.raw.body, MAX_PROPAGATED_RAW).then((b) => b.toString('utf8'), () => undefined);
+        if (rawResponses)
+          rawResponses[i] = await readUpstreamBody(r.raw.body, MAX_PROPAGATED_RAW).then(
+            (b) => b.toString('utf8'),
+            () => undefined,
+          );
         else discardBody(r.raw.body);
         responses.push(undefined);
         continue;

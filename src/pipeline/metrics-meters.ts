@@ -17,7 +17,10 @@ export class EndpointMeter {
   readonly time: Histogram;
   readonly size: Histogram;
 
-  constructor(private readonly stats: StatsRegistry, private readonly label: string) {
+  constructor(
+    private readonly stats: StatsRegistry,
+    private readonly label: string,
+  ) {
     this.time = stats.histogram(`krakend.router.response.${label}.time`);
     this.size = stats.histogram(`krakend.router.response.${label}.size`);
   }
@@ -35,7 +38,10 @@ export function proxyMeter(stats: StatsRegistry, layer: 'pipe' | 'backend', name
   for (const complete of [false, true]) {
     for (const error of [false, true]) {
       const suffix = `layer.${layer}.name.${name}.complete.${complete}.error.${error}`;
-      cells[(complete ? 2 : 0) + (error ? 1 : 0)] = { n: stats.counter(`krakend.proxy.requests.${suffix}`), t: stats.histogram(`krakend.proxy.latency.${suffix}`) };
+      cells[(complete ? 2 : 0) + (error ? 1 : 0)] = {
+        n: stats.counter(`krakend.proxy.requests.${suffix}`),
+        t: stats.histogram(`krakend.proxy.latency.${suffix}`),
+      };
     }
   }
   return (next) => async (input) => {

@@ -73,7 +73,8 @@ export function writeAnswer(res: ServerResponse, a: Answer, encode: DataEncoder 
   }
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   // RFC 9110 §8.6: none on 204/304; a HEAD answer without a body keeps what its producer said.
-  if (!hasHeader(headers, 'content-length') && a.status !== 204 && a.status !== 304 && !(length === 0 && res.req.method === 'HEAD')) headers.push('content-length', String(length));
+  if (!hasHeader(headers, 'content-length') && a.status !== 204 && a.status !== 304 && !(length === 0 && res.req.method === 'HEAD'))
+    headers.push('content-length', String(length));
   writeHeadOnce(res, a.status, headers);
   res.end(body);
 }
@@ -91,7 +92,14 @@ export function runHooks(ctx: RequestContext, a: Answer, hooks: readonly HookEnt
   return a;
 }
 
-async function finishAsync(ctx: RequestContext, a: Answer, hooks: readonly HookEntry[], refusedAt: number, i: number, pending: Promise<Answer | void>): Promise<Answer> {
+async function finishAsync(
+  ctx: RequestContext,
+  a: Answer,
+  hooks: readonly HookEntry[],
+  refusedAt: number,
+  i: number,
+  pending: Promise<Answer | void>,
+): Promise<Answer> {
   const first = await pending;
   let out = first === undefined ? a : first;
   for (let j = i - 1; j >= 0; j--) {
@@ -112,7 +120,11 @@ export function respond(ctx: RequestContext, a: Answer, plan: ResponsePlan, log:
   try {
     let r: Answer | Promise<Answer> = a;
     if (plan.endpointHooks !== null) r = runHooks(ctx, a, plan.endpointHooks, ctx.endpointRefusedAt);
-    if (r instanceof Promise) return r.then((x) => serviceLevel(ctx, x, plan, log), (err) => hookFailed(ctx, a, err, log));
+    if (r instanceof Promise)
+      return r.then(
+        (x) => serviceLevel(ctx, x, plan, log),
+        (err) => hookFailed(ctx, a, err, log),
+      );
     return serviceLevel(ctx, r, plan, log);
   } catch (err) {
     return hookFailed(ctx, a, err, log);
@@ -123,7 +135,11 @@ function serviceLevel(ctx: RequestContext, a: Answer, plan: ResponsePlan, log: L
   try {
     if (plan.serviceHooks === null) return writeAnswer(ctx.res, a, plan.encode);
     const r = runHooks(ctx, a, plan.serviceHooks, ctx.serviceRefusedAt);
-    if (r instanceof Promise) return r.then((x) => writeAnswer(ctx.res, x, plan.encode), (err) => hookFailed(ctx, a, err, log));
+    if (r instanceof Promise)
+      return r.then(
+        (x) => writeAnswer(ctx.res, x, plan.encode),
+        (err) => hookFailed(ctx, a, err, log),
+      );
     writeAnswer(ctx.res, r, plan.encode);
   } catch (err) {
     hookFailed(ctx, a, err, log);

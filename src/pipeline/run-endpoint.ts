@@ -20,7 +20,11 @@ import { plainAnswer, rejectionAnswer } from './replies.js';
 import { respond } from './respond.js';
 import { crashAnswer } from './crash.js';
 
-const PARAM_EVENT = Object.freeze({ code: 'request.path_param', component: 'router', reason: 'path parameter would leave the url_pattern prefix, or is encoded' });
+const PARAM_EVENT = Object.freeze({
+  code: 'request.path_param',
+  component: 'router',
+  reason: 'path parameter would leave the url_pattern prefix, or is encoded',
+});
 const BODY_EVENT = Object.freeze({ code: 'request.too_large', component: 'router', reason: 'body over max_payload' });
 const ABORT_TIMEOUT = new GatewayError('backend.deadline', DEADLINE);
 const abortOnTimeout = (signal: CallSignal): void => signal.abort(ABORT_TIMEOUT);
@@ -196,6 +200,7 @@ export function runEndpoint(plan: EndpointPlan, ctx: RequestContext): void | Pro
     return respond(ctx, plainAnswer(400, plan.returnErrorMsg ? `error: ${bad}` : '', [], 'text/plain; charset=utf-8'), plan.response, plan.log);
   }
   const h = ctx.req.headers;
-  if (plan.preBody === null && plan.postBody === null && h['content-length'] === undefined && h['transfer-encoding'] === undefined) return forward(plan, ctx, null);
+  if (plan.preBody === null && plan.postBody === null && h['content-length'] === undefined && h['transfer-encoding'] === undefined)
+    return forward(plan, ctx, null);
   return guardedForward(plan, ctx);
 }

@@ -28,7 +28,15 @@ function isFollowable(status: number): boolean {
 
 /** The exchange options of `req`'s first hop. */
 export function firstHop(req: UpstreamRequest): ExchangeOptions {
-  return { method: req.method, path: req.path, headers: req.headers, body: bodyFor(req.method, req.body, req.chunked), signal: req.signal, limit: req.limit, streamLarge: req.streamLarge };
+  return {
+    method: req.method,
+    path: req.path,
+    headers: req.headers,
+    body: bodyFor(req.method, req.body, req.chunked),
+    signal: req.signal,
+    limit: req.limit,
+    streamLarge: req.streamLarge,
+  };
 }
 
 /** Whether an answer may be a redirect the gateway follows (then `followRedirects` decides). */
@@ -38,7 +46,9 @@ export function mayRedirect(status: number): boolean {
 
 export async function callUpstream(pools: ReadonlyMap<string, Pool>, req: UpstreamRequest): Promise<UpstreamResponse> {
   const first = await exchange(poolFor(pools, req.origin), firstHop(req));
-  return isFollowable(first.status) ? followRedirects(pools, req, first) : { status: first.status, headers: first.headers, body: first.body, url: req.origin + req.path };
+  return isFollowable(first.status)
+    ? followRedirects(pools, req, first)
+    : { status: first.status, headers: first.headers, body: first.body, url: req.origin + req.path };
 }
 
 /** Continues from the answer to `req`'s first hop: follows redirects to the backend's own hosts. */

@@ -4,13 +4,35 @@
 import { USER_AGENT } from '../core/version.js';
 
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
-  'proxy-authorization', 'proxy-authenticate', 'host', 'content-length', 'expect', 'http2-settings',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'host',
+  'content-length',
+  'expect',
+  'http2-settings',
 ]);
 const GATEWAY_SET = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-via']);
 /** Forwarding headers a client could forge. "*" never passes them (the gateway's own forwarding
  * headers are the only ones a backend sees); declared by name, they pass as the config says. */
-const FORWARDING = new Set(['forwarded', 'x-real-ip', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-prefix', 'x-forwarded-server', 'x-forwarded-ssl', 'x-client-ip', 'true-client-ip', 'x-original-forwarded-for']);
+const FORWARDING = new Set([
+  'forwarded',
+  'x-real-ip',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-forwarded-server',
+  'x-forwarded-ssl',
+  'x-client-ip',
+  'true-client-ip',
+  'x-original-forwarded-for',
+]);
 
 export interface HeaderInput {
   rawHeaders: string[];

@@ -50,4 +50,3 @@ export class UpstreamPools {
     await Promise.allSettled([...this.pools.values()].map((p) => p.close()));
   }
 }
-

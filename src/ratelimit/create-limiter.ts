@@ -36,7 +36,10 @@ export function createLimiter(spec: LimiterSpec, log: Logger): Limiter {
       const now = Date.now();
       if (now - lastLog < 60_000) return;
       lastLog = now;
-      log.warn({ limiter: spec.id, max_tracked_clients: spec.maxKeys }, 'rate limiter is tracking its maximum number of clients: evicting the oldest (a flood of distinct client keys?)');
+      log.warn(
+        { limiter: spec.id, max_tracked_clients: spec.maxKeys },
+        'rate limiter is tracking its maximum number of clients: evicting the oldest (a flood of distinct client keys?)',
+      );
     });
   };
   if (!spec.redis) return local();

@@ -108,7 +108,10 @@ export class RedisPool {
     if (this.reminder) clearInterval(this.reminder);
     this.reminder = undefined;
     if (this.everUp || this.downSince) {
-      this.log.warn({ redis_pool: this.cfg.name, down_ms: this.downSince ? Date.now() - this.downSince : 0 }, 'redis connection restored: rate limits are shared across the cluster again');
+      this.log.warn(
+        { redis_pool: this.cfg.name, down_ms: this.downSince ? Date.now() - this.downSince : 0 },
+        'redis connection restored: rate limits are shared across the cluster again',
+      );
     } else {
       this.log.info({ redis_pool: this.cfg.name }, 'redis connected: rate limits are shared across the cluster');
     }
@@ -124,7 +127,10 @@ export class RedisPool {
     this.downSince = Date.now();
     limitMetrics.redisUp(this.cfg.name, false);
     // Loud on purpose: limits now hold per node only (or fail open/closed as configured).
-    this.log.error({ redis_pool: this.cfg.name, reason }, 'redis unreachable: rate limits fall back to their on_redis_failure behaviour (default: local limits per node)');
+    this.log.error(
+      { redis_pool: this.cfg.name, reason },
+      'redis unreachable: rate limits fall back to their on_redis_failure behaviour (default: local limits per node)',
+    );
     this.reminder ??= setInterval(() => {
       this.log.error({ redis_pool: this.cfg.name, down_ms: Date.now() - this.downSince }, 'redis still unreachable: rate limits are not shared');
     }, 30_000).unref();

@@ -26,7 +26,7 @@ export function verifyCommand(argv: string[]): number {
   if (dir === undefined) return usage('no release folder given');
   const keyFile = key ?? join(PACKAGE_ROOT, 'release-key.pub.pem');
   if (key === undefined && !existsSync(keyFile)) {
-    return usage('this build ships no release key (release-key.pub.pem): pass --key with the maintainers\' published public key');
+    return usage("this build ships no release key (release-key.pub.pem): pass --key with the maintainers' published public key");
   }
   const result = verifyRelease(dir, keyFile);
   if (!result.ok) {

@@ -6,13 +6,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSums, sha256Hex, SIGNATURE_FILE, SUMS_FILE } from './sha256sums.js';
 
-export type VerifyResult =
-  | { ok: true; artifacts: string[]; keyFingerprint: string }
-  | { ok: false; reason: string };
+export type VerifyResult = { ok: true; artifacts: string[]; keyFingerprint: string } | { ok: false; reason: string };
 
 /** SHA-256 of the key's SubjectPublicKeyInfo (DER), hex: what the README prints for the release key. */
 export function keyFingerprint(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 export function loadPublicKey(file: string): KeyObject | string {
@@ -59,7 +59,9 @@ export function verifyRelease(dir: string, keyFile: string): VerifyResult {
   // Ed25519 signatures are exactly 64 bytes; the file is the raw signature (openssl can check it too).
   if (sig.length !== 64) return fail(`${SIGNATURE_FILE} is ${sig.length} bytes, not a 64-byte Ed25519 signature`);
   if (!verify(null, sums, key, sig)) {
-    return fail(`bad signature: ${SIGNATURE_FILE} does not match ${SUMS_FILE} under key ${keyFingerprint(key).slice(0, 16)} (${keyFile}): wrong key or altered file`);
+    return fail(
+      `bad signature: ${SIGNATURE_FILE} does not match ${SUMS_FILE} under key ${keyFingerprint(key).slice(0, 16)} (${keyFile}): wrong key or altered file`,
+    );
   }
 
   const parsed = parseSums(sums.toString('utf8'));

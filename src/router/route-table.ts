@@ -49,7 +49,7 @@ function cleanPath(p: string): string {
  */
 export function sameOriginLocation(location: string): string {
   // Browsers also drop tabs and newlines from URLs (`/\t/evil.example` is `//evil.example`).
-   
+
   let out = location.replace(/[\\\x00-\x20\x7f]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
   if (out.charCodeAt(1) === 47 /* / */) out = '/' + out.replace(/^\/+/, '');
   return out;
@@ -65,7 +65,9 @@ export class RouteTable<T> {
   private readonly folded: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   private readonly byPath = new Map<string, Set<string>>();
 
-  constructor(private readonly opts: Pick<RouterOptions, 'redirectTrailingSlash' | 'redirectFixedPath' | 'handleMethodNotAllowed' | 'autoOptions' | 'removeExtraSlash'>) {
+  constructor(
+    private readonly opts: Pick<RouterOptions, 'redirectTrailingSlash' | 'redirectFixedPath' | 'handleMethodNotAllowed' | 'autoOptions' | 'removeExtraSlash'>,
+  ) {
     const common = { maxParamLength: 1024, exposeHeadRoutes: false, ignoreDuplicateSlashes: opts.removeExtraSlash };
     this.exact = FindMyWay({ ...common, caseSensitive: true });
     this.folded = FindMyWay({ ...common, caseSensitive: false });

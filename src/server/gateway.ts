@@ -59,7 +59,21 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   stages.push(...serviceStages.stages);
   const servicePhases = compileServicePhases(serviceStages.entries);
   const response: ResponsePlan = Object.freeze({ endpointHooks: null, serviceHooks: servicePhases.hooks, encode: undefined });
-  const env = { pools, client: cfg.client, router: cfg.router, service: cfg, log, shared, problems, stages, dryRun, security, stats, telemetry, serviceHooks: servicePhases.hooks };
+  const env = {
+    pools,
+    client: cfg.client,
+    router: cfg.router,
+    service: cfg,
+    log,
+    shared,
+    problems,
+    stages,
+    dryRun,
+    security,
+    stats,
+    telemetry,
+    serviceHooks: servicePhases.hooks,
+  };
   for (const ep of cfg.endpoints) {
     const plan = await compileEndpoint(ep, env);
     const h: RouteHandler = (ctx) => runEndpoint(plan, ctx);

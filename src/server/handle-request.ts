@@ -61,17 +61,23 @@ export function compileRequestHandler(plan: GatewayPlan): (req: IncomingMessage,
 
   // Shared by every request ('finish' listener with the response as `this`): no closure each time.
   // Made only when the plan has what they use (gateway.ts sets routerStats and unrouted together).
-  const logAccess = accessLog === undefined ? undefined : function (this: Res): void {
-    accessLog(this.req.method ?? 'GET', this.accessPath, this.statusCode, performance.now() - this.accessStart, this);
-  };
+  const logAccess =
+    accessLog === undefined
+      ? undefined
+      : function (this: Res): void {
+          accessLog(this.req.method ?? 'GET', this.accessPath, this.statusCode, performance.now() - this.accessStart, this);
+        };
 
-  const recordRouter = routerStats === undefined || unrouted === undefined ? undefined : function (this: Res): void {
-    const m = this.statsMeter ?? unrouted;
-    m.status(this.statusCode).n++;
-    m.time.record(performance.now() - this.statsStart);
-    const sock = this.req.socket;
-    if (sock) m.size.record(sock.bytesWritten - this.statsBytes);
-  };
+  const recordRouter =
+    routerStats === undefined || unrouted === undefined
+      ? undefined
+      : function (this: Res): void {
+          const m = this.statsMeter ?? unrouted;
+          m.status(this.statusCode).n++;
+          m.time.record(performance.now() - this.statsStart);
+          const sock = this.req.socket;
+          if (sock) m.size.record(sock.bytesWritten - this.statsBytes);
+        };
 
   function crashed(ctx: RequestContext, err: unknown): void {
     crashAnswer(log, ctx, err, response);

@@ -32,13 +32,14 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
     ({ server, sessions } = secure);
     reloadTls = secure.reload;
     log.info({ min_version: cfg.tls.minVersion, max_version: cfg.tls.maxVersion, alpn: ['h2', 'http/1.1'] }, 'tls enabled');
-  } else server = createServer(
-    {
-      ServerResponse: GatewayResponse,
-      ...http1Hardening(cfg),
-    },
-    handle,
-  );
+  } else
+    server = createServer(
+      {
+        ServerResponse: GatewayResponse,
+        ...http1Hardening(cfg),
+      },
+      handle,
+    );
   limits.install(server);
   if (gateway.stats && cfg.metrics?.router) {
     // Connections (telemetry/metrics): totals since start, and open now.
@@ -57,7 +58,12 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
   if (cfg.client.allowInsecure) log.warn('allow_insecure_connections: upstream TLS certificates are NOT verified');
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return void socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   if (cfg.writeTimeoutMs > 0) {

@@ -48,7 +48,13 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
     let span: Span | undefined;
     if (tracer) {
       const parent = g.propagation && trusted(req) ? extractContext(req.headers) : ROOT_CONTEXT;
-      const attributes: Attributes = { 'http.request.method': boundedMethod(method), 'url.path': path, 'url.scheme': scheme, 'client.address': ctx.clientIp, 'user_agent.original': String(req.headers['user-agent'] ?? '').slice(0, 256) };
+      const attributes: Attributes = {
+        'http.request.method': boundedMethod(method),
+        'url.path': path,
+        'url.scheme': scheme,
+        'client.address': ctx.clientIp,
+        'user_agent.original': String(req.headers['user-agent'] ?? '').slice(0, 256),
+      };
       span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: hasTraceAttrs ? Object.assign(attributes, traceAttrs) : attributes }, parent);
       // An unsampled request's span records nothing: no header attributes to build.
       if (g.reportHeaders && span.isRecording()) span.setAttributes(headerAttributes('http.request.header', req.rawHeaders, g.skipHeaders));
@@ -79,4 +85,3 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
     res.on('close', () => finish(!res.writableFinished));
   };
 }
-

@@ -22,10 +22,7 @@ export interface PrimaryOptions {
 }
 
 /** What a worker sends its primary (see cli.ts and run.ts). */
-export type WorkerReport =
-  | { rampart: 'ready'; port: number }
-  | { rampart: 'warnings'; text: string }
-  | { rampart: 'failed'; text: string };
+export type WorkerReport = { rampart: 'ready'; port: number } | { rampart: 'warnings'; text: string } | { rampart: 'failed'; text: string };
 
 export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   let stopping = false;
@@ -141,12 +138,18 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   }
   // telemetry/influx: the node's snapshot, pushed by the primary (the workers push nothing).
   if (influx && metrics) {
-    const [{ startInfluxReporter }, { collectNodeStats }] = await Promise.all([import('../observability/influx-reporter.js'), import('../observability/stats-cluster.js')]);
+    const [{ startInfluxReporter }, { collectNodeStats }] = await Promise.all([
+      import('../observability/influx-reporter.js'),
+      import('../observability/stats-cluster.js'),
+    ]);
     startInfluxReporter(influx, collectNodeStats, log);
   }
   // telemetry/metrics: one listener for the node; each refresh merges every worker's snapshot.
   if (metrics?.serve) {
-    const [{ startStatsServer }, { collectNodeStats }] = await Promise.all([import('../observability/stats-server.js'), import('../observability/stats-cluster.js')]);
+    const [{ startStatsServer }, { collectNodeStats }] = await Promise.all([
+      import('../observability/stats-server.js'),
+      import('../observability/stats-cluster.js'),
+    ]);
     try {
       const server = await startStatsServer(metrics.host, metrics.port, metrics.collectionMs, collectNodeStats);
       log.info({ host: metrics.host, port: server.port }, 'metrics listening (GET /__stats, node-wide)');

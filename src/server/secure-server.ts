@@ -23,7 +23,11 @@ export interface SecureListener {
 /** Streams per HTTP/2 connection (Node's default is 2^32-1; Go's is 250). */
 const MAX_CONCURRENT_STREAMS = 128;
 
-export function createSecureListener(cfg: ServiceConfig & { tls: ServerTlsOptions }, handler: (req: IncomingMessage, res: ServerResponse) => void, log: Logger): SecureListener {
+export function createSecureListener(
+  cfg: ServiceConfig & { tls: ServerTlsOptions },
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  log: Logger,
+): SecureListener {
   let material = loadServerTls(cfg.tls);
   const server = createSecureServer(
     {

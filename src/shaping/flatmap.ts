@@ -90,9 +90,7 @@ function toSeg(s: string): Seg {
 
 /** Segment for a wildcard binding (an array index or an object key matched at run time). */
 function bindSeg(k: Key): Seg {
-  return typeof k === 'number'
-    ? { key: String(k), index: k, wild: false }
-    : { key: k, index: parseIndex(k), wild: false };
+  return typeof k === 'number' ? { key: String(k), index: k, wild: false } : { key: k, index: parseIndex(k), wild: false };
 }
 
 /** Own child value, or undefined when absent (missing key, index out of range, or hole). */
@@ -157,12 +155,7 @@ function resolveParent(root: Container, segs: readonly Seg[]): Container | undef
 }
 
 /** Call `visit` for every container matching `prefix` (wildcards expand). */
-function forEachParent(
-  node: Container,
-  prefix: readonly Seg[],
-  i: number,
-  visit: (parent: Container) => void,
-): void {
+function forEachParent(node: Container, prefix: readonly Seg[], i: number, visit: (parent: Container) => void): void {
   if (i === prefix.length) {
     visit(node);
     return;
@@ -188,14 +181,7 @@ function forEachParent(
 }
 
 /** Collect every (parent, value, wildcard bindings) matching `prefix` + `last`. */
-function collect(
-  node: Container,
-  prefix: readonly Seg[],
-  i: number,
-  last: Seg,
-  binds: Key[],
-  out: MoveMatch[],
-): void {
+function collect(node: Container, prefix: readonly Seg[], i: number, last: Seg, binds: Key[], out: MoveMatch[]): void {
   if (i === prefix.length) {
     const value = getChild(node, last);
     if (value !== undefined) out.push({ parent: node, value, binds: binds.slice() });
@@ -453,17 +439,11 @@ export function validateFlatmap(ops: unknown): string[] {
       return;
     }
     if (sw.length !== dw.length) {
-      errs.push(
-        `${w}: mismatched wildcard counts: source ${describe(strArgs[0])} has ${sw.length}, ` +
-          `destination ${describe(strArgs[1])} has ${dw.length}`,
-      );
+      errs.push(`${w}: mismatched wildcard counts: source ${describe(strArgs[0])} has ${sw.length}, ` + `destination ${describe(strArgs[1])} has ${dw.length}`);
       return;
     }
     if (sw.some((p, k) => dw[k] !== p)) {
-      errs.push(
-        `${w}: wildcards in destination ${describe(strArgs[1])} must be at the same positions ` +
-          `as in source ${describe(strArgs[0])}`,
-      );
+      errs.push(`${w}: wildcards in destination ${describe(strArgs[1])} must be at the same positions ` + `as in source ${describe(strArgs[0])}`);
     }
   });
   return errs;

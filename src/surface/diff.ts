@@ -19,7 +19,8 @@ function compare(old: EndpointSurface, now: EndpointSurface, out: Change[]): voi
   if (old.callers.length && !now.callers.length) push('opens', 'no authentication any more: anyone may call it');
   for (const c of added(callers(now), callers(old))) if (now.callers.length) push('opens', `caller rule dropped: ${c}`);
   for (const c of added(callers(old), callers(now))) push('closes', `caller rule added: ${c}`);
-  for (const h of added(old.headers, now.headers)) push('opens', h === '*' ? 'every client header reaches the backends' : `client header ${h} reaches the backends`);
+  for (const h of added(old.headers, now.headers))
+    push('opens', h === '*' ? 'every client header reaches the backends' : `client header ${h} reaches the backends`);
   // Names dropped in favour of "*" still reach the backends.
   if (!now.headers.includes('*')) for (const h of added(now.headers, old.headers)) push('closes', `client header ${h} no longer forwarded`);
   for (const q of added(old.query, now.query)) push('opens', q === '*' ? 'every query string reaches the backends' : `query string ${q} reaches the backends`);

@@ -44,7 +44,16 @@ export interface Surface {
 }
 
 // The component settings this report reads, as their schemas validated them (only these fields).
-type Jwt = { alg?: string; issuer?: string; audience?: string | string[]; roles?: string[]; scopes?: string[]; scopes_matcher?: string; cookie_key?: string; auth_header_name?: string };
+type Jwt = {
+  alg?: string;
+  issuer?: string;
+  audience?: string | string[];
+  roles?: string[];
+  scopes?: string[];
+  scopes_matcher?: string;
+  cookie_key?: string;
+  auth_header_name?: string;
+};
 type ApiKeys = { keys?: unknown[]; strategy?: string; identifier?: string; roles?: string[] };
 type Basic = { users?: unknown; htpasswd_path?: string };
 type IpFilterPlugin = { 'ip-filter'?: { allow?: boolean; CIDR?: string[] }; geoip?: unknown };
@@ -74,7 +83,10 @@ function callers(cfg: ServiceConfig, ep: EndpointConfig): Caller[] {
     const svc = obj<ApiKeys>(cfg.extra['auth/api-keys']);
     const e = obj<ApiKeys>(x['auth/api-keys']);
     const keys = Array.isArray(svc.keys) ? svc.keys.length : 0;
-    const where = (e.strategy ?? svc.strategy) === 'query_string' ? `query ${e.identifier ?? svc.identifier ?? 'key'}` : `header ${e.identifier ?? svc.identifier ?? 'Authorization'}`;
+    const where =
+      (e.strategy ?? svc.strategy) === 'query_string'
+        ? `query ${e.identifier ?? svc.identifier ?? 'key'}`
+        : `header ${e.identifier ?? svc.identifier ?? 'Authorization'}`;
     out.push({ kind: 'api-key', detail: `roles ${(e.roles ?? []).join(' | ') || 'any'}; ${keys} key(s) declared; key in ${where}` });
   }
   // The service block holds users; an endpoint with auth/basic (even {}) is the one protected.
@@ -84,7 +96,8 @@ function callers(cfg: ServiceConfig, ep: EndpointConfig): Caller[] {
     const users = Object.keys(obj(b.users));
     out.push({ kind: 'basic', detail: `${users.length ? `users ${users.join(', ')}` : 'users'}${b.htpasswd_path ? ` + ${b.htpasswd_path}` : ''}` });
   }
-  if (cfg.tls?.enableMtls) out.push({ kind: 'mtls', detail: `client certificate from ${cfg.tls.caCerts.length} CA file(s)${cfg.tls.useSystemCaPool ? ' + system roots' : ''}` });
+  if (cfg.tls?.enableMtls)
+    out.push({ kind: 'mtls', detail: `client certificate from ${cfg.tls.caCerts.length} CA file(s)${cfg.tls.useSystemCaPool ? ' + system roots' : ''}` });
   return out;
 }
 

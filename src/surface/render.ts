@@ -17,7 +17,8 @@ export function renderText(s: Surface, changes?: Change[]): string {
     lines.push(`  cookies:  ${e.cookies}`);
     lines.push(`  limits:   ${e.limits.join('; ')}`);
     if (e.corsOrigins.length) lines.push(`  cors:     ${e.corsOrigins.join(', ')}`);
-    for (const b of e.backends) lines.push(`  → ${b.method} ${b.hosts.join(' | ')}${b.urlPattern} (headers ${b.headers.join(', ') || 'none'}; query ${b.query.join(', ') || 'none'})`);
+    for (const b of e.backends)
+      lines.push(`  → ${b.method} ${b.hosts.join(' | ')}${b.urlPattern} (headers ${b.headers.join(', ') || 'none'}; query ${b.query.join(', ') || 'none'})`);
     lines.push('');
   }
   if (changes) {

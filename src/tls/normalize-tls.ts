@@ -86,12 +86,22 @@ export function normalizeServerTls(raw: RawServerTls | null | undefined, problem
   // only; the public system pool is added only when "disable_system_ca_pool": false is explicit.
   const useSystemCaPool = enableMtls && raw.disable_system_ca_pool === false;
   const caCerts: string[] = raw.ca_certs ?? [];
-  if (enableMtls && caCerts.length === 0 && !useSystemCaPool) problems.add('/tls/ca_certs', 'enable_mtls needs at least one CA file to trust client certificates');
+  if (enableMtls && caCerts.length === 0 && !useSystemCaPool)
+    problems.add('/tls/ca_certs', 'enable_mtls needs at least one CA file to trust client certificates');
   if (useSystemCaPool) warnings.push('/tls/disable_system_ca_pool: false: any client certificate issued by a public CA is accepted for mTLS');
   if (!enableMtls && caCerts.length > 0) warnings.push('/tls/ca_certs: has no effect without "enable_mtls": true');
   if (raw.prefer_server_cipher_suites !== undefined) warnings.push('/tls/prefer_server_cipher_suites: has no effect (the server order is always preferred)');
   // suites() was given DEFAULT_SERVER_CURVES as the fallback, so `curves` is always set here.
-  const out: ServerTlsOptions = { keys, minVersion: min, maxVersion: max, ciphers, ecdhCurve: curves ?? DEFAULT_SERVER_CURVES, enableMtls, caCerts, useSystemCaPool };
+  const out: ServerTlsOptions = {
+    keys,
+    minVersion: min,
+    maxVersion: max,
+    ciphers,
+    ecdhCurve: curves ?? DEFAULT_SERVER_CURVES,
+    enableMtls,
+    caCerts,
+    useSystemCaPool,
+  };
   if (keys.length > 0) {
     try {
       const m = loadServerTls(out);
@@ -103,7 +113,12 @@ export function normalizeServerTls(raw: RawServerTls | null | undefined, problem
   return out;
 }
 
-export function normalizeClientTls(raw: RawClientTls | undefined, rootInsecure: boolean, problems: Problems, warnings: string[]): { tls: UpstreamTlsOptions; insecure: boolean } {
+export function normalizeClientTls(
+  raw: RawClientTls | undefined,
+  rootInsecure: boolean,
+  problems: Problems,
+  warnings: string[],
+): { tls: UpstreamTlsOptions; insecure: boolean } {
   const r = raw ?? {};
   // Deviation: KrakenD raises the upstream minimum to TLS 1.3 as soon as `client_tls` exists
   // (a trap for TLS 1.2 backends); Rampart's default is TLS 1.2 with AEAD/forward-secret suites

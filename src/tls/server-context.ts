@@ -19,7 +19,10 @@ export interface ServerTlsMaterial {
 function namesOf(leaf: X509Certificate): string[] {
   const san = leaf.subjectAltName;
   if (san) {
-    const dns = san.split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4).toLowerCase());
+    const dns = san
+      .split(', ')
+      .filter((s) => s.startsWith('DNS:'))
+      .map((s) => s.slice(4).toLowerCase());
     if (dns.length > 0) return dns;
   }
   const cn = /(?:^|\n)CN=([^\n]+)/.exec(leaf.subject);
@@ -46,7 +49,8 @@ export function loadServerTls(o: ServerTlsOptions): ServerTlsMaterial {
   const outOfDate: string[] = [];
   const pairs = o.keys.map((k) => {
     const p = readPair(k.certFile, k.keyFile, k.pointer);
-    if (Date.parse(p.leaf.validTo) < now || Date.parse(p.leaf.validFrom) > now) outOfDate.push(`${k.certFile} (valid ${p.leaf.validFrom} to ${p.leaf.validTo})`);
+    if (Date.parse(p.leaf.validTo) < now || Date.parse(p.leaf.validFrom) > now)
+      outOfDate.push(`${k.certFile} (valid ${p.leaf.validFrom} to ${p.leaf.validTo})`);
     return { opts: { ...common, cert: p.cert, key: p.key } as SecureContextOptions, names: namesOf(p.leaf) };
   });
   const base = pairs[0].opts;

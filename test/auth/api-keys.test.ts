@@ -13,7 +13,10 @@ import { assertNoSecrets } from './helpers/secrets.js';
 const SALT = 'pepper-7';
 const ADMIN_KEY = 'ak_live_4a7f1c9e2b8d6f0a3c5e7b9d';
 const READER_KEY = 'ak_live_0f2e4d6c8b0a1f3e5d7c9b1a';
-const digest = (k: string) => createHash('sha256').update(SALT + k).digest('hex');
+const digest = (k: string) =>
+  createHash('sha256')
+    .update(SALT + k)
+    .digest('hex');
 let be: TestBackend;
 let gw: RunningGateway;
 
@@ -37,7 +40,11 @@ before(async () => {
       { endpoint: '/admin', input_headers: ['X-Role'], backend: [{ url_pattern: '/admin' }], extra_config: { 'auth/api-keys': { roles: ['admin'] } } },
       { endpoint: '/read', backend: [{ url_pattern: '/read' }], extra_config: { 'auth/api-keys': { roles: ['reader'] } } },
       { endpoint: '/header', backend: [{ url_pattern: '/h' }], extra_config: { 'auth/api-keys': { roles: ['reader'], identifier: 'X-Api-Key' } } },
-      { endpoint: '/query', backend: [{ url_pattern: '/q' }], extra_config: { 'auth/api-keys': { roles: ['reader'], strategy: 'query_string', identifier: 'api_key' } } },
+      {
+        endpoint: '/query',
+        backend: [{ url_pattern: '/q' }],
+        extra_config: { 'auth/api-keys': { roles: ['reader'], strategy: 'query_string', identifier: 'api_key' } },
+      },
       { endpoint: '/limited', backend: [{ url_pattern: '/l' }], extra_config: { 'auth/api-keys': { roles: ['reader'], client_max_rate: 2 } } },
       { endpoint: '/open', backend: [{ url_pattern: '/o' }] },
     ],
@@ -69,7 +76,15 @@ test('a valid key with an admitted role passes (Bearer or bare), and its role is
 });
 
 test('wrong, shorter, longer, empty and missing keys are refused', async () => {
-  for (const k of [READER_KEY.slice(0, -1), READER_KEY + 'x', READER_KEY.slice(0, 8), READER_KEY.toUpperCase(), `x${READER_KEY.slice(1)}`, digest(READER_KEY), '']) {
+  for (const k of [
+    READER_KEY.slice(0, -1),
+    READER_KEY + 'x',
+    READER_KEY.slice(0, 8),
+    READER_KEY.toUpperCase(),
+    `x${READER_KEY.slice(1)}`,
+    digest(READER_KEY),
+    '',
+  ]) {
     assert.equal(await status('/read', { authorization: `Bearer ${k}` }), 401, k);
   }
   assert.equal(await status('/read'), 401);

@@ -88,7 +88,11 @@ test('an htpasswd file with a non-bcrypt hash is refused at startup', async () =
   const file = join(dir, 'md5.htpasswd');
   writeFileSync(file, 'dave:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/\n');
   await assert.rejects(
-    startGateway({ version: 3, host: [be.origin], endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/basic': { htpasswd_path: file } } }] }),
+    startGateway({
+      version: 3,
+      host: [be.origin],
+      endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/basic': { htpasswd_path: file } } }],
+    }),
     /not a bcrypt hash/,
   );
 });

@@ -13,7 +13,11 @@ test('bench tokens are distinct and accepted by the returned validator block', a
   assert.equal(new Set(tokens).size, 20);
   assert.deepEqual(readFileSync(tokensPath, 'utf8').trim().split('\n'), tokens);
   const be = await startBackend();
-  const gw = await startGateway({ version: 3, host: [be.origin], endpoints: [{ endpoint: '/jwt', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/validator': validator } }] });
+  const gw = await startGateway({
+    version: 3,
+    host: [be.origin],
+    endpoints: [{ endpoint: '/jwt', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/validator': validator } }],
+  });
   try {
     for (const t of tokens) assert.equal((await http(gw.port, 'GET', '/jwt', { authorization: `Bearer ${t}` })).status, 200);
     assert.equal((await http(gw.port, 'GET', '/jwt')).status, 401);

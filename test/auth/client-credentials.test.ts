@@ -52,7 +52,14 @@ before(async () => {
       {
         endpoint: '/basic',
         input_headers: ['Authorization'],
-        backend: [{ url_pattern: '/b', extra_config: { 'auth/client-credentials': cc('/basic', { scopes: 'read,write', endpoint_params: { audience: ['api://x'], resource: ['r1', 'r2'] } }) } }],
+        backend: [
+          {
+            url_pattern: '/b',
+            extra_config: {
+              'auth/client-credentials': cc('/basic', { scopes: 'read,write', endpoint_params: { audience: ['api://x'], resource: ['r1', 'r2'] } }),
+            },
+          },
+        ],
       },
       { endpoint: '/body', backend: [{ url_pattern: '/b', extra_config: { 'auth/client-credentials': cc('/body-only') } }] },
       { endpoint: '/hang', timeout: '800ms', backend: [{ url_pattern: '/b', extra_config: { 'auth/client-credentials': cc('/hang') } }] },
@@ -79,7 +86,10 @@ test('the token request: Basic client authentication, grant_type, scope, endpoin
   assert.deepEqual(call.form.getAll('resource'), ['r1', 'r2']);
   assert.equal(call.form.get('client_secret'), null, 'the secret is not also sent in the body');
   // The client's own Authorization is replaced; the token type is normalised to "Bearer".
-  assert.deepEqual(be.seen[n].rawHeaders.filter((_, i, a) => i % 2 === 1 && a[i - 1].toLowerCase() === 'authorization'), [`Bearer tok-basic-${calls.indexOf(call) + 1}`]);
+  assert.deepEqual(
+    be.seen[n].rawHeaders.filter((_, i, a) => i % 2 === 1 && a[i - 1].toLowerCase() === 'authorization'),
+    [`Bearer tok-basic-${calls.indexOf(call) + 1}`],
+  );
   // Without expires_in the token is still reused (for a bounded time).
   await http(gw.port, 'GET', '/basic');
   assert.equal(calls.filter((c) => c.path === '/basic').length, 1);

@@ -41,18 +41,32 @@ function check(config: object): { code: number | null; out: string } {
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
-const endpoint = (extra: object, more: object = {}) => ({ endpoint: '/x', backend: [{ url_pattern: '/x', host: ['http://127.0.0.1:9'] }], extra_config: extra, ...more });
+const endpoint = (extra: object, more: object = {}) => ({
+  endpoint: '/x',
+  backend: [{ url_pattern: '/x', host: ['http://127.0.0.1:9'] }],
+  extra_config: extra,
+  ...more,
+});
 
 test('a JWKS URL over plain HTTP is refused unless disable_jwk_security is set', async () => {
   const r = check({ version: 3, endpoints: [endpoint({ 'auth/validator': { alg: 'RS256', jwk_url: plainIdp.jwksUrl } })] });
   assert.equal(r.code, 1, r.out);
   assert.match(r.out, /\/endpoints\/0\/extra_config\/auth~1validator: jwk_url must use https:\/\//);
-  await assert.rejects(startGateway({ version: 3, endpoints: [endpoint({ 'auth/validator': { alg: 'RS256', jwk_url: plainIdp.jwksUrl } })] }), /jwk_url must use https/);
+  await assert.rejects(
+    startGateway({ version: 3, endpoints: [endpoint({ 'auth/validator': { alg: 'RS256', jwk_url: plainIdp.jwksUrl } })] }),
+    /jwk_url must use https/,
+  );
 
   const gw = await startGateway({
     version: 3,
     host: [be.origin],
-    endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: plainIdp.jwksUrl, disable_jwk_security: true } } }],
+    endpoints: [
+      {
+        endpoint: '/x',
+        backend: [{ url_pattern: '/x' }],
+        extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: plainIdp.jwksUrl, disable_jwk_security: true } },
+      },
+    ],
   });
   try {
     assert.match(gw.output(), /"level":40.*INSECURE: auth\/validator has disable_jwk_security set/);
@@ -76,7 +90,11 @@ test('`rampart check` flags disable_jwk_security and other insecure auth setting
 
 test('disable_jwk_security does not disable certificate verification of an HTTPS JWKS host', async () => {
   const v = { alg: 'RS256', jwk_url: tlsIdp.jwksUrl, disable_jwk_security: true };
-  const gw = await startGateway({ version: 3, host: [be.origin], endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/validator': v } }] });
+  const gw = await startGateway({
+    version: 3,
+    host: [be.origin],
+    endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/validator': v } }],
+  });
   try {
     const n = be.seen.length;
     assert.equal((await http(gw.port, 'GET', '/x', { authorization: `Bearer ${await mint(key, {})}` })).status, 401);
@@ -88,15 +106,28 @@ test('disable_jwk_security does not disable certificate verification of an HTTPS
 });
 
 test('jwk_fingerprints pins the JWKS host key: a matching pin works, another is refused', async () => {
-  const spki = (pem: string) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+  const spki = (pem: string) =>
+    createHash('sha256')
+      .update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64url');
   const start = (pins: string[]) =>
     startGateway({
       version: 3,
       host: [be.origin],
-      endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: tlsIdp.jwksUrl, jwk_local_ca: ca.caFile, jwk_fingerprints: pins } } }],
+      endpoints: [
+        {
+          endpoint: '/x',
+          backend: [{ url_pattern: '/x' }],
+          extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: tlsIdp.jwksUrl, jwk_local_ca: ca.caFile, jwk_fingerprints: pins } },
+        },
+      ],
     });
   const token = { authorization: `Bearer ${await mint(key, {})}` };
-  for (const [pins, want] of [[[spki(ca.cert)], 200], [[spki(ca.caPem) + '='], 200], [[createHash('sha256').update('other').digest('base64url')], 401]] as const) {
+  for (const [pins, want] of [
+    [[spki(ca.cert)], 200],
+    [[spki(ca.caPem) + '='], 200],
+    [[createHash('sha256').update('other').digest('base64url')], 401],
+  ] as const) {
     const gw = await start([...pins]);
     try {
       assert.equal((await http(gw.port, 'GET', '/x', token)).status, want, `pins ${pins.join()}`);
@@ -178,7 +209,13 @@ test('the legacy namespace name of the validator is accepted', async () => {
   const gw = await startGateway({
     version: 3,
     host: [be.origin],
-    endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'github.com/devopsfaith/krakend-jose/validator': { alg: 'RS256', jwk_local_path: writeJwksFile(jwks(key)) } } }],
+    endpoints: [
+      {
+        endpoint: '/x',
+        backend: [{ url_pattern: '/x' }],
+        extra_config: { 'github.com/devopsfaith/krakend-jose/validator': { alg: 'RS256', jwk_local_path: writeJwksFile(jwks(key)) } },
+      },
+    ],
   });
   try {
     assert.equal((await http(gw.port, 'GET', '/x')).status, 401);

@@ -64,28 +64,37 @@ before(async () => {
     scopes: 'read,write',
     ...extra,
   });
-  gwB = await startGateway(
-    {
-      version: 3,
-      extra_config: { router: { return_error_msg: true } },
-      // The token endpoint is trusted through client_tls, as backends are (KrakenD: same transport).
-      client_tls: { ca_certs: [ca.caFile] },
-      endpoints: [
-        { endpoint: '/cc', input_headers: ['Authorization'], backend: [{ host: [gwA.url], url_pattern: '/api', extra_config: { 'auth/client-credentials': cc(DEFAULT_CLIENT) } }] },
-        // Same client, other scopes: a distinct token source, still unused when the burst starts.
-        { endpoint: '/cc-burst', backend: [{ host: [gwA.url], url_pattern: '/api', extra_config: { 'auth/client-credentials': cc(DEFAULT_CLIENT, { scopes: 'read' }) } }] },
-        { endpoint: '/cc-fail', backend: [{ host: [be.origin], url_pattern: '/data', extra_config: { 'auth/client-credentials': cc(CLIENT_2) } }] },
-        {
-          endpoint: '/cc-wrong',
-          backend: [{ host: [be.origin], url_pattern: '/data', extra_config: { 'auth/client-credentials': cc({ ...CLIENT_2, client_secret: 'not-the-secret-4f1a' }) } }],
-        },
-        {
-          endpoint: '/cc-short',
-          backend: [{ host: [be.origin], url_pattern: '/data', extra_config: { 'auth/client-credentials': { ...cc(DEFAULT_CLIENT), token_url: opShort.tokenUrl } } }],
-        },
-      ],
-    },
-  );
+  gwB = await startGateway({
+    version: 3,
+    extra_config: { router: { return_error_msg: true } },
+    // The token endpoint is trusted through client_tls, as backends are (KrakenD: same transport).
+    client_tls: { ca_certs: [ca.caFile] },
+    endpoints: [
+      {
+        endpoint: '/cc',
+        input_headers: ['Authorization'],
+        backend: [{ host: [gwA.url], url_pattern: '/api', extra_config: { 'auth/client-credentials': cc(DEFAULT_CLIENT) } }],
+      },
+      // Same client, other scopes: a distinct token source, still unused when the burst starts.
+      {
+        endpoint: '/cc-burst',
+        backend: [{ host: [gwA.url], url_pattern: '/api', extra_config: { 'auth/client-credentials': cc(DEFAULT_CLIENT, { scopes: 'read' }) } }],
+      },
+      { endpoint: '/cc-fail', backend: [{ host: [be.origin], url_pattern: '/data', extra_config: { 'auth/client-credentials': cc(CLIENT_2) } }] },
+      {
+        endpoint: '/cc-wrong',
+        backend: [
+          { host: [be.origin], url_pattern: '/data', extra_config: { 'auth/client-credentials': cc({ ...CLIENT_2, client_secret: 'not-the-secret-4f1a' }) } },
+        ],
+      },
+      {
+        endpoint: '/cc-short',
+        backend: [
+          { host: [be.origin], url_pattern: '/data', extra_config: { 'auth/client-credentials': { ...cc(DEFAULT_CLIENT), token_url: opShort.tokenUrl } } },
+        ],
+      },
+    ],
+  });
 });
 
 after(async () => {
@@ -147,7 +156,10 @@ test('client credentials: gateway B calls gateway A with a provider token A acce
 test('client credentials: a burst of requests makes one token request, and the token is reused', async () => {
   const before = op.count('POST /token');
   const replies = await Promise.all(Array.from({ length: 20 }, () => http(gwB.port, 'GET', '/cc-burst')));
-  assert.ok(replies.every((r) => r.status === 200), replies.map((r) => r.status).join(','));
+  assert.ok(
+    replies.every((r) => r.status === 200),
+    replies.map((r) => r.status).join(','),
+  );
   assert.equal(op.count('POST /token') - before, 1, 'single-flight');
   await http(gwB.port, 'GET', '/cc-burst');
   assert.equal(op.count('POST /token') - before, 1, 'cached');

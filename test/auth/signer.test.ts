@@ -36,11 +36,23 @@ before(async () => {
     host: [be.origin],
     cache_ttl: '1h',
     endpoints: [
-      { endpoint: '/login', backend: [{ url_pattern: '/login' }], extra_config: { 'auth/signer': { ...signer, keys_to_sign: ['access_token', 'refresh_token', 'not_there'] } } },
-      { endpoint: '/login-full', backend: [{ url_pattern: '/login' }], extra_config: { 'auth/signer': { ...signer, keys_to_sign: ['access_token'], full: true } } },
+      {
+        endpoint: '/login',
+        backend: [{ url_pattern: '/login' }],
+        extra_config: { 'auth/signer': { ...signer, keys_to_sign: ['access_token', 'refresh_token', 'not_there'] } },
+      },
+      {
+        endpoint: '/login-full',
+        backend: [{ url_pattern: '/login' }],
+        extra_config: { 'auth/signer': { ...signer, keys_to_sign: ['access_token'], full: true } },
+      },
       { endpoint: '/bad', backend: [{ url_pattern: '/bad' }], extra_config: { 'auth/signer': { ...signer, keys_to_sign: ['access_token'] } } },
       { endpoint: '/fail', backend: [{ url_pattern: '/fail' }], extra_config: { 'auth/signer': { ...signer, keys_to_sign: ['access_token'] } } },
-      { endpoint: '/me', backend: [{ url_pattern: '/me' }], extra_config: { 'auth/validator': { alg: 'ES256', jwk_local_path: publicFile, roles: ['admin'], audience: ['web'] } } },
+      {
+        endpoint: '/me',
+        backend: [{ url_pattern: '/me' }],
+        extra_config: { 'auth/validator': { alg: 'ES256', jwk_local_path: publicFile, roles: ['admin'], audience: ['web'] } },
+      },
     ],
   });
 });
@@ -61,10 +73,7 @@ test('declared objects are replaced by tokens signed with the kid, header and pa
   const [h, p] = body.access_token.split('.');
   assert.equal(Buffer.from(h, 'base64url').toString(), '{"alg":"ES256","kid":"signing-1","typ":"JWT"}');
   // Sorted keys, compact, Go's HTML escaping.
-  assert.equal(
-    Buffer.from(p, 'base64url').toString(),
-    `{"a":"\\u003c\\u0026\\u003e","aud":"web","exp":${claims.exp},"roles":["admin"],"sub":"alice","z":1}`,
-  );
+  assert.equal(Buffer.from(p, 'base64url').toString(), `{"a":"\\u003c\\u0026\\u003e","aud":"web","exp":${claims.exp},"roles":["admin"],"sub":"alice","z":1}`);
   const pub = await importJWK(key.publicJwk, 'ES256');
   const v = await compactVerify(body.access_token, pub);
   assert.deepEqual(JSON.parse(new TextDecoder().decode(v.payload)), claims);
@@ -101,8 +110,18 @@ test('the private key never appears in output or answers', async () => {
 });
 
 test('a kid missing from the set, or a public-only key, stops the gateway', async () => {
-  const cfg = (signer: object) => ({ version: 3, host: [be.origin], endpoints: [{ endpoint: '/l', backend: [{ url_pattern: '/login' }], extra_config: { 'auth/signer': signer } }] });
-  await assert.rejects(startGateway(cfg({ alg: 'ES256', kid: 'nope', keys_to_sign: ['a'], jwk_local_path: writeJwksFile({ keys: [key.privateJwk] }) })), /no key with kid "nope"/);
+  const cfg = (signer: object) => ({
+    version: 3,
+    host: [be.origin],
+    endpoints: [{ endpoint: '/l', backend: [{ url_pattern: '/login' }], extra_config: { 'auth/signer': signer } }],
+  });
+  await assert.rejects(
+    startGateway(cfg({ alg: 'ES256', kid: 'nope', keys_to_sign: ['a'], jwk_local_path: writeJwksFile({ keys: [key.privateJwk] }) })),
+    /no key with kid "nope"/,
+  );
   await assert.rejects(startGateway(cfg({ alg: 'ES256', kid: 'signing-1', keys_to_sign: ['a'], jwk_local_path: writeJwksFile(jwks(key)) })), /no private part/);
-  await assert.rejects(startGateway(cfg({ alg: 'RS256', kid: 'signing-1', keys_to_sign: ['a'], jwk_local_path: writeJwksFile({ keys: [key.privateJwk] }) })), /cannot sign/);
+  await assert.rejects(
+    startGateway(cfg({ alg: 'RS256', kid: 'signing-1', keys_to_sign: ['a'], jwk_local_path: writeJwksFile({ keys: [key.privateJwk] }) })),
+    /cannot sign/,
+  );
 });

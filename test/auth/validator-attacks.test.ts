@@ -40,13 +40,23 @@ before(async () => {
         endpoint: '/orders',
         backend: [{ url_pattern: '/orders' }],
         extra_config: {
-          'auth/validator': { alg: 'RS256', jwk_url: idp.jwksUrl, jwk_local_ca: ca.caFile, cache: true, issuer: ISS, audience: [AUD], jwk_refresh_cooldown: '2s' },
+          'auth/validator': {
+            alg: 'RS256',
+            jwk_url: idp.jwksUrl,
+            jwk_local_ca: ca.caFile,
+            cache: true,
+            issuer: ISS,
+            audience: [AUD],
+            jwk_refresh_cooldown: '2s',
+          },
         },
       },
       {
         endpoint: '/invoices',
         backend: [{ url_pattern: '/invoices' }],
-        extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: idp.jwksUrl, jwk_local_ca: ca.caFile, cache: true, issuer: ISS, audience: [AUD], roles: ['billing'] } },
+        extra_config: {
+          'auth/validator': { alg: 'RS256', jwk_url: idp.jwksUrl, jwk_local_ca: ca.caFile, cache: true, issuer: ISS, audience: [AUD], roles: ['billing'] },
+        },
       },
     ],
   });

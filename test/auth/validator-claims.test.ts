@@ -42,8 +42,16 @@ before(async () => {
         backend: [{ url_pattern: '/n' }],
         extra_config: { 'auth/validator': { ...v, roles_key: 'realm_access.roles', roles_key_is_nested: true, roles: ['admin'] } },
       },
-      { endpoint: '/scopes-all', backend: [{ url_pattern: '/s' }], extra_config: { 'auth/validator': { ...v, scopes_key: 'scope', scopes: ['read', 'write'], scopes_matcher: 'all' } } },
-      { endpoint: '/scopes-any', backend: [{ url_pattern: '/s' }], extra_config: { 'auth/validator': { ...v, scopes_key: 'scope', scopes: ['read', 'write'] } } },
+      {
+        endpoint: '/scopes-all',
+        backend: [{ url_pattern: '/s' }],
+        extra_config: { 'auth/validator': { ...v, scopes_key: 'scope', scopes: ['read', 'write'], scopes_matcher: 'all' } },
+      },
+      {
+        endpoint: '/scopes-any',
+        backend: [{ url_pattern: '/s' }],
+        extra_config: { 'auth/validator': { ...v, scopes_key: 'scope', scopes: ['read', 'write'] } },
+      },
       {
         endpoint: '/propagate',
         input_headers: ['X-User', 'X-Tenant'],
@@ -70,7 +78,13 @@ before(async () => {
       {
         endpoint: '/x5t',
         backend: [{ url_pattern: '/t' }],
-        extra_config: { 'auth/validator': { alg: 'RS256', key_identify_strategy: 'x5t', jwk_local_path: writeJwksFile({ keys: [{ ...key.publicJwk, kid: 'kx', x5t: 'thumb-1' }] }) } },
+        extra_config: {
+          'auth/validator': {
+            alg: 'RS256',
+            key_identify_strategy: 'x5t',
+            jwk_local_path: writeJwksFile({ keys: [{ ...key.publicJwk, kid: 'kx', x5t: 'thumb-1' }] }),
+          },
+        },
       },
       { endpoint: '/short-lived', backend: [{ url_pattern: '/l' }], extra_config: { 'auth/validator': { ...v, leeway: '1s' } } },
     ],

@@ -128,9 +128,7 @@ function stripNamespaces(node: unknown, where: string, notes: string[]): void {
   if (Array.isArray(node)) {
     node.forEach((x, i) => {
       const label =
-        isObject(x) && typeof x.endpoint === 'string'
-          ? `endpoint ${typeof x.method === 'string' ? x.method : 'GET'} ${x.endpoint}`
-          : `${where}[${i}]`;
+        isObject(x) && typeof x.endpoint === 'string' ? `endpoint ${typeof x.method === 'string' ? x.method : 'GET'} ${x.endpoint}` : `${where}[${i}]`;
       stripNamespaces(x, label, notes);
     });
     return;
@@ -266,8 +264,7 @@ export function adaptSpec(spec: Spec, ports: Ports, subs: readonly VendorSubstit
   const inp = mapStrings(spec.in, addr) as SpecIn;
   const out: SpecOut = { ...spec.out };
   if (out.body !== undefined) out.body = mapStrings(out.body, addr);
-  let header: Record<string, string[]> | undefined =
-    out.header === undefined ? undefined : (mapStrings(out.header, addr) as Record<string, string[]>);
+  let header: Record<string, string[]> | undefined = out.header === undefined ? undefined : (mapStrings(out.header, addr) as Record<string, string[]>);
   const forbidden: string[] = [];
 
   for (const sub of subs) {

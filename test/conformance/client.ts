@@ -27,15 +27,7 @@ import { canonicalHeaderKey } from './go-compat.js';
 export const GO_USER_AGENT = 'Go-http-client/1.1';
 export const MAX_REDIRECTS = 10;
 
-export type ClientErrorCode =
-  | 'TIMEOUT'
-  | 'TOO_MANY_REDIRECTS'
-  | 'BAD_URL'
-  | 'BAD_LOCATION'
-  | 'PROTOCOL'
-  | 'UNEXPECTED_EOF'
-  | 'GZIP'
-  | string; // socket error codes such as ECONNREFUSED, ECONNRESET
+export type ClientErrorCode = 'TIMEOUT' | 'TOO_MANY_REDIRECTS' | 'BAD_URL' | 'BAD_LOCATION' | 'PROTOCOL' | 'UNEXPECTED_EOF' | 'GZIP' | string; // socket error codes such as ECONNREFUSED, ECONNRESET
 
 export class ClientError extends Error {
   constructor(
@@ -204,7 +196,10 @@ function exchange(u: ParsedUrl, bytes: Buffer, method: string, deadline: number)
         const text = buf.toString('latin1');
         const m = /\r?\n\r?\n/.exec(text);
         if (m === null) return;
-        const lines = text.slice(0, m.index).split('\n').map((l) => l.replace(/\r$/, ''));
+        const lines = text
+          .slice(0, m.index)
+          .split('\n')
+          .map((l) => l.replace(/\r$/, ''));
         const sl = /^HTTP\/1\.([01]) ([0-9]{3})(?: (.*))?$/.exec(lines[0]);
         if (sl === null) {
           finish(new ClientError('PROTOCOL', `${method} ${u.href}: malformed HTTP response ${JSON.stringify(lines[0])}`));

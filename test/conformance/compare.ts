@@ -197,11 +197,7 @@ export function compareResponse(spec: Spec, res: ObservedResponse): Comparison {
     } else {
       const got = parseJsonOrNull(text);
       if (!jsonDeepEqual(out.body, got)) {
-        mismatches.push(
-          `body (JSON deep-equal):\n` +
-            `      expected: ${show(JSON.stringify(out.body))}\n` +
-            `      got:      ${show(text)}`,
-        );
+        mismatches.push(`body (JSON deep-equal):\n` + `      expected: ${show(JSON.stringify(out.body))}\n` + `      got:      ${show(text)}`);
       }
     }
   }

@@ -129,16 +129,7 @@ export class GoMap {
  * Values the encoder understands. A Buffer is a Go `string` holding arbitrary bytes (invalid
  * UTF-8 becomes the escape `\ufffd`, exactly like Go); a JS string is encoded as its UTF-8 text.
  */
-export type GoJsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | Buffer
-  | GoStruct
-  | GoMap
-  | GoJsonValue[]
-  | { [key: string]: GoJsonValue };
+export type GoJsonValue = null | boolean | number | string | Buffer | GoStruct | GoMap | GoJsonValue[] | { [key: string]: GoJsonValue };
 
 const HEX = '0123456789abcdef';
 
@@ -152,13 +143,27 @@ function encodeStringBytes(b: Uint8Array): string {
         out += String.fromCharCode(c);
       } else {
         switch (c) {
-          case 0x22: out += '\\"'; break;
-          case 0x5c: out += '\\\\'; break;
-          case 0x08: out += '\\b'; break; // Go >= 1.22
-          case 0x0c: out += '\\f'; break; // Go >= 1.22
-          case 0x0a: out += '\\n'; break;
-          case 0x0d: out += '\\r'; break;
-          case 0x09: out += '\\t'; break;
+          case 0x22:
+            out += '\\"';
+            break;
+          case 0x5c:
+            out += '\\\\';
+            break;
+          case 0x08:
+            out += '\\b';
+            break; // Go >= 1.22
+          case 0x0c:
+            out += '\\f';
+            break; // Go >= 1.22
+          case 0x0a:
+            out += '\\n';
+            break;
+          case 0x0d:
+            out += '\\r';
+            break;
+          case 0x09:
+            out += '\\t';
+            break;
           default:
             // control characters and the HTML-significant <, >, &
             out += '\\u00' + HEX[c >> 4] + HEX[c & 0xf];
@@ -344,9 +349,7 @@ export function goHexEscapeNonAscii(s: string): string {
 
 /** Go's htmlEscape used by http.Redirect. */
 export function goHtmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&#34;' : '&#39;',
-  );
+  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&#34;' : '&#39;'));
 }
 
 /** strconv.Atoi with Go's error texts. */

@@ -73,7 +73,10 @@ describe('Go-like client: request bytes', () => {
   it('POST without body sends Content-Length: 0; with body its length; OPTIONS none', async () => {
     const base = `http://127.0.0.1:${rec.port}`;
     await goRequest({ method: 'POST', url: `${base}/x` });
-    assert.equal(rec.requests.at(-1), `POST /x HTTP/1.1\r\nHost: 127.0.0.1:${rec.port}\r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: 0\r\nAccept-Encoding: gzip\r\n\r\n`);
+    assert.equal(
+      rec.requests.at(-1),
+      `POST /x HTTP/1.1\r\nHost: 127.0.0.1:${rec.port}\r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: 0\r\nAccept-Encoding: gzip\r\n\r\n`,
+    );
     await goRequest({ method: 'POST', url: `${base}/x`, body: Buffer.from(goJsonMarshal({ foo: 'bar' })) });
     assert.equal(
       rec.requests.at(-1),
@@ -218,7 +221,18 @@ describe('mock backend', () => {
 
   it('X-Forwarded-For guard', async () => {
     for (const ok of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) assert.ok(isLoopbackForwardedFor(ok), ok);
-    for (const bad of [undefined, '', '10.0.0.1', '127.0.0.1, 127.0.0.2', '127.0.0.1:80', '[::1]', 'fe80::1%lo', '::ffff:10.0.0.1', 'localhost', '127.000.0.1']) {
+    for (const bad of [
+      undefined,
+      '',
+      '10.0.0.1',
+      '127.0.0.1, 127.0.0.2',
+      '127.0.0.1:80',
+      '[::1]',
+      'fe80::1%lo',
+      '::ffff:10.0.0.1',
+      'localhost',
+      '127.000.0.1',
+    ]) {
       assert.ok(!isLoopbackForwardedFor(bad), String(bad));
     }
     const res = await goRequest({ url: `${base}/param_forwarding/`, header: { 'X-Forwarded-For': '10.0.0.1' } });
@@ -249,10 +263,7 @@ describe('mock backend', () => {
         '<a href="/param_forwarding/?x=1">Moved Permanently</a>.\n\n',
     );
     const post = await raw(mock.port, 'POST /collection HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-    assert.equal(
-      post.replace(DATE_RE, ''),
-      'HTTP/1.1 301 Moved Permanently\r\nLocation: /collection/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
-    );
+    assert.equal(post.replace(DATE_RE, ''), 'HTTP/1.1 301 Moved Permanently\r\nLocation: /collection/\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
     const res = await goRequest({ url: `${base}/param_forwarding`, header: LOOPBACK });
     assert.equal(res.status, 200);
     assert.equal(res.redirects, 1);

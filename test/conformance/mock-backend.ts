@@ -74,9 +74,7 @@ interface GoRequest {
 }
 
 type ParseResult =
-  | { kind: 'incomplete'; expectContinue: boolean }
-  | { kind: 'error'; response: string }
-  | { kind: 'request'; req: GoRequest; consumed: number };
+  { kind: 'incomplete'; expectContinue: boolean } | { kind: 'error'; response: string } | { kind: 'request'; req: GoRequest; consumed: number };
 
 const MAX_HEADER_BYTES = 1 << 20; // Go's DefaultMaxHeaderBytes
 const MAX_BODY_BYTES = 64 << 20; // safety cap; Go has none
@@ -151,7 +149,10 @@ function parseRequest(buf: Buffer): ParseResult {
     }
     return { kind: 'incomplete', expectContinue: false };
   }
-  const lines = text.slice(0, head.headEnd).split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = text
+    .slice(0, head.headEnd)
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
   const requestLine = lines[0];
   const sp1 = requestLine.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
@@ -281,9 +282,7 @@ function parseRequest(buf: Buffer): ParseResult {
 // ---------------------------------------------------------------------------------------------
 
 /** What a handler produced. `abort` = the Go handler panicked: the connection is dropped. */
-type HandlerResult =
-  | { abort: true }
-  | { abort?: false; status: number; header: Map<string, string[]>; body: Buffer; interim?: number };
+type HandlerResult = { abort: true } | { abort?: false; status: number; header: Map<string, string[]>; body: Buffer; interim?: number };
 
 function bodyAllowedForStatus(status: number): boolean {
   if (status >= 100 && status <= 199) return false;
@@ -443,9 +442,7 @@ function echoedHeaders(req: GoRequest): [string, string[]][] {
 }
 
 function echo(req: GoRequest): HandlerResult {
-  const headers = new GoMap(
-    echoedHeaders(req).map(([k, vs]) => [Buffer.from(k, 'latin1'), vs.map((v) => Buffer.from(v, 'latin1'))] as const),
-  );
+  const headers = new GoMap(echoedHeaders(req).map(([k, vs]) => [Buffer.from(k, 'latin1'), vs.map((v) => Buffer.from(v, 'latin1'))] as const));
   const data: { [key: string]: GoJsonValue } = {
     foo: 42,
     headers,
@@ -467,7 +464,13 @@ function echo(req: GoRequest): HandlerResult {
 
 function collection(req: GoRequest): HandlerResult {
   const items: GoJsonValue[] = [];
-  for (let i = 0; i < 10; i++) items.push(new GoStruct([['i', i], ['path', req.path]]));
+  for (let i = 0; i < 10; i++)
+    items.push(
+      new GoStruct([
+        ['i', i],
+        ['path', req.path],
+      ]),
+    );
   return {
     status: 200,
     header: hdr([['Content-Type', 'application/json']]),

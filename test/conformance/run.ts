@@ -23,15 +23,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  EXPECTED_FAILURES,
-  adaptConfig,
-  adaptSpec,
-  parseSpec,
-  vendorSubstitutions,
-  type Ports,
-  type Spec,
-} from './adaptations.js';
+import { EXPECTED_FAILURES, adaptConfig, adaptSpec, parseSpec, vendorSubstitutions, type Ports, type Spec } from './adaptations.js';
 import { ClientError, goRequest } from './client.js';
 import { compareResponse } from './compare.js';
 import { fromParsedJson, goJsonMarshal } from './go-compat.js';
@@ -336,7 +328,7 @@ async function main(): Promise<number> {
     log('----- gateway output -----');
     log(gw.tail().trimEnd() || '(no output)');
     log('--------------------------');
-    if (/dist\/rampart\.js/.test(gw.tail())) log("hint: run `npm run build` first (bin/rampart loads dist/rampart.js)");
+    if (/dist\/rampart\.js/.test(gw.tail())) log('hint: run `npm run build` first (bin/rampart loads dist/rampart.js)');
     throw new SetupError('gateway did not start');
   }
   log('');

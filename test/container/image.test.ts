@@ -59,10 +59,27 @@ before(async () => {
   const demo = readFileSync(join(ROOT, 'examples/demo.json'), 'utf8').replace('127.0.0.1:18081', `127.0.0.1:${backendPort}`);
   writeFileSync(join(work, 'rampart.json'), demo);
   const run = podman(
-    'run', '-d', '--name', NAME, '--network', 'host', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-    '-e', `RAMPART_HEALTH_URL=http://127.0.0.1:${gatewayPort}/__health`,
-    '-v', `${join(work, 'rampart.json')}:/etc/rampart/rampart.json:ro`,
-    IMAGE, 'run', '--workers', '1', '--port', String(gatewayPort),
+    'run',
+    '-d',
+    '--name',
+    NAME,
+    '--network',
+    'host',
+    '--read-only',
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '-e',
+    `RAMPART_HEALTH_URL=http://127.0.0.1:${gatewayPort}/__health`,
+    '-v',
+    `${join(work, 'rampart.json')}:/etc/rampart/rampart.json:ro`,
+    IMAGE,
+    'run',
+    '--workers',
+    '1',
+    '--port',
+    String(gatewayPort),
   );
   assert.equal(run.code, 0, run.out);
   const deadline = Date.now() + 20_000;

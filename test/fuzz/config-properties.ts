@@ -108,7 +108,11 @@ export function checkCli(text: string): void {
   const esc = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const line = new RegExp(`^${esc}(: /[^\\n]*: |:\\d+:\\d+: |: warning: |: ok \\()`);
   for (const l of out.trimEnd().split('\n')) assert.match(l, line, `a line that says neither pointer nor line:column:\n${out.slice(0, 2000)}`);
-  if (r.status === 1) assert.ok(out.split('\n').some((l) => /^.*?(: \/|:\d+:\d+: )/.test(l) && !l.includes(': warning: ')), out);
+  if (r.status === 1)
+    assert.ok(
+      out.split('\n').some((l) => /^.*?(: \/|:\d+:\d+: )/.test(l) && !l.includes(': warning: ')),
+      out,
+    );
 }
 
 export const configCliProperty = fc.property(configInput, (input) => {

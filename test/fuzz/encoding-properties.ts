@@ -19,7 +19,39 @@ export function assertClean(err: unknown, what: string): void {
   assert.ok(!(err instanceof RangeError), `${what}: RangeError ${err.message}`);
 }
 
-const XML_PIECES = ['<a>', '</a>', '<b x="1">', '</b>', '<c/>', '<!--', '-->', '<![CDATA[', ']]>', '&amp;', '&lt;', '&#x0;', '&#xD800;', '&#65;', '&unknown;', '<?xml version="1.0"?>', '<!DOCTYPE a [<!ENTITY x "y">]>', '&x;', 'text', ' ', '\n', '<', '>', '"', "'", '=', '<a:b xmlns:a="u">', '</a:b>', '\u0000', '\ufffe', '😀'];
+const XML_PIECES = [
+  '<a>',
+  '</a>',
+  '<b x="1">',
+  '</b>',
+  '<c/>',
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '&amp;',
+  '&lt;',
+  '&#x0;',
+  '&#xD800;',
+  '&#65;',
+  '&unknown;',
+  '<?xml version="1.0"?>',
+  '<!DOCTYPE a [<!ENTITY x "y">]>',
+  '&x;',
+  'text',
+  ' ',
+  '\n',
+  '<',
+  '>',
+  '"',
+  "'",
+  '=',
+  '<a:b xmlns:a="u">',
+  '</a:b>',
+  '\u0000',
+  '\ufffe',
+  '😀',
+];
 
 /** Backend bodies: JSON (valid, corrupted, deep), XML-ish, and raw bytes. */
 export const backendBody: fc.Arbitrary<Buffer> = fc.oneof(
@@ -29,7 +61,9 @@ export const backendBody: fc.Arbitrary<Buffer> = fc.oneof(
     const i = b.length ? at % b.length : 0;
     return Buffer.concat([b.subarray(0, i), Buffer.from(junk), b.subarray(i + 1)]);
   }),
-  fc.tuple(fc.integer({ min: 1, max: 3000 }), fc.constantFrom('[', '{"a":')).map(([n, open]) => Buffer.from(open.repeat(n) + '1' + (open === '[' ? ']' : '}').repeat(n))),
+  fc
+    .tuple(fc.integer({ min: 1, max: 3000 }), fc.constantFrom('[', '{"a":'))
+    .map(([n, open]) => Buffer.from(open.repeat(n) + '1' + (open === '[' ? ']' : '}').repeat(n))),
   fc.array(fc.constantFrom(...XML_PIECES), { maxLength: 25 }).map((a) => Buffer.from(a.join(''))),
   fc.tuple(fc.integer({ min: 1, max: 400 })).map(([n]) => Buffer.from('<a>'.repeat(n) + 'x' + '</a>'.repeat(n))),
   fc.uint8Array({ maxLength: 64 }).map((u) => Buffer.from(u)),
@@ -88,7 +122,10 @@ export const encodingProperty = fc.asyncProperty(backendBody, async (body) => {
       assert.ok(depth(data) >= 1000, `stringifyGo refused data ${depth(data)} deep: ${(err as Error).message}`);
     }
     if (json !== undefined) assert.deepEqual(JSON.parse(json), wellFormed(data));
-    for (const [enc, f] of [['xml', encodeXml], ['yaml', encodeYaml]] as const) {
+    for (const [enc, f] of [
+      ['xml', encodeXml],
+      ['yaml', encodeYaml],
+    ] as const) {
       try {
         const out = f(data as Record<string, unknown>);
         assert.equal(typeof out, 'string');

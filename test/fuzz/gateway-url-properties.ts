@@ -55,7 +55,11 @@ function get(agent: Agent, port: number, path: string): Promise<number> {
   });
 }
 
-export async function startGatewayUrlProperty(): Promise<{ property: fc.IAsyncProperty<[number, string]>; stats: { forwarded: number; refused: number }; stop(): Promise<void> }> {
+export async function startGatewayUrlProperty(): Promise<{
+  property: fc.IAsyncProperty<[number, string]>;
+  stats: { forwarded: number; refused: number };
+  stop(): Promise<void>;
+}> {
   const stats = { forwarded: 0, refused: 0 };
   const backend: TestBackend = await startBackend();
   const gw: RunningGateway = await startGateway(gatewayUrlConfig(backend.origin), { env: { RAMPART_LOG_LEVEL: 'info' } });

@@ -4,7 +4,37 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { findJsonSyntaxError } from '../../src/config/json-syntax.js';
 
-const JSONISH = ['{', '}', '[', ']', ',', ':', '"', '\\', 'u', '0', '1', '-', '+', '.', 'e', 'E', ' ', '\n', '\t', 'true', 'false', 'null', 'a', '\u0000', '\u001f', '\ufeff', '\u2028', '\ud800', 'é'];
+const JSONISH = [
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '"',
+  '\\',
+  'u',
+  '0',
+  '1',
+  '-',
+  '+',
+  '.',
+  'e',
+  'E',
+  ' ',
+  '\n',
+  '\t',
+  'true',
+  'false',
+  'null',
+  'a',
+  '\u0000',
+  '\u001f',
+  '\ufeff',
+  '\u2028',
+  '\ud800',
+  'é',
+];
 
 /** Valid JSON with a few characters changed, inserted or removed, or JSON-ish noise. */
 export const jsonishText: fc.Arbitrary<string> = fc.oneof(

@@ -78,7 +78,19 @@ const inline: Record<string, unknown>[] = [
       },
       {
         endpoint: '/flat',
-        backend: [{ url_pattern: '/f', extra_config: { proxy: { flatmap_filter: [{ type: 'move', args: ['a.b', 'c'] }, { type: 'del', args: ['x'] }] } } }],
+        backend: [
+          {
+            url_pattern: '/f',
+            extra_config: {
+              proxy: {
+                flatmap_filter: [
+                  { type: 'move', args: ['a.b', 'c'] },
+                  { type: 'del', args: ['x'] },
+                ],
+              },
+            },
+          },
+        ],
       },
     ],
   },
@@ -89,7 +101,9 @@ export function seedConfigs(): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
   const dir = join(ROOT, 'examples');
   // Gateway configs only (`"version": 3`): examples/ also holds a Grafana dashboard.
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const text = readFileSync(join(dir, f), 'utf8');
     if ((JSON.parse(text) as { version?: unknown }).version === 3) out.push({ name: `examples/${f}`, text });
   }

@@ -9,7 +9,6 @@ import { jsonSyntaxProperty } from './json-syntax-properties.js';
 import { tokenProperty } from './token-properties.js';
 import { urlTemplateProperty } from './url-properties.js';
 
- 
 type AnyProperty = fc.IRawProperty<any, boolean>;
 
 export interface FuzzTarget {

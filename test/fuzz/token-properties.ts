@@ -17,7 +17,9 @@ export const tokenInput = fc.record({
   // The header: absent, a Bearer token (prefix in any case, odd spacing), a bare token, or noise.
   value: fc.oneof(
     fc.constant(undefined),
-    fc.tuple(fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.constantFrom(' ', '  ', ' \t'), tokenText).map(([up, sp, t]) => ({ kind: 'bearer' as const, text: caseOf('bearer', up) + sp + t, token: t })),
+    fc
+      .tuple(fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.constantFrom(' ', '  ', ' \t'), tokenText)
+      .map(([up, sp, t]) => ({ kind: 'bearer' as const, text: caseOf('bearer', up) + sp + t, token: t })),
     tokenText.map((t) => ({ kind: 'bare' as const, text: t, token: t })),
     fc.string({ maxLength: 20 }).map((t) => ({ kind: 'noise' as const, text: t, token: undefined })),
   ),

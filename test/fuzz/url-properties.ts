@@ -8,9 +8,56 @@ import { compileUrlTemplate, UNSAFE_VALUE, type ValueSource } from '../../src/pr
 
 /** Pieces that make traversals, separators and encodings of them, and harmless text. */
 const PIECES = [
-  '.', '..', '...', '/', '\\', '%2F', '%2f', '%5C', '%5c', '%2e', '%2E', '%2e%2e', '%252F', '%252e', '%25', '%', '%%',
-  '%zz', '%c0%af', '%c0%ae', '%e2%88%95', '\u2215', '\uff0f', '\uff3c', ';', '?', '#', '&', '=', '+', ' ', '%20', '\t',
-  '\r\n', '\u0000', '%00', '%0d%0a', 'a', 'admin', 'é', '😀', '\ud800', '~', '@', ':', '*', '{', '}', '%7B', 'id',
+  '.',
+  '..',
+  '...',
+  '/',
+  '\\',
+  '%2F',
+  '%2f',
+  '%5C',
+  '%5c',
+  '%2e',
+  '%2E',
+  '%2e%2e',
+  '%252F',
+  '%252e',
+  '%25',
+  '%',
+  '%%',
+  '%zz',
+  '%c0%af',
+  '%c0%ae',
+  '%e2%88%95',
+  '\u2215',
+  '\uff0f',
+  '\uff3c',
+  ';',
+  '?',
+  '#',
+  '&',
+  '=',
+  '+',
+  ' ',
+  '%20',
+  '\t',
+  '\r\n',
+  '\u0000',
+  '%00',
+  '%0d%0a',
+  'a',
+  'admin',
+  'é',
+  '😀',
+  '\ud800',
+  '~',
+  '@',
+  ':',
+  '*',
+  '{',
+  '}',
+  '%7B',
+  'id',
 ];
 const PLAIN = /^[A-Za-z0-9_-]+$/;
 
@@ -37,7 +84,9 @@ export const pathValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 8 }),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/),
   // Layers of encoding, up to URL-sized: the check must stay bounded (issue #14).
-  fc.tuple(fc.constantFrom('%', '%2F', '%2e', 'a'), fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1000, max: 30_000 }))).map(([p, n]) => p + '25'.repeat(n)),
+  fc
+    .tuple(fc.constantFrom('%', '%2F', '%2e', 'a'), fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1000, max: 30_000 })))
+    .map(([p, n]) => p + '25'.repeat(n)),
 );
 
 /** Percent-decodes %XX sequences once into UTF-8 (invalid bytes as U+FFFD), leaving a `%` that
@@ -91,8 +140,17 @@ function template(pattern: string): Template {
 }
 
 export const TEMPLATES = [
-  '/users/{id}', '/api/v1/{a}/items/{b}', '/{id}', '/x{id}y/z', '/files/{id}.json', '/users/{JWT.sub}/profile',
-  '/b/{resp0_user.id}/c', '/q/{id}?x={q}&y=1', '/{a}{b}/end', '/t/{tenant}/orders/{id}', '/q/{id}?x=1',
+  '/users/{id}',
+  '/api/v1/{a}/items/{b}',
+  '/{id}',
+  '/x{id}y/z',
+  '/files/{id}.json',
+  '/users/{JWT.sub}/profile',
+  '/b/{resp0_user.id}/c',
+  '/q/{id}?x={q}&y=1',
+  '/{a}{b}/end',
+  '/t/{tenant}/orders/{id}',
+  '/q/{id}?x=1',
 ].map(template);
 
 function sourceFor(t: Template, values: string[]): ValueSource {
@@ -136,7 +194,10 @@ export const urlTemplateProperty = fc.property(fc.nat({ max: TEMPLATES.length - 
   if (built === UNSAFE_VALUE) {
     // Refusing is always safe; refusing plain names would break every API.
     const query = t.pattern.split('?')[1] ?? '';
-    const used = t.names.map((n, i) => [n, values[i % values.length]]).filter(([n]) => !query.includes(`{${n}}`)).map(([, v]) => v);
+    const used = t.names
+      .map((n, i) => [n, values[i % values.length]])
+      .filter(([n]) => !query.includes(`{${n}}`))
+      .map(([, v]) => v);
     assert.ok(!used.every((v) => PLAIN.test(v)), `plain values refused (${label})`);
     return;
   }

@@ -47,7 +47,10 @@ test('batched log: a lone access line is written within the flush interval, with
     assert.equal((await http(gw.port, 'GET', '/a/lone')).status, 200);
     const deadline = Date.now() + 2000;
     while (accessPaths(gw.output()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    assert.deepEqual(accessPaths(gw.output()).map((l) => l.path), ['/a/lone']);
+    assert.deepEqual(
+      accessPaths(gw.output()).map((l) => l.path),
+      ['/a/lone'],
+    );
     assert.equal(gw.proc.exitCode, null, 'the gateway is still running');
   } finally {
     await gw.stop('SIGKILL');

@@ -42,9 +42,21 @@ before(async () => {
     timeout: '1s',
     cache_ttl: '30s',
     endpoints: [
-      { endpoint: '/merged', backend: [{ host: [a.origin], url_pattern: '/user', deny: ['secret'], mapping: { name: 'fullName' } }, { host: [b.origin], url_pattern: '/orders', group: 'shop' }] },
+      {
+        endpoint: '/merged',
+        backend: [
+          { host: [a.origin], url_pattern: '/user', deny: ['secret'], mapping: { name: 'fullName' } },
+          { host: [b.origin], url_pattern: '/orders', group: 'shop' },
+        ],
+      },
       { endpoint: '/target', backend: [{ host: [a.origin], url_pattern: '/user', target: 'address', allow: ['city'] }] },
-      { endpoint: '/partial', backend: [{ host: [a.origin], url_pattern: '/user', allow: ['id'] }, { host: [a.origin], url_pattern: '/slow', group: 'late' }] },
+      {
+        endpoint: '/partial',
+        backend: [
+          { host: [a.origin], url_pattern: '/user', allow: ['id'] },
+          { host: [a.origin], url_pattern: '/slow', group: 'late' },
+        ],
+      },
       { endpoint: '/all-fail', backend: [{ host: [a.origin], url_pattern: '/missing' }] },
       { endpoint: '/details', backend: [{ host: [a.origin], url_pattern: '/missing', extra_config: { 'backend/http': { return_error_details: 'a' } } }] },
       { endpoint: '/code', backend: [{ host: [a.origin], url_pattern: '/missing', extra_config: { 'backend/http': { return_error_code: true } } }] },
@@ -55,8 +67,19 @@ before(async () => {
       { endpoint: '/noop', output_encoding: 'no-op', backend: [{ host: [a.origin], url_pattern: '/user' }] },
       { endpoint: '/out', backend: [{ host: [a.origin], url_pattern: '/redirect-out' }] },
       { endpoint: '/in', backend: [{ host: [a.origin], url_pattern: '/redirect-in', allow: ['name'] }] },
-      { endpoint: '/seq/{id}', extra_config: { proxy: { sequential: true } }, backend: [{ host: [a.origin], url_pattern: '/user/{id}', allow: ['id'] }, { host: [b.origin], url_pattern: '/orders/{resp0_id}', group: 'o' }] },
-      { endpoint: '/static', extra_config: { proxy: { static: { strategy: 'errored', data: { fallback: true } } } }, backend: [{ host: [a.origin], url_pattern: '/missing' }] },
+      {
+        endpoint: '/seq/{id}',
+        extra_config: { proxy: { sequential: true } },
+        backend: [
+          { host: [a.origin], url_pattern: '/user/{id}', allow: ['id'] },
+          { host: [b.origin], url_pattern: '/orders/{resp0_id}', group: 'o' },
+        ],
+      },
+      {
+        endpoint: '/static',
+        extra_config: { proxy: { static: { strategy: 'errored', data: { fallback: true } } } },
+        backend: [{ host: [a.origin], url_pattern: '/missing' }],
+      },
     ],
   });
 });

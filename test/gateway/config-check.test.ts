@@ -8,7 +8,10 @@ import { BIN, writeConfig } from '../helpers/gateway.js';
 
 function check(config: unknown, extraArgs: string[] = [], env: Record<string, string> = {}) {
   const file = typeof config === 'string' ? config : writeConfig(config as object);
-  const r = spawnSync(process.execPath, [BIN, ...(extraArgs.length ? extraArgs : ['check', '-c', file])], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...(extraArgs.length ? extraArgs : ['check', '-c', file])], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { file, code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -34,7 +37,10 @@ test('check lists every problem with file and JSON pointer, exit 1', () => {
   });
   assert.equal(r.code, 1, r.out);
   const lines = r.out.trim().split('\n');
-  assert.ok(lines.every((l) => l.startsWith(r.file + ': /')), r.out);
+  assert.ok(
+    lines.every((l) => l.startsWith(r.file + ': /')),
+    r.out,
+  );
   assert.match(r.out, /: \/timeout: invalid duration/);
   assert.match(r.out, /: \/tsl: unknown field "tsl" \(did you mean "tls"\?\)/);
   assert.match(r.out, /: \/extra_config\/auth~1validtor: unknown namespace "auth\/validtor" \(did you mean "auth\/validator"\?\)/);

@@ -32,11 +32,27 @@ function endpoints(origin: string, validator: object) {
   const b = (url: string, extra: object = {}, more: object = {}) => ({ host: [origin], url_pattern: url, extra_config: extra, ...more });
   return [
     { endpoint: '/rs/good', extra_config: { 'validation/response-json-schema': { schema: { type: 'object', required: ['n'] } } }, backend: [b('/user')] },
-    { endpoint: '/rs/bad', extra_config: { 'validation/response-json-schema': { schema: { type: 'object', required: ['missing'] }, error: { status: 502, body: 'bad upstream', content_type: 'text/plain' } } }, backend: [b('/user')] },
-    { endpoint: '/rs/default', extra_config: { 'validation/response-json-schema': { schema: { type: 'object', properties: { n: { type: 'string' } } } } }, backend: [b('/user')] },
+    {
+      endpoint: '/rs/bad',
+      extra_config: {
+        'validation/response-json-schema': {
+          schema: { type: 'object', required: ['missing'] },
+          error: { status: 502, body: 'bad upstream', content_type: 'text/plain' },
+        },
+      },
+      backend: [b('/user')],
+    },
+    {
+      endpoint: '/rs/default',
+      extra_config: { 'validation/response-json-schema': { schema: { type: 'object', properties: { n: { type: 'string' } } } } },
+      backend: [b('/user')],
+    },
     {
       endpoint: '/rs/partial',
-      backend: [b('/user', {}, { group: 'u' }), b('/user', { 'validation/response-json-schema': { schema: { type: 'object', required: ['nope'] } } }, { group: 'v' })],
+      backend: [
+        b('/user', {}, { group: 'u' }),
+        b('/user', { 'validation/response-json-schema': { schema: { type: 'object', required: ['nope'] } } }, { group: 'v' }),
+      ],
     },
     {
       endpoint: '/pol/{id}',
@@ -50,18 +66,41 @@ function endpoints(origin: string, validator: object) {
       backend: [b('/user/{id}')],
     },
     { endpoint: '/pol-resp', extra_config: { 'security/policies': { resp: { policies: ['resp_data.n > 10'] } } }, backend: [b('/user')] },
-    { endpoint: '/pol-jwt', extra_config: { 'auth/validator': validator, 'security/policies': { jwt: { policies: ["'admin' in JWT.roles"] } } }, backend: [b('/user')] },
+    {
+      endpoint: '/pol-jwt',
+      extra_config: { 'auth/validator': validator, 'security/policies': { jwt: { policies: ["'admin' in JWT.roles"] } } },
+      backend: [b('/user')],
+    },
     {
       endpoint: '/pol-backend/{id}',
-      backend: [b('/user/{id}', {}, { group: 'a' }), b('/user/{id}', { 'security/policies': { req: { policies: ['int(req_params.Id) > 5'] } } }, { group: 'b' })],
+      backend: [
+        b('/user/{id}', {}, { group: 'a' }),
+        b('/user/{id}', { 'security/policies': { req: { policies: ['int(req_params.Id) > 5'] } } }, { group: 'b' }),
+      ],
     },
     { endpoint: '/mask', extra_config: { 'modifier/response-body': masking }, backend: [b('/user')] },
     { endpoint: '/mask-neg', output_encoding: 'negotiate', extra_config: { 'modifier/response-body': masking }, backend: [b('/user')] },
     // Backend-level masking sees the shaped data: field paths include the group.
-    { endpoint: '/mask-backend', backend: [b('/user', { 'modifier/response-body': { modifiers: [{ regexp: { field: 'g.payment.card', find: '^\\d{12}', replace: 'x' } }] } }, { group: 'g' }), b('/user', {}, { group: 'raw', allow: ['n'] })] },
+    {
+      endpoint: '/mask-backend',
+      backend: [
+        b('/user', { 'modifier/response-body': { modifiers: [{ regexp: { field: 'g.payment.card', find: '^\\d{12}', replace: 'x' } }] } }, { group: 'g' }),
+        b('/user', {}, { group: 'raw', allow: ['n'] }),
+      ],
+    },
     { endpoint: '/mask-all', extra_config: { 'modifier/response-body': { modifiers: [{ literal: { find: 'Ada', replace: 'X' } }] } }, backend: [b('/user')] },
-    { endpoint: '/mask-noop', output_encoding: 'no-op', extra_config: { 'modifier/response-body': { modifiers: [{ regexp: { find: '\\d{16}', replace: '[card]' } }] } }, backend: [b('/user', {}, { encoding: 'no-op' })] },
-    { endpoint: '/mask-noop-field', output_encoding: 'no-op', extra_config: { 'modifier/response-body': masking }, backend: [b('/user', {}, { encoding: 'no-op' })] },
+    {
+      endpoint: '/mask-noop',
+      output_encoding: 'no-op',
+      extra_config: { 'modifier/response-body': { modifiers: [{ regexp: { find: '\\d{16}', replace: '[card]' } }] } },
+      backend: [b('/user', {}, { encoding: 'no-op' })],
+    },
+    {
+      endpoint: '/mask-noop-field',
+      output_encoding: 'no-op',
+      extra_config: { 'modifier/response-body': masking },
+      backend: [b('/user', {}, { encoding: 'no-op' })],
+    },
   ];
 }
 
@@ -115,7 +154,11 @@ test('policies: req policies (between, isEmpty) with their configured error, and
   const ok = await http(gw.port, 'GET', '/pol/5', { 'x-plan': 'gold' });
   assert.equal(ok.status, 200);
   const before = be.seen.length;
-  for (const [path, headers] of [['/pol/500', { 'x-plan': 'gold' }], ['/pol/5', {}], ['/pol/0', { 'x-plan': 'gold' }]] as const) {
+  for (const [path, headers] of [
+    ['/pol/500', { 'x-plan': 'gold' }],
+    ['/pol/5', {}],
+    ['/pol/0', { 'x-plan': 'gold' }],
+  ] as const) {
     const r = await http(gw.port, 'GET', path, headers);
     assert.equal(r.status, 403, path);
     assert.equal(r.body, 'plan required');
@@ -196,7 +239,10 @@ function check(config: object): { code: number | null; out: string } {
 }
 
 test('configs that must not start: each names its pointer', () => {
-  const ep = (extra: object, bextra: object = {}, more: object = {}) => ({ version: 3, endpoints: [{ endpoint: '/x', extra_config: extra, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', extra_config: bextra }], ...more }] });
+  const ep = (extra: object, bextra: object = {}, more: object = {}) => ({
+    version: 3,
+    endpoints: [{ endpoint: '/x', extra_config: extra, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', extra_config: bextra }], ...more }],
+  });
   const cases: [object, RegExp][] = [
     [ep({ 'validation/response-json-schema': { schema: { $ref: 'file:///etc/passwd' } } }), /validation~1response-json-schema: schema/],
     [ep({ 'validation/response-json-schema': { schema: {} } }, {}, { output_encoding: 'no-op' }), /validation~1response-json-schema: .*no-op/],
@@ -204,7 +250,19 @@ test('configs that must not start: each names its pointer', () => {
     [ep({ 'security/policies': { req: { policies: ['resp_data.x == 1'] } } }), /security~1policies: req\/policies\/0/],
     [ep({ 'security/policies': { req: { policies: ['hasHeader("x")'] } } }), /security~1policies: req\/policies\/0/],
     [ep({ 'modifier/response-body': { modifiers: [{ regexp: { find: '(a)\\1', replace: '' } }] } }), /modifier~1response-body: modifiers\/0\/regexp\/find/],
-    [ep({}, { 'modifier/response-body': { modifiers: [{ upper: {} }] } }, { output_encoding: 'no-op', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op', extra_config: { 'modifier/response-body': { modifiers: [{ upper: {} }] } } }] }), /backend\/0\/extra_config\/modifier~1response-body: .*no-op/],
+    [
+      ep(
+        {},
+        { 'modifier/response-body': { modifiers: [{ upper: {} }] } },
+        {
+          output_encoding: 'no-op',
+          backend: [
+            { host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op', extra_config: { 'modifier/response-body': { modifiers: [{ upper: {} }] } } },
+          ],
+        },
+      ),
+      /backend\/0\/extra_config\/modifier~1response-body: .*no-op/,
+    ],
   ];
   for (const [config, want] of cases) {
     const r = check(config);

@@ -69,7 +69,12 @@ before(async () => {
     if (u.startsWith('/b/')) return void res.end(JSON.stringify({ b: id }));
     res.end(JSON.stringify({ kind: id === 8 ? 'bad' : 'good' }));
   });
-  gw = await startGateway({ version: 3, timeout: '2s', extra_config: { router: { return_error_msg: true, max_payload: 4096 } }, endpoints: endpoints(be.origin, validator) });
+  gw = await startGateway({
+    version: 3,
+    timeout: '2s',
+    extra_config: { router: { return_error_msg: true, max_payload: 4096 } },
+    endpoints: endpoints(be.origin, validator),
+  });
   quiet = await startGateway({ version: 3, timeout: '2s', endpoints: endpoints(be.origin, validator) });
 });
 
@@ -92,7 +97,18 @@ test('json-schema: a valid body passes unchanged, with or without Content-Type',
 
 test('json-schema: violations, duplicate keys, __proto__, empty and malformed bodies are 400 before any backend call', async () => {
   const before = callsTo('/echo');
-  const bad = ['{"n":"x"}', '{"code":"ab"}', '{"n":1,"code":"ac"}', '{"n":1,"n":"x"}', '{"n":1,"__proto__":{"n":"x"}}', '{"n":1,"\\u005f_proto__":{}}', '', '{"n":', '\ufeff{"n":1}', '[1]'];
+  const bad = [
+    '{"n":"x"}',
+    '{"code":"ab"}',
+    '{"n":1,"code":"ac"}',
+    '{"n":1,"n":"x"}',
+    '{"n":1,"__proto__":{"n":"x"}}',
+    '{"n":1,"\\u005f_proto__":{}}',
+    '',
+    '{"n":',
+    '\ufeff{"n":1}',
+    '[1]',
+  ];
   for (const body of bad) {
     const r = await http(gw.port, 'POST', '/body', {}, body);
     assert.equal(r.status, 400, `body ${JSON.stringify(body)}`);
@@ -180,15 +196,18 @@ function check(config: object): { code: number | null; out: string } {
 }
 
 test('configs that must not start: each names its pointer', () => {
-  const ep = (extra: object, bextra: object = {}) => ({ version: 3, endpoints: [{ endpoint: '/x', method: 'POST', extra_config: extra, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', extra_config: bextra }] }] });
+  const ep = (extra: object, bextra: object = {}) => ({
+    version: 3,
+    endpoints: [{ endpoint: '/x', method: 'POST', extra_config: extra, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', extra_config: bextra }] }],
+  });
   const cases: [object, RegExp][] = [
     [ep({ 'validation/json-schema': { $ref: 'https://example.com/s.json' } }), /\/endpoints\/0\/extra_config\/validation~1json-schema: .*\$ref/],
     [ep({ 'validation/json-schema': { type: 'string', pattern: '(?=a)' } }), /validation~1json-schema: pattern: .*RE2/],
     [ep({ 'validation/json-schema': { type: 'string', format: 'no-such' } }), /validation~1json-schema/],
     [ep({ 'validation/cel': [{ check_expr: "req_method == 'GET' && resp_data.x == 1" }] }), /validation~1cel: 0\/check_expr: /],
     [ep({ 'validation/cel': [{ check_expr: 'req_body == 1' }] }), /validation~1cel: 0\/check_expr: /],
-    [ep({ 'validation/cel': [{ check_expr: "size(JWT.roles) > 0" }] }), /validation~1cel: 0\/check_expr: /],
-    [ep({}, { 'validation/cel': [{ check_expr: "req_path.matches(req_method)" }] }), /backend\/0\/extra_config\/validation~1cel: 0\/check_expr: /],
+    [ep({ 'validation/cel': [{ check_expr: 'size(JWT.roles) > 0' }] }), /validation~1cel: 0\/check_expr: /],
+    [ep({}, { 'validation/cel': [{ check_expr: 'req_path.matches(req_method)' }] }), /backend\/0\/extra_config\/validation~1cel: 0\/check_expr: /],
     [ep({ 'validation/cel': [{ check_expr: '1 + 1' }] }), /validation~1cel: 0\/check_expr: /],
   ];
   for (const [config, want] of cases) {

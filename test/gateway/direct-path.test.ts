@@ -47,7 +47,15 @@ before(async () => {
     if (u.startsWith('/big')) return void (res.writeHead(200, { 'content-type': 'text/plain' }), res.end(BIG));
     if (u.startsWith('/echo')) return void (res.writeHead(201, { 'content-type': 'text/plain' }), res.end(`${req.method} ${body}`));
     res.writeHead(200, { 'content-type': 'application/json', 'x-up': 'a', 'set-cookie': ['s1=a', 's2=b'], connection: 'keep-alive' });
-    res.end(JSON.stringify({ url: u, ua: req.headers['user-agent'], xff: req.headers['x-forwarded-for'], secret: req.headers['x-secret'] ?? null, kept: req.headers['x-kept'] ?? null }));
+    res.end(
+      JSON.stringify({
+        url: u,
+        ua: req.headers['user-agent'],
+        xff: req.headers['x-forwarded-for'],
+        secret: req.headers['x-secret'] ?? null,
+        kept: req.headers['x-kept'] ?? null,
+      }),
+    );
   });
   deadPort = await freePort();
   const noop = (endpoint: string, url_pattern: string, host = a.origin, extra: object = {}) => ({

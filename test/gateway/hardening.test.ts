@@ -62,7 +62,15 @@ after(async () => {
 
 test('path parameters that would walk out of the prefix for a backend decoding once get 400', async () => {
   const n = be.seen.length;
-  for (const p of ['/api/users/a%2F..%2F..%2Fadmin', '/api/users/..%2Fadmin', '/api/users/..%5Cadmin', '/api/users/%2e%2e%2fadmin', '/api/users/%2E%2E%5Cadmin', '/api/users/a%5Cb', '/api/users/%252e%252e']) {
+  for (const p of [
+    '/api/users/a%2F..%2F..%2Fadmin',
+    '/api/users/..%2Fadmin',
+    '/api/users/..%5Cadmin',
+    '/api/users/%2e%2e%2fadmin',
+    '/api/users/%2E%2E%5Cadmin',
+    '/api/users/a%5Cb',
+    '/api/users/%252e%252e',
+  ]) {
     const r = await http(gw.port, 'GET', p);
     assert.equal(r.status, 400, p);
   }
@@ -112,7 +120,11 @@ test('more than 1000 query parameters: 414 at once; up to the cap, all are forwa
   assert.equal(r.status, 414);
   const n = be.seen.length;
   const keys = Array.from({ length: 999 }, (_, i) => `k${String(i).padStart(4, '0')}`);
-  const q = keys.map((k, i) => `${k}=${i}`).reverse().join('&') + '&k0000=again';
+  const q =
+    keys
+      .map((k, i) => `${k}=${i}`)
+      .reverse()
+      .join('&') + '&k0000=again';
   const ok = await http(gw.port, 'GET', `/all-q?${q}`);
   assert.equal(ok.status, 200);
   const got = new URL(be.seen[n].url, 'http://x').searchParams;
@@ -164,7 +176,10 @@ test('a service-level limit keyed on a header set after authentication is refuse
     startGateway({
       version: 3,
       host: [be.origin],
-      extra_config: { 'qos/ratelimit/service': { client_max_rate: 5, strategy: 'header', key: 'X-Role' }, 'auth/api-keys': { hash: 'sha256', propagate_role: 'X-Role', keys: [{ key: 'a'.repeat(64), roles: ['r'] }] } },
+      extra_config: {
+        'qos/ratelimit/service': { client_max_rate: 5, strategy: 'header', key: 'X-Role' },
+        'auth/api-keys': { hash: 'sha256', propagate_role: 'X-Role', keys: [{ key: 'a'.repeat(64), roles: ['r'] }] },
+      },
       endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/api-keys': { roles: ['r'] } } }],
     }),
     /qos~1ratelimit~1service.*header "X-Role" is set by the gateway/,
@@ -180,7 +195,13 @@ test('a request with two Host headers is refused with 400', async () => {
 
 test('with input_headers ["*"], client forwarding headers never reach the backend', async () => {
   const n = be.seen.length;
-  const r = await http(gw.port, 'GET', '/all-h', { 'X-Real-IP': '6.6.6.6', Forwarded: 'for=6.6.6.6;proto=https', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Port': '443', 'X-Keep': 'yes' });
+  const r = await http(gw.port, 'GET', '/all-h', {
+    'X-Real-IP': '6.6.6.6',
+    Forwarded: 'for=6.6.6.6;proto=https',
+    'X-Forwarded-Proto': 'https',
+    'X-Forwarded-Port': '443',
+    'X-Keep': 'yes',
+  });
   assert.equal(r.status, 200);
   const h = be.seen[n].headers;
   assert.equal(h['x-keep'], 'yes');
@@ -190,7 +211,11 @@ test('with input_headers ["*"], client forwarding headers never reach the backen
 
 test('headers named in any Connection header are removed, even when declared', async () => {
   const n = be.seen.length;
-  const r = await rawExchange(gw.port, 'GET /conn HTTP/1.1\r\nHost: x\r\nConnection: X-A\r\nConnection: keep-alive, X-B\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\n\r\n', 1500);
+  const r = await rawExchange(
+    gw.port,
+    'GET /conn HTTP/1.1\r\nHost: x\r\nConnection: X-A\r\nConnection: keep-alive, X-B\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\n\r\n',
+    1500,
+  );
   assert.match(r.text, /^HTTP\/1\.1 200 /);
   const h = be.seen[n].headers;
   assert.equal(h['x-a'], undefined);
@@ -200,7 +225,10 @@ test('headers named in any Connection header are removed, even when declared', a
 
 test('a GET body goes upstream with Content-Length, never chunked', async () => {
   const n = be.seen.length;
-  const r = await rawExchange(gw.port, 'GET /get-body HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\nConnection: close\r\n\r\n{"a":1}');
+  const r = await rawExchange(
+    gw.port,
+    'GET /get-body HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\nConnection: close\r\n\r\n{"a":1}',
+  );
   assert.match(r.text, /^HTTP\/1\.1 200 /);
   assert.equal(be.seen[n].headers['transfer-encoding'], undefined);
   assert.equal(be.seen[n].headers['content-length'], '7');
@@ -213,7 +241,13 @@ test('basic auth: mixed bcrypt costs are refused at startup; passwords over 72 b
     startGateway({
       version: 3,
       host: [be.origin],
-      endpoints: [{ endpoint: '/b', backend: [{ url_pattern: '/b' }], extra_config: { 'auth/basic': { users: { a: bcrypt.hashSync('pw-a', 4), b: bcrypt.hashSync('pw-b', 5) } } } }],
+      endpoints: [
+        {
+          endpoint: '/b',
+          backend: [{ url_pattern: '/b' }],
+          extra_config: { 'auth/basic': { users: { a: bcrypt.hashSync('pw-a', 4), b: bcrypt.hashSync('pw-b', 5) } } },
+        },
+      ],
     }),
     /auth~1basic: bcrypt costs differ \(4 for "a", 5 for "b"\)/,
   );

@@ -40,7 +40,11 @@ test('SIGTERM drains an in-flight request, then exits 0', async () => {
 
 test('health endpoint, access log without secrets', async () => {
   const be = await startBackend();
-  const gw = await startGateway({ version: 3, host: [be.origin], endpoints: [{ endpoint: '/a', input_headers: ['Authorization', 'Cookie'], backend: [{ url_pattern: '/a' }] }] });
+  const gw = await startGateway({
+    version: 3,
+    host: [be.origin],
+    endpoints: [{ endpoint: '/a', input_headers: ['Authorization', 'Cookie'], backend: [{ url_pattern: '/a' }] }],
+  });
   try {
     const h = await http(gw.port, 'GET', '/__health');
     assert.equal(h.status, 200);
@@ -85,7 +89,10 @@ test('cluster mode: 2 workers serve, and stop cleanly', async () => {
 
 test('cluster mode: SIGTERM to every process at once (systemd, a process-group kill) still drains in-flight requests', async () => {
   const be = await startBackend((_req, res) => setTimeout(() => res.end('{"done":true}'), 700));
-  const gw = await startGateway({ version: 3, timeout: '5s', host: [be.origin], endpoints: [{ endpoint: '/slow', backend: [{ url_pattern: '/s' }] }] }, { workers: 2 });
+  const gw = await startGateway(
+    { version: 3, timeout: '5s', host: [be.origin], endpoints: [{ endpoint: '/slow', backend: [{ url_pattern: '/s' }] }] },
+    { workers: 2 },
+  );
   try {
     const { workers } = await clusterPids(gw);
     assert.equal(workers.length, 2);
@@ -123,7 +130,13 @@ test('cluster mode: workers that drained and exited before the primary got the s
     assert.equal(await gw.stop('SIGTERM'), 0, gw.output());
     assert.ok(Date.now() - t < 5000, `exit took ${Date.now() - t} ms`);
     assert.equal((gw.output().match(/"msg":"rampart listening"/g) ?? []).length, 2, 'no worker was forked after the signal');
-    assert.ok(gw.output().split('\n').some((l) => l.includes('"msg":"stopped"') && JSON.parse(l).pid === primary), 'the primary says it stopped');
+    assert.ok(
+      gw
+        .output()
+        .split('\n')
+        .some((l) => l.includes('"msg":"stopped"') && JSON.parse(l).pid === primary),
+      'the primary says it stopped',
+    );
   } finally {
     await gw.stop('SIGKILL');
     await be.close();
@@ -136,7 +149,12 @@ test('cluster mode: a config error raised while building stops the whole node wi
   // Valid for the loader, refused by the revoker's build inside each worker (a per-worker
   // revocation list would let a revoked token through on the other worker).
   const revoker = { N: 1000, P: 0.001, hash_name: 'optimal', TTL: 60, token_keys: ['jti'] };
-  const file = writeConfig({ version: 3, port: 0, extra_config: { 'auth/revoker': revoker }, endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }] });
+  const file = writeConfig({
+    version: 3,
+    port: 0,
+    extra_config: { 'auth/revoker': revoker },
+    endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
+  });
   const r = spawnSync(process.execPath, [BIN, 'run', '-c', file, '--workers', '2', '--port', '0'], { encoding: 'utf8', timeout: 15_000 });
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /auth~1revoker: .*more than one worker/);
@@ -146,7 +164,12 @@ test('cluster mode: the primary forks first and reports a bad config once, with 
   const { spawnSync } = await import('node:child_process');
   const { BIN, writeConfig } = await import('../helpers/gateway.js');
   // Two problems the loader finds: both listed, each once (not once per worker).
-  const file = writeConfig({ version: 3, port: 0, timeout: '3 seconds', endpoints: [{ endpoint: '/a', bakend: [], backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }] });
+  const file = writeConfig({
+    version: 3,
+    port: 0,
+    timeout: '3 seconds',
+    endpoints: [{ endpoint: '/a', bakend: [], backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
+  });
   const r = spawnSync(process.execPath, [BIN, 'run', '-c', file, '--workers', '2', '--port', '0'], { encoding: 'utf8', timeout: 15_000 });
   assert.equal(r.status, 1, r.stdout + r.stderr);
   const lines = r.stderr.split('\n').filter((l) => l.startsWith(`${file}: `));
@@ -160,11 +183,17 @@ test('cluster mode: the primary forks first and reports a bad config once, with 
 
 test('cluster mode: config warnings are printed once, and the node serves', async () => {
   const be = await startBackend();
-  const gw = await startGateway({ version: 3, port: 0, host: [be.origin], endpoints: [{ endpoint: '/a', input_headers: ['*'], backend: [{ url_pattern: '/a' }] }] }, { workers: 2 });
+  const gw = await startGateway(
+    { version: 3, port: 0, host: [be.origin], endpoints: [{ endpoint: '/a', input_headers: ['*'], backend: [{ url_pattern: '/a' }] }] },
+    { workers: 2 },
+  );
   try {
     assert.equal((await http(gw.port, 'GET', '/a')).status, 200);
     await gw.stop();
-    const warnings = gw.output().split('\n').filter((l) => l.includes(': warning: ') && l.includes('input_headers'));
+    const warnings = gw
+      .output()
+      .split('\n')
+      .filter((l) => l.includes(': warning: ') && l.includes('input_headers'));
     assert.equal(warnings.length, 1, gw.output());
   } finally {
     await gw.stop('SIGKILL');

@@ -81,7 +81,10 @@ r:headers("X-A", tostring(res:statusCode()) .. (ok and "-open" or "-closed"))`,
         endpoint: '/skip',
         backend: be({ 'modifier/lua-backend': { skip_next: true, post: 'response.load():data():set("skipped", true)' } }),
       },
-      { endpoint: '/legacy', backend: be({ 'github.com/devopsfaith/krakend-lua/proxy/backend': { pre: 'local r = request.load(); r:headers("X-A", "legacy")' } }) },
+      {
+        endpoint: '/legacy',
+        backend: be({ 'github.com/devopsfaith/krakend-lua/proxy/backend': { pre: 'local r = request.load(); r:headers("X-A", "legacy")' } }),
+      },
     ],
   });
 });
@@ -177,14 +180,32 @@ test('a source whose md5 does not match stops startup with its pointer', async (
   const f = luaFiles({ 'x.lua': 'x = 1\n' });
   const wrong = createHash('md5').update('something else').digest('hex');
   await assert.rejects(
-    startGateway({ version: 3, endpoints: [{ endpoint: '/x', backend: [{ host: [echo.origin], url_pattern: '/u', extra_config: { 'modifier/lua-backend': { sources: [f['x.lua']], md5: { [f['x.lua']]: wrong }, pre: 'x = 2' } } }] }] }),
-    (err: Error) => /\/endpoints\/0\/backend\/0\/extra_config\/modifier~1lua-backend: \/md5\/.*does not match/.test(err.message) && !/\n\s+at /.test(err.message),
+    startGateway({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/x',
+          backend: [
+            {
+              host: [echo.origin],
+              url_pattern: '/u',
+              extra_config: { 'modifier/lua-backend': { sources: [f['x.lua']], md5: { [f['x.lua']]: wrong }, pre: 'x = 2' } },
+            },
+          ],
+        },
+      ],
+    }),
+    (err: Error) =>
+      /\/endpoints\/0\/backend\/0\/extra_config\/modifier~1lua-backend: \/md5\/.*does not match/.test(err.message) && !/\n\s+at /.test(err.message),
   );
 });
 
 test('a syntax error in pre stops startup with its pointer', async () => {
   await assert.rejects(
-    startGateway({ version: 3, endpoints: [{ endpoint: '/x', backend: [{ host: [echo.origin], url_pattern: '/u', extra_config: { 'modifier/lua-backend': { pre: 'if then' } } }] }] }),
+    startGateway({
+      version: 3,
+      endpoints: [{ endpoint: '/x', backend: [{ host: [echo.origin], url_pattern: '/u', extra_config: { 'modifier/lua-backend': { pre: 'if then' } } }] }],
+    }),
     (err: Error) => /modifier~1lua-backend: \/pre: Lua syntax error/.test(err.message),
   );
 });

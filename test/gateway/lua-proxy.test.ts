@@ -56,12 +56,27 @@ r:headers("X-Lua", "post")`,
           },
         },
       },
-      { endpoint: '/post-error', backend: two.slice(0, 1), extra_config: { 'modifier/lua-proxy': { post: 'custom_error("{\\"nope\\":true}", 409, "application/json")' } } },
+      {
+        endpoint: '/post-error',
+        backend: two.slice(0, 1),
+        extra_config: { 'modifier/lua-proxy': { post: 'custom_error("{\\"nope\\":true}", 409, "application/json")' } },
+      },
       { endpoint: '/post-fail', backend: two.slice(0, 1), extra_config: { 'modifier/lua-proxy': { post: 'local x = nil; x.y = 1' } } },
       { endpoint: '/pre-error', backend: two.slice(0, 1), extra_config: { 'modifier/lua-proxy': { pre: 'custom_error("stop", 400)' } } },
-      { endpoint: '/skip', backend: two.slice(0, 1), extra_config: { 'modifier/lua-proxy': { skip_next: true, post: 'response.load():data():set("empty", true)' } } },
-      { endpoint: '/legacy/{id}', backend: two.slice(0, 1), extra_config: { 'github.com/devopsfaith/krakend-lua/proxy': { pre: 'request.load():headers("X-B", "legacy")' } } },
-    ].map((e) => ({ ...e, backend: e.backend.map((x) => ({ ...x, url_pattern: e.endpoint.includes('{id}') ? x.url_pattern : x.url_pattern.replace('/{id}', '') })) })),
+      {
+        endpoint: '/skip',
+        backend: two.slice(0, 1),
+        extra_config: { 'modifier/lua-proxy': { skip_next: true, post: 'response.load():data():set("empty", true)' } },
+      },
+      {
+        endpoint: '/legacy/{id}',
+        backend: two.slice(0, 1),
+        extra_config: { 'github.com/devopsfaith/krakend-lua/proxy': { pre: 'request.load():headers("X-B", "legacy")' } },
+      },
+    ].map((e) => ({
+      ...e,
+      backend: e.backend.map((x) => ({ ...x, url_pattern: e.endpoint.includes('{id}') ? x.url_pattern : x.url_pattern.replace('/{id}', '') })),
+    })),
   });
 });
 

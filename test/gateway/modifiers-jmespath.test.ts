@@ -15,8 +15,25 @@ const last = (prefix: string) => be.seen.filter((s) => s.url.startsWith(prefix))
 before(async () => {
   be = await startBackend((req, res, body) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    if (req.url!.startsWith('/users')) return void res.end(JSON.stringify({ users: [{ name: 'ada', age: 36 }, { name: 'alan', age: 41 }, { name: 'grace', age: 85 }] }));
-    if (req.url!.startsWith('/orders')) return void res.end(JSON.stringify({ orders: [{ id: 1, total: 10 }, { id: 2, total: 25 }] }));
+    if (req.url!.startsWith('/users'))
+      return void res.end(
+        JSON.stringify({
+          users: [
+            { name: 'ada', age: 36 },
+            { name: 'alan', age: 41 },
+            { name: 'grace', age: 85 },
+          ],
+        }),
+      );
+    if (req.url!.startsWith('/orders'))
+      return void res.end(
+        JSON.stringify({
+          orders: [
+            { id: 1, total: 10 },
+            { id: 2, total: 25 },
+          ],
+        }),
+      );
     if (req.url!.startsWith('/deep')) return void res.end(JSON.stringify({ a: [1] }));
     res.end(JSON.stringify({ echo: body, ctype: req.headers['content-type'] ?? null, method: req.method }));
   });
@@ -27,7 +44,10 @@ before(async () => {
       {
         endpoint: '/merged',
         extra_config: { 'modifier/jmespath': { expr: '{names: users[].name, big: orders[?total > `20`].id}' } },
-        backend: [{ host: [be.origin], url_pattern: '/users' }, { host: [be.origin], url_pattern: '/orders' }],
+        backend: [
+          { host: [be.origin], url_pattern: '/users' },
+          { host: [be.origin], url_pattern: '/orders' },
+        ],
       },
       {
         endpoint: '/per-backend',
@@ -38,9 +58,17 @@ before(async () => {
       },
       { endpoint: '/scalar', extra_config: { 'modifier/jmespath': { expr: 'length(users)' } }, backend: [{ host: [be.origin], url_pattern: '/users' }] },
       // A runtime error (abs of a string): 500, nothing of the expression leaks.
-      { endpoint: '/jmes-fails', extra_config: { 'modifier/jmespath': { expr: 'abs(users[0].name)' } }, backend: [{ host: [be.origin], url_pattern: '/users' }] },
+      {
+        endpoint: '/jmes-fails',
+        extra_config: { 'modifier/jmespath': { expr: 'abs(users[0].name)' } },
+        backend: [{ host: [be.origin], url_pattern: '/users' }],
+      },
       // Exponential growth stops at the step budget.
-      { endpoint: '/jmes-bomb', extra_config: { 'modifier/jmespath': { expr: Array(30).fill('[@,@][]').join('|') } }, backend: [{ host: [be.origin], url_pattern: '/deep' }] },
+      {
+        endpoint: '/jmes-bomb',
+        extra_config: { 'modifier/jmespath': { expr: Array(30).fill('[@,@][]').join('|') } },
+        backend: [{ host: [be.origin], url_pattern: '/deep' }],
+      },
       {
         endpoint: '/gen/{id}',
         method: 'POST',
@@ -48,7 +76,9 @@ before(async () => {
         input_query_strings: ['lang'],
         extra_config: {
           'modifier/request-body-generator': {
-            template: b64('{"id":{{ toJson .req_params.Id }},"name":{{ toJson .req_body.name }},"tenant":{{ toJson (index .req_headers "X-Tenant" 0) }},"lang":{{ toJson (index .req_querystring "lang" 0) }},"env":{{ toJson .variables.env }}}'),
+            template: b64(
+              '{"id":{{ toJson .req_params.Id }},"name":{{ toJson .req_body.name }},"tenant":{{ toJson (index .req_headers "X-Tenant" 0) }},"lang":{{ toJson (index .req_querystring "lang" 0) }},"env":{{ toJson .variables.env }}}',
+            ),
             content_type: 'application/json',
             variables: { env: 'prod' },
           },
@@ -58,19 +88,35 @@ before(async () => {
       {
         endpoint: '/gen-backend',
         method: 'POST',
-        backend: [{ host: [be.origin], url_pattern: '/echo', method: 'POST', extra_config: { 'modifier/body-generator': { template: b64('<q>{{ .req_body.q }}</q>'), content_type: 'application/xml' } } }],
+        backend: [
+          {
+            host: [be.origin],
+            url_pattern: '/echo',
+            method: 'POST',
+            extra_config: { 'modifier/body-generator': { template: b64('<q>{{ .req_body.q }}</q>'), content_type: 'application/xml' } },
+          },
+        ],
       },
       {
         endpoint: '/resp-gen',
         extra_config: {
           'modifier/jmespath': { expr: 'users[?age > `40`]' },
-          'modifier/response-body-generator': { template: b64('{{- range $i, $u := .resp_body.collection }}{{ if $i }},{{ end }}{{ $u.name }}{{ end -}}'), content_type: 'text/csv' },
+          'modifier/response-body-generator': {
+            template: b64('{{- range $i, $u := .resp_body.collection }}{{ if $i }},{{ end }}{{ $u.name }}{{ end -}}'),
+            content_type: 'text/csv',
+          },
         },
         backend: [{ host: [be.origin], url_pattern: '/users' }],
       },
       {
         endpoint: '/resp-gen-backend',
-        backend: [{ host: [be.origin], url_pattern: '/users', extra_config: { 'modifier/response-body-generator': { template: b64('{"count": {{ len .resp_body.users }}, "status": {{ .resp_status }}}') } } }],
+        backend: [
+          {
+            host: [be.origin],
+            url_pattern: '/users',
+            extra_config: { 'modifier/response-body-generator': { template: b64('{"count": {{ len .resp_body.users }}, "status": {{ .resp_status }}}') } },
+          },
+        ],
       },
     ],
   });
@@ -90,7 +136,15 @@ test('endpoint jmespath runs on the merged data', async () => {
 test('backend jmespath runs on that backend only, before the merge (arrays under "collection")', async () => {
   const r = await http(gw.port, 'GET', '/per-backend');
   assert.equal(r.status, 200, r.body);
-  assert.deepEqual(JSON.parse(r.body), { collection: ['alan', 'grace'], o: { orders: [{ id: 1, total: 10 }, { id: 2, total: 25 }] } });
+  assert.deepEqual(JSON.parse(r.body), {
+    collection: ['alan', 'grace'],
+    o: {
+      orders: [
+        { id: 1, total: 10 },
+        { id: 2, total: 25 },
+      ],
+    },
+  });
 });
 
 test('a scalar result is wrapped', async () => {
@@ -114,14 +168,20 @@ test('an exponential jmespath expression stops at its budget, and the gateway ke
 });
 
 test('request-body-generator: the body every backend gets, from params, body, forwarded headers and query', async () => {
-  const r = await http(gw.port, 'POST', '/gen/42?lang=fr&other=x', { 'content-type': 'application/json', 'X-Tenant': 'acme', 'X-Hidden': 'h' }, '{"name":"ada","extra":1}');
+  const r = await http(
+    gw.port,
+    'POST',
+    '/gen/42?lang=fr&other=x',
+    { 'content-type': 'application/json', 'X-Tenant': 'acme', 'X-Hidden': 'h' },
+    '{"name":"ada","extra":1}',
+  );
   assert.equal(r.status, 200, r.body);
   const s = last('/echo')!;
   assert.deepEqual(JSON.parse(s.body), { id: '42', name: 'ada', tenant: 'acme', lang: 'fr', env: 'prod' });
   assert.equal(s.headers['content-type'], 'application/json');
 });
 
-test('modifier/body-generator (backend): that backend\'s body and content type', async () => {
+test("modifier/body-generator (backend): that backend's body and content type", async () => {
   const r = await http(gw.port, 'POST', '/gen-backend', { 'content-type': 'application/json' }, '{"q":"a<b"}');
   assert.equal(r.status, 200, r.body);
   const s = last('/echo')!;
@@ -144,7 +204,10 @@ test('response-body-generator (backend) rewrites the body before decoding', asyn
 
 test('a bad expression or template stops startup with its pointer', () => {
   const run = (extra: Record<string, unknown>) => {
-    const file = writeConfig({ version: 3, endpoints: [{ endpoint: '/a', extra_config: extra, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }] });
+    const file = writeConfig({
+      version: 3,
+      endpoints: [{ endpoint: '/a', extra_config: extra, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
+    });
     const r = spawnSync(process.execPath, [BIN, 'check', '-c', file], { encoding: 'utf8' });
     return { code: r.status, out: r.stdout + r.stderr };
   };

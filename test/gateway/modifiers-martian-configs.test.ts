@@ -23,98 +23,109 @@ before(async () => {
       // 1. Basic auth + API key to a legacy backend, with the CE legacy namespace name.
       {
         endpoint: '/legacy/{id}',
-        backend: [{
-          host: [be.origin],
-          url_pattern: '/v1/items/{id}',
-          extra_config: {
-            'github.com/devopsfaith/krakend-martian': {
-              'fifo.Group': {
-                scope: ['request', 'response'],
-                aggregateErrors: true,
-                modifiers: [
-                  { 'header.Modifier': { scope: ['request'], name: 'Authorization', value: 'Basic dXNlcjpwYXNz' } },
-                  { 'querystring.Modifier': { scope: ['request'], name: 'apikey', value: 'svc-123' } },
-                  { 'header.Blacklist': { scope: ['response'], names: ['Server', 'X-Powered-By'] } },
-                ],
+        backend: [
+          {
+            host: [be.origin],
+            url_pattern: '/v1/items/{id}',
+            extra_config: {
+              'github.com/devopsfaith/krakend-martian': {
+                'fifo.Group': {
+                  scope: ['request', 'response'],
+                  aggregateErrors: true,
+                  modifiers: [
+                    { 'header.Modifier': { scope: ['request'], name: 'Authorization', value: 'Basic dXNlcjpwYXNz' } },
+                    { 'querystring.Modifier': { scope: ['request'], name: 'apikey', value: 'svc-123' } },
+                    { 'header.Blacklist': { scope: ['response'], names: ['Server', 'X-Powered-By'] } },
+                  ],
+                },
               },
             },
           },
-        }],
+        ],
       },
       // 2. A mocked backend (KrakenD docs: "static response with martian").
       {
         endpoint: '/mocked',
-        backend: [{
-          host: [be.origin],
-          url_pattern: '/__mock',
-          extra_config: {
-            'modifier/martian': {
-              'fifo.Group': {
-                scope: ['request', 'response'],
-                aggregateErrors: true,
-                modifiers: [
-                  { 'skip.RoundTrip': { scope: ['request'] } },
-                  { 'status.Modifier': { scope: ['response'], statusCode: 200 } },
-                  { 'body.Modifier': { scope: ['response'], contentType: 'application/json', body: 'eyJtc2ciOiJ5b3Ugcm9jayEifQ==' } },
-                ],
+        backend: [
+          {
+            host: [be.origin],
+            url_pattern: '/__mock',
+            extra_config: {
+              'modifier/martian': {
+                'fifo.Group': {
+                  scope: ['request', 'response'],
+                  aggregateErrors: true,
+                  modifiers: [
+                    { 'skip.RoundTrip': { scope: ['request'] } },
+                    { 'status.Modifier': { scope: ['response'], statusCode: 200 } },
+                    { 'body.Modifier': { scope: ['response'], contentType: 'application/json', body: 'eyJtc2ciOiJ5b3Ugcm9jayEifQ==' } },
+                  ],
+                },
               },
             },
           },
-        }],
+        ],
       },
       // 3. Conditional routing by header and query (tenant header -> query; a regex on the URL).
       {
         endpoint: '/tenants',
         input_headers: ['X-Tenant'],
         input_query_strings: ['debug'],
-        backend: [{
-          host: [be.origin],
-          url_pattern: '/tenants',
-          extra_config: {
-            'modifier/martian': {
-              'fifo.Group': {
-                scope: ['request'],
-                modifiers: [
-                  {
-                    'header.Filter': {
-                      scope: ['request'], name: 'X-Tenant', value: 'acme',
-                      modifier: { 'querystring.Modifier': { scope: ['request'], name: 'tenant', value: 'acme-prod' } },
-                      else: { 'querystring.Modifier': { scope: ['request'], name: 'tenant', value: 'shared' } },
+        backend: [
+          {
+            host: [be.origin],
+            url_pattern: '/tenants',
+            extra_config: {
+              'modifier/martian': {
+                'fifo.Group': {
+                  scope: ['request'],
+                  modifiers: [
+                    {
+                      'header.Filter': {
+                        scope: ['request'],
+                        name: 'X-Tenant',
+                        value: 'acme',
+                        modifier: { 'querystring.Modifier': { scope: ['request'], name: 'tenant', value: 'acme-prod' } },
+                        else: { 'querystring.Modifier': { scope: ['request'], name: 'tenant', value: 'shared' } },
+                      },
                     },
-                  },
-                  {
-                    'url.RegexFilter': {
-                      scope: ['request'], regex: 'debug=1',
-                      modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Debug', value: 'on' } },
+                    {
+                      'url.RegexFilter': {
+                        scope: ['request'],
+                        regex: 'debug=1',
+                        modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Debug', value: 'on' } },
+                      },
                     },
-                  },
-                ],
+                  ],
+                },
               },
             },
           },
-        }],
+        ],
       },
       // 4. Priorities, cookies and response headers (a session cookie upstream, a cache header
       // back). A no-op route: with other encodings KrakenD (and Rampart) send no backend headers.
       {
         endpoint: '/session',
         output_encoding: 'no-op',
-        backend: [{
-          host: [be.origin],
-          url_pattern: '/session',
-          encoding: 'no-op',
-          extra_config: {
-            'modifier/martian': {
-              'priority.Group': {
-                modifiers: [
-                  { priority: 0, modifier: { 'header.Modifier': { scope: ['response'], name: 'Cache-Control', value: 'no-store' } } },
-                  { priority: 10, modifier: { 'cookie.Modifier': { scope: ['request'], name: 'backend_session', value: 'static-token' } } },
-                  { priority: 5, modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Gateway', value: 'rampart' } } },
-                ],
+        backend: [
+          {
+            host: [be.origin],
+            url_pattern: '/session',
+            encoding: 'no-op',
+            extra_config: {
+              'modifier/martian': {
+                'priority.Group': {
+                  modifiers: [
+                    { priority: 0, modifier: { 'header.Modifier': { scope: ['response'], name: 'Cache-Control', value: 'no-store' } } },
+                    { priority: 10, modifier: { 'cookie.Modifier': { scope: ['request'], name: 'backend_session', value: 'static-token' } } },
+                    { priority: 5, modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Gateway', value: 'rampart' } } },
+                  ],
+                },
               },
             },
           },
-        }],
+        ],
       },
     ],
   });

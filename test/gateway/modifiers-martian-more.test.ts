@@ -27,21 +27,59 @@ before(async () => {
     version: 3,
     timeout: '2s',
     endpoints: [
-      route('/cookief', { 'cookie.Filter': { scope: ['request'], name: 'beta', value: 'yes', modifier: setX('X-Beta', '1'), else: setX('X-Beta', '0') } }, { input_headers: ['Cookie'] }),
+      route(
+        '/cookief',
+        { 'cookie.Filter': { scope: ['request'], name: 'beta', value: 'yes', modifier: setX('X-Beta', '1'), else: setX('X-Beta', '0') } },
+        { input_headers: ['Cookie'] },
+      ),
       route('/qf', { 'querystring.Filter': { scope: ['request'], name: 'v', value: '2', modifier: setX('X-V2', 'true') } }, { input_query_strings: ['v'] }),
       route('/urlf', { 'url.Filter': { scope: ['request'], path: '/up/urlf', modifier: setX('X-Path', 'matched'), else: setX('X-Path', 'other') } }),
-      route('/rf', { 'header.RegexFilter': { scope: ['request'], header: 'X-Client', regex: '^mobile', modifier: { 'querystring.Modifier': { scope: ['request'], name: 'platform', value: 'mobile' } } } }, { input_headers: ['X-Client'] }),
+      route(
+        '/rf',
+        {
+          'header.RegexFilter': {
+            scope: ['request'],
+            header: 'X-Client',
+            regex: '^mobile',
+            modifier: { 'querystring.Modifier': { scope: ['request'], name: 'platform', value: 'mobile' } },
+          },
+        },
+        { input_headers: ['X-Client'] },
+      ),
       route('/stash', { 'stash.Modifier': { scope: ['request'], headerName: 'X-Stash' } }),
-      { endpoint: '/port', backend: [{ host: [be.origin, other.origin], url_pattern: '/up/port', extra_config: { [M]: { 'port.Modifier': { scope: ['request'], port: other.port } } } }] },
-      route('/verify', { 'fifo.Group': { modifiers: [
-        { 'header.Verifier': { scope: ['request'], name: 'X-Never', value: 'x' } },
-        { 'status.Verifier': { scope: ['response'], statusCode: 418 } },
-      ] } }),
-      route('/resp-noop', { 'fifo.Group': { scope: ['response'], modifiers: [
-        { 'status.Modifier': { scope: ['response'], statusCode: 202 } },
-        { 'cookie.Modifier': { scope: ['response'], name: 'seen', value: '1', httpOnly: true } },
-      ] } }, ...noop),
-      route('/range', { 'body.Modifier': { scope: ['response'], contentType: 'text/plain', body: b64('0123456789') } }, { ...noop[0], input_headers: ['Range'] }, noop[1]),
+      {
+        endpoint: '/port',
+        backend: [
+          { host: [be.origin, other.origin], url_pattern: '/up/port', extra_config: { [M]: { 'port.Modifier': { scope: ['request'], port: other.port } } } },
+        ],
+      },
+      route('/verify', {
+        'fifo.Group': {
+          modifiers: [
+            { 'header.Verifier': { scope: ['request'], name: 'X-Never', value: 'x' } },
+            { 'status.Verifier': { scope: ['response'], statusCode: 418 } },
+          ],
+        },
+      }),
+      route(
+        '/resp-noop',
+        {
+          'fifo.Group': {
+            scope: ['response'],
+            modifiers: [
+              { 'status.Modifier': { scope: ['response'], statusCode: 202 } },
+              { 'cookie.Modifier': { scope: ['response'], name: 'seen', value: '1', httpOnly: true } },
+            ],
+          },
+        },
+        ...noop,
+      ),
+      route(
+        '/range',
+        { 'body.Modifier': { scope: ['response'], contentType: 'text/plain', body: b64('0123456789') } },
+        { ...noop[0], input_headers: ['Range'] },
+        noop[1],
+      ),
     ],
   });
 });
@@ -87,7 +125,10 @@ test('port.Modifier moves every call to the declared host on that port, keeping 
   for (let i = 0; i < 2; i++) assert.equal((await http(gw.port, 'GET', '/port')).status, 200);
   assert.equal(other.seen.filter((s) => s.url === '/up/port').length, 2);
   assert.equal(last(be, '/up/port'), undefined);
-  const hosts = other.seen.filter((s) => s.url === '/up/port').map((s) => s.headers.host).sort();
+  const hosts = other.seen
+    .filter((s) => s.url === '/up/port')
+    .map((s) => s.headers.host)
+    .sort();
   assert.deepEqual(hosts, [`127.0.0.1:${be.port}`, `127.0.0.1:${other.port}`].sort());
 });
 

@@ -36,33 +36,91 @@ before(async () => {
     version: 3,
     timeout: '2s',
     endpoints: [
-      route('/headers', { 'fifo.Group': { scope: ['request'], modifiers: [
-        { 'header.Modifier': { scope: ['request'], name: 'X-Set', value: 'one' } },
-        { 'header.Append': { scope: ['request'], name: 'X-Multi', value: 'a' } },
-        { 'header.Append': { scope: ['request'], name: 'X-Multi', value: 'b' } },
-        { 'header.Blacklist': { scope: ['request'], names: ['X-Drop'] } },
-      ] } }, { input_headers: ['X-Drop', 'X-Keep'] }),
-      route('/query', { 'fifo.Group': { scope: ['request'], modifiers: [
-        { 'querystring.Modifier': { scope: ['request'], name: 'api_key', value: 'k1' } },
-        { 'querystring.Modifier': { scope: ['request'], name: 'b', value: 'x y' } },
-      ] } }, { input_query_strings: ['a'] }),
+      route(
+        '/headers',
+        {
+          'fifo.Group': {
+            scope: ['request'],
+            modifiers: [
+              { 'header.Modifier': { scope: ['request'], name: 'X-Set', value: 'one' } },
+              { 'header.Append': { scope: ['request'], name: 'X-Multi', value: 'a' } },
+              { 'header.Append': { scope: ['request'], name: 'X-Multi', value: 'b' } },
+              { 'header.Blacklist': { scope: ['request'], names: ['X-Drop'] } },
+            ],
+          },
+        },
+        { input_headers: ['X-Drop', 'X-Keep'] },
+      ),
+      route(
+        '/query',
+        {
+          'fifo.Group': {
+            scope: ['request'],
+            modifiers: [
+              { 'querystring.Modifier': { scope: ['request'], name: 'api_key', value: 'k1' } },
+              { 'querystring.Modifier': { scope: ['request'], name: 'b', value: 'x y' } },
+            ],
+          },
+        },
+        { input_query_strings: ['a'] },
+      ),
       route('/path', { 'url.Modifier': { scope: ['request'], path: '/rewritten/here' } }),
-      route('/body', { 'body.Modifier': { scope: ['request'], contentType: 'application/xml', body: b64('<a>1</a>') } }, { method: 'POST' }, { method: 'POST' }),
-      route('/method', { 'method.Filter': { scope: ['request'], method: 'POST', modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Was-Post', value: '1' } }, else: { 'header.Modifier': { scope: ['request'], name: 'X-Was-Post', value: '0' } } } }, { method: 'POST' }, { method: 'POST' }),
-      route('/method-get', { 'method.Filter': { scope: ['request'], method: 'POST', modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Was-Post', value: '1' } }, else: { 'header.Modifier': { scope: ['request'], name: 'X-Was-Post', value: '0' } } } }),
-      route('/skip', { 'fifo.Group': { modifiers: [
-        { 'skip.RoundTrip': { scope: ['request'] } },
-        { 'body.Modifier': { scope: ['response'], contentType: 'application/json', body: b64('{"mocked":true}') } },
-      ] } }),
-      route('/resp', { 'fifo.Group': { scope: ['response'], modifiers: [
-        { 'body.Modifier': { scope: ['response'], contentType: 'application/json', body: b64('{"replaced":1}') } },
-      ] } }),
+      route(
+        '/body',
+        { 'body.Modifier': { scope: ['request'], contentType: 'application/xml', body: b64('<a>1</a>') } },
+        { method: 'POST' },
+        { method: 'POST' },
+      ),
+      route(
+        '/method',
+        {
+          'method.Filter': {
+            scope: ['request'],
+            method: 'POST',
+            modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Was-Post', value: '1' } },
+            else: { 'header.Modifier': { scope: ['request'], name: 'X-Was-Post', value: '0' } },
+          },
+        },
+        { method: 'POST' },
+        { method: 'POST' },
+      ),
+      route('/method-get', {
+        'method.Filter': {
+          scope: ['request'],
+          method: 'POST',
+          modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Was-Post', value: '1' } },
+          else: { 'header.Modifier': { scope: ['request'], name: 'X-Was-Post', value: '0' } },
+        },
+      }),
+      route('/skip', {
+        'fifo.Group': {
+          modifiers: [
+            { 'skip.RoundTrip': { scope: ['request'] } },
+            { 'body.Modifier': { scope: ['response'], contentType: 'application/json', body: b64('{"mocked":true}') } },
+          ],
+        },
+      }),
+      route('/resp', {
+        'fifo.Group': {
+          scope: ['response'],
+          modifiers: [{ 'body.Modifier': { scope: ['response'], contentType: 'application/json', body: b64('{"replaced":1}') } }],
+        },
+      }),
       route('/status', { 'status.Modifier': { scope: ['response'], statusCode: 200 } }),
-      route('/noop', { 'fifo.Group': { modifiers: [
-        { 'header.Modifier': { scope: ['request'], name: 'X-Noop-Req', value: 'r' } },
-        { 'header.Modifier': { scope: ['response'], name: 'X-Noop-Resp', value: 's' } },
-        { 'header.Blacklist': { scope: ['response'], names: ['X-Internal-Token'] } },
-      ] } }, { output_encoding: 'no-op' }, { encoding: 'no-op' }),
+      route(
+        '/noop',
+        {
+          'fifo.Group': {
+            modifiers: [
+              { 'header.Modifier': { scope: ['request'], name: 'X-Noop-Req', value: 'r' } },
+              { 'header.Modifier': { scope: ['response'], name: 'X-Noop-Resp', value: 's' } },
+              { 'header.Blacklist': { scope: ['response'], names: ['X-Internal-Token'] } },
+            ],
+          },
+        },
+        { output_encoding: 'no-op' },
+        { encoding: 'no-op' },
+      ),
       // Zero trust: header.Copy reads the request as the endpoint forwards it.
       route('/copy-unforwarded', { 'header.Copy': { scope: ['request'], from: 'X-Secret', to: 'X-Copied' } }),
       route('/copy-forwarded', { 'header.Copy': { scope: ['request'], from: 'X-Secret', to: 'X-Copied' } }, { input_headers: ['X-Secret'] }),
@@ -205,7 +263,10 @@ function check(config: object) {
 
 test('a malformed or unknown modifier stops startup with its pointer', () => {
   const at = '/endpoints/0/backend/0/extra_config/modifier~1martian';
-  const mk = (m: unknown) => ({ version: 3, endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { [M]: m } }] }] });
+  const mk = (m: unknown) => ({
+    version: 3,
+    endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { [M]: m } }] }],
+  });
   let r = check(mk({ 'header.Nope': { name: 'x' } }));
   assert.equal(r.code, 1, r.out);
   assert.ok(r.out.includes(at), r.out);
@@ -218,10 +279,21 @@ test('a malformed or unknown modifier stops startup with its pointer', () => {
   assert.equal(r.code, 1, r.out);
   assert.ok(r.out.includes(`${at}: /url.RegexFilter/regex`), r.out);
   // Endpoint level is not a martian place.
-  r = check({ version: 3, endpoints: [{ endpoint: '/a', extra_config: { [M]: { 'skip.RoundTrip': {} } }, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }] });
+  r = check({
+    version: 3,
+    endpoints: [{ endpoint: '/a', extra_config: { [M]: { 'skip.RoundTrip': {} } }, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
+  });
   assert.equal(r.code, 1, r.out);
   // The legacy name is read as modifier/martian (and checked alike).
-  r = check({ version: 3, endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { 'github.com/devopsfaith/krakend-martian': { 'header.Nope': {} } } }] }] });
+  r = check({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/a',
+        backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { 'github.com/devopsfaith/krakend-martian': { 'header.Nope': {} } } }],
+      },
+    ],
+  });
   assert.equal(r.code, 1, r.out);
   assert.match(r.out, /header\.Nope/);
 });

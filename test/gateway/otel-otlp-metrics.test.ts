@@ -50,7 +50,16 @@ function decode(body: Buffer): Point[] {
         for (const p of m.histogram.dataPoints) {
           const attributes: Record<string, unknown> = {};
           for (const a of p.attributes) attributes[a.key] = value(a.value);
-          out.push({ metric: m.name, unit: m.unit, temporality: m.histogram.aggregationTemporality, attributes, count: p.count, sum: p.sum, bucketCounts: p.bucketCounts, bounds: p.explicitBounds });
+          out.push({
+            metric: m.name,
+            unit: m.unit,
+            temporality: m.histogram.aggregationTemporality,
+            attributes,
+            count: p.count,
+            sum: p.sum,
+            bucketCounts: p.bucketCounts,
+            bounds: p.explicitBounds,
+          });
         }
       }
   return out;
@@ -101,7 +110,10 @@ test('OTLP/HTTP metric exports carry the request histograms per route pattern, c
   assert.equal(server.temporality, 'AGGREGATION_TEMPORALITY_CUMULATIVE');
   assert.deepEqual(server.bounds, [0.5, 1, 5]);
   assert.equal(server.bucketCounts.length, 4);
-  assert.equal(server.bucketCounts.reduce((a, b) => a + b, 0), 3);
+  assert.equal(
+    server.bucketCounts.reduce((a, b) => a + b, 0),
+    3,
+  );
   assert.ok(server.sum > 0 && server.sum < 15);
   const unmatched = latest.filter((p) => p.metric === 'http.server.duration' && p.attributes['http.route'] === '404 Not Found');
   assert.equal(unmatched.length, 1);
@@ -111,7 +123,13 @@ test('OTLP/HTTP metric exports carry the request histograms per route pattern, c
   assert.equal(size?.count, 3);
   const proxy = latest.filter((p) => p.metric === 'krakend.proxy.duration');
   assert.equal(proxy.length, 1, 'one outcome series: the seven never recorded are left out');
-  assert.deepEqual(proxy[0].attributes, { 'krakend.endpoint.route': '/users/{id}', 'krakend.endpoint.method': 'GET', error: false, canceled: false, complete: true });
+  assert.deepEqual(proxy[0].attributes, {
+    'krakend.endpoint.route': '/users/{id}',
+    'krakend.endpoint.method': 'GET',
+    error: false,
+    canceled: false,
+    complete: true,
+  });
   const backend = latest.find((p) => p.metric === 'krakend.backend.duration');
   assert.equal(backend?.attributes['url.template'], '/u/{id}');
   assert.equal(backend?.count, 3);

@@ -29,14 +29,34 @@ before(async () => {
       version: 3,
       host: [be.origin],
       extra_config: {
-        'auth/api-keys': { hash: 'sha256', salt: SALT, keys: [{ key: createHash('sha256').update(SALT + 'real-key').digest('hex'), roles: ['r'] }] },
+        'auth/api-keys': {
+          hash: 'sha256',
+          salt: SALT,
+          keys: [
+            {
+              key: createHash('sha256')
+                .update(SALT + 'real-key')
+                .digest('hex'),
+              roles: ['r'],
+            },
+          ],
+        },
         'security/bot-detector': { deny: ['EvilBot/1.0'] },
       },
       endpoints: [
         { endpoint: '/jwt/{id}', backend: [{ url_pattern: '/jwt/{id}' }], extra_config: { 'auth/validator': validator } },
         { endpoint: '/key', backend: [{ url_pattern: '/key' }], extra_config: { 'auth/api-keys': { roles: ['r'] } } },
-        { endpoint: '/basic', backend: [{ url_pattern: '/basic' }], extra_config: { 'auth/basic': { users: { alice: bcrypt.hashSync('right-password', 4) } } } },
-        { endpoint: '/limited', input_query_strings: ['q'], backend: [{ url_pattern: '/limited' }], extra_config: { 'qos/ratelimit/router': { max_rate: 1, capacity: 1, every: '1h' } } },
+        {
+          endpoint: '/basic',
+          backend: [{ url_pattern: '/basic' }],
+          extra_config: { 'auth/basic': { users: { alice: bcrypt.hashSync('right-password', 4) } } },
+        },
+        {
+          endpoint: '/limited',
+          input_query_strings: ['q'],
+          backend: [{ url_pattern: '/limited' }],
+          extra_config: { 'qos/ratelimit/router': { max_rate: 1, capacity: 1, every: '1h' } },
+        },
         { endpoint: '/small', method: 'POST', backend: [{ url_pattern: '/small' }], extra_config: { proxy: { max_payload: 10 } } },
         { endpoint: '/p/{v}', backend: [{ url_pattern: '/p/{v}' }] },
       ],
@@ -72,21 +92,45 @@ async function lastEventAfter(n: number): Promise<Record<string, unknown>> {
 
 test('each kind of refusal is one line with code, component, endpoint pattern, client IP, status and reason', async () => {
   const cases: [() => Promise<unknown>, Record<string, unknown>][] = [
-    [() => http(gw.port, 'GET', `/jwt/1?token=${SECRET}`), { security_event: 'auth.jwt.missing', component: 'auth/validator', endpoint: '/jwt/{id}', status: 401, reason: 'no token' }],
-    [() => http(gw.port, 'GET', '/jwt/1', { authorization: `Bearer ${expiredToken}` }), { security_event: 'auth.jwt.invalid', component: 'auth/validator', status: 401 }],
+    [
+      () => http(gw.port, 'GET', `/jwt/1?token=${SECRET}`),
+      { security_event: 'auth.jwt.missing', component: 'auth/validator', endpoint: '/jwt/{id}', status: 401, reason: 'no token' },
+    ],
+    [
+      () => http(gw.port, 'GET', '/jwt/1', { authorization: `Bearer ${expiredToken}` }),
+      { security_event: 'auth.jwt.invalid', component: 'auth/validator', status: 401 },
+    ],
     [() => http(gw.port, 'GET', '/jwt/1', { authorization: `Bearer ${SECRET}.${SECRET}.${SECRET}` }), { security_event: 'auth.jwt.invalid', status: 401 }],
     [() => http(gw.port, 'GET', '/jwt/1', { authorization: `Bearer ${goodToken}` }), { security_event: 'auth.jwt.forbidden', status: 403 }],
-    [() => http(gw.port, 'GET', '/key', { authorization: `Bearer ${SECRET}` }), { security_event: 'auth.apikey.invalid', component: 'auth/api-keys', status: 401 }],
-    [() => http(gw.port, 'GET', '/basic', { authorization: 'Basic ' + Buffer.from(`alice:${SECRET}`).toString('base64') }), { security_event: 'auth.basic.invalid', status: 401 }],
-    [() => http(gw.port, 'GET', '/key', { 'user-agent': 'EvilBot/1.0', cookie: `s=${SECRET}` }), { security_event: 'bot.denied', component: 'security/bot-detector', status: 403, endpoint: '/key' }],
-    [() => http(gw.port, 'POST', '/small', { 'content-type': 'text/plain' }, SECRET.repeat(3)), { security_event: 'request.too_large', status: 413, endpoint: '/small' }],
+    [
+      () => http(gw.port, 'GET', '/key', { authorization: `Bearer ${SECRET}` }),
+      { security_event: 'auth.apikey.invalid', component: 'auth/api-keys', status: 401 },
+    ],
+    [
+      () => http(gw.port, 'GET', '/basic', { authorization: 'Basic ' + Buffer.from(`alice:${SECRET}`).toString('base64') }),
+      { security_event: 'auth.basic.invalid', status: 401 },
+    ],
+    [
+      () => http(gw.port, 'GET', '/key', { 'user-agent': 'EvilBot/1.0', cookie: `s=${SECRET}` }),
+      { security_event: 'bot.denied', component: 'security/bot-detector', status: 403, endpoint: '/key' },
+    ],
+    [
+      () => http(gw.port, 'POST', '/small', { 'content-type': 'text/plain' }, SECRET.repeat(3)),
+      { security_event: 'request.too_large', status: 413, endpoint: '/small' },
+    ],
     [() => http(gw.port, 'GET', '/p/..%2Fadmin'), { security_event: 'request.path_param', status: 400, endpoint: '/p/{v}' }],
-    [() => http(gw.port, 'GET', '/key?' + Array.from({ length: 1001 }, (_, i) => `k${i}=${SECRET}`).join('&')), { security_event: 'request.too_many_query_params', status: 414, endpoint: '/key' }],
+    [
+      () => http(gw.port, 'GET', '/key?' + Array.from({ length: 1001 }, (_, i) => `k${i}=${SECRET}`).join('&')),
+      { security_event: 'request.too_many_query_params', status: 414, endpoint: '/key' },
+    ],
     [() => rawExchange(gw.port, 'GET /key HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'), { security_event: 'request.malformed', status: 400 }],
   ];
   // The rate limit: the second call is refused.
   await http(gw.port, 'GET', `/limited?q=${SECRET}`);
-  cases.push([() => http(gw.port, 'GET', `/limited?q=${SECRET}`), { security_event: 'limit.endpoint', component: 'qos/ratelimit', status: 429, endpoint: '/limited' }]);
+  cases.push([
+    () => http(gw.port, 'GET', `/limited?q=${SECRET}`),
+    { security_event: 'limit.endpoint', component: 'qos/ratelimit', status: 429, endpoint: '/limited' },
+  ]);
   for (const [send, expected] of cases) {
     const n = events().length;
     await send();

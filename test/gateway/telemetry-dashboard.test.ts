@@ -35,14 +35,23 @@ test('the example telemetry config serves metrics every dashboard panel can quer
     }
     const empty: string[] = [];
     for (const p of dash.panels) {
-      const expr = String(p.targets[0].expr).replace(/\$service/g, '.*').replace(/\$__rate_interval/g, '30s');
+      const expr = String(p.targets[0].expr)
+        .replace(/\$service/g, '.*')
+        .replace(/\$__rate_interval/g, '30s');
       const r = await prom.query(expr); // throws when Prometheus refuses the expression
       if (r.length === 0) empty.push(p.title);
     }
     // Only the error panels may be empty (no backend failed).
-    assert.deepEqual(empty.filter((t) => !/error/i.test(t)), [], `panels without data: ${empty.join(', ')}`);
+    assert.deepEqual(
+      empty.filter((t) => !/error/i.test(t)),
+      [],
+      `panels without data: ${empty.join(', ')}`,
+    );
     const svc = await prom.query('count by (service_name) (http_server_duration_count)');
-    assert.deepEqual(svc.map((s) => s.metric.service_name), ['rampart-demo']);
+    assert.deepEqual(
+      svc.map((s) => s.metric.service_name),
+      ['rampart-demo'],
+    );
   } finally {
     await prom.stop();
     await gw.stop();

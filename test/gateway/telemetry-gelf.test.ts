@@ -36,7 +36,10 @@ test('GELF over UDP: one message per record, chunked when large, reassembled by 
   });
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
   const port = (udp.address() as { port: number }).port;
-  const gw = await startGateway(config(be.origin, { 'telemetry/logging': { level: 'DEBUG', stdout: true }, 'telemetry/gelf': { address: `127.0.0.1:${port}` } }), { env, debug: true });
+  const gw = await startGateway(
+    config(be.origin, { 'telemetry/logging': { level: 'DEBUG', stdout: true }, 'telemetry/gelf': { address: `127.0.0.1:${port}` } }),
+    { env, debug: true },
+  );
   try {
     await http(gw.port, 'GET', `/ok?t=${SECRET}`, { authorization: `Bearer ${SECRET}`, cookie: `s=${SECRET}` });
     const long = '/__debug/' + 'x'.repeat(20_000);
@@ -70,12 +73,21 @@ test('GELF over TCP (enable_tcp): NUL-terminated messages to a real listener', a
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  const gw = await startGateway(config(be.origin, { 'telemetry/logging': { level: 'INFO', stdout: true }, 'telemetry/gelf': { address: `127.0.0.1:${port}`, enable_tcp: true } }), { env });
+  const gw = await startGateway(
+    config(be.origin, { 'telemetry/logging': { level: 'INFO', stdout: true }, 'telemetry/gelf': { address: `127.0.0.1:${port}`, enable_tcp: true } }),
+    { env },
+  );
   try {
     await http(gw.port, 'GET', `/ok?t=${SECRET}`, { authorization: `Bearer ${SECRET}` });
     await sleep(300);
-    const msgs = received.split('\0').filter(Boolean).map((m) => JSON.parse(m));
-    assert.ok(msgs.some((m) => m.short_message === 'rampart listening' && m.level === 6), received.slice(0, 300));
+    const msgs = received
+      .split('\0')
+      .filter(Boolean)
+      .map((m) => JSON.parse(m));
+    assert.ok(
+      msgs.some((m) => m.short_message === 'rampart listening' && m.level === 6),
+      received.slice(0, 300),
+    );
     assert.ok(!received.includes(SECRET));
   } finally {
     await gw.stop();
@@ -89,7 +101,10 @@ test('telemetry/logstash: application lines are Logstash JSON; it and gelf need 
   const be = await startBackend();
   const gw = await startGateway(config(be.origin, { 'telemetry/logging': { level: 'INFO', stdout: true }, 'telemetry/logstash': { enabled: true } }), { env });
   try {
-    const line = gw.output().split('\n').find((l) => l.includes('rampart listening'))!;
+    const line = gw
+      .output()
+      .split('\n')
+      .find((l) => l.includes('rampart listening'))!;
     const j = JSON.parse(line);
     assert.equal(j['@version'], 1);
     assert.equal(j.message, 'rampart listening');
@@ -99,7 +114,10 @@ test('telemetry/logstash: application lines are Logstash JSON; it and gelf need 
   }
   for (const [extra, expected] of [
     [{ 'telemetry/gelf': { address: '127.0.0.1:12201' } }, /telemetry~1gelf: needs telemetry\/logging/],
-    [{ 'telemetry/logging': { level: 'INFO', format: 'custom', custom_format: '%{message}' }, 'telemetry/logstash': { enabled: true } }, /with telemetry\/logstash it must be "logstash"/],
+    [
+      { 'telemetry/logging': { level: 'INFO', format: 'custom', custom_format: '%{message}' }, 'telemetry/logstash': { enabled: true } },
+      /with telemetry\/logstash it must be "logstash"/,
+    ],
     [{ 'telemetry/logging': { level: 'INFO' }, 'telemetry/gelf': { address: 'nohost' } }, /telemetry~1gelf\/address/],
   ] as [object, RegExp][]) {
     const r = spawnSync(process.execPath, [BIN, 'check', '-c', writeConfig({ version: 3, endpoints: [], extra_config: extra })], { encoding: 'utf8' });

@@ -40,7 +40,8 @@ function config(origin: string, influxPort: number) {
   };
 }
 
-const countOf = (body: string, name: string) => Number(new RegExp(`^krakend_counter,name=${name.replace(/[./{}]/g, (c) => '\\' + c)} value=(\\d+)i \\d+$`, 'm').exec(body)?.[1]);
+const countOf = (body: string, name: string) =>
+  Number(new RegExp(`^krakend_counter,name=${name.replace(/[./{}]/g, (c) => '\\' + c)} value=(\\d+)i \\d+$`, 'm').exec(body)?.[1]);
 
 test('the collector is written as line protocol every ttl, with basic credentials never logged', async () => {
   const be = await startBackend();
@@ -88,7 +89,10 @@ test('influx needs telemetry/metrics; unimplemented telemetry namespaces say wha
     [{ 'telemetry/influx': { address: `http://127.0.0.1:${port}` } }, /telemetry~1influx: needs telemetry\/metrics/],
     [{ 'telemetry/newrelic': {} }, /not implemented by Rampart; .*otlp\.nr-data\.net/],
     [{ 'telemetry/opencensus': { exporters: {} } }, /telemetry~1opencensus\/exporters: no exporter Rampart can run/],
-    [{ 'telemetry/opencensus': { exporters: { prometheus: { port: 9091 }, jaeger: { endpoint: 'http://j:14268' } } } }, /exporters\/jaeger: the OpenCensus jaeger exporter has no Rampart equivalent; write instead: "telemetry\/opentelemetry": \{"exporters": \{"otlp"/],
+    [
+      { 'telemetry/opencensus': { exporters: { prometheus: { port: 9091 }, jaeger: { endpoint: 'http://j:14268' } } } },
+      /exporters\/jaeger: the OpenCensus jaeger exporter has no Rampart equivalent; write instead: "telemetry\/opentelemetry": \{"exporters": \{"otlp"/,
+    ],
   ];
   for (const [extra, expected] of cases) {
     const r = spawnSync(process.execPath, [BIN, 'check', '-c', writeConfig({ version: 3, endpoints: [], extra_config: extra })], { encoding: 'utf8' });
@@ -97,14 +101,20 @@ test('influx needs telemetry/metrics; unimplemented telemetry namespaces say wha
   }
 });
 
-test('telemetry/opencensus with a prometheus exporter runs as OpenTelemetry\'s Prometheus exporter', async () => {
+test("telemetry/opencensus with a prometheus exporter runs as OpenTelemetry's Prometheus exporter", async () => {
   const be = await startBackend();
   const port = await freePort();
   const gw = await startGateway({
     version: 3,
     host: [be.origin],
     endpoints: [{ endpoint: '/ok', backend: [{ url_pattern: '/ok' }] }],
-    extra_config: { 'telemetry/opencensus': { sample_rate: 100, enabled_layers: { router: true, pipe: false, backend: true }, exporters: { prometheus: { port, tag_path: true } } } },
+    extra_config: {
+      'telemetry/opencensus': {
+        sample_rate: 100,
+        enabled_layers: { router: true, pipe: false, backend: true },
+        exporters: { prometheus: { port, tag_path: true } },
+      },
+    },
   });
   try {
     for (let i = 0; i < 4; i++) await http(gw.port, 'GET', '/ok');

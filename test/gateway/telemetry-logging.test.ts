@@ -36,7 +36,10 @@ async function traffic(gw: RunningGateway): Promise<void> {
 }
 
 function lines(gw: RunningGateway): string[] {
-  return gw.output().split('\n').filter((l) => l.length > 0);
+  return gw
+    .output()
+    .split('\n')
+    .filter((l) => l.length > 0);
 }
 
 test('format default: KrakenD-style lines with the prefix; access lines in the default access format', async () => {
@@ -61,7 +64,10 @@ test('format default: KrakenD-style lines with the prefix; access lines in the d
 
 test('format logstash: every application line is valid JSON with @timestamp, level and message', async () => {
   const be = await startBackend();
-  const gw = await startGateway(config(be, { level: 'DEBUG', prefix: '[X]', stdout: true, format: 'logstash', access_log_format: 'json' }), { env, debug: true });
+  const gw = await startGateway(config(be, { level: 'DEBUG', prefix: '[X]', stdout: true, format: 'logstash', access_log_format: 'json' }), {
+    env,
+    debug: true,
+  });
   try {
     await traffic(gw);
     // A debug line carrying a client-chosen path with a quote and a backslash.
@@ -77,10 +83,13 @@ test('format logstash: every application line is valid JSON with @timestamp, lev
     const debugHit = out.map((l) => JSON.parse(l)).find((j) => j.message === 'debug endpoint hit');
     assert.equal(debugHit.path, '/__debug/a"b\\c');
     const access = out.map((l) => JSON.parse(l)).filter((j) => j.status !== undefined && j.path !== undefined && j.client_ip);
-    assert.deepEqual(access.slice(0, 2).map((a) => [a.method, a.path, a.status, a.protocol, a.user_agent]), [
-      ['GET', '/ok', 200, 'HTTP/1.1', 'evil"agent\tx'],
-      ['GET', '/missing', 404, 'HTTP/1.1', 'evil"agent\tx'],
-    ]);
+    assert.deepEqual(
+      access.slice(0, 2).map((a) => [a.method, a.path, a.status, a.protocol, a.user_agent]),
+      [
+        ['GET', '/ok', 200, 'HTTP/1.1', 'evil"agent\tx'],
+        ['GET', '/missing', 404, 'HTTP/1.1', 'evil"agent\tx'],
+      ],
+    );
     assert.ok(!gw.output().includes(SECRET));
   } finally {
     await gw.stop();
@@ -106,7 +115,10 @@ test('format custom and access_log_format custom: the templates, escaped values,
   try {
     await traffic(gw);
     const out = lines(gw);
-    assert.ok(out.some((l) => /^INFO \| RAMPART \| rampart listening port=\d+ endpoints=1$/.test(l)), out.join('\n'));
+    assert.ok(
+      out.some((l) => /^INFO \| RAMPART \| rampart listening port=\d+ endpoints=1$/.test(l)),
+      out.join('\n'),
+    );
     const access = out.filter((l) => l.startsWith('P ACC '));
     assert.equal(access.length, 2);
     // The tab and the quote of the User-Agent are escaped; the size is not known: the marker.
@@ -140,12 +152,21 @@ test('access_log_format httpdCommon and httpdCombine: Apache layouts, no query s
 async function startQuiet(cfg: object, extraEnv: Record<string, string> = {}) {
   const port = await freePort();
   const file = writeConfig(cfg);
-  const proc = spawn(process.execPath, [BIN, 'run', '-c', file, '--port', String(port), '--workers', '1'], { env: { ...process.env, RAMPART_LOG_BUFFER: '0', ...env, ...extraEnv } });
+  const proc = spawn(process.execPath, [BIN, 'run', '-c', file, '--port', String(port), '--workers', '1'], {
+    env: { ...process.env, RAMPART_LOG_BUFFER: '0', ...env, ...extraEnv },
+  });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
   for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((r) => connect(port, '127.0.0.1').on('connect', function (this: import('node:net').Socket) { this.destroy(); r(true); }).on('error', () => r(false)));
+    const up = await new Promise<boolean>((r) =>
+      connect(port, '127.0.0.1')
+        .on('connect', function (this: import('node:net').Socket) {
+          this.destroy();
+          r(true);
+        })
+        .on('error', () => r(false)),
+    );
     if (up) break;
     await sleep(50);
   }
@@ -198,11 +219,16 @@ test('syslog: RFC 5424 lines reach a real Unix datagram listener, with the facil
   py.stdout.on('data', (d) => (got += d));
   for (let i = 0; i < 100 && !got.includes('ready'); i++) await sleep(20);
   const be = await startBackend();
-  const gw = await startGateway(config(be, { level: 'INFO', prefix: '[SYS]', stdout: true, syslog: true, syslog_facility: 'local5' }), { env: { ...env, RAMPART_SYSLOG_SOCKET: sock } });
+  const gw = await startGateway(config(be, { level: 'INFO', prefix: '[SYS]', stdout: true, syslog: true, syslog_facility: 'local5' }), {
+    env: { ...env, RAMPART_SYSLOG_SOCKET: sock },
+  });
   try {
     await traffic(gw);
     await sleep(300);
-    const msgs = got.split('\n').filter((l) => l && l !== 'ready').map((l) => Buffer.from(l, 'base64').toString());
+    const msgs = got
+      .split('\n')
+      .filter((l) => l && l !== 'ready')
+      .map((l) => Buffer.from(l, 'base64').toString());
     const listening = msgs.find((m) => m.includes('rampart listening'));
     assert.ok(listening, `no syslog message: ${msgs.join('\n')}`);
     // <PRI>VERSION TIMESTAMP HOST APP-NAME PROCID MSGID SD MSG; local5 (21) * 8 + info (6) = 174.
@@ -221,7 +247,11 @@ test('syslog without a syslog socket stops startup with the reason, not a stack 
   const file = writeConfig(config(be, { level: 'INFO', syslog: true }));
   const missing = join(mkdtempSync(join(tmpdir(), 'rampart-nosock-')), 'none.sock');
   assert.ok(!existsSync(missing));
-  const r = spawnSync(process.execPath, [BIN, 'run', '-c', file, '--port', '0', '--workers', '1'], { env: { ...process.env, RAMPART_SYSLOG_SOCKET: missing }, encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync(process.execPath, [BIN, 'run', '-c', file, '--port', '0', '--workers', '1'], {
+    env: { ...process.env, RAMPART_SYSLOG_SOCKET: missing },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stderr.trim(), `rampart: telemetry/logging: syslog is true but there is no syslog socket at ${missing} (is a syslog daemon running?)`);
   await be.close();

@@ -61,7 +61,11 @@ test('GET /__stats: router, pipe and backend metrics with KrakenD names, per rou
     assert.equal(s['krakend.proxy.requests.layer.pipe.name./ok/{id}.complete.true.error.false'], 5);
     assert.equal(s['krakend.proxy.requests.layer.pipe.name./fail.complete.false.error.true'], 1);
     assert.equal(s['krakend.proxy.requests.layer.backend.name./ok/{id}.complete.true.error.false'], 5);
-    assert.equal(s['krakend.proxy.requests.layer.backend.name./raw.complete.false.error.false'] + s['krakend.proxy.requests.layer.backend.name./raw.complete.true.error.false'], 1);
+    assert.equal(
+      s['krakend.proxy.requests.layer.backend.name./raw.complete.false.error.false'] +
+        s['krakend.proxy.requests.layer.backend.name./raw.complete.true.error.false'],
+      1,
+    );
     assert.equal(s['krakend.proxy.latency.layer.pipe.name./ok/{id}.complete.true.error.false'].count, 5);
     assert.ok(s['krakend.router.connected-total'] >= 207);
     const text = JSON.stringify(s);
@@ -109,7 +113,13 @@ test('under --workers 2, one scrape shows the whole node', async () => {
     const N = 40;
     for (let i = 0; i < N; i++) assert.equal((await http(gw.port, 'GET', `/ok/${i}`)).status, 200);
     await sleep(300);
-    const pids = new Set(gw.output().split('\n').filter((l) => l.includes('"msg":"access"') && l.includes('/ok/')).map((l) => JSON.parse(l).pid));
+    const pids = new Set(
+      gw
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"access"') && l.includes('/ok/'))
+        .map((l) => JSON.parse(l).pid),
+    );
     assert.equal(pids.size, 2, 'both workers served (otherwise this proves nothing)');
     const s = await stats(mport);
     assert.equal(s['krakend.router.response./ok/{id}.status.200.count'], N);

@@ -33,7 +33,10 @@ function otelConfig(extra: Record<string, unknown> = {}, router: Record<string, 
         deploy_env: 'test',
         trace_sample_rate: 1,
         layers: { global: { report_headers: true }, backend: { traces: { report_headers: true } } },
-        exporters: { otlp: [{ name: 'local', host: `http://127.0.0.1`, port: otlp.port, use_http: true, disable_metrics: true }], prometheus: [{ name: 'prom', port: promPort }] },
+        exporters: {
+          otlp: [{ name: 'local', host: `http://127.0.0.1`, port: otlp.port, use_http: true, disable_metrics: true }],
+          prometheus: [{ name: 'prom', port: promPort }],
+        },
         ...extra,
       },
     },
@@ -118,7 +121,10 @@ test('skip_paths and unmatched routes: no span for a skipped endpoint; undeclare
 test('a real Prometheus server scrapes the exporter: request counts per route, one series for unmatched routes', async () => {
   for (let i = 0; i < 7; i++) await http(gw.port, 'GET', `/users/${i}?token=${SECRET}`);
   for (let i = 0; i < 100; i++) await http(gw.port, 'GET', `/scan-${i}`);
-  const r = await prom.waitFor('sum(http_server_duration_count{http_route="/users/{id}",http_response_status_code="200"})', (x) => x.length === 1 && Number(x[0].value[1]) >= 8);
+  const r = await prom.waitFor(
+    'sum(http_server_duration_count{http_route="/users/{id}",http_response_status_code="200"})',
+    (x) => x.length === 1 && Number(x[0].value[1]) >= 8,
+  );
   assert.equal(Number(r[0].value[1]), 8, 'seven here plus one in the first test');
   const unmatched = await prom.query('count(http_server_duration_count{http_route="404 Not Found"})');
   assert.equal(Number(unmatched[0].value[1]), 1, 'hundreds of undeclared paths are one series');
@@ -131,7 +137,12 @@ test('a real Prometheus server scrapes the exporter: request counts per route, o
 });
 
 test('trace context from a trusted proxy is continued; trace_sample_rate 0 records no traces', async () => {
-  const trusted = await startGateway(otelConfig({ exporters: { otlp: [{ name: 'l', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true }] } }, { trusted_proxies: ['127.0.0.1/32'] }));
+  const trusted = await startGateway(
+    otelConfig(
+      { exporters: { otlp: [{ name: 'l', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true }] } },
+      { trusted_proxies: ['127.0.0.1/32'] },
+    ),
+  );
   try {
     const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     await http(trusted.port, 'GET', '/users/1', { traceparent: parent });
@@ -142,7 +153,12 @@ test('trace context from a trusted proxy is continued; trace_sample_rate 0 recor
   } finally {
     await trusted.stop();
   }
-  const none = await startGateway(otelConfig({ trace_sample_rate: 0, exporters: { otlp: [{ name: 'l', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true }] } }));
+  const none = await startGateway(
+    otelConfig({
+      trace_sample_rate: 0,
+      exporters: { otlp: [{ name: 'l', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true }] },
+    }),
+  );
   try {
     const n = be.seen.length;
     const before = otlp.spans.length;
@@ -163,7 +179,13 @@ test('under --workers 2, one Prometheus scrape shows the whole node', async () =
     for (let i = 0; i < 200 && !w2.output().includes('rampart listening (cluster)'); i++) await sleep(25);
     for (let i = 0; i < 30; i++) await http(w2.port, 'GET', `/users/${i}`);
     await sleep(300);
-    const pids = new Set(w2.output().split('\n').filter((l) => l.includes('"msg":"access"')).map((l) => JSON.parse(l).pid));
+    const pids = new Set(
+      w2
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"access"'))
+        .map((l) => JSON.parse(l).pid),
+    );
     assert.equal(pids.size, 2, 'both workers served');
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith('http_server_duration_count{') && l.includes('http_route="/users/{id}"'));
@@ -177,8 +199,20 @@ test('under --workers 2, one Prometheus scrape shows the whole node', async () =
 test('OTLP over gRPC (the default transport) with telemetry/opentelemetry-security metadata, and its headers over HTTP', async () => {
   const KEY = 'otlp-api-key-6620';
   const grpcRx = await startOtlpGrpcReceiver();
-  const cfg = otelConfig({ exporters: { otlp: [{ name: 'grpc', host: '127.0.0.1', port: grpcRx.port, disable_metrics: true }, { name: 'http', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true }] } });
-  (cfg.extra_config as Record<string, unknown>)['telemetry/opentelemetry-security'] = { otlp: [{ name: 'grpc', headers: { 'X-Api-Key': KEY } }, { name: 'http', headers: { 'X-Api-Key': KEY } }] };
+  const cfg = otelConfig({
+    exporters: {
+      otlp: [
+        { name: 'grpc', host: '127.0.0.1', port: grpcRx.port, disable_metrics: true },
+        { name: 'http', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true },
+      ],
+    },
+  });
+  (cfg.extra_config as Record<string, unknown>)['telemetry/opentelemetry-security'] = {
+    otlp: [
+      { name: 'grpc', headers: { 'X-Api-Key': KEY } },
+      { name: 'http', headers: { 'X-Api-Key': KEY } },
+    ],
+  };
   const g = await startGateway(cfg);
   try {
     const n = be.seen.length;
@@ -189,24 +223,64 @@ test('OTLP over gRPC (the default transport) with telemetry/opentelemetry-securi
     const spans = grpcRx.spans.filter((s) => s.traceId === traceId);
     assert.deepEqual(spans.map((s) => s.kind).sort(), ['SPAN_KIND_CLIENT', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER']);
     assert.equal(spans.find((s) => s.kind === 'SPAN_KIND_SERVER')!.name, 'GET /users/{id}');
-    assert.ok(grpcRx.headers.some((h) => h['x-api-key'] === KEY), 'the gRPC metadata did not carry the key');
+    assert.ok(
+      grpcRx.headers.some((h) => h['x-api-key'] === KEY),
+      'the gRPC metadata did not carry the key',
+    );
     await spansOf(traceId, 3);
-    assert.ok(otlp.headers.slice(httpHeadersBefore).some((h) => h['x-api-key'] === KEY), 'the HTTP export did not carry the key');
+    assert.ok(
+      otlp.headers.slice(httpHeadersBefore).some((h) => h['x-api-key'] === KEY),
+      'the HTTP export did not carry the key',
+    );
     assert.ok(!g.output().includes(KEY), 'the exporter key reached the log');
   } finally {
     await g.stop();
     await grpcRx.close();
   }
-  const r = spawnSync(process.execPath, [BIN, 'check', '-c', writeConfig({ version: 3, endpoints: [], extra_config: { 'telemetry/opentelemetry': { exporters: { otlp: [{ name: 'a', host: 'x' }] } }, 'telemetry/opentelemetry-security': { otlp: [{ name: 'b', headers: { k: 'v' } }] } } })], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      'check',
+      '-c',
+      writeConfig({
+        version: 3,
+        endpoints: [],
+        extra_config: {
+          'telemetry/opentelemetry': { exporters: { otlp: [{ name: 'a', host: 'x' }] } },
+          'telemetry/opentelemetry-security': { otlp: [{ name: 'b', headers: { k: 'v' } }] },
+        },
+      }),
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 1);
   assert.match(r.stderr, /telemetry~1opentelemetry-security\/otlp\/0\/name: no otlp exporter named "b"/);
 });
 
 test('a typo or an override without the service block stops startup with its pointer', async () => {
   const cases: [object, RegExp][] = [
-    [{ version: 3, endpoints: [], extra_config: { 'telemetry/opentelemetry': { exporters: { otlp: [{ name: 'a', host: 'x', use_htp: true }] } } } }, /exporters\/otlp\/0\/use_htp: unknown field "use_htp" \(did you mean "use_http"\?\)/],
-    [{ version: 3, endpoints: [], extra_config: { 'telemetry/opentelemetry': { exporters: { prometheus: [{ name: 'a' }, { name: 'a' }] } } } }, /exporters\/prometheus\/1\/name: exporter name "a" is used twice/],
-    [{ version: 3, endpoints: [{ endpoint: '/x', backend: [{ host: ['http://127.0.0.1:1'], url_pattern: '/x' }], extra_config: { 'telemetry/opentelemetry': { proxy: { disable_traces: true } } } }] }, /endpoints\/0\/extra_config\/telemetry~1opentelemetry: an override without the service-level/],
+    [
+      { version: 3, endpoints: [], extra_config: { 'telemetry/opentelemetry': { exporters: { otlp: [{ name: 'a', host: 'x', use_htp: true }] } } } },
+      /exporters\/otlp\/0\/use_htp: unknown field "use_htp" \(did you mean "use_http"\?\)/,
+    ],
+    [
+      { version: 3, endpoints: [], extra_config: { 'telemetry/opentelemetry': { exporters: { prometheus: [{ name: 'a' }, { name: 'a' }] } } } },
+      /exporters\/prometheus\/1\/name: exporter name "a" is used twice/,
+    ],
+    [
+      {
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/x',
+            backend: [{ host: ['http://127.0.0.1:1'], url_pattern: '/x' }],
+            extra_config: { 'telemetry/opentelemetry': { proxy: { disable_traces: true } } },
+          },
+        ],
+      },
+      /endpoints\/0\/extra_config\/telemetry~1opentelemetry: an override without the service-level/,
+    ],
   ];
   for (const [cfg, expected] of cases) {
     const r = spawnSync(process.execPath, [BIN, 'check', '-c', writeConfig(cfg)], { encoding: 'utf8' });

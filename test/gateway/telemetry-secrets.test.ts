@@ -46,13 +46,33 @@ test('no token, cookie, password, API key or query value in any telemetry output
       'telemetry/opentelemetry': {
         trace_sample_rate: 1,
         layers: { global: { report_headers: true }, proxy: { report_headers: true }, backend: { traces: { report_headers: true } } },
-        exporters: { otlp: [{ name: 'rx', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true }], prometheus: [{ name: 'p', port: promPort }] },
+        exporters: {
+          otlp: [{ name: 'rx', host: 'http://127.0.0.1', port: otlp.port, use_http: true, disable_metrics: true }],
+          prometheus: [{ name: 'p', port: promPort }],
+        },
       },
-      'auth/api-keys': { hash: 'sha256', salt: SALT, keys: [{ key: createHash('sha256').update(SALT + API_KEY).digest('hex'), roles: ['svc'] }] },
+      'auth/api-keys': {
+        hash: 'sha256',
+        salt: SALT,
+        keys: [
+          {
+            key: createHash('sha256')
+              .update(SALT + API_KEY)
+              .digest('hex'),
+            roles: ['svc'],
+          },
+        ],
+      },
       'auth/basic': { users: { alice: bcrypt.hashSync(PASSWORD, 4) } },
     },
     endpoints: [
-      { endpoint: '/jwt/{id}', input_headers: ['*'], input_query_strings: ['*'], extra_config: { 'auth/validator': validator }, backend: [{ url_pattern: '/jwt/{id}' }] },
+      {
+        endpoint: '/jwt/{id}',
+        input_headers: ['*'],
+        input_query_strings: ['*'],
+        extra_config: { 'auth/validator': validator },
+        backend: [{ url_pattern: '/jwt/{id}' }],
+      },
       { endpoint: '/key', input_query_strings: ['q'], extra_config: { 'auth/api-keys': { roles: ['svc'] } }, backend: [{ url_pattern: '/key' }] },
       { endpoint: '/basic', extra_config: { 'auth/basic': {} }, backend: [{ url_pattern: '/basic' }] },
     ],

@@ -39,7 +39,18 @@ after(async () => {
 
 test('undeclared paths and methods never reach a backend', async () => {
   const before = be.seen.length;
-  for (const [m, p] of [['GET', '/'], ['GET', '/admin'], ['GET', '/users'], ['GET', '/users/1/extra'], ['DELETE', '/users/1'], ['GET', '/api/users/1'], ['TRACE', '/users/1'], ['HEAD', '/users/1'], ['OPTIONS', '/users/1'], ['PUT', '/post']]) {
+  for (const [m, p] of [
+    ['GET', '/'],
+    ['GET', '/admin'],
+    ['GET', '/users'],
+    ['GET', '/users/1/extra'],
+    ['DELETE', '/users/1'],
+    ['GET', '/api/users/1'],
+    ['TRACE', '/users/1'],
+    ['HEAD', '/users/1'],
+    ['OPTIONS', '/users/1'],
+    ['PUT', '/post'],
+  ]) {
     const r = await http(gw.port, m, p);
     assert.ok(r.status === 404 || r.status === 405, `${m} ${p} -> ${r.status}`);
   }
@@ -125,8 +136,7 @@ test('backend error bodies and headers do not leak', async () => {
 
 test('request smuggling (Content-Length plus Transfer-Encoding) is refused', async () => {
   const n = be.seen.length;
-  const payload =
-    'POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /users/1 HTTP/1.1\r\nHost: x\r\n\r\n';
+  const payload = 'POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /users/1 HTTP/1.1\r\nHost: x\r\n\r\n';
   const r = await rawExchange(gw.port, payload);
   assert.match(r.text, /^HTTP\/1\.1 400/);
   assert.doesNotMatch(r.text, /HTTP\/1\.1 200/);

@@ -20,10 +20,12 @@ export interface TestBackend {
 
 export type BackendHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-export const jsonHandler = (obj: unknown, status = 200, headers: Record<string, string> = {}): BackendHandler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(obj));
-};
+export const jsonHandler =
+  (obj: unknown, status = 200, headers: Record<string, string> = {}): BackendHandler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(obj));
+  };
 
 export async function startBackend(handler: BackendHandler = jsonHandler({ ok: true })): Promise<TestBackend> {
   const seen: Seen[] = [];

@@ -27,7 +27,10 @@ export async function startGateway(config: object, opts: { workers?: number; deb
   const file = writeConfig(config);
   const args = [BIN, 'run', '-c', file, '--port', '0', '--workers', String(opts.workers ?? 1)];
   if (opts.debug) args.push('-d');
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RAMPART_LOG_LEVEL: 'debug', RAMPART_LOG_BUFFER: '0', ...opts.env } });
+  const proc = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RAMPART_LOG_LEVEL: 'debug', RAMPART_LOG_BUFFER: '0', ...opts.env },
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

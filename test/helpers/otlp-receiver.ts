@@ -98,7 +98,12 @@ function record(r: OtlpReceiver, msg: { resourceSpans?: any[] }): void {
 export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
   const grpc = await import('@grpc/grpc-js');
   const loader = await import('@grpc/proto-loader');
-  const def = loader.loadSync(fileURLToPath(new URL('./otlp-trace.proto', import.meta.url)), { keepCase: false, longs: String, enums: String, defaults: false });
+  const def = loader.loadSync(fileURLToPath(new URL('./otlp-trace.proto', import.meta.url)), {
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: false,
+  });
   const pkg = grpc.loadPackageDefinition(def) as any;
   const r: OtlpReceiver = { port: 0, headers: [], spans: [], metricExports: 0, raw: [], close: async () => undefined };
   const server = new grpc.Server();
@@ -106,12 +111,16 @@ export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
     Export: (call: any, cb: (err: null, res: object) => void) => {
       r.headers.push(call.metadata.getMap());
       const req = call.request as { resourceSpans?: any[] };
-      for (const rs of req.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const sp of ss.spans ?? []) for (const k of ['traceId', 'spanId', 'parentSpanId']) if (sp[k]) sp[k] = [...sp[k]];
+      for (const rs of req.resourceSpans ?? [])
+        for (const ss of rs.scopeSpans ?? [])
+          for (const sp of ss.spans ?? []) for (const k of ['traceId', 'spanId', 'parentSpanId']) if (sp[k]) sp[k] = [...sp[k]];
       record(r, req);
       cb(null, {});
     },
   });
-  r.port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+  r.port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+  );
   r.close = () => new Promise<void>((done) => server.tryShutdown(() => done()));
   return r;
 }

@@ -11,7 +11,11 @@ export interface PrometheusServer {
   port: number;
   query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   /** Polls `promql` until `ok` holds for its result (or throws after `ms`). */
-  waitFor(promql: string, ok: (r: { metric: Record<string, string>; value: [number, string] }[]) => boolean, ms?: number): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  waitFor(
+    promql: string,
+    ok: (r: { metric: Record<string, string>; value: [number, string] }[]) => boolean,
+    ms?: number,
+  ): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -21,7 +25,11 @@ export async function startPrometheus(targets: string[]): Promise<PrometheusServ
   const port = await freePort();
   const config = `global:\n  scrape_interval: 500ms\n  scrape_timeout: 400ms\nscrape_configs:\n  - job_name: rampart\n    static_configs:\n      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]\n`;
   writeFileSync(join(dir, 'prometheus.yml'), config);
-  const proc: ChildProcess = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn(
+    'prometheus',
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

@@ -10,7 +10,10 @@ import { compileRejection } from '../../src/ratelimit/rejection.js';
 test('rate: a full bucket of `capacity`, one token per interval, never more than capacity after a long idle time', () => {
   const m = new MemoryLimiter(ratePolicy(1, 1000, 3), 10);
   const t0 = 1_000_000;
-  assert.deepEqual([1, 2, 3].map(() => m.acquire('k', 1, t0)), [1, 1, 1]);
+  assert.deepEqual(
+    [1, 2, 3].map(() => m.acquire('k', 1, t0)),
+    [1, 1, 1],
+  );
   assert.equal(m.acquire('k', 1, t0), -1000, 'empty: retry in one interval');
   assert.equal(m.acquire('k', 1, t0 + 400), -600);
   assert.equal(m.acquire('k', 1, t0 + 1000), 1);

@@ -58,12 +58,18 @@ test('max_errors 2 across 2 workers: the backend takes 2 failures, not 4, then e
   const statuses = await sequential('/fail', 12);
   assert.equal(hits('/fail'), 2, `backend hits: ${hits('/fail')} (statuses ${statuses.join(',')})`);
   assert.deepEqual(statuses.slice(0, 2), [500, 500]);
-  assert.ok(statuses.slice(2).every((s) => s === 503), statuses.join(','));
+  assert.ok(
+    statuses.slice(2).every((s) => s === 503),
+    statuses.join(','),
+  );
   await sleep(300);
   // Both workers refused (so both knew the node's state), and both served.
   assert.equal(servingPids('/fail', 503).size, 2, 'only one worker refused: the test proves nothing');
   // One log line for the node's state change, not one per worker.
-  const opened = gw.output().split('\n').filter((l) => l.includes("Circuit breaker named 'cb-fail' went from 'closed' to 'open'"));
+  const opened = gw
+    .output()
+    .split('\n')
+    .filter((l) => l.includes("Circuit breaker named 'cb-fail' went from 'closed' to 'open'"));
   assert.equal(opened.length, 1, opened.join('\n'));
 });
 
@@ -83,7 +89,10 @@ test('a successful trial closes the breaker on every worker', async () => {
   assert.deepEqual(first, [200]);
   await sleep(50);
   const statuses = await sequential('/fail', 8);
-  assert.ok(statuses.every((s) => s === 200), statuses.join(','));
+  assert.ok(
+    statuses.every((s) => s === 200),
+    statuses.join(','),
+  );
   await sleep(300);
   assert.equal(servingPids('/fail', 200).size, 2);
 });

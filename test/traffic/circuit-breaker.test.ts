@@ -29,7 +29,12 @@ before(async () => {
     endpoints: [
       {
         endpoint: '/flaky',
-        backend: [{ url_pattern: '/flaky', extra_config: { 'qos/circuit-breaker': { interval: 60, timeout: 1, max_errors: 3, name: 'flaky', log_status_change: true } } }],
+        backend: [
+          {
+            url_pattern: '/flaky',
+            extra_config: { 'qos/circuit-breaker': { interval: 60, timeout: 1, max_errors: 3, name: 'flaky', log_status_change: true } },
+          },
+        ],
       },
       {
         endpoint: '/slow',

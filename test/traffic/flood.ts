@@ -22,7 +22,16 @@ function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) : 0;
 }
 
-export async function flood(opts: { port: number; pid: number; keys: number; path?: string; header?: string; connections?: number; pipelining?: number; maxSeconds?: number }): Promise<FloodResult> {
+export async function flood(opts: {
+  port: number;
+  pid: number;
+  keys: number;
+  path?: string;
+  header?: string;
+  connections?: number;
+  pipelining?: number;
+  maxSeconds?: number;
+}): Promise<FloodResult> {
   const connections = opts.connections ?? 8;
   const pipelining = opts.pipelining ?? 16;
   const pool = new Pool(`http://127.0.0.1:${opts.port}`, { connections, pipelining, keepAliveTimeout: 60_000 });
@@ -56,7 +65,9 @@ export async function flood(opts: { port: number; pid: number; keys: number; pat
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { port: { type: 'string' }, pid: { type: 'string' }, keys: { type: 'string', default: '1000000' }, path: { type: 'string', default: '/flood' } } });
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, pid: { type: 'string' }, keys: { type: 'string', default: '1000000' }, path: { type: 'string', default: '/flood' } },
+  });
   const r = await flood({ port: Number(values.port), pid: Number(values.pid), keys: Number(values.keys), path: values.path });
   process.stdout.write(JSON.stringify(r) + '\n');
 }

@@ -9,7 +9,13 @@ export interface Tally {
 }
 
 /** Sends `n` GETs to `path`, target i % ports.length for request i, at most `concurrency` at once. */
-export async function blast(ports: number[], path: string, n: number, concurrency: number, headers: (i: number) => Record<string, string> = () => ({})): Promise<Tally> {
+export async function blast(
+  ports: number[],
+  path: string,
+  n: number,
+  concurrency: number,
+  headers: (i: number) => Record<string, string> = () => ({}),
+): Promise<Tally> {
   const tally: Tally = { total: 0, byStatus: {}, errors: 0 };
   let next = 0;
   const worker = async () => {
@@ -30,7 +36,13 @@ export async function blast(ports: number[], path: string, n: number, concurrenc
 }
 
 /** Per-port counts of 200s, for checks that every gateway kept serving. */
-export async function blastEach(ports: number[], path: string, nEach: number, concurrency: number, headers: (i: number) => Record<string, string> = () => ({})): Promise<Tally[]> {
+export async function blastEach(
+  ports: number[],
+  path: string,
+  nEach: number,
+  concurrency: number,
+  headers: (i: number) => Record<string, string> = () => ({}),
+): Promise<Tally[]> {
   return Promise.all(ports.map((p) => blast([p], path, nEach, concurrency, headers)));
 }
 

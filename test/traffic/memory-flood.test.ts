@@ -24,7 +24,16 @@ before(async () => {
         // Every new key passes its client bucket (and is tracked, in debt for an hour), then the
         // shared bucket (1 per hour) refuses it with 429: the backend is never flooded.
         extra_config: {
-          'qos/ratelimit/router': { client_max_rate: 1, client_capacity: 1, max_rate: 1, capacity: 1, every: '1h', strategy: 'header', key: 'X-Client', max_tracked_clients: TRACKED },
+          'qos/ratelimit/router': {
+            client_max_rate: 1,
+            client_capacity: 1,
+            max_rate: 1,
+            capacity: 1,
+            every: '1h',
+            strategy: 'header',
+            key: 'X-Client',
+            max_tracked_clients: TRACKED,
+          },
         },
       },
     ],
@@ -39,7 +48,9 @@ test(`${KEYS} distinct client keys: memory stays bounded, the oldest clients are
   const rssKiB = () => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${gw.proc.pid}/status`, 'utf8'))![1]);
   const baseline = Math.round(rssKiB() / 1024);
   const r = await flood({ port: gw.port, pid: gw.proc.pid!, keys: KEYS, maxSeconds: 120 });
-  process.stdout.write(`# ${r.keys} keys in ${r.seconds.toFixed(1)} s (${Math.round(r.keys / r.seconds)} req/s): baseline RSS ${baseline} MiB, peak ${r.peakRssMiB} MiB, samples ${r.rssMiB.join(' ')}\n`);
+  process.stdout.write(
+    `# ${r.keys} keys in ${r.seconds.toFixed(1)} s (${Math.round(r.keys / r.seconds)} req/s): baseline RSS ${baseline} MiB, peak ${r.peakRssMiB} MiB, samples ${r.rssMiB.join(' ')}\n`,
+  );
   assert.equal(r.keys, KEYS, 'the flood did not finish in time');
   assert.equal(r.errors, 0);
   assert.equal((r.byStatus[429] ?? 0) + (r.byStatus[500] ?? 0), KEYS);

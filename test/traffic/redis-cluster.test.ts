@@ -35,11 +35,24 @@ before(async () => {
     host: [be.origin],
     extra_config: { redis: { connection_pools: [{ name: 'shared', address: `127.0.0.1:${redis.port}`, client_name: 'rampart-test' }] } },
     endpoints: [
-      { endpoint: '/limited', backend: [{ url_pattern: '/limited' }], extra_config: { 'qos/ratelimit/router': { max_rate: R, capacity: R, every: '1h', connection_name: 'shared' } } },
+      {
+        endpoint: '/limited',
+        backend: [{ url_pattern: '/limited' }],
+        extra_config: { 'qos/ratelimit/router': { max_rate: R, capacity: R, every: '1h', connection_name: 'shared' } },
+      },
       {
         endpoint: '/per-client',
         backend: [{ url_pattern: '/per-client' }],
-        extra_config: { 'qos/ratelimit/router/redis': { client_max_rate: 50, client_capacity: 50, every: '1h', strategy: 'header', key: 'X-Api-Key', connection_name: 'shared' } },
+        extra_config: {
+          'qos/ratelimit/router/redis': {
+            client_max_rate: 50,
+            client_capacity: 50,
+            every: '1h',
+            strategy: 'header',
+            key: 'X-Api-Key',
+            connection_name: 'shared',
+          },
+        },
       },
       {
         endpoint: '/quota',
@@ -47,17 +60,37 @@ before(async () => {
         extra_config: {
           'qos/ratelimit/tiered': {
             tier_key: 'X-Plan',
-            tiers: [{ tier_value: 'gold', ratelimit_redis: { client_max_rate: 1000, client_capacity: 1000, strategy: 'header', key: 'X-Api-Key', connection_name: 'shared' }, quota: { max: 40, every: '24h' } }],
+            tiers: [
+              {
+                tier_value: 'gold',
+                ratelimit_redis: { client_max_rate: 1000, client_capacity: 1000, strategy: 'header', key: 'X-Api-Key', connection_name: 'shared' },
+                quota: { max: 40, every: '24h' },
+              },
+            ],
           },
         },
       },
       {
         endpoint: '/proxy-shared',
-        backend: [{ url_pattern: '/proxy-shared', extra_config: { 'qos/ratelimit/proxy': { max_rate: 20, capacity: 20, every: '1h', connection_name: 'shared' } } }],
+        backend: [
+          { url_pattern: '/proxy-shared', extra_config: { 'qos/ratelimit/proxy': { max_rate: 20, capacity: 20, every: '1h', connection_name: 'shared' } } },
+        ],
       },
-      { endpoint: '/huge', backend: [{ url_pattern: '/huge' }], extra_config: { 'qos/ratelimit/router': { max_rate: 1e9, every: '1s', connection_name: 'shared' } } },
-      { endpoint: '/fail-open', backend: [{ url_pattern: '/fail-open' }], extra_config: { 'qos/ratelimit/router': { max_rate: 1, capacity: 1, every: '1h', connection_name: 'shared', on_redis_failure: 'allow' } } },
-      { endpoint: '/fail-closed', backend: [{ url_pattern: '/fail-closed' }], extra_config: { 'qos/ratelimit/router/redis': { max_rate: 1000, capacity: 1000, connection_name: 'shared', on_failure_allow: false } } },
+      {
+        endpoint: '/huge',
+        backend: [{ url_pattern: '/huge' }],
+        extra_config: { 'qos/ratelimit/router': { max_rate: 1e9, every: '1s', connection_name: 'shared' } },
+      },
+      {
+        endpoint: '/fail-open',
+        backend: [{ url_pattern: '/fail-open' }],
+        extra_config: { 'qos/ratelimit/router': { max_rate: 1, capacity: 1, every: '1h', connection_name: 'shared', on_redis_failure: 'allow' } },
+      },
+      {
+        endpoint: '/fail-closed',
+        backend: [{ url_pattern: '/fail-closed' }],
+        extra_config: { 'qos/ratelimit/router/redis': { max_rate: 1000, capacity: 1000, connection_name: 'shared', on_failure_allow: false } },
+      },
     ],
   };
   gws = await Promise.all([startGateway(config), startGateway(config), startGateway(config)]);
@@ -120,7 +153,10 @@ test('per-client limits and quotas are shared too; client keys are hashed in Red
   } finally {
     r.disconnect();
   }
-  assert.ok(keys.some((k) => k.startsWith('rampart:rl:cluster-test:GET /per-client qos/ratelimit/router/redis client:')), keys.join('\n'));
+  assert.ok(
+    keys.some((k) => k.startsWith('rampart:rl:cluster-test:GET /per-client qos/ratelimit/router/redis client:')),
+    keys.join('\n'),
+  );
   assert.ok(!keys.some((k) => k.includes('secret-key')), 'a raw credential is used as a Redis key');
 });
 

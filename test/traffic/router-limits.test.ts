@@ -41,7 +41,9 @@ before(async () => {
       {
         endpoint: '/both',
         backend: [{ url_pattern: '/both' }],
-        extra_config: { 'qos/ratelimit/router': { max_rate: 4, capacity: 4, client_max_rate: 3, client_capacity: 3, every: hour, strategy: 'header', key: 'X-Client' } },
+        extra_config: {
+          'qos/ratelimit/router': { max_rate: 4, capacity: 4, client_max_rate: 3, client_capacity: 3, every: hour, strategy: 'header', key: 'X-Client' },
+        },
       },
       {
         endpoint: '/to-slow-backend',

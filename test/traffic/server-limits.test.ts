@@ -61,10 +61,14 @@ test('more header fields than max_header_count: 431, and the request goes nowher
 
 function openIdle(n: number): Promise<Socket[]> {
   return Promise.all(
-    Array.from({ length: n }, () => new Promise<Socket>((resolve, reject) => {
-      const s = connect(gw.port, '127.0.0.1', () => resolve(s));
-      s.on('error', reject);
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = connect(gw.port, '127.0.0.1', () => resolve(s));
+          s.on('error', reject);
+        }),
+    ),
   );
 }
 
@@ -108,7 +112,10 @@ test('per-endpoint body limit (proxy.max_payload): 413 over it, by Content-Lengt
   const n = be.seen.length;
   assert.equal((await http(gw.port, 'POST', '/small', { 'content-type': 'text/plain' }, 'a'.repeat(100))).status, 200);
   assert.equal((await http(gw.port, 'POST', '/small', { 'content-type': 'text/plain' }, 'a'.repeat(101))).status, 413);
-  const chunked = await rawExchange(gw.port, `POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n${'b'.repeat(64)}\r\n40\r\n${'b'.repeat(64)}\r\n0\r\n\r\n`);
+  const chunked = await rawExchange(
+    gw.port,
+    `POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n${'b'.repeat(64)}\r\n40\r\n${'b'.repeat(64)}\r\n0\r\n\r\n`,
+  );
   assert.match(chunked.text, /^HTTP\/1\.1 413/);
   assert.equal(be.seen.length, n + 1);
 });

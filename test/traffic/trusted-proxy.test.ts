@@ -17,7 +17,11 @@ before(async () => {
     host: [be.origin],
     extra_config: { router: { trusted_proxies: ['127.0.0.1'] } },
     endpoints: [
-      { endpoint: '/ip', backend: [{ url_pattern: '/ip' }], extra_config: { 'qos/ratelimit/router': { client_max_rate: 2, client_capacity: 2, every: '1h', strategy: 'ip' } } },
+      {
+        endpoint: '/ip',
+        backend: [{ url_pattern: '/ip' }],
+        extra_config: { 'qos/ratelimit/router': { client_max_rate: 2, client_capacity: 2, every: '1h', strategy: 'ip' } },
+      },
       {
         endpoint: '/ip-key',
         backend: [{ url_pattern: '/ip-key' }],

@@ -22,7 +22,11 @@ before(async () => {
       host: [be.origin],
       extra_config: { redis: { connection_pools: [{ name: 'down', address: `127.0.0.1:${deadRedis}`, dial_timeout: '200ms' }] } },
       endpoints: [
-        { endpoint: '/redis-down', backend: [{ url_pattern: '/redis-down' }], extra_config: { 'qos/ratelimit/router': { max_rate: 100, capacity: 100, every: '1h', connection_name: 'down' } } },
+        {
+          endpoint: '/redis-down',
+          backend: [{ url_pattern: '/redis-down' }],
+          extra_config: { 'qos/ratelimit/router': { max_rate: 100, capacity: 100, every: '1h', connection_name: 'down' } },
+        },
         { endpoint: '/limited', backend: [{ url_pattern: '/limited' }], extra_config: { 'qos/ratelimit/router': { max_rate: R, capacity: R, every: '1h' } } },
         {
           endpoint: '/per-client',
@@ -32,7 +36,12 @@ before(async () => {
         {
           endpoint: '/quota',
           backend: [{ url_pattern: '/quota' }],
-          extra_config: { 'qos/ratelimit/tiered': { tier_key: 'X-Plan', tiers: [{ tier_value_as: '*', quota: { max: 60, every: '24h', strategy: 'header', key: 'X-Client' } }] } },
+          extra_config: {
+            'qos/ratelimit/tiered': {
+              tier_key: 'X-Plan',
+              tiers: [{ tier_value_as: '*', quota: { max: 60, every: '24h', strategy: 'header', key: 'X-Client' } }],
+            },
+          },
         },
       ],
     },

@@ -96,7 +96,11 @@ test('allow_insecure_connections skips verification, and is flagged by check and
   assert.equal((await http(gwInsecure.port, 'GET', '/self')).status, 200);
   assert.equal(selfSigned.seen.length, 1);
   assert.match(gwInsecure.output(), /upstream TLS certificates are NOT verified/);
-  const r = check({ version: 3, client_tls: { allow_insecure_connections: true }, endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/', host: ['https://127.0.0.1:9'] }] }] });
+  const r = check({
+    version: 3,
+    client_tls: { allow_insecure_connections: true },
+    endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/', host: ['https://127.0.0.1:9'] }] }],
+  });
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /warning: \/client_tls\/allow_insecure_connections: upstream TLS certificates are NOT verified/);
 });
@@ -119,7 +123,15 @@ test('bad client_tls configs stop startup with their JSON pointer', () => {
     [{ min_version: 'TLS10' }, /\/client_tls\/min_version: "TLS10" is obsolete/],
     [{ cipher_suites: [10] }, /\/client_tls\/cipher_suites: cipher suite 10 is not an AEAD suite/],
     [{ client_certs: [{ certificate: c1.certFile, private_key: c2.keyFile }] }, /\/client_tls\/client_certs\/0: private key .* does not match/],
-    [{ client_certs: [{ certificate: c1.certFile, private_key: c1.keyFile }, { certificate: c2.certFile, private_key: c2.keyFile }] }, /\/client_tls\/client_certs\/1: a second ec client certificate/],
+    [
+      {
+        client_certs: [
+          { certificate: c1.certFile, private_key: c1.keyFile },
+          { certificate: c2.certFile, private_key: c2.keyFile },
+        ],
+      },
+      /\/client_tls\/client_certs\/1: a second ec client certificate/,
+    ],
     [{ insecure: true }, /\/client_tls\/insecure: unknown field/],
   ];
   for (const [client_tls, re] of cases) {

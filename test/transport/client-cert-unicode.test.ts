@@ -25,8 +25,40 @@ function unicodeClient(ca: Ca, cn: string): { cert: string; key: string } {
   const base = join(pki.dir, 'unicode-client');
   writeFileSync(`${base}.ext`, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  run(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-utf8', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/O=Acme/CN=${cn}`]);
-  run(['x509', '-req', '-in', `${base}.csr`, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', `${base}.pem`, '-days', '2', '-sha256', '-extfile', `${base}.ext`]);
+  run([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-utf8',
+    '-keyout',
+    `${base}.key`,
+    '-out',
+    `${base}.csr`,
+    '-subj',
+    `/O=Acme/CN=${cn}`,
+  ]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-CA',
+    ca.certFile,
+    '-CAkey',
+    ca.keyFile,
+    '-CAcreateserial',
+    '-out',
+    `${base}.pem`,
+    '-days',
+    '2',
+    '-sha256',
+    '-extfile',
+    `${base}.ext`,
+  ]);
   return { cert: readFileSync(`${base}.pem`, 'utf8'), key: readFileSync(`${base}.key`, 'utf8') };
 }
 
@@ -54,8 +86,24 @@ test('a client certificate with an emoji in its subject: the fact is forwarded p
   const client = unicodeClient(clientCa, 'caf\u00e9 \u{1F600}');
   const n = be.seen.length;
   const r = await httpsGet(gw.port, '/who', { ca: serverCa.cert, cert: client.cert, key: client.key }).catch((err: Error) => {
-    throw new Error(`${err.message}; gateway ${gw.proc.exitCode === null && gw.proc.signalCode === null ? 'still running' : 'exited'}:\n${gw.output().split('\n').filter((l) => /rror/.test(l)).slice(-3).join('\n')}`);
+    throw new Error(
+      `${err.message}; gateway ${gw.proc.exitCode === null && gw.proc.signalCode === null ? 'still running' : 'exited'}:\n${gw
+        .output()
+        .split('\n')
+        .filter((l) => /rror/.test(l))
+        .slice(-3)
+        .join('\n')}`,
+    );
   });
-  assert.equal(r.status, 200, `${r.body}\n${gw.output().split('\n').filter((l) => /error|Error/.test(l)).slice(-3).join('\n')}`);
+  assert.equal(
+    r.status,
+    200,
+    `${r.body}\n${gw
+      .output()
+      .split('\n')
+      .filter((l) => /error|Error/.test(l))
+      .slice(-3)
+      .join('\n')}`,
+  );
   assert.equal(be.seen[n].headers['x-client-subject'], 'O=Acme,CN=caf%C3%A9 %F0%9F%98%80');
 });

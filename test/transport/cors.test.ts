@@ -12,7 +12,14 @@ import { check } from './helpers/check.js';
 let be: TestBackend;
 let gw: RunningGateway;
 
-const CORS_HEADERS = ['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-allow-credentials', 'access-control-expose-headers', 'access-control-max-age'];
+const CORS_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+  'access-control-max-age',
+];
 const noCors = (h: Record<string, unknown>) => CORS_HEADERS.filter((n) => h[n] !== undefined);
 
 before(async () => {
@@ -74,8 +81,16 @@ test('wildcard subdomains and ports match only what they should', async () => {
   for (const o of ['https://a.tenant.example.test', 'https://a.b.tenant.example.test', 'http://localhost:3000', 'HTTPS://APP.EXAMPLE.TEST']) {
     assert.equal((await preflight(o, 'GET')).headers['access-control-allow-origin'], o, o);
   }
-  for (const o of ['https://tenant.example.test', 'https://eviltenant.example.test', 'http://a.tenant.example.test', 'https://app.example.test.evil.test',
-    'https://evil.test/.tenant.example.test', 'http://localhost:3000.evil.test', 'http://localhost', 'https://app.example.test:8443']) {
+  for (const o of [
+    'https://tenant.example.test',
+    'https://eviltenant.example.test',
+    'http://a.tenant.example.test',
+    'https://app.example.test.evil.test',
+    'https://evil.test/.tenant.example.test',
+    'http://localhost:3000.evil.test',
+    'http://localhost',
+    'https://app.example.test:8443',
+  ]) {
     const r = await preflight(o, 'GET');
     assert.equal(r.status, 204, o);
     assert.deepEqual(noCors(r.headers), [], o);

@@ -20,7 +20,15 @@ let denyGw: RunningGateway;
 
 before(async () => {
   db = join(mkdtempSync(join(tmpdir(), 'rampart-geo-')), 'countries.mmdb');
-  writeFileSync(db, buildCountryMmdb([['127.0.0.2/32', 'DE'], ['127.0.0.3/32', 'US'], ['127.0.0.4/32', 'FR'], ['::1/128', 'JP']]));
+  writeFileSync(
+    db,
+    buildCountryMmdb([
+      ['127.0.0.2/32', 'DE'],
+      ['127.0.0.3/32', 'US'],
+      ['127.0.0.4/32', 'FR'],
+      ['::1/128', 'JP'],
+    ]),
+  );
   be = await startBackend();
   const endpoints = [{ endpoint: '/x', input_headers: ['X-Country'], backend: [{ url_pattern: '/x' }] }];
   allowGw = await startGateway({
@@ -75,7 +83,10 @@ test('deny list by country: denied countries get 403; unknown pass with an empty
 
 test('a missing database or a bad country code stops startup', () => {
   const base = { version: 3, endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/', host: ['http://127.0.0.1:9'] }] }] };
-  const missing = check({ ...base, extra_config: { 'plugin/http-server': { name: ['geoip'], geoip: { citydb_path: '/nonexistent/x.mmdb', deny_countries: ['US'] } } } });
+  const missing = check({
+    ...base,
+    extra_config: { 'plugin/http-server': { name: ['geoip'], geoip: { citydb_path: '/nonexistent/x.mmdb', deny_countries: ['US'] } } },
+  });
   assert.equal(missing.code, 1);
   assert.match(missing.out, /plugin~1http-server: geoip\/citydb_path: cannot load "\/nonexistent\/x.mmdb": ENOENT/);
   const junk = join(mkdtempSync(join(tmpdir(), 'rampart-geo-')), 'junk.mmdb');

@@ -84,7 +84,7 @@ test('from the trusted proxy the forwarded client address is the one filtered', 
   await expect(allowGw, PROXY, '/x', {}, 200);
 });
 
-test('deny list per endpoint (plugin/req-resp-modifier) and with the filter\'s own trusted proxy', async () => {
+test("deny list per endpoint (plugin/req-resp-modifier) and with the filter's own trusted proxy", async () => {
   await expect(denyGw, '127.0.0.3', '/blocked', {}, 403);
   await expect(denyGw, '::1', '/blocked', {}, 403);
   await expect(denyGw, '127.0.0.3', '/blocked', { 'X-Forwarded-For': '127.0.0.9' }, 403);
@@ -101,7 +101,10 @@ test('bad ip-filter configs stop startup', () => {
     [{ name: ['ip-filter'], 'ip-filter': { CIDR: ['10.0.0.0/33'], allow: true } }, /ip-filter\/CIDR: "10.0.0.0\/33" is not an IP address or CIDR/],
     [{ name: ['ip-filter'], 'ip-filter': { CIDR: ['10.0.0.0/8'] } }, /must have required property 'allow'/],
     [{ name: ['ip-filter', 'virtualhost'], 'ip-filter': { CIDR: ['10.0.0.0/8'], allow: true } }, /plugin "virtualhost" is not implemented by Rampart/],
-    [{ name: ['geoip'], 'ip-filter': { CIDR: ['10.0.0.0/8'], allow: true }, geoip: { citydb_path: '/x' } }, /"ip-filter" settings are declared but "ip-filter" is not listed/],
+    [
+      { name: ['geoip'], 'ip-filter': { CIDR: ['10.0.0.0/8'], allow: true }, geoip: { citydb_path: '/x' } },
+      /"ip-filter" settings are declared but "ip-filter" is not listed/,
+    ],
   ];
   for (const [plugin, re] of cases) {
     const r = check({ ...base, extra_config: { 'plugin/http-server': plugin } });

@@ -69,7 +69,12 @@ test('a certificate from the trusted CA that is not for client authentication is
 
 test('a certificate from the trusted CA is served; its facts reach the backend and cannot be forged', async () => {
   const n = be.seen.length;
-  const r = await httpsGet(gw.port, '/who', { ca: serverCa.cert, cert: alice.cert, key: alice.key, headers: { 'X-Client-Subject': 'CN=admin', 'X-Client-Cert-Sha256': 'forged', 'X-Tenant': 't' } });
+  const r = await httpsGet(gw.port, '/who', {
+    ca: serverCa.cert,
+    cert: alice.cert,
+    key: alice.key,
+    headers: { 'X-Client-Subject': 'CN=admin', 'X-Client-Cert-Sha256': 'forged', 'X-Tenant': 't' },
+  });
   assert.equal(r.status, 200);
   const x = new X509Certificate(alice.cert);
   const seen = be.seen[n].headers;

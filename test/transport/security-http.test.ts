@@ -25,9 +25,16 @@ const endpoints = () => [
 before(async () => {
   be = await startBackend((req, res) => {
     if (req.url === '/raw') {
-      res.writeHead(200, [
-        ['content-type', 'text/plain'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-frame-options', 'ALLOWALL'], ['vary', 'Accept-Encoding'],
-      ].flat());
+      res.writeHead(
+        200,
+        [
+          ['content-type', 'text/plain'],
+          ['set-cookie', 'a=1'],
+          ['set-cookie', 'b=2'],
+          ['x-frame-options', 'ALLOWALL'],
+          ['vary', 'Accept-Encoding'],
+        ].flat(),
+      );
       return void res.end('raw');
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');

@@ -46,7 +46,10 @@ before(async () => {
   api = pki.issue(ca, 'api.example.test', { usage: 'server', dns: ['api.example.test', 'localhost'], ips: ['127.0.0.1'] });
   other = pki.issue(ca, 'other.example.test', { usage: 'server', dns: ['other.example.test', '*.wild.example.test'] });
   be = await startBackend();
-  const keys = [{ public_key: api.certFile, private_key: api.keyFile }, { public_key: other.certFile, private_key: other.keyFile }];
+  const keys = [
+    { public_key: api.certFile, private_key: api.keyFile },
+    { public_key: other.certFile, private_key: other.keyFile },
+  ];
   gw = await startGateway(config({ keys }));
   gw12 = await startGateway(config({ keys: keys.slice(0, 1), min_version: 'TLS12' }));
 });
@@ -111,10 +114,16 @@ test('HTTP/2 requests are forwarded like HTTP/1.1: no pseudo-headers, Host from 
     assert.equal(seen.headers['x-undeclared'], undefined);
     assert.equal(seen.headers.cookie, 'a=1; b=2');
     assert.equal(seen.headers['x-forwarded-host'], `127.0.0.1:${gw.port}`);
-    assert.ok(seen.rawHeaders.every((h, i) => i % 2 === 1 || !h.startsWith(':')), `pseudo-header upstream: ${seen.rawHeaders}`);
+    assert.ok(
+      seen.rawHeaders.every((h, i) => i % 2 === 1 || !h.startsWith(':')),
+      `pseudo-header upstream: ${seen.rawHeaders}`,
+    );
     // Requests are multiplexed on the one connection.
     const many = await Promise.all(Array.from({ length: 5 }, () => h2Request(s, '/echo')));
-    assert.deepEqual(many.map((m) => m.status), [200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      many.map((m) => m.status),
+      [200, 200, 200, 200, 200],
+    );
   } finally {
     s.close();
   }
@@ -139,7 +148,9 @@ test('HTTP/1.1 over TLS keeps the listener limits: slow headers are cut, oversiz
   const slow = await new Promise<{ closedAfterMs: number; text: string }>((resolve) => {
     const t0 = Date.now();
     let text = '';
-    const sock = tlsConnect({ host: '127.0.0.1', port: gw.port, ca: ca.cert, ALPNProtocols: ['http/1.1'] }, () => sock.write('GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+    const sock = tlsConnect({ host: '127.0.0.1', port: gw.port, ca: ca.cert, ALPNProtocols: ['http/1.1'] }, () =>
+      sock.write('GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n'),
+    );
     sock.on('data', (d) => (text += d));
     sock.on('error', () => undefined);
     sock.on('close', () => resolve({ closedAfterMs: Date.now() - t0, text }));

@@ -32,7 +32,10 @@ const hardened = {
     'security/cors': { allow_origins: ['https://app.example'] },
     'security/bot-detector': { deny: ['BadBot'] },
     'telemetry/logging': { level: 'INFO', stdout: true },
-    'telemetry/opentelemetry': { trace_sample_rate: 0.1, exporters: { otlp: [{ name: 'c', host: 'https://collector.example', disable_metrics: true }], prometheus: [{ name: 'p' }] } },
+    'telemetry/opentelemetry': {
+      trace_sample_rate: 0.1,
+      exporters: { otlp: [{ name: 'c', host: 'https://collector.example', disable_metrics: true }], prometheus: [{ name: 'p' }] },
+    },
   },
   endpoints: [
     {
@@ -53,14 +56,19 @@ function audit(cfg: object, ...args: string[]) {
   return spawnSync(process.execPath, [BIN, 'audit', '-c', writeConfig(cfg), ...args], { encoding: 'utf8' });
 }
 
-const ids = (stderr: string) => stderr.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+const ids = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t')[0]);
 
 test('an insecure config: KrakenD rule ids and Rampart value rules on stderr, exit 1, no secret', () => {
   const r = audit(insecure);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
   const got = ids(r.stderr);
-  for (const id of ['1.1.1', '1.2.1', '2.1.2', '2.1.7', '2.2.2', '2.2.3', '2.2.4', '3.1.2', '3.1.3', '3.3.4', '5.1.3', '5.2.1', '10.1.1', '10.4.1']) assert.ok(got.includes(id), `${id} missing from\n${r.stderr}`);
+  for (const id of ['1.1.1', '1.2.1', '2.1.2', '2.1.7', '2.2.2', '2.2.3', '2.2.4', '3.1.2', '3.1.3', '3.3.4', '5.1.3', '5.2.1', '10.1.1', '10.4.1'])
+    assert.ok(got.includes(id), `${id} missing from\n${r.stderr}`);
   assert.match(r.stderr, /^1\.1\.1\t\[HIGH\] {3}\tAvoid using basic authentication\.$/m);
   assert.ok(!r.stderr.includes(SECRET));
 });

@@ -16,8 +16,21 @@ import type { RequestFacts, ResponseFacts } from '../../src/data-protection/type
 const P = '/endpoints/0/extra_config/validation~1cel';
 const EP = { level: 'endpoint', jwtValidator: true } as const;
 const cel = (exprs: string[], ctx: { level: 'endpoint' | 'backend'; jwtValidator: boolean } = EP) =>
-  compileCel(exprs.map((check_expr) => ({ check_expr })), P, ctx);
-const reqFacts = (o: Partial<RequestFacts> = {}): RequestFacts => ({ method: 'GET', path: '/cel/req-resp/30', params: { id: '30' }, headers: { 'x-header': ['something'] }, query: {}, body: null, claims: null, ...o });
+  compileCel(
+    exprs.map((check_expr) => ({ check_expr })),
+    P,
+    ctx,
+  );
+const reqFacts = (o: Partial<RequestFacts> = {}): RequestFacts => ({
+  method: 'GET',
+  path: '/cel/req-resp/30',
+  params: { id: '30' },
+  headers: { 'x-header': ['something'] },
+  query: {},
+  body: null,
+  claims: null,
+  ...o,
+});
 const respFacts = (o: Partial<ResponseFacts> = {}): ResponseFacts => ({ status: 200, headers: {}, data: {}, completed: true, ...o });
 
 function refused(fn: () => unknown, pointer: string, reason: RegExp): void {
@@ -38,12 +51,12 @@ describe('cel: phases from the syntax tree', () => {
   });
 
   it('literals and field names do not misfile: req_path == "/resp" is a request check', () => {
-    const c = cel(["req_path == '/resp/JWT'", "resp_data.req_x == 1", "size(JWT.resp) > 0"]);
+    const c = cel(["req_path == '/resp/JWT'", 'resp_data.req_x == 1', 'size(JWT.resp) > 0']);
     assert.deepEqual([c.request.checks.length, c.response.checks.length, c.jwt.checks.length], [1, 1, 1]);
   });
 
   it('comprehension variables are not KrakenD variables', () => {
-    const c = cel(["JWT.roles.exists(req_path, req_path == 'admin')", "resp_data.items.all(JWT, JWT > 0)"]);
+    const c = cel(["JWT.roles.exists(req_path, req_path == 'admin')", 'resp_data.items.all(JWT, JWT > 0)']);
     assert.equal(c.jwt.checks.length, 1);
     assert.equal(c.response.checks.length, 1);
     assert.deepEqual([...c.response.checks[0].uses], ['resp_data']);
@@ -67,14 +80,14 @@ describe('cel: phases from the syntax tree', () => {
 describe('cel: startup refusals with pointers', () => {
   it('mixing phases', () => {
     refused(() => cel(['true', "req_method == 'GET' && resp_completed"]), `${P}/1/check_expr`, /mixes request and response/);
-    refused(() => cel(["JWT.sub == req_params.Id"]), `${P}/0/check_expr`, /mixes/);
+    refused(() => cel(['JWT.sub == req_params.Id']), `${P}/0/check_expr`, /mixes/);
   });
   it('unknown variable (req_body, which KrakenD silently drops)', () => {
     refused(() => cel(["req_body.x == 'y'"]), `${P}/0/check_expr`, /type-check: Unknown variable: req_body/);
   });
   it('type-check failure (resp_data.sequence-2.message)', () => {
     refused(() => cel(["resp_data.sequence-2.message == 'pong'"]), `${P}/0/check_expr`, /type-check/);
-    refused(() => cel(["req_params.Id == 1"]), `${P}/0/check_expr`, /type-check/);
+    refused(() => cel(['req_params.Id == 1']), `${P}/0/check_expr`, /type-check/);
   });
   it('non-bool result', () => {
     refused(() => cel(['req_method']), `${P}/0/check_expr`, /returns string, not bool/);
@@ -88,7 +101,14 @@ describe('cel: startup refusals with pointers', () => {
     refused(() => compileCel([], P, EP), P, /non-empty list/);
   });
   it('extension functions cel-js has and KrakenD does not (strings ext, cel.bind, bytes.json)', () => {
-    for (const e of ["req_path.lowerAscii() == 'x'", "req_path.split('/').size() > 1", "req_path.indexOf('a') >= 0", "cel.bind(x, req_path, x == 'a')", "b'{}'.json() == {}", "between(1, 0, 2)"]) {
+    for (const e of [
+      "req_path.lowerAscii() == 'x'",
+      "req_path.split('/').size() > 1",
+      "req_path.indexOf('a') >= 0",
+      "cel.bind(x, req_path, x == 'a')",
+      "b'{}'.json() == {}",
+      'between(1, 0, 2)',
+    ]) {
       refused(() => cel([e]), `${P}/0/check_expr`, /not in KrakenD's CEL environment/);
     }
   });
@@ -149,7 +169,12 @@ describe('cel: evaluation (fixtures cel-1..cel-5)', () => {
     assert.equal(runCelRequest(c, reqFacts({ method: 'POST', path: '/api/x', query: { page: ['3'] } })).ok, false);
   });
   it('response phase: status as int, headers, data, completed', () => {
-    const c = cel(['resp_metadata_status == 200', "resp_metadata_headers['Content-Type'][0] == 'application/json'", "resp_data.user.role == 'admin'", 'resp_completed']);
+    const c = cel([
+      'resp_metadata_status == 200',
+      "resp_metadata_headers['Content-Type'][0] == 'application/json'",
+      "resp_data.user.role == 'admin'",
+      'resp_completed',
+    ]);
     assert.deepEqual(runCelResponse(c, respFacts({ headers: { 'content-type': ['application/json'] }, data: { user: { role: 'admin' } } })), { ok: true });
     const r = runCelResponse(c, respFacts({ headers: { 'content-type': ['application/json'] }, data: { user: { role: 'user' } } }));
     assert.ok(!r.ok && r.index === 2 && r.phase === 'response');
@@ -197,7 +222,18 @@ describe('cel: matches() on RE2', () => {
 describe('cel: printing a tree back', () => {
   it('round-trips literals of every kind with the same value', () => {
     const env = celEnvironment();
-    for (const e of ["1 + 2 * 3 == 7", "-1 < 0 && 1.5 > 1.0 && 2.0 == 2.0 && 1e300 > 1e299 && 1e21 == 1e21 && 0.1 + 0.2 > 0.3", "1u == 1u", "b'\\x41' == b'A'", "'a\"b\\n' + \"c\" == 'a\"b\\nc'", "[1, 2][1] == 2 && {'k': true}.k", "(true ? 1 : 2) == 1", "!false", "null == null", "[1,2,3].filter(x, x > 1).size() == 2"]) {
+    for (const e of [
+      '1 + 2 * 3 == 7',
+      '-1 < 0 && 1.5 > 1.0 && 2.0 == 2.0 && 1e300 > 1e299 && 1e21 == 1e21 && 0.1 + 0.2 > 0.3',
+      '1u == 1u',
+      "b'\\x41' == b'A'",
+      '\'a"b\\n\' + "c" == \'a"b\\nc\'',
+      "[1, 2][1] == 2 && {'k': true}.k",
+      '(true ? 1 : 2) == 1',
+      '!false',
+      'null == null',
+      '[1,2,3].filter(x, x > 1).size() == 2',
+    ]) {
       const printed = serializeAst(asNode(env.parse(e).ast));
       assert.equal(env.evaluate(printed), true, `${e} -> ${printed}`);
     }
@@ -219,7 +255,11 @@ describe('cel: now', () => {
   it('process-local offsets as Go prints them, and timestamp() reads them', () => {
     const url = new URL('../../src/data-protection/cel/now.ts', import.meta.url).href;
     const code = `import(${JSON.stringify(url)}).then((m) => console.log(m.krakendNow(new Date(Date.UTC(2026, 11, 3, 9, 0, 0, 500)))))`;
-    for (const [tz, want] of [['Asia/Kolkata', '2026-12-03T14:30:00.5+05:30'], ['America/New_York', '2026-12-03T04:00:00.5-05:00'], ['UTC', '2026-12-03T09:00:00.5Z']]) {
+    for (const [tz, want] of [
+      ['Asia/Kolkata', '2026-12-03T14:30:00.5+05:30'],
+      ['America/New_York', '2026-12-03T04:00:00.5-05:00'],
+      ['UTC', '2026-12-03T09:00:00.5Z'],
+    ]) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { env: { ...process.env, TZ: tz }, encoding: 'utf8', timeout: 30_000 });
       assert.equal(r.stdout.trim(), want, `${tz}: ${r.stderr}`);
     }

@@ -116,7 +116,12 @@ describe('request schema: run', () => {
   });
 
   it('malformed JSON, invalid UTF-8 and a BOM are 400 malformed', () => {
-    for (const b of [body('{"a":'), body('{a:1}'), Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body('{"a":1}')])]) {
+    for (const b of [
+      body('{"a":'),
+      body('{a:1}'),
+      Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body('{"a":1}')]),
+    ]) {
       const r = runRequestSchema(c, b);
       assert.ok(!r.ok, b.toString());
       assert.equal(r.kind, 'malformed');
@@ -201,7 +206,10 @@ describe('response schema', () => {
 
   it('configured error status, body and content type', () => {
     const c = compileResponseSchema(
-      { schema: { type: 'object', properties: { n: { type: 'integer' } } }, error: { status: 502, body: '{"error":"bad upstream"}', content_type: 'application/json' } },
+      {
+        schema: { type: 'object', properties: { n: { type: 'integer' } } },
+        error: { status: 502, body: '{"error":"bad upstream"}', content_type: 'application/json' },
+      },
       RP,
       { returnErrorMsg: false },
     );

@@ -43,7 +43,11 @@ describe('masking: the documented use', () => {
 
   it('masks card, email and token; leaves everything else unchanged', () => {
     const out = mask(modifiers, data) as typeof data;
-    assert.deepEqual(out, { payment: { card: '************1111', amount: 10 }, user: { email: 'a***@example.com', token: '[redacted]', name: 'Alice' }, other: 'kept' });
+    assert.deepEqual(out, {
+      payment: { card: '************1111', amount: 10 },
+      user: { email: 'a***@example.com', token: '[redacted]', name: 'Alice' },
+      other: 'kept',
+    });
     for (const secret of ['4111111111111111', '411111111111', 'alice@', 's3cr3t']) {
       assert.ok(!JSON.stringify(out).includes(secret), `${secret} in JSON`);
       assert.ok(!encodeURIComponent(JSON.stringify(out)).includes(encodeURIComponent(secret)), `${secret} url-encoded`);
@@ -70,11 +74,18 @@ describe('masking: operations', () => {
     assert.deepEqual(mask([{ literal: { field: 'a', find: 'x', replace: 'y' } }], { a: 'xXxx' }), { a: 'yXyy' });
   });
   it('upper, lower, trim (Go strings.Trim cutset)', () => {
-    assert.deepEqual(mask([{ upper: { field: 'a' } }, { lower: { field: 'b' } }, { trim: { field: 'c', find: ' -*' } }], { a: 'abc', b: 'ABC', c: '*- x - y -* ' }), { a: 'ABC', b: 'abc', c: 'x - y' });
+    assert.deepEqual(
+      mask([{ upper: { field: 'a' } }, { lower: { field: 'b' } }, { trim: { field: 'c', find: ' -*' } }], { a: 'abc', b: 'ABC', c: '*- x - y -* ' }),
+      { a: 'ABC', b: 'abc', c: 'x - y' },
+    );
   });
   it('field goes through objects, not arrays; only strings change; missing paths are ignored', () => {
     const data = { a: [{ b: 'x' }], n: { b: 5 }, s: { b: 'x' } };
-    assert.deepEqual(mask([{ upper: { field: 'a.b' } }, { upper: { field: 'n.b' } }, { upper: { field: 's.b' } }, { upper: { field: 'no.such' } }], data), { a: [{ b: 'x' }], n: { b: 5 }, s: { b: 'X' } });
+    assert.deepEqual(mask([{ upper: { field: 'a.b' } }, { upper: { field: 'n.b' } }, { upper: { field: 's.b' } }, { upper: { field: 'no.such' } }], data), {
+      a: [{ b: 'x' }],
+      n: { b: 5 },
+      s: { b: 'X' },
+    });
   });
   it('a __proto__ field is an ordinary own key, never the prototype', () => {
     const data = JSON.parse('{"__proto__":{"k":"secret"}}');
@@ -118,7 +129,11 @@ describe('masking: refusals and bounds', () => {
     refused(() => compileMasking({ modifiers: [{ literal: { field: 'a', replace: 'x' } }] } as never, P), `${P}/modifiers/0/literal/find`, /non-empty string/);
     refused(() => compileMasking({ modifiers: [{ upper: { field: 'a..b' } }] }, P), `${P}/modifiers/0/upper/field`, /dot path/);
     refused(() => compileMasking({ modifiers: [{ upper: {}, lower: {} }] } as never, P), `${P}/modifiers/0`, /exactly one/);
-    refused(() => compileMasking({ modifiers: [{ trim: { field: 'a', find: 'x', replace: 'y' } }] } as never, P), `${P}/modifiers/0/trim/replace`, /unknown field/);
+    refused(
+      () => compileMasking({ modifiers: [{ trim: { field: 'a', find: 'x', replace: 'y' } }] } as never, P),
+      `${P}/modifiers/0/trim/replace`,
+      /unknown field/,
+    );
   });
   it('a body too deep to walk fails closed instead of going out unmasked', () => {
     let deep: unknown = 'secret';

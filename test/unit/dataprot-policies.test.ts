@@ -13,7 +13,16 @@ import type { RequestFacts } from '../../src/data-protection/types.js';
 const P = '/endpoints/2/extra_config/security~1policies';
 const CTX: PoliciesCompileContext = { level: 'endpoint', jwtValidator: true, returnDetailedErrors: false };
 const compile = (c: PoliciesConfig, ctx: Partial<PoliciesCompileContext> = {}) => compilePolicies(c, P, { ...CTX, ...ctx });
-const facts = (o: Partial<RequestFacts> = {}): RequestFacts => ({ method: 'GET', path: '/p', params: {}, headers: {}, query: {}, body: null, claims: null, ...o });
+const facts = (o: Partial<RequestFacts> = {}): RequestFacts => ({
+  method: 'GET',
+  path: '/p',
+  params: {},
+  headers: {},
+  query: {},
+  body: null,
+  claims: null,
+  ...o,
+});
 
 function refused(fn: () => unknown, pointer: string, reason: RegExp): void {
   assert.throws(fn, (e: unknown) => {
@@ -26,7 +35,7 @@ function refused(fn: () => unknown, pointer: string, reason: RegExp): void {
 
 describe('policies: request and response', () => {
   it('all policies must hold; the first failing one is reported; defaults 500, text/plain, no body', () => {
-    const p = compile({ req: { policies: ["req_method == 'GET'", "has(req_querystring.key)"] } });
+    const p = compile({ req: { policies: ["req_method == 'GET'", 'has(req_querystring.key)'] } });
     assert.deepEqual(runRequestPolicies(p, facts({ query: { key: ['1'] } })), { ok: true });
     const r = runRequestPolicies(p, facts());
     assert.ok(!r.ok);
@@ -45,7 +54,7 @@ describe('policies: request and response', () => {
   });
 
   it('response policies see response variables', () => {
-    const p = compile({ resp: { policies: ['resp_metadata_status < 500', "!has(resp_data.password)"], error: { status: 502 } } });
+    const p = compile({ resp: { policies: ['resp_metadata_status < 500', '!has(resp_data.password)'], error: { status: 502 } } });
     assert.deepEqual(runResponsePolicies(p, { status: 200, headers: {}, data: { user: 'a' }, completed: true }), { ok: true });
     const r = runResponsePolicies(p, { status: 200, headers: {}, data: { password: 'x' }, completed: true });
     assert.ok(!r.ok && r.status === 502 && r.index === 1);
@@ -93,7 +102,7 @@ describe('policies: macros', () => {
     assert.ok(!r.ok, 'strings are refused at run time (deny)');
   });
   it('isEmpty: missing field, missing key, null, empty string, list and map', () => {
-    const p = compile({ req: { policies: ["isEmpty(req_querystring.debug)", "isEmpty(req_headers['X-Debug'])"] } });
+    const p = compile({ req: { policies: ['isEmpty(req_querystring.debug)', "isEmpty(req_headers['X-Debug'])"] } });
     assert.deepEqual(runRequestPolicies(p, facts()), { ok: true }, 'missing');
     assert.deepEqual(runRequestPolicies(p, facts({ query: { debug: [] }, headers: { 'x-debug': [] } })), { ok: true }, 'empty lists');
     assert.equal(runRequestPolicies(p, facts({ query: { debug: ['1'] } })).ok, false);
@@ -103,7 +112,11 @@ describe('policies: macros', () => {
     assert.equal(runJwtPolicies(j, { a: null, b: '', c: { k: 1 }, d: 'x' }).ok, false);
   });
   it('disable_macros removes them (startup error), and validation/cel never has them', () => {
-    refused(() => compile({ req: { policies: ['isEmpty(req_path)'] }, disable_macros: true }), `${P}/req/policies/0`, /isEmpty\(\) is not in KrakenD's CEL environment \(standard library only\)/);
+    refused(
+      () => compile({ req: { policies: ['isEmpty(req_path)'] }, disable_macros: true }),
+      `${P}/req/policies/0`,
+      /isEmpty\(\) is not in KrakenD's CEL environment \(standard library only\)/,
+    );
   });
   it('undocumented helpers are refused at startup, not guessed', () => {
     refused(() => compile({ req: { policies: ["hasHeader('X')"] } }), `${P}/req/policies/0`, /hasHeader\(\) is not in KrakenD's CEL environment/);

@@ -50,10 +50,7 @@ describe('stringifyGo', () => {
   });
 
   it('escapes <, > and & like Go does by default', () => {
-    assert.equal(
-      stringifyGo({ html: '<a href="x">Tom & Jerry</a>' }),
-      '{"html":"\\u003ca href=\\"x\\"\\u003eTom \\u0026 Jerry\\u003c/a\\u003e"}',
-    );
+    assert.equal(stringifyGo({ html: '<a href="x">Tom & Jerry</a>' }), '{"html":"\\u003ca href=\\"x\\"\\u003eTom \\u0026 Jerry\\u003c/a\\u003e"}');
     assert.equal(stringifyGo({ '<k>': '&' }), '{"\\u003ck\\u003e":"\\u0026"}');
   });
 
@@ -73,8 +70,10 @@ describe('stringifyGo', () => {
   });
 
   it('formats numbers like Go float64 encoding', () => {
-    assert.equal(stringifyGo([0, 42, -7, 1.5, 0.1, 1e-7, 1.5e-7, 1e21, 123456789012, 1e20]),
-      '[0,42,-7,1.5,0.1,1e-7,1.5e-7,1e+21,123456789012,100000000000000000000]');
+    assert.equal(
+      stringifyGo([0, 42, -7, 1.5, 0.1, 1e-7, 1.5e-7, 1e21, 123456789012, 1e20]),
+      '[0,42,-7,1.5,0.1,1e-7,1.5e-7,1e+21,123456789012,100000000000000000000]',
+    );
     assert.equal(stringifyGo(-0), '-0');
     assert.equal(stringifyGo([NaN, Infinity, -Infinity]), '[null,null,null]');
     assert.equal(stringifyGo(12345678901234567890n), '12345678901234567890');
@@ -266,7 +265,7 @@ describe('encodeXml', () => {
 
   it('replaces characters of keys that are not XML names with "_"', () => {
     assert.equal(
-      encodeXml({ '1st item': 'x', '': 1, 'a b': { '-x y': 1, '-x_y': 2 }, 'ns:ok': 2, ':x': 3, 'é': 4 }),
+      encodeXml({ '1st item': 'x', '': 1, 'a b': { '-x y': 1, '-x_y': 2 }, 'ns:ok': 2, ':x': 3, é: 4 }),
       '<doc><_>1</_><_st_item>x</_st_item><_x>3</_x><a_b x_y="1"/><ns:ok>2</ns:ok><é>4</é></doc>',
     );
   });
@@ -305,15 +304,36 @@ describe('encodeYaml', () => {
 
   it('quotes strings like yaml.v2', () => {
     const data = {
-      k01: 'yes', k02: 'On', k03: '123', k04: '1_000', k05: '0x1F', k06: '1.5', k07: '.5', k08: 'null', k09: '~',
-      k10: '', k11: '2024-01-15', k12: '1:20', k13: '- x', k14: 'a: b', k15: ' lead', k16: '@at', k17: 'a #b',
-      k18: "it's", k19: 'a#b', k20: 'http://x/y?z=1', k21: '2024-02-30', k22: 'tab\there', k23: 'smile 😀', k24: '\u007f',
+      k01: 'yes',
+      k02: 'On',
+      k03: '123',
+      k04: '1_000',
+      k05: '0x1F',
+      k06: '1.5',
+      k07: '.5',
+      k08: 'null',
+      k09: '~',
+      k10: '',
+      k11: '2024-01-15',
+      k12: '1:20',
+      k13: '- x',
+      k14: 'a: b',
+      k15: ' lead',
+      k16: '@at',
+      k17: 'a #b',
+      k18: "it's",
+      k19: 'a#b',
+      k20: 'http://x/y?z=1',
+      k21: '2024-02-30',
+      k22: 'tab\there',
+      k23: 'smile 😀',
+      k24: '\u007f',
     };
     assert.equal(
       encodeYaml(data),
       'k01: "yes"\nk02: "On"\nk03: "123"\nk04: "1_000"\nk05: "0x1F"\nk06: "1.5"\nk07: ".5"\nk08: "null"\nk09: "~"\n' +
-        'k10: ""\nk11: "2024-01-15"\nk12: "1:20"\nk13: \'- x\'\nk14: \'a: b\'\nk15: \' lead\'\nk16: \'@at\'\nk17: \'a #b\'\n' +
-        "k18: it's\nk19: a#b\nk20: http://x/y?z=1\nk21: 2024-02-30\nk22: \"tab\\there\"\nk23: \"smile \\U0001F600\"\n" +
+        "k10: \"\"\nk11: \"2024-01-15\"\nk12: \"1:20\"\nk13: '- x'\nk14: 'a: b'\nk15: ' lead'\nk16: '@at'\nk17: 'a #b'\n" +
+        'k18: it\'s\nk19: a#b\nk20: http://x/y?z=1\nk21: 2024-02-30\nk22: "tab\\there"\nk23: "smile \\U0001F600"\n' +
         'k24: "\\x7F"\n',
     );
     assert.equal(encodeYaml({ y: 1, n: 2, true: 3 }), '"n": 2\n"true": 3\n"y": 1\n');

@@ -31,23 +31,30 @@ test('property: the JSON syntax scanner agrees with JSON.parse', () => {
 });
 
 // Regressions found by fuzzing `check` (issue #14).
-const wrap = (v: string) => `{"version":3,"endpoints":[{"endpoint":"/a","extra_config":{"proxy":{"static":{"strategy":"always","data":${v}}}},"backend":[{"url_pattern":"/x","host":["http://127.0.0.1:9"]}]}]}`;
+const wrap = (v: string) =>
+  `{"version":3,"endpoints":[{"endpoint":"/a","extra_config":{"proxy":{"static":{"strategy":"always","data":${v}}}},"backend":[{"url_pattern":"/x","host":["http://127.0.0.1:9"]}]}]}`;
 
 test('regression: deeply nested values are a pointer error, not a stack overflow', async () => {
   const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
   for (const text of [wrap(deep), `{"version":${deep}}`, '['.repeat(200_000) + ']'.repeat(200_000)]) {
     await checkInProcess(text);
-    assert.throws(() => loadConfigText('f.json', text), (e: unknown) => e instanceof ConfigError && /nested deeper than 100 levels/.test(e.message));
+    assert.throws(
+      () => loadConfigText('f.json', text),
+      (e: unknown) => e instanceof ConfigError && /nested deeper than 100 levels/.test(e.message),
+    );
   }
   checkCli(wrap(deep));
   // The pointer is where the cap is crossed: MAX_CONFIG_DEPTH levels are fine.
   const ok = '{"a":'.repeat(MAX_CONFIG_DEPTH - 6) + '1' + '}'.repeat(MAX_CONFIG_DEPTH - 6);
   assert.doesNotThrow(() => loadConfigText('f.json', wrap(ok)));
   const over = '{"a":'.repeat(MAX_CONFIG_DEPTH - 5) + '1' + '}'.repeat(MAX_CONFIG_DEPTH - 5);
-  assert.throws(() => loadConfigText('f.json', wrap(over)), (e: unknown) => {
-    const p = (e as ConfigError).problems[0];
-    return p.pointer === '/endpoints/0/extra_config/proxy/static/data' + '/a'.repeat(MAX_CONFIG_DEPTH - 6) && /deeper than/.test(p.message);
-  });
+  assert.throws(
+    () => loadConfigText('f.json', wrap(over)),
+    (e: unknown) => {
+      const p = (e as ConfigError).problems[0];
+      return p.pointer === '/endpoints/0/extra_config/proxy/static/data' + '/a'.repeat(MAX_CONFIG_DEPTH - 6) && /deeper than/.test(p.message);
+    },
+  );
 });
 
 test('regression: JSON syntax errors say FILE:LINE:COLUMN', () => {
@@ -61,12 +68,15 @@ test('regression: JSON syntax errors say FILE:LINE:COLUMN', () => {
     ['', 1, 1, /end of input/],
   ];
   for (const [text, line, column, msg] of cases) {
-    assert.throws(() => loadConfigText('f.json', text), (e: unknown) => {
-      const m = (e as ConfigError).message;
-      assert.ok(m.startsWith(`f.json:${line}:${column}: not valid JSON: `), `${JSON.stringify(text)} -> ${m}`);
-      assert.match(m, msg);
-      return true;
-    });
+    assert.throws(
+      () => loadConfigText('f.json', text),
+      (e: unknown) => {
+        const m = (e as ConfigError).message;
+        assert.ok(m.startsWith(`f.json:${line}:${column}: not valid JSON: `), `${JSON.stringify(text)} -> ${m}`);
+        assert.match(m, msg);
+        return true;
+      },
+    );
     assert.ok(findJsonSyntaxError(text));
   }
   checkCli('{\n  "version": 3,\n  "endpoints": [,]\n}');

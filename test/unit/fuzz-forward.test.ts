@@ -62,7 +62,12 @@ test('header filtering is linear in headers x Connection tokens', () => {
   };
   const small = input(1000);
   const large = input(8000);
-  const ratio = fastest(() => build(large)) / Math.max(fastest(() => build(small)), 0.05);
+  const ratio =
+    fastest(() => build(large)) /
+    Math.max(
+      fastest(() => build(small)),
+      0.05,
+    );
   // 8x the input: about 8x the time when linear, 64x when quadratic.
   assert.ok(ratio < 25, `8x the headers and tokens took ${ratio.toFixed(1)}x the time`);
 });
@@ -72,7 +77,12 @@ test('query filtering is linear in distinct parameters', () => {
   const q = (n: number) => Array.from({ length: n }, (_, i) => `k${i}=${i}`).join('&');
   const small = q(2500);
   const large = q(20000);
-  const ratio = fastest(() => filter(large)) / Math.max(fastest(() => filter(small)), 0.05);
+  const ratio =
+    fastest(() => filter(large)) /
+    Math.max(
+      fastest(() => filter(small)),
+      0.05,
+    );
   assert.ok(ratio < 25, `8x the parameters took ${ratio.toFixed(1)}x the time`);
 });
 

@@ -4,15 +4,31 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { compileBodyGenerator, requestTemplateData, responseTemplateData, TemplateRunError, BODY_GENERATOR_SCHEMA, type RequestTemplateInput } from '../../src/modifiers/body-generator/index.js';
+import {
+  compileBodyGenerator,
+  requestTemplateData,
+  responseTemplateData,
+  TemplateRunError,
+  BODY_GENERATOR_SCHEMA,
+  type RequestTemplateInput,
+} from '../../src/modifiers/body-generator/index.js';
 import { MartianConfigError } from '../../src/modifiers/martian/index.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const base = '/endpoints/0/backend/0/extra_config/modifier~1request-body-generator';
 
 const input = (over: Partial<RequestTemplateInput> = {}): RequestTemplateInput => ({
-  body: { user: { id: 42, name: 'Ann' }, items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 3 }] },
-  headers: [['x-tenant', ['acme']], ['user-agent', ['curl/8']]],
+  body: {
+    user: { id: 42, name: 'Ann' },
+    items: [
+      { sku: 'a', qty: 1 },
+      { sku: 'b', qty: 3 },
+    ],
+  },
+  headers: [
+    ['x-tenant', ['acme']],
+    ['user-agent', ['curl/8']],
+  ],
   params: { Id: '7' },
   query: { page: ['2'] },
   path: '/orders/7',
@@ -21,37 +37,56 @@ const input = (over: Partial<RequestTemplateInput> = {}): RequestTemplateInput =
 });
 
 function render(tpl: string, data: Record<string, unknown> = requestTemplateData(input()), cfg: Record<string, unknown> = {}): string {
-  return compileBodyGenerator({ template: b64(tpl), ...cfg }, base).render(data).toString();
+  return compileBodyGenerator({ template: b64(tpl), ...cfg }, base)
+    .render(data)
+    .toString();
 }
 
 function refused(cfg: unknown, pointer: string, re: RegExp): void {
-  assert.throws(() => compileBodyGenerator(cfg, base), (e: unknown) => {
-    assert.ok(e instanceof MartianConfigError, String(e));
-    assert.equal(e.pointer, pointer);
-    assert.match(e.reason, re);
-    return true;
-  });
+  assert.throws(
+    () => compileBodyGenerator(cfg, base),
+    (e: unknown) => {
+      assert.ok(e instanceof MartianConfigError, String(e));
+      assert.equal(e.pointer, pointer);
+      assert.match(e.reason, re);
+      return true;
+    },
+  );
 }
 
 describe('request body generator templates', () => {
   it('reads body, headers, params, query, method and variables', () => {
-    const out = render('{"uid": {{ .req_body.user.id }}, "tenant": {{ index .req_headers "X-Tenant" 0 | toJson }}, "id": "{{ .req_params.Id }}", "page": {{ index .req_querystring "page" 0 }}, "m": "{{ .req_method }}", "env": "{{ .variables.env }}"}',
-      requestTemplateData(input()), { variables: { env: 'prod' } });
+    const out = render(
+      '{"uid": {{ .req_body.user.id }}, "tenant": {{ index .req_headers "X-Tenant" 0 | toJson }}, "id": "{{ .req_params.Id }}", "page": {{ index .req_querystring "page" 0 }}, "m": "{{ .req_method }}", "env": "{{ .variables.env }}"}',
+      requestTemplateData(input()),
+      { variables: { env: 'prod' } },
+    );
     assert.deepEqual(JSON.parse(out), { uid: 42, tenant: 'acme', id: '7', page: 2, m: 'POST', env: 'prod' });
   });
   it('range with index and value, trim markers, if/else if/else, with', () => {
-    const tpl = '[{{- range $i, $it := .req_body.items }}{{ if $i }},{{ end }}{"sku": {{ toJson $it.sku }}, "big": {{ if gt $it.qty 2 }}true{{ else if eq $it.qty 2 }}null{{ else }}false{{ end }}}{{- end -}}]{{ with .req_body.user }} {{ .name }}{{ end }}';
+    const tpl =
+      '[{{- range $i, $it := .req_body.items }}{{ if $i }},{{ end }}{"sku": {{ toJson $it.sku }}, "big": {{ if gt $it.qty 2 }}true{{ else if eq $it.qty 2 }}null{{ else }}false{{ end }}}{{- end -}}]{{ with .req_body.user }} {{ .name }}{{ end }}';
     assert.equal(render(tpl), '[{"sku": "a", "big": false},{"sku": "b", "big": true}] Ann');
   });
   it('variables and pipelines with Sprig functions', () => {
-    assert.equal(render('{{ $n := .req_body.user.name }}{{ $n | upper | printf "%s!" }} {{ default "none" .req_body.missing }} {{ len .req_body.items }} {{ add 1 2 }}'), 'ANN! none 2 3');
+    assert.equal(
+      render('{{ $n := .req_body.user.name }}{{ $n | upper | printf "%s!" }} {{ default "none" .req_body.missing }} {{ len .req_body.items }} {{ add 1 2 }}'),
+      'ANN! none 2 3',
+    );
   });
   it('`.a.b` is one chain, `.a .b` two arguments, `(f).a` a field of a result', () => {
-    assert.equal(render('{{ printf "%v-%v" .req_body.user.id .req_path }} {{ (index .req_body.items 1).sku }} {{ $.req_body.user.name }}'), '42-/orders/7 b Ann');
+    assert.equal(
+      render('{{ printf "%v-%v" .req_body.user.id .req_path }} {{ (index .req_body.items 1).sku }} {{ $.req_body.user.name }}'),
+      '42-/orders/7 b Ann',
+    );
   });
   it('prints values the way Go does', () => {
-    assert.equal(render('{{ .req_body.n }} {{ .req_body.f }} {{ .req_body.missing }} {{ .req_body.nil }} {{ .req_body.list }} {{ .req_body.m }}', { req_body: { n: 1000000, f: 0.5, nil: null, list: [1, 'a'], m: { b: 1, a: true } } }),
-      '1e+06 0.5 <no value> <nil> [1 a] map[a:true b:1]');
+    assert.equal(
+      render('{{ .req_body.n }} {{ .req_body.f }} {{ .req_body.missing }} {{ .req_body.nil }} {{ .req_body.list }} {{ .req_body.m }}', {
+        req_body: { n: 1000000, f: 0.5, nil: null, list: [1, 'a'], m: { b: 1, a: true } },
+      }),
+      '1e+06 0.5 <no value> <nil> [1 a] map[a:true b:1]',
+    );
     assert.equal(render('{{ toJson .x }}', { x: { b: '<&>', a: [1] } }), '{"a":[1],"b":"\\u003c\\u0026\\u003e"}');
   });
   it('comments are dropped', () => {

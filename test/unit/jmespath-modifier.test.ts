@@ -5,15 +5,24 @@ import { compileJmespath, runJmespath, wrapResult, JmespathRunError, JMESPATH_SC
 import { MartianConfigError } from '../../src/modifiers/martian/index.js';
 import jmespath from 'jmespath';
 
-const students = { students: [{ name: 'Bill', age: 23 }, { name: 'Mary', age: 16 }, { name: 'Jessica', age: 19 }] };
+const students = {
+  students: [
+    { name: 'Bill', age: 23 },
+    { name: 'Mary', age: 16 },
+    { name: 'Jessica', age: 19 },
+  ],
+};
 
 function refused(cfg: unknown, pointer: string, re: RegExp): void {
-  assert.throws(() => compileJmespath(cfg, '/endpoints/0/extra_config/modifier~1jmespath'), (e: unknown) => {
-    assert.ok(e instanceof MartianConfigError, String(e));
-    assert.equal(e.pointer, pointer);
-    assert.match(e.reason, re);
-    return true;
-  });
+  assert.throws(
+    () => compileJmespath(cfg, '/endpoints/0/extra_config/modifier~1jmespath'),
+    (e: unknown) => {
+      assert.ok(e instanceof MartianConfigError, String(e));
+      assert.equal(e.pointer, pointer);
+      assert.match(e.reason, re);
+      return true;
+    },
+  );
 }
 
 describe('modifier/jmespath', () => {
@@ -100,16 +109,61 @@ describe('modifier/jmespath', () => {
 
 describe('the Rampart interpreter agrees with the reference implementation', () => {
   const data = {
-    people: [{ name: 'a', age: 30, tags: ['x', 'y'] }, { name: 'b', age: 20, tags: [] }, { name: 'c', age: 40, tags: ['z'] }],
-    m: { k1: { v: 1 }, k2: { v: 2 }, k3: null }, nested: [[1, [2]], [3], 4], s: 'abc', e: [], f: 1.5,
+    people: [
+      { name: 'a', age: 30, tags: ['x', 'y'] },
+      { name: 'b', age: 20, tags: [] },
+      { name: 'c', age: 40, tags: ['z'] },
+    ],
+    m: { k1: { v: 1 }, k2: { v: 2 }, k3: null },
+    nested: [[1, [2]], [3], 4],
+    s: 'abc',
+    e: [],
+    f: 1.5,
   };
   const exprs = [
-    'people[*].name', 'people[?age > `25`].name', 'people[?tags].name', 'people[].tags[]', 'people[*].tags[0]', 'm.*.v', 'nested[]', 'nested[][]',
-    'people[0:2].{n: name, a: age}', 'people[-1:].name', 'people[::-1].name', 'sort_by(people, &age)[*].name', 'min_by(people, &age).name',
-    'length(people[?age < `35`])', 'people[?name == `"b"`] | [0].age', '[people[0].name, s, f]', 'e || s', 'e && s', '!e', 'm.k3.v', 'people[?!tags]',
-    'keys(m)', 'values(m)[?v]', 'max(people[*].age)', 'avg(people[*].age)', "starts_with(s, 'ab')", 'floor(f)', 'ceil(f)', 'abs(`-3`)', 'to_array(s)',
-    'to_string(`[1,2]`)', "contains(s, 'b')", 'reverse(people[*].name)', 'not_null(m.k3, s)', 'type(m)', 'sum(people[*].age)', 'people[?age >= `30` && age <= `40`].name',
-    'people | length(@)', 'people[*].[name, age][]', 'sort(people[*].name)', 'merge(m.k1, m.k2)', 'map(&length(tags), people)', 'people[1].tags == `[]`',
+    'people[*].name',
+    'people[?age > `25`].name',
+    'people[?tags].name',
+    'people[].tags[]',
+    'people[*].tags[0]',
+    'm.*.v',
+    'nested[]',
+    'nested[][]',
+    'people[0:2].{n: name, a: age}',
+    'people[-1:].name',
+    'people[::-1].name',
+    'sort_by(people, &age)[*].name',
+    'min_by(people, &age).name',
+    'length(people[?age < `35`])',
+    'people[?name == `"b"`] | [0].age',
+    '[people[0].name, s, f]',
+    'e || s',
+    'e && s',
+    '!e',
+    'm.k3.v',
+    'people[?!tags]',
+    'keys(m)',
+    'values(m)[?v]',
+    'max(people[*].age)',
+    'avg(people[*].age)',
+    "starts_with(s, 'ab')",
+    'floor(f)',
+    'ceil(f)',
+    'abs(`-3`)',
+    'to_array(s)',
+    'to_string(`[1,2]`)',
+    "contains(s, 'b')",
+    'reverse(people[*].name)',
+    'not_null(m.k3, s)',
+    'type(m)',
+    'sum(people[*].age)',
+    'people[?age >= `30` && age <= `40`].name',
+    'people | length(@)',
+    'people[*].[name, age][]',
+    'sort(people[*].name)',
+    'merge(m.k1, m.k2)',
+    'map(&length(tags), people)',
+    'people[1].tags == `[]`',
   ];
   for (const expr of exprs) {
     it(expr, () => {

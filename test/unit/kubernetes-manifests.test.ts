@@ -14,10 +14,12 @@ import { parseAllDocuments } from 'yaml';
 import { BIN, ROOT } from '../helpers/gateway.js';
 
 const DIR = join(ROOT, 'deploy/kubernetes');
- 
+
 type Doc = any;
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const docs: { file: string; doc: Doc }[] = [];
 for (const file of files) {
   for (const d of parseAllDocuments(readFileSync(join(DIR, file), 'utf8'))) {
@@ -30,8 +32,7 @@ const find = (kind: string, name: string): Doc => {
   assert.ok(found, `${kind}/${name} exists`);
   return found.doc;
 };
-const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
-  Object.entries(selector).every(([k, v]) => labels[k] === v);
+const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 const deployment = find('Deployment', 'rampart');
 const pod = deployment.spec.template.spec;
@@ -55,9 +56,15 @@ test('every manifest parses and is namespaced in rampart; kustomization lists ev
     if (doc.kind !== 'Namespace') assert.equal(doc.metadata.namespace, 'rampart', `${file} ${doc.kind}`);
   }
   const kustomization = docs.find(({ doc }) => doc.kind === 'Kustomization')!.doc;
-  assert.deepEqual([...kustomization.resources].sort(), files.filter((f) => f !== 'kustomization.yaml'));
+  assert.deepEqual(
+    [...kustomization.resources].sort(),
+    files.filter((f) => f !== 'kustomization.yaml'),
+  );
   for (const kind of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'StatefulSet']) {
-    assert.ok(docs.some(({ doc }) => doc.kind === kind), kind);
+    assert.ok(
+      docs.some(({ doc }) => doc.kind === kind),
+      kind,
+    );
   }
 });
 
@@ -116,7 +123,10 @@ test('Deployment: config at /etc/rampart/rampart.json from the ConfigMap, keys f
   assert.ok(container.volumeMounts.every((m: Doc) => m.readOnly === true));
   const jwk = config.endpoints[0].extra_config['auth/validator'].jwk_local_path as string;
   const secret = find('Secret', 'rampart-keys');
-  assert.ok(jwk.startsWith('/etc/rampart-keys/') && secret.stringData[jwk.slice('/etc/rampart-keys/'.length)], 'the key file the config reads is in the Secret');
+  assert.ok(
+    jwk.startsWith('/etc/rampart-keys/') && secret.stringData[jwk.slice('/etc/rampart-keys/'.length)],
+    'the key file the config reads is in the Secret',
+  );
 });
 
 test('the ConfigMap config passes `rampart check` (its key file stood in by a generated JWKS)', () => {

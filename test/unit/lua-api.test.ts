@@ -21,9 +21,12 @@ async function post(code: string, model = resp(), scope: 'proxy' | 'backend' = '
 
 describe('request', () => {
   it('method, path, url, body: getters and setters', async () => {
-    const m = await pre(`local r = request.load()
+    const m = await pre(
+      `local r = request.load()
       r:body(r:method() .. " " .. r:path() .. " " .. r:url())
-      r:method("POST") r:path("/new") r:url("http://127.0.0.1:1/new")`, req({ method: 'GET', path: '/old', url: 'http://127.0.0.1:1/old' }));
+      r:method("POST") r:path("/new") r:url("http://127.0.0.1:1/new")`,
+      req({ method: 'GET', path: '/old', url: 'http://127.0.0.1:1/old' }),
+    );
     assert.deepEqual([m.body, m.method, m.path, m.url], ['GET /old http://127.0.0.1:1/old', 'POST', '/new', 'http://127.0.0.1:1/new']);
   });
 
@@ -34,28 +37,37 @@ describe('request', () => {
   });
 
   it('headers(k) canonicalises and gives the first value or ""; headers(k, v) sets; headers(k, nil) deletes', async () => {
-    const m = await pre(`local r = request.load()
+    const m = await pre(
+      `local r = request.load()
       r:body(r:headers("x-one") .. "|" .. r:headers("missing"))
-      r:headers("x-new", "v") r:headers("X-Gone", nil)`, req({ headers: { 'X-One': ['a', 'b'], 'x-gone': ['1'] } }));
+      r:headers("x-new", "v") r:headers("X-Gone", nil)`,
+      req({ headers: { 'X-One': ['a', 'b'], 'x-gone': ['1'] } }),
+    );
     assert.equal(m.body, 'a|');
     assert.deepEqual(m.headers, { 'X-One': ['a', 'b'], 'X-New': ['v'] });
   });
 
   it('headers() is a luaTable of luaLists; headerList(k[, list])', async () => {
-    const m = await pre(`local r = request.load()
+    const m = await pre(
+      `local r = request.load()
       local h = r:headers()
       local l = h:get("X-One")
       r:body(h:len() .. ":" .. l:len() .. ":" .. l:get(0) .. ":" .. l:get(1) .. ":" .. r:headerList("x-one"):get(1))
       local nl = luaList.new() nl:set(0, "p") nl:set(1, "q")
-      r:headerList("x-list", nl)`, req({ headers: { 'X-One': ['a', 'b'] } }));
+      r:headerList("x-list", nl)`,
+      req({ headers: { 'X-One': ['a', 'b'] } }),
+    );
     assert.equal(m.body, '1:2:a:b:b');
     assert.deepEqual(m.headers['X-List'], ['p', 'q']);
   });
 
   it('params(), params(k) ("" when absent), params(k, v)', async () => {
-    const m = await pre(`local r = request.load()
+    const m = await pre(
+      `local r = request.load()
       r:body(r:params("Id") .. "|" .. r:params("Nope") .. "|" .. r:params():get("Id"))
-      r:params("Extra", 7)`, req({ params: { Id: '9' } }));
+      r:params("Extra", 7)`,
+      req({ params: { Id: '9' } }),
+    );
     assert.equal(m.body, '9||9');
     assert.deepEqual(m.params, { Id: '9', Extra: '7' });
   });
@@ -63,22 +75,29 @@ describe('request', () => {
 
 describe('response', () => {
   it('statusCode, isComplete, body: getters and setters', async () => {
-    const m = await post(`local r = response.load()
+    const m = await post(
+      `local r = response.load()
       r:body(r:statusCode() .. tostring(r:isComplete()) .. r:body())
-      r:statusCode(201) r:isComplete(false)`, resp({ status: 200, body: 'x', isComplete: true }));
+      r:statusCode(201) r:isComplete(false)`,
+      resp({ status: 200, body: 'x', isComplete: true }),
+    );
     assert.deepEqual([m.body, m.status, m.isComplete], ['200truex', 201, false]);
   });
 
   it('headers(k) getter does not canonicalise (KrakenD), the setter does', async () => {
-    const m = await post(`local r = response.load()
+    const m = await post(
+      `local r = response.load()
       r:body("[" .. r:headers("content-type") .. "][" .. r:headers("Content-Type") .. "]")
-      r:headers("x-set", "1") r:headers("Content-Type", nil)`, resp({ headers: { 'Content-Type': ['application/json'] } }));
+      r:headers("x-set", "1") r:headers("Content-Type", nil)`,
+      resp({ headers: { 'Content-Type': ['application/json'] } }),
+    );
     assert.equal(m.body, '[][application/json]');
     assert.deepEqual(m.headers, { 'X-Set': ['1'] });
   });
 
   it('data() is a live luaTable: get/set/del/len/keys/keyExists; nested arrays are 0-based luaLists', async () => {
-    const m = await post(`local d = response.load():data()
+    const m = await post(
+      `local d = response.load():data()
       local items = d:get("items")
       local first = items:get(0)
       local out = { d:len(), items:len(), first:get("id"), tostring(items:get(5)), tostring(d:keyExists("gone")), tostring(d:get("nothing")) }
@@ -88,7 +107,9 @@ describe('response', () => {
       items:set(2, "appended")
       items:del(1)
       d:del("gone")
-      d:set("summary", table.concat(out, ","))`, resp({ data: { items: [{ id: 1 }, 'two'], gone: true, nothing: null } }));
+      d:set("summary", table.concat(out, ","))`,
+      resp({ data: { items: [{ id: 1 }, 'two'], gone: true, nothing: null } }),
+    );
     assert.equal(m.data.summary, '3,2,1,nil,true,nil,gone,items,nothing');
     assert.deepEqual(m.data.items, [{ id: 10 }, 'appended']);
     assert.equal('gone' in m.data, false);
@@ -106,9 +127,15 @@ describe('response', () => {
 
 describe('ctx (lua-endpoint)', () => {
   it('method, url (path?query), host, query(k[, v]), params, headers, body; post is not run', async () => {
-    const c = await compile({ pre: `local c = ctx.load()
+    const c = await compile(
+      {
+        pre: `local c = ctx.load()
       c:body(c:method() .. " " .. c:url() .. " " .. c:host() .. " " .. c:query("a") .. " " .. c:headers("x-h"))
-      c:query("b", "2") c:host("h2") c:url("/p2?z=9")`, post: 'error("never runs")' }, { scope: 'endpoint' });
+      c:query("b", "2") c:host("h2") c:url("/p2?z=9")`,
+        post: 'error("never runs")',
+      },
+      { scope: 'endpoint' },
+    );
     assert.equal(c.hasPost, false);
     const r = await c.runPre(req({ method: 'GET', path: '/p', query: { a: ['1'] }, host: 'h1', headers: { 'X-H': ['v'] } }));
     assert.ok(r.ok, JSON.stringify(r));

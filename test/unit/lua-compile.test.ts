@@ -14,7 +14,10 @@ import { LUA_LEGACY_NAMESPACES, LUA_NAMESPACES, luaSchemas } from '../../src/scr
 import { closeAll, compile, req } from './lua/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rampart-lua-'));
-after(() => { closeAll(); rmSync(dir, { recursive: true, force: true }); });
+after(() => {
+  closeAll();
+  rmSync(dir, { recursive: true, force: true });
+});
 const P = '/extra_config/modifier~1lua-backend';
 
 async function startupError(cfg: object, opts = {}): Promise<LuaConfigError> {
@@ -60,7 +63,7 @@ describe('compileLuaScripts: md5', () => {
 });
 
 describe('compileLuaScripts: syntax and libraries', () => {
-  it('a syntax error in a source, pre or post stops startup with Lua\'s line', async () => {
+  it("a syntax error in a source, pre or post stops startup with Lua's line", async () => {
     writeFileSync(join(dir, 'bad.lua'), 'local x = 1\nfunction (\n');
     const e1 = await startupError({ sources: ['bad.lua'] }, { baseDir: dir });
     assert.equal(e1.pointer, `${P}/sources/0`);
@@ -79,7 +82,13 @@ describe('compileLuaScripts: syntax and libraries', () => {
   });
 
   it('openLibs "safe-set" maps it to the safe libraries plus os.time/clock/date only', async () => {
-    const c = await compile({ allow_open_libs: true, pre: 'request.load():body(type(os.time()) .. type(os.date) .. type(os.execute) .. type(os.getenv) .. type(io) .. type(require))' }, { openLibs: 'safe-set' });
+    const c = await compile(
+      {
+        allow_open_libs: true,
+        pre: 'request.load():body(type(os.time()) .. type(os.date) .. type(os.execute) .. type(os.getenv) .. type(io) .. type(require))',
+      },
+      { openLibs: 'safe-set' },
+    );
     const r = await c.runPre(req());
     assert.ok(r.ok && r.model.body === 'numberfunctionnilnilnilnil', JSON.stringify(r));
     const plain = await compile({ pre: 'request.load():body(type(os))' });
@@ -98,7 +107,9 @@ describe('Lua namespace schemas', () => {
   const ajv = new Ajv.default({ strict: false });
   it('accept the conformance configs and refuse unknown keys and bad md5 values', () => {
     const validate = ajv.compile(luaSchemas['modifier/lua-backend']);
-    const fixture = JSON.parse(readFileSync(join(fixturesDir(), 'krakend.json'), 'utf8').replace(/^\uFEFF/, '')) as { endpoints: { extra_config?: Record<string, unknown>; backend: { extra_config?: Record<string, unknown> }[] }[] };
+    const fixture = JSON.parse(readFileSync(join(fixturesDir(), 'krakend.json'), 'utf8').replace(/^\uFEFF/, '')) as {
+      endpoints: { extra_config?: Record<string, unknown>; backend: { extra_config?: Record<string, unknown> }[] }[];
+    };
     let seen = 0;
     for (const e of fixture.endpoints) {
       for (const block of [e.extra_config, ...e.backend.map((b) => b.extra_config)]) {

@@ -9,7 +9,8 @@ import { closeAll, compile, req, resp } from './lua/helpers.js';
 
 after(closeAll);
 
-const JWT = 'bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWQiOjEsImlhdCI6MTUxNjIzOTAyMn0.X_M6O0tdAGnnqqYoV_Q4xQZeG58gth-PG7KSW96tsic';
+const JWT =
+  'bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWQiOjEsImlhdCI6MTUxNjIzOTAyMn0.X_M6O0tdAGnnqqYoV_Q4xQZeG58gth-PG7KSW96tsic';
 const SOURCES = ['lua/json.lua', 'lua/base64.lua', 'lua/collection.lua'];
 
 describe('Lua conformance behaviours', () => {
@@ -19,11 +20,17 @@ describe('Lua conformance behaviours', () => {
     assert.ok(pre.ok, JSON.stringify(pre));
     assert.equal(pre.model.url, 'http://127.0.0.1:8081/collection/1');
 
-    const proxy = await compile({ sources: SOURCES, post: 'post_proxy(response.load())', live: true, allow_open_libs: true }, { scope: 'proxy', openLibs: 'safe-set' });
+    const proxy = await compile(
+      { sources: SOURCES, post: 'post_proxy(response.load())', live: true, allow_open_libs: true },
+      { scope: 'proxy', openLibs: 'safe-set' },
+    );
     const collection = Array.from({ length: 10 }, () => ({ path: '/collection/1' }));
     const post = await proxy.runPost(resp({ data: { collection } }));
     assert.ok(post.ok, JSON.stringify(post));
-    assert.equal(stringifyGo(post.model.data), '{"paths":{"1":"/collection/1","10":"/collection/1","2":"/collection/1","3":"/collection/1","4":"/collection/1","5":"/collection/1","6":"/collection/1","7":"/collection/1","8":"/collection/1","9":"/collection/1"},"total":10}');
+    assert.equal(
+      stringifyGo(post.model.data),
+      '{"paths":{"1":"/collection/1","10":"/collection/1","2":"/collection/1","3":"/collection/1","4":"/collection/1","5":"/collection/1","6":"/collection/1","7":"/collection/1","8":"/collection/1","9":"/collection/1"},"total":10}',
+    );
     assert.equal(post.model.isComplete, true);
   });
 
@@ -41,7 +48,14 @@ describe('Lua conformance behaviours', () => {
   });
 
   it('sequential_4: base64 of the raw propagated Resp0 is appended to the URL', async () => {
-    const c = await compile({ allow_open_libs: true, sources: ['lua/base64.lua'], pre: 'local req = request.load(); local m = req:params("Resp0"); req:url(req:url() .. to_base64(m))' }, { openLibs: 'safe-set' });
+    const c = await compile(
+      {
+        allow_open_libs: true,
+        sources: ['lua/base64.lua'],
+        pre: 'local req = request.load(); local m = req:params("Resp0"); req:url(req:url() .. to_base64(m))',
+      },
+      { openLibs: 'safe-set' },
+    );
     const r = await c.runPre(req({ url: 'http://127.0.0.1:8081/param_forwarding/', params: { Resp0: '{"message":"pong"}' } }));
     assert.ok(r.ok);
     assert.equal(new URL(r.model.url).pathname, '/param_forwarding/eyJtZXNzYWdlIjoicG9uZyJ9');

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { closeAll, compile, req } from './lua/helpers.js';
 
 let allowed: Server, other: Server;
-let A = '', B = '';
+let A = '',
+  B = '';
 const hits: string[] = [];
 
 function listen(s: Server): Promise<string> {
@@ -17,18 +18,42 @@ function listen(s: Server): Promise<string> {
 before(async () => {
   allowed = createServer((rq, rs) => {
     hits.push(`${rq.method} ${rq.url} ${rq.headers['x-token'] ?? ''}`);
-    if (rq.url === '/redirect') { rs.writeHead(302, { location: `${B}/secret` }); rs.end(); return; }
-    if (rq.url === '/slow') { setTimeout(() => rs.end('late'), 1500).unref(); return; }
-    if (rq.url === '/big') { rs.end('x'.repeat(4096)); return; }
+    if (rq.url === '/redirect') {
+      rs.writeHead(302, { location: `${B}/secret` });
+      rs.end();
+      return;
+    }
+    if (rq.url === '/slow') {
+      setTimeout(() => rs.end('late'), 1500).unref();
+      return;
+    }
+    if (rq.url === '/big') {
+      rs.end('x'.repeat(4096));
+      return;
+    }
     let body = '';
-    rq.on('data', (c: Buffer) => { body += c.toString(); });
-    rq.on('end', () => { rs.writeHead(201, { 'x-answer': 'yes', 'content-type': 'text/plain' }); rs.end(`echo:${body}`); });
+    rq.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    rq.on('end', () => {
+      rs.writeHead(201, { 'x-answer': 'yes', 'content-type': 'text/plain' });
+      rs.end(`echo:${body}`);
+    });
   });
-  other = createServer((rq, rs) => { hits.push(`OTHER ${rq.url}`); rs.end('leak'); });
+  other = createServer((rq, rs) => {
+    hits.push(`OTHER ${rq.url}`);
+    rs.end('leak');
+  });
   A = await listen(allowed);
   B = await listen(other);
 });
-after(() => { closeAll(); allowed.close(); other.close(); allowed.closeAllConnections(); other.closeAllConnections(); });
+after(() => {
+  closeAll();
+  allowed.close();
+  other.close();
+  allowed.closeAllConnections();
+  other.closeAllConnections();
+});
 
 async function run(code: string) {
   const c = await compile({ pre: `local r = request.load()\n${code}` }, { http: { allowedHosts: [A], timeoutMs: 300, maxBodyBytes: 1024 } });

@@ -25,7 +25,9 @@ describe('Lua sandbox: no way out', () => {
   it('load is text-only: real bytecode (dumped by an unsandboxed Lua) is refused whatever the mode or the reader', async () => {
     // Control: a plain wasmoon engine dumps a function and loads it back (bytecode works there).
     const raw = await new LuaFactory().createEngine();
-    const hex = raw.doStringSync('local b = string.dump(function() return 42 end) assert(load(b)() == 42) return (b:gsub(".", function(c) return string.format("%02x", c:byte()) end))') as string;
+    const hex = raw.doStringSync(
+      'local b = string.dump(function() return 42 end) assert(load(b)() == 42) return (b:gsub(".", function(c) return string.format("%02x", c:byte()) end))',
+    ) as string;
     raw.global.close();
     assert.match(hex, /^1b4c7561/);
     const out = await probe(`local bin = ("${hex}"):gsub("..", function(h) return string.char(tonumber(h, 16)) end)
@@ -67,14 +69,19 @@ describe('Lua sandbox: no way out', () => {
     assert.ok(a.ok && b.ok);
     assert.equal(a.ok && a.model.body, 'false');
     assert.equal(b.ok && b.model.body, 'false');
-    assert.equal((await probe('out(("abc"):sub(2))')), 'bc');
+    assert.equal(await probe('out(("abc"):sub(2))'), 'bc');
   });
 
   it('no JS object reaches Lua: "__proto__" data stays data, Object.prototype is untouched', async () => {
-    const c = await compile({ post: `local d = response.load():data()
+    const c = await compile(
+      {
+        post: `local d = response.load():data()
       d:set("__proto__", { polluted = "yes" })
       local p = d:get("constructor")
-      d:set("sawConstructor", tostring(p))` }, { scope: 'proxy' });
+      d:set("sawConstructor", tostring(p))`,
+      },
+      { scope: 'proxy' },
+    );
     const r = await c.runPost(resp({ data: JSON.parse('{"__proto__":{"x":1}}') }));
     assert.ok(r.ok);
     const probeObj: Record<string, unknown> = {};
@@ -113,11 +120,16 @@ describe('Lua sandbox: budgets', () => {
   });
 
   it('memory bombs fail on the cap, and the next call works', async () => {
-    const c = await compile({ pre: `local m = request.load():path()
+    const c = await compile(
+      {
+        pre: `local m = request.load():path()
       if m == "/rep" then local s = string.rep("x", 2^30) end
       if m == "/double" then local s = "x" while true do s = s .. s end end
       if m == "/table" then local t = {} for i = 1, 1e9 do t[i] = {i} end end
-      request.load():body("fine")` }, { budget: { timeMs: 2000, memoryBytes: 8 * 1024 * 1024 } });
+      request.load():body("fine")`,
+      },
+      { budget: { timeMs: 2000, memoryBytes: 8 * 1024 * 1024 } },
+    );
     for (const path of ['/rep', '/double', '/table']) {
       const t0 = Date.now();
       const r = await c.runPre(req({ path }));
@@ -139,7 +151,7 @@ describe('Lua sandbox: budgets', () => {
     const r2 = await two.runPre(req());
     assert.ok(!r2.ok && r2.kind === 'failure' && /pattern too complex/.test(r2.message), 'a*a*b on 2 KB runs for a minute in C');
     // A last quantifier cannot backtrack: whitespace clean-up of a 50 KB body is allowed.
-    assert.equal((await probe('local s = string.rep("a b ", 12500); out(#(s:gsub("%s+", "")))')), '25000');
+    assert.equal(await probe('local s = string.rep("a b ", 12500); out(#(s:gsub("%s+", "")))'), '25000');
   });
 
   it('endless recursion is a runtime error, not a crash', async () => {
@@ -165,10 +177,15 @@ describe('Lua sandbox: budgets', () => {
   });
 
   it('shared sub-tables that would expand exponentially on the way out fail inside the budget, not in the host heap', async () => {
-    const c = await compile({ post: `local d = response.load():data()
+    const c = await compile(
+      {
+        post: `local d = response.load():data()
       local cur = luaTable.new() cur:set("leaf", "x")
       for i = 1, 40 do local n = luaTable.new() n:set("a", cur) n:set("b", cur) cur = n end
-      d:set("bomb", cur)` }, { scope: 'proxy', budget: { timeMs: 300 } });
+      d:set("bomb", cur)`,
+      },
+      { scope: 'proxy', budget: { timeMs: 300 } },
+    );
     const t0 = Date.now();
     const r = await c.runPost(resp());
     assert.ok(!r.ok && r.kind === 'failure' && (r.reason === 'timeout' || r.reason === 'memory'), JSON.stringify(r).slice(0, 200));
@@ -178,6 +195,9 @@ describe('Lua sandbox: budgets', () => {
   it('a VM stuck in a loop does not stop other calls of the same script set (pool)', async () => {
     const c = await compile({ pre: 'if request.load():path() == "/loop" then while true do end end; request.load():body("ok")' }, { poolSize: 2 });
     const results = await Promise.all([c.runPre(req({ path: '/loop' })), c.runPre(req()), c.runPre(req()), c.runPre(req({ path: '/loop' })), c.runPre(req())]);
-    assert.deepEqual(results.map((r) => (r.ok ? r.model.body : r.kind === 'failure' ? r.reason : 'x')), ['timeout', 'ok', 'ok', 'timeout', 'ok']);
+    assert.deepEqual(
+      results.map((r) => (r.ok ? r.model.body : r.kind === 'failure' ? r.reason : 'x')),
+      ['timeout', 'ok', 'ok', 'timeout', 'ok'],
+    );
   });
 });

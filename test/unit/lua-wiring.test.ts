@@ -24,7 +24,12 @@ test('the legacy Lua names are renamed to the registered ones', () => {
 });
 
 test('script headers: framing and malformed fields are dropped', () => {
-  assert.deepEqual(flatOfMulti({ 'X-A': ['1'], Host: ['evil'], 'Content-Length': ['9'], 'Bad Name': ['x'], 'X-B': ['ok', 'a\r\nInjected: 1'] }), ['x-a', '1', 'x-b', 'ok']);
+  assert.deepEqual(flatOfMulti({ 'X-A': ['1'], Host: ['evil'], 'Content-Length': ['9'], 'Bad Name': ['x'], 'X-B': ['ok', 'a\r\nInjected: 1'] }), [
+    'x-a',
+    '1',
+    'x-b',
+    'ok',
+  ]);
 });
 
 test('params use lura names for scripts and the gateway names back', () => {

@@ -53,15 +53,25 @@ describe('body.Modifier', () => {
 describe('cookie.Modifier', () => {
   const cfg = {
     'cookie.Modifier': {
-      scope: ['request', 'response'], name: 'AcceptCookies', value: 'yes', path: '/some/path', domain: 'example.com',
-      expires: '2025-04-12T23:20:50.52Z', secure: true, httpOnly: false, maxAge: 86400,
+      scope: ['request', 'response'],
+      name: 'AcceptCookies',
+      value: 'yes',
+      path: '/some/path',
+      domain: 'example.com',
+      expires: '2025-04-12T23:20:50.52Z',
+      secure: true,
+      httpOnly: false,
+      maxAge: 86400,
     },
   };
   it('adds name=value to the request Cookie header and a full Set-Cookie to the response (KrakenD docs example)', () => {
     const r = req({ headers: { cookie: 'a=1' } });
     const s = onResponse(cfg, res({ headers: { 'set-cookie': 'upstream=1' } }), r);
     assert.deepEqual(h(r, 'cookie'), ['a=1; AcceptCookies=yes']);
-    assert.deepEqual(h(s, 'set-cookie'), ['upstream=1', 'AcceptCookies=yes; Path=/some/path; Domain=example.com; Expires=Sat, 12 Apr 2025 23:20:50 GMT; Max-Age=86400; Secure']);
+    assert.deepEqual(h(s, 'set-cookie'), [
+      'upstream=1',
+      'AcceptCookies=yes; Path=/some/path; Domain=example.com; Expires=Sat, 12 Apr 2025 23:20:50 GMT; Max-Age=86400; Secure',
+    ]);
   });
   it('quotes a value with a space, and refuses values a cookie cannot carry', () => {
     const r = onRequest({ 'cookie.Modifier': { scope: ['request'], name: 'n', value: 'a b' } });
@@ -75,7 +85,9 @@ describe('cookie.Modifier', () => {
 describe('cookie.Filter', () => {
   const cfg = {
     'cookie.Filter': {
-      scope: ['request'], name: 'marketingCookies', value: 'yes',
+      scope: ['request'],
+      name: 'marketingCookies',
+      value: 'yes',
       modifier: { 'header.Modifier': { scope: ['request'], name: 'Accepts-Marketing-Cookies', value: 'true' } },
       else: { 'header.Modifier': { scope: ['request'], name: 'Accepts-Marketing-Cookies', value: 'false' } },
     },

@@ -9,17 +9,23 @@ const hdr = { 'header.Modifier': { scope: ['request'], name: 'X', value: '1' } }
 describe('martian config errors carry the JSON pointer of the bad node', () => {
   it('unknown modifier names, at the top and nested, with a hint for a case slip', () => {
     refused({ 'header.Nope': { scope: ['request'] } }, '/header.Nope', /unknown martian modifier "header.Nope"/);
-    refused({ 'fifo.Group': { scope: ['request'], modifiers: [hdr, { 'fifo.Group': { scope: ['request'], modifiers: [{ 'header.modifier': {} }] } }] } },
-      '/fifo.Group/modifiers/1/fifo.Group/modifiers/0/header.modifier', /did you mean "header.Modifier"/);
+    refused(
+      { 'fifo.Group': { scope: ['request'], modifiers: [hdr, { 'fifo.Group': { scope: ['request'], modifiers: [{ 'header.modifier': {} }] } }] } },
+      '/fifo.Group/modifiers/1/fifo.Group/modifiers/0/header.modifier',
+      /did you mean "header.Modifier"/,
+    );
     refused({ 'url.Filter': { scope: ['request'], modifier: hdr, else: { 'martian.Noop': {} } } }, '/url.Filter/else/martian.Noop', /unknown/);
   });
   it('a base pointer is prefixed, slashes escaped (~1)', () => {
-    assert.throws(() => compileMartian({ 'x.Y': {} }, '/endpoints/0/backend/1/extra_config/modifier~1martian'), (e: unknown) => {
-      assert.ok(e instanceof MartianConfigError);
-      assert.equal(e.pointer, '/endpoints/0/backend/1/extra_config/modifier~1martian/x.Y');
-      assert.equal(e.stack?.includes('    at '), false, 'no stack trace in a config error');
-      return true;
-    });
+    assert.throws(
+      () => compileMartian({ 'x.Y': {} }, '/endpoints/0/backend/1/extra_config/modifier~1martian'),
+      (e: unknown) => {
+        assert.ok(e instanceof MartianConfigError);
+        assert.equal(e.pointer, '/endpoints/0/backend/1/extra_config/modifier~1martian/x.Y');
+        assert.equal(e.stack?.includes('    at '), false, 'no stack trace in a config error');
+        return true;
+      },
+    );
   });
   it('exactly one modifier per object; objects only', () => {
     refused({}, '', /exactly one modifier/);
@@ -55,10 +61,33 @@ describe('martian config errors carry the JSON pointer of the bad node', () => {
     assert.throws(() => compileMartian(wide), /more than 5000 modifiers/);
   });
   it('the registry lists every KrakenD CE name', () => {
-    const ce = ['body.Modifier', 'cookie.Filter', 'cookie.Modifier', 'fifo.Group', 'header.Append', 'header.Blacklist', 'header.Copy', 'header.Filter',
-      'header.Id', 'header.Modifier', 'header.RegexFilter', 'header.Verifier', 'port.Filter', 'port.Modifier', 'priority.Group', 'querystring.Filter',
-      'querystring.Modifier', 'querystring.Verifier', 'stash.Modifier', 'status.Modifier', 'status.Verifier', 'url.Filter', 'url.Modifier',
-      'url.RegexFilter', 'url.Verifier'];
+    const ce = [
+      'body.Modifier',
+      'cookie.Filter',
+      'cookie.Modifier',
+      'fifo.Group',
+      'header.Append',
+      'header.Blacklist',
+      'header.Copy',
+      'header.Filter',
+      'header.Id',
+      'header.Modifier',
+      'header.RegexFilter',
+      'header.Verifier',
+      'port.Filter',
+      'port.Modifier',
+      'priority.Group',
+      'querystring.Filter',
+      'querystring.Modifier',
+      'querystring.Verifier',
+      'stash.Modifier',
+      'status.Modifier',
+      'status.Verifier',
+      'url.Filter',
+      'url.Modifier',
+      'url.RegexFilter',
+      'url.Verifier',
+    ];
     for (const n of ce) assert.ok(MARTIAN_NAMES.includes(n), n);
     assert.deepEqual(Object.keys(MARTIAN_SCHEMA.properties as object).sort(), [...MARTIAN_NAMES].sort());
   });
@@ -80,43 +109,62 @@ describe('regex filters run in linear time (re2js)', () => {
 });
 
 /** A pipeline-style walk: compile every backend's modifier/martian with its pointer. */
-function compileAll(config: { endpoints: Array<{ backend: Array<{ extra_config?: Record<string, unknown> }> }> }): Map<string, ReturnType<typeof compileMartian>> {
+function compileAll(config: {
+  endpoints: Array<{ backend: Array<{ extra_config?: Record<string, unknown> }> }>;
+}): Map<string, ReturnType<typeof compileMartian>> {
   const out = new Map<string, ReturnType<typeof compileMartian>>();
-  config.endpoints.forEach((e, i) => e.backend.forEach((b, j) => {
-    const v = b.extra_config?.['modifier/martian'];
-    const at = `/endpoints/${i}/backend/${j}/extra_config/modifier~1martian`;
-    if (v !== undefined) out.set(at, compileMartian(v, at));
-  }));
+  config.endpoints.forEach((e, i) =>
+    e.backend.forEach((b, j) => {
+      const v = b.extra_config?.['modifier/martian'];
+      const at = `/endpoints/${i}/backend/${j}/extra_config/modifier~1martian`;
+      if (v !== undefined) out.set(at, compileMartian(v, at));
+    }),
+  );
   return out;
 }
 
 describe('real-looking KrakenD configs', () => {
   it('a legacy-API bridge: strip client headers, add an API key, flag legacy tenants', () => {
     const config = {
-      endpoints: [{
-        backend: [{
-          url_pattern: '/v1/orders',
-          extra_config: {
-            'modifier/martian': {
-              'fifo.Group': {
-                scope: ['request', 'response'], aggregateErrors: true,
-                modifiers: [
-                  { 'header.Blacklist': { scope: ['request'], names: ['Cookie', 'X-Forwarded-For'] } },
-                  { 'header.Modifier': { scope: ['request'], name: 'X-Api-Key', value: 'k-123' } },
-                  { 'querystring.Modifier': { scope: ['request'], name: 'client', value: 'gateway' } },
-                  { 'header.Filter': { scope: ['request'], name: 'X-Tenant', value: 'legacy', modifier: { 'url.Modifier': { scope: ['request'], path: '/v0/orders' } } } },
-                  { 'header.Blacklist': { scope: ['response'], names: ['Server', 'X-Powered-By'] } },
-                ],
+      endpoints: [
+        {
+          backend: [
+            {
+              url_pattern: '/v1/orders',
+              extra_config: {
+                'modifier/martian': {
+                  'fifo.Group': {
+                    scope: ['request', 'response'],
+                    aggregateErrors: true,
+                    modifiers: [
+                      { 'header.Blacklist': { scope: ['request'], names: ['Cookie', 'X-Forwarded-For'] } },
+                      { 'header.Modifier': { scope: ['request'], name: 'X-Api-Key', value: 'k-123' } },
+                      { 'querystring.Modifier': { scope: ['request'], name: 'client', value: 'gateway' } },
+                      {
+                        'header.Filter': {
+                          scope: ['request'],
+                          name: 'X-Tenant',
+                          value: 'legacy',
+                          modifier: { 'url.Modifier': { scope: ['request'], path: '/v0/orders' } },
+                        },
+                      },
+                      { 'header.Blacklist': { scope: ['response'], names: ['Server', 'X-Powered-By'] } },
+                    ],
+                  },
+                },
               },
             },
-          },
-        }],
-      }],
+          ],
+        },
+      ],
     };
     const all = compileAll(config);
     const m = all.get('/endpoints/0/backend/0/extra_config/modifier~1martian');
     assert.ok(m);
-    const r = req({ url: { scheme: 'https', host: 'orders.internal', path: '/v1/orders', query: 'page=2' }, headers: { cookie: 's=1', 'x-tenant': 'legacy', 'x-forwarded-for': '1.2.3.4' } });
+    const r = req({
+      url: { scheme: 'https', host: 'orders.internal', path: '/v1/orders', query: 'page=2' },
+      headers: { cookie: 's=1', 'x-tenant': 'legacy', 'x-forwarded-for': '1.2.3.4' },
+    });
     assert.equal(runMartianRequest(m, r), undefined);
     assert.deepEqual([...r.headers.keys()].sort(), ['x-api-key', 'x-tenant']);
     assert.equal(r.url.path, '/v0/orders');
@@ -126,17 +174,36 @@ describe('real-looking KrakenD configs', () => {
     const config = {
       endpoints: [
         { backend: [{ extra_config: { 'modifier/martian': hdr } }] },
-        { backend: [{}, { extra_config: { 'modifier/martian': { 'fifo.Group': { scope: ['request'], modifiers: [hdr, { 'header.Modifier': { scope: ['request'], name: 'X', value: 'a\nb' } }] } } } }] },
+        {
+          backend: [
+            {},
+            {
+              extra_config: {
+                'modifier/martian': {
+                  'fifo.Group': { scope: ['request'], modifiers: [hdr, { 'header.Modifier': { scope: ['request'], name: 'X', value: 'a\nb' } }] },
+                },
+              },
+            },
+          ],
+        },
       ],
     };
-    assert.throws(() => compileAll(config), (e: unknown) => {
-      assert.ok(e instanceof MartianConfigError);
-      assert.equal(e.message, '/endpoints/1/backend/1/extra_config/modifier~1martian/fifo.Group/modifiers/1/header.Modifier/value: header value has control characters (CR, LF, NUL…): refused (header injection)');
-      return true;
-    });
+    assert.throws(
+      () => compileAll(config),
+      (e: unknown) => {
+        assert.ok(e instanceof MartianConfigError);
+        assert.equal(
+          e.message,
+          '/endpoints/1/backend/1/extra_config/modifier~1martian/fifo.Group/modifiers/1/header.Modifier/value: header value has control characters (CR, LF, NUL…): refused (header injection)',
+        );
+        return true;
+      },
+    );
   });
   it('the CORS advice from the KrakenD docs: never forward Origin or preflight headers', () => {
-    const m = compileMartian({ 'header.Blacklist': { scope: ['request'], names: ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'] } });
+    const m = compileMartian({
+      'header.Blacklist': { scope: ['request'], names: ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'] },
+    });
     const r = req({ headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT', accept: '*/*' } });
     runMartianRequest(m, r);
     assert.deepEqual([...r.headers.keys()], ['accept']);
@@ -146,7 +213,17 @@ describe('real-looking KrakenD configs', () => {
       'priority.Group': {
         scope: ['request'],
         modifiers: [
-          { priority: 10, modifier: { 'header.RegexFilter': { scope: ['request'], header: 'User-Agent', regex: '(?i)(android|iphone)', modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Device', value: 'mobile' } } } } },
+          {
+            priority: 10,
+            modifier: {
+              'header.RegexFilter': {
+                scope: ['request'],
+                header: 'User-Agent',
+                regex: '(?i)(android|iphone)',
+                modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Device', value: 'mobile' } },
+              },
+            },
+          },
           { priority: 20, modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Device', value: 'desktop' } } },
         ],
       },

@@ -13,11 +13,9 @@ describe('fifo.Group', () => {
   it('runs members in order (KrakenD docs example: body then header)', () => {
     const cfg = {
       'fifo.Group': {
-        scope: ['request', 'response'], aggregateErrors: true,
-        modifiers: [
-          { 'body.Modifier': { scope: ['request'], body: 'eyJtc2ciOiJ5b3Ugcm9jayEifQ==' } },
-          set('X-Martian', 'true', ['request', 'response']),
-        ],
+        scope: ['request', 'response'],
+        aggregateErrors: true,
+        modifiers: [{ 'body.Modifier': { scope: ['request'], body: 'eyJtc2ciOiJ5b3Ugcm9jayEifQ==' } }, set('X-Martian', 'true', ['request', 'response'])],
       },
     };
     const r = req();
@@ -28,7 +26,9 @@ describe('fifo.Group', () => {
     assert.equal(s.body?.toString(), 'up', 'the body modifier was request-only');
   });
   it('later members see earlier changes; the last write wins', () => {
-    const r = onRequest({ 'fifo.Group': { scope: ['request'], modifiers: [set('X-A', '1'), { 'header.Copy': { scope: ['request'], from: 'X-A', to: 'X-B' } }, set('X-A', '2')] } });
+    const r = onRequest({
+      'fifo.Group': { scope: ['request'], modifiers: [set('X-A', '1'), { 'header.Copy': { scope: ['request'], from: 'X-A', to: 'X-B' } }, set('X-A', '2')] },
+    });
     assert.deepEqual(h(r, 'x-a'), ['2']);
     assert.deepEqual(h(r, 'x-b'), ['1']);
   });
@@ -69,7 +69,14 @@ describe('fifo.Group', () => {
         scope: ['request'],
         modifiers: [
           { 'fifo.Group': { scope: ['request'], modifiers: [set('X-Inner', '1')] } },
-          { 'header.Filter': { scope: ['request'], name: 'X-Inner', value: '1', modifier: { 'fifo.Group': { scope: ['request'], modifiers: [set('X-Seen', 'yes')] } } } },
+          {
+            'header.Filter': {
+              scope: ['request'],
+              name: 'X-Inner',
+              value: '1',
+              modifier: { 'fifo.Group': { scope: ['request'], modifiers: [set('X-Seen', 'yes')] } },
+            },
+          },
         ],
       },
     };
@@ -95,7 +102,15 @@ describe('priority.Group', () => {
     assert.deepEqual(h(r, 'x-trace'), ['100', '50']);
   });
   it('equal priorities run the later-declared first (Go inserts before equals)', () => {
-    const r = onRequest({ 'priority.Group': { scope: ['request'], modifiers: [{ priority: 1, modifier: set('X', 'first-declared') }, { priority: 1, modifier: set('X', 'second-declared') }] } });
+    const r = onRequest({
+      'priority.Group': {
+        scope: ['request'],
+        modifiers: [
+          { priority: 1, modifier: set('X', 'first-declared') },
+          { priority: 1, modifier: set('X', 'second-declared') },
+        ],
+      },
+    });
     assert.deepEqual(h(r, 'x'), ['first-declared']);
   });
   it('KrakenD docs example adds both query strings', () => {
@@ -111,21 +126,42 @@ describe('priority.Group', () => {
     assert.equal(r.url.query, 'first=0&last=100');
   });
   it('stops at the first error (no aggregateErrors in priority.Group)', () => {
-    const m = compileMartian({ 'priority.Group': { scope: ['request'], modifiers: [{ priority: 2, modifier: appendHost }, { priority: 1, modifier: set('X', '1') }] } });
+    const m = compileMartian({
+      'priority.Group': {
+        scope: ['request'],
+        modifiers: [
+          { priority: 2, modifier: appendHost },
+          { priority: 1, modifier: set('X', '1') },
+        ],
+      },
+    });
     const r = req();
     assert.match(runMartianRequest(m, r) ?? '', /illegal header multiple/);
     assert.equal(r.headers.has('x'), false);
   });
   it('refuses members without a modifier or with a fractional priority', () => {
     refused({ 'priority.Group': { scope: ['request'], modifiers: [{ priority: 1 }] } }, '/priority.Group/modifiers/0', /needs "modifier"/);
-    refused({ 'priority.Group': { scope: ['request'], modifiers: [{ priority: 1.5, modifier: set('X', '1') }] } }, '/priority.Group/modifiers/0/priority', /integer/);
+    refused(
+      { 'priority.Group': { scope: ['request'], modifiers: [{ priority: 1.5, modifier: set('X', '1') }] } },
+      '/priority.Group/modifiers/0/priority',
+      /integer/,
+    );
     refused({ 'priority.Group': { scope: ['request'], modifiers: [set('X', '1')] } }, '/priority.Group/modifiers/0/header.Modifier', /no "header.Modifier"/);
   });
 });
 
 describe('skip.RoundTrip', () => {
-  it('flags the request; the adapter answers krakend-martian\'s empty 200, which response modifiers then shape', () => {
-    const m = compileMartian({ 'fifo.Group': { scope: ['request', 'response'], modifiers: [{ 'skip.RoundTrip': { scope: ['request'] } }, set('X-Mocked', 'yes', ['response']), { 'body.Modifier': { scope: ['response'], body: 'e30=', contentType: 'application/json' } }] } });
+  it("flags the request; the adapter answers krakend-martian's empty 200, which response modifiers then shape", () => {
+    const m = compileMartian({
+      'fifo.Group': {
+        scope: ['request', 'response'],
+        modifiers: [
+          { 'skip.RoundTrip': { scope: ['request'] } },
+          set('X-Mocked', 'yes', ['response']),
+          { 'body.Modifier': { scope: ['response'], body: 'e30=', contentType: 'application/json' } },
+        ],
+      },
+    });
     const r = req();
     assert.equal(runMartianRequest(m, r), undefined);
     assert.equal(r.skipRoundTrip, true);

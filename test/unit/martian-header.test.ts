@@ -106,7 +106,9 @@ describe('header.Id', () => {
 describe('header.Filter', () => {
   const cfg = {
     'header.Filter': {
-      scope: ['request'], name: 'X-Tenant', value: 'v1',
+      scope: ['request'],
+      name: 'X-Tenant',
+      value: 'v1',
       modifier: { 'querystring.Modifier': { scope: ['request'], name: 'legacy', value: '1' } },
       else: { 'header.Modifier': { scope: ['request'], name: 'X-Legacy', value: 'no' } },
     },
@@ -122,7 +124,9 @@ describe('header.Filter', () => {
     assert.deepEqual(h(r, 'x-legacy'), ['no']);
   });
   it('on responses it tests the response headers', () => {
-    const c = { 'header.Filter': { scope: ['response'], name: 'X-Cache', value: 'HIT', modifier: { 'status.Modifier': { scope: ['response'], statusCode: 203 } } } };
+    const c = {
+      'header.Filter': { scope: ['response'], name: 'X-Cache', value: 'HIT', modifier: { 'status.Modifier': { scope: ['response'], statusCode: 203 } } },
+    };
     assert.equal(onResponse(c, res({ headers: { 'x-cache': 'HIT' } })).status, 203);
     assert.equal(onResponse(c, res({ headers: { 'x-cache': 'MISS' } })).status, 200);
   });
@@ -134,7 +138,9 @@ describe('header.Filter', () => {
 describe('header.RegexFilter', () => {
   const cfg = {
     'header.RegexFilter': {
-      scope: ['request'], header: 'X-App-Version', regex: '.*-(alpha|beta|preview)$',
+      scope: ['request'],
+      header: 'X-App-Version',
+      regex: '.*-(alpha|beta|preview)$',
       modifier: { 'querystring.Modifier': { scope: ['request'], name: 'testing', value: '1' } },
     },
   };
@@ -144,17 +150,39 @@ describe('header.RegexFilter', () => {
     assert.equal(onRequest(cfg, req()).url.query, '');
   });
   it('is unanchored like Go MatchString', () => {
-    const c = { 'header.RegexFilter': { scope: ['request'], header: 'X-A', regex: 'b+', modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Hit', value: '1' } } } };
+    const c = {
+      'header.RegexFilter': {
+        scope: ['request'],
+        header: 'X-A',
+        regex: 'b+',
+        modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Hit', value: '1' } },
+      },
+    };
     assert.deepEqual(h(onRequest(c, req({ headers: { 'x-a': 'abbbc' } })), 'x-hit'), ['1']);
   });
   it('in the response phase it reads the request header', () => {
-    const c = { 'header.RegexFilter': { scope: ['response'], header: 'X-Debug', regex: '^1$', modifier: { 'header.Modifier': { scope: ['response'], name: 'X-Debugged', value: 'yes' } } } };
+    const c = {
+      'header.RegexFilter': {
+        scope: ['response'],
+        header: 'X-Debug',
+        regex: '^1$',
+        modifier: { 'header.Modifier': { scope: ['response'], name: 'X-Debugged', value: 'yes' } },
+      },
+    };
     const s = onResponse(c, res({ headers: { 'x-debug': '0' } }), req({ headers: { 'x-debug': '1' } }));
     assert.deepEqual(h(s, 'x-debugged'), ['yes']);
   });
   it('refuses a bad regex, backreferences (not RE2) and an else', () => {
-    refused({ 'header.RegexFilter': { scope: ['request'], header: 'X', regex: '(', modifier: cfg['header.RegexFilter'].modifier } }, '/header.RegexFilter/regex', /invalid regular expression/);
-    refused({ 'header.RegexFilter': { scope: ['request'], header: 'X', regex: '(a)\\1', modifier: cfg['header.RegexFilter'].modifier } }, '/header.RegexFilter/regex', /invalid regular expression/);
+    refused(
+      { 'header.RegexFilter': { scope: ['request'], header: 'X', regex: '(', modifier: cfg['header.RegexFilter'].modifier } },
+      '/header.RegexFilter/regex',
+      /invalid regular expression/,
+    );
+    refused(
+      { 'header.RegexFilter': { scope: ['request'], header: 'X', regex: '(a)\\1', modifier: cfg['header.RegexFilter'].modifier } },
+      '/header.RegexFilter/regex',
+      /invalid regular expression/,
+    );
     refused({ 'header.RegexFilter': { ...cfg['header.RegexFilter'], else: cfg['header.RegexFilter'].modifier } }, '/header.RegexFilter/else', /no "else"/);
   });
 });

@@ -1,7 +1,15 @@
 // Builders for martian unit tests: plain request/response models and a compile+run shortcut.
 
 import assert from 'node:assert/strict';
-import { compileMartian, runMartianRequest, runMartianResponse, MartianConfigError, type MutableRequest, type MutableResponse, type StepResult } from '../../src/modifiers/martian/index.js';
+import {
+  compileMartian,
+  runMartianRequest,
+  runMartianResponse,
+  MartianConfigError,
+  type MutableRequest,
+  type MutableResponse,
+  type StepResult,
+} from '../../src/modifiers/martian/index.js';
 
 type ReqOver = Partial<Omit<MutableRequest, 'headers'>> & { headers?: Record<string, string | string[]> | Map<string, string[]> };
 type ResOver = Partial<Omit<MutableResponse, 'headers'>> & { headers?: Record<string, string | string[]> };
@@ -47,13 +55,16 @@ export function runReq(cfg: unknown, r: MutableRequest = req()): StepResult {
 
 /** Asserts compile fails with `pointer` and a reason matching `re`. */
 export function refused(cfg: unknown, pointer: string, re: RegExp): void {
-  assert.throws(() => compileMartian(cfg), (err: unknown) => {
-    assert.ok(err instanceof MartianConfigError, `expected MartianConfigError, got ${String(err)}`);
-    assert.equal(err.pointer, pointer);
-    assert.match(err.reason, re);
-    assert.equal(err.message, `${pointer || '/'}: ${err.reason}`);
-    return true;
-  });
+  assert.throws(
+    () => compileMartian(cfg),
+    (err: unknown) => {
+      assert.ok(err instanceof MartianConfigError, `expected MartianConfigError, got ${String(err)}`);
+      assert.equal(err.pointer, pointer);
+      assert.match(err.reason, re);
+      assert.equal(err.message, `${pointer || '/'}: ${err.reason}`);
+      return true;
+    },
+  );
 }
 
 export function h(m: { headers: Map<string, string[]> }, name: string): string[] | undefined {

@@ -8,12 +8,14 @@ const setMiss = { 'header.Modifier': { scope: ['request'], name: 'X-Hit', value:
 
 describe('url.Modifier', () => {
   it('replaces the set parts only (KrakenD docs example), leaving the Host header', () => {
-    const r = onRequest({ 'url.Modifier': { scope: ['request'], scheme: 'http', host: 'localhost:8080', path: '/__echo/hello', query: 'flag=true' } },
-      req({ url: { scheme: 'https', host: 'does-not-exist', path: '/neither', query: 'x=1' }, host: 'does-not-exist' }));
+    const r = onRequest(
+      { 'url.Modifier': { scope: ['request'], scheme: 'http', host: 'localhost:8080', path: '/__echo/hello', query: 'flag=true' } },
+      req({ url: { scheme: 'https', host: 'does-not-exist', path: '/neither', query: 'x=1' }, host: 'does-not-exist' }),
+    );
     assert.deepEqual(r.url, { scheme: 'http', host: 'localhost:8080', path: '/__echo/hello', query: 'flag=true' });
     assert.equal(r.host, 'does-not-exist');
   });
-  it('escapes a configured path as Go\'s EscapedPath does', () => {
+  it("escapes a configured path as Go's EscapedPath does", () => {
     const r = onRequest({ 'url.Modifier': { scope: ['request'], path: '/a b/ü' } });
     assert.equal(r.url.path, '/a%20b/%C3%BC');
   });
@@ -52,7 +54,7 @@ describe('url.RegexFilter', () => {
     assert.deepEqual(h(onRequest(cfg, req({ url: { scheme: 'http', host: 'localhost:8080', path: '/x', query: '' } })), 'x-hit'), ['true']);
     assert.deepEqual(h(onRequest(cfg, req()), 'x-hit'), ['false']);
   });
-  it('sees the query string, as Go\'s URL.String() includes it', () => {
+  it("sees the query string, as Go's URL.String() includes it", () => {
     const c = { 'url.RegexFilter': { scope: ['request'], regex: 'debug=1$', modifier: setHit } };
     assert.deepEqual(h(onRequest(c, req({ url: { scheme: 'http', host: 'h', path: '/x', query: 'debug=1' } })), 'x-hit'), ['true']);
   });
@@ -62,19 +64,25 @@ describe('url.RegexFilter', () => {
 });
 
 describe('querystring.Modifier', () => {
-  it('sets a value over the client\'s and re-encodes sorted (KrakenD docs example)', () => {
-    const r = onRequest({ 'querystring.Modifier': { scope: ['request'], name: 'amount', value: '75' } },
-      req({ url: { scheme: 'http', host: 'h', path: '/__echo/querystring.Modifier', query: 'currency=EUR&amount=55' } }));
+  it("sets a value over the client's and re-encodes sorted (KrakenD docs example)", () => {
+    const r = onRequest(
+      { 'querystring.Modifier': { scope: ['request'], name: 'amount', value: '75' } },
+      req({ url: { scheme: 'http', host: 'h', path: '/__echo/querystring.Modifier', query: 'currency=EUR&amount=55' } }),
+    );
     assert.equal(r.url.query, 'amount=75&currency=EUR');
   });
   it('encodes like url.Values.Encode (spaces as +, reserved bytes escaped) and drops pairs Go refuses', () => {
-    const r = onRequest({ 'querystring.Modifier': { scope: ['request'], name: 'q', value: 'a b&c=d' } },
-      req({ url: { scheme: 'http', host: 'h', path: '/', query: 'z=1&bad=%zz&semi=a;b&a=x+y' } }));
+    const r = onRequest(
+      { 'querystring.Modifier': { scope: ['request'], name: 'q', value: 'a b&c=d' } },
+      req({ url: { scheme: 'http', host: 'h', path: '/', query: 'z=1&bad=%zz&semi=a;b&a=x+y' } }),
+    );
     assert.equal(r.url.query, 'a=x+y&q=a+b%26c%3Dd&z=1');
   });
   it('sorts keys by UTF-8 bytes like Go, also around surrogates', () => {
-    const r = onRequest({ 'querystring.Modifier': { scope: ['request'], name: 'a', value: '1' } },
-      req({ url: { scheme: 'http', host: 'h', path: '/', query: '%F0%9F%98%80=1&%EF%BF%BD=2&z=3' } }));
+    const r = onRequest(
+      { 'querystring.Modifier': { scope: ['request'], name: 'a', value: '1' } },
+      req({ url: { scheme: 'http', host: 'h', path: '/', query: '%F0%9F%98%80=1&%EF%BF%BD=2&z=3' } }),
+    );
     assert.equal(r.url.query, 'a=1&z=3&%EF%BF%BD=2&%F0%9F%98%80=1');
   });
   it('is request-only', () => {
@@ -113,7 +121,7 @@ describe('port.Modifier', () => {
     assert.equal(onRequest({ 'port.Modifier': { scope: ['request'], remove: true } }, u('h:1')).url.host, 'h');
     assert.equal(onRequest({ 'port.Modifier': { scope: ['request'], port: 81 } }, u('[::1]:80')).url.host, '[::1]:81');
   });
-  it('a host Go cannot split is Go\'s error', () => {
+  it("a host Go cannot split is Go's error", () => {
     assert.match(runReq({ 'port.Modifier': { scope: ['request'], port: 81 } }, u('a:b:c')) ?? '', /too many colons/);
   });
   it('exactly one of port, defaultForScheme, remove', () => {
@@ -130,7 +138,7 @@ describe('port.Filter', () => {
     assert.equal(onRequest(cfg, u('localhost:1234')).url.host, 'localhost:8080');
     assert.equal(onRequest(cfg, u('localhost:9999')).url.host, 'localhost:9999');
   });
-  it('a URL without port has the scheme\'s default port', () => {
+  it("a URL without port has the scheme's default port", () => {
     const c = { 'port.Filter': { scope: ['request'], port: 443, modifier: setHit } };
     assert.deepEqual(h(onRequest(c, u('h', 'https')), 'x-hit'), ['true']);
     assert.equal(h(onRequest(c, u('h', 'http')), 'x-hit'), undefined);

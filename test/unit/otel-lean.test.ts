@@ -34,7 +34,9 @@ test('LeanHistogram gives the text the SDK histogram gives for the same records'
     { 'http.request.method': 'POST', 'http.route': '/b', 'http.response.status_code': 503 },
   ];
   const sdk = await prometheusText((mp) => {
-    const h = mp.getMeter('rampart', '1').createHistogram('krakend.proxy.duration', { unit: 's', description: 'd', advice: { explicitBucketBoundaries: BOUNDS } });
+    const h = mp
+      .getMeter('rampart', '1')
+      .createHistogram('krakend.proxy.duration', { unit: 's', description: 'd', advice: { explicitBucketBoundaries: BOUNDS } });
     for (const a of attrSets) for (const v of VALUES) h.record(v, a);
   });
   const lean = await prometheusText((_mp, p) => {
@@ -89,12 +91,18 @@ function spanWith(traceFlags: number, traceState?: TraceState): Span {
 }
 
 test('traceHeadersOf writes what the W3C propagator writes (sampled, unsampled, with tracestate)', () => {
-  const cases = [spanWith(TraceFlags.SAMPLED), spanWith(TraceFlags.NONE), spanWith(TraceFlags.SAMPLED, new TraceState('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE'))];
+  const cases = [
+    spanWith(TraceFlags.SAMPLED),
+    spanWith(TraceFlags.NONE),
+    spanWith(TraceFlags.SAMPLED, new TraceState('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE')),
+  ];
   for (const span of cases) assert.deepEqual(traceHeadersOf(span), injectHeaders(span));
   assert.deepEqual(traceHeadersOf(cases[0]), ['traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01']);
   // And the propagator reads back the same context.
   const carrier = { traceparent: traceHeadersOf(cases[2])[1], tracestate: traceHeadersOf(cases[2])[3] };
-  const back = trace.getSpanContext(new W3CTraceContextPropagator().extract(ROOT_CONTEXT, carrier, { keys: (c) => Object.keys(c), get: (c, k) => c[k as keyof typeof c] }));
+  const back = trace.getSpanContext(
+    new W3CTraceContextPropagator().extract(ROOT_CONTEXT, carrier, { keys: (c) => Object.keys(c), get: (c, k) => c[k as keyof typeof c] }),
+  );
   assert.equal(back?.spanId, 'b7ad6b7169203331');
   assert.equal(back?.traceState?.get('congo'), 't61rcWkgMzE');
 });

@@ -28,17 +28,28 @@ function stubCtx(headers: Record<string, string> = {}, method = 'GET'): RequestC
   return new GatewayRequestContext(req, {} as never, method, '/x', '', '127.0.0.1');
 }
 
-const entry = (guard: StageEntry['guard'], hook: StageEntry['hook'], phase: StageEntry['phase'] = 'edge'): StageEntry => ({ phase, guard, hook, hookNeedsBody: false });
+const entry = (guard: StageEntry['guard'], hook: StageEntry['hook'], phase: StageEntry['phase'] = 'edge'): StageEntry => ({
+  phase,
+  guard,
+  hook,
+  hookNeedsBody: false,
+});
 const NO: Rejection = refusal('ip.denied', 'test', 'no');
 
 describe('guards and the refusal index', () => {
   it('runs guards in phase order and records which one refused', () => {
     const seen: string[] = [];
-    const g = (name: string, refuse = false) => () => {
-      seen.push(name);
-      return refuse ? NO : undefined;
-    };
-    const phases = compilePhases([entry(g('admit'), undefined, 'admit'), entry(g('edge'), undefined, 'edge'), entry(g('auth', true), undefined, 'authenticate')], [['edge', 'authenticate', 'admit']], 'endpointRefusedAt');
+    const g =
+      (name: string, refuse = false) =>
+      () => {
+        seen.push(name);
+        return refuse ? NO : undefined;
+      };
+    const phases = compilePhases(
+      [entry(g('admit'), undefined, 'admit'), entry(g('edge'), undefined, 'edge'), entry(g('auth', true), undefined, 'authenticate')],
+      [['edge', 'authenticate', 'admit']],
+      'endpointRefusedAt',
+    );
     const ctx = stubCtx();
     assert.equal(phases.runners[0]!(ctx), NO);
     assert.deepEqual(seen, ['edge', 'auth']);
@@ -63,9 +74,16 @@ describe('response hooks', () => {
   const mark = (name: string) => (_ctx: RequestContext, a: Answer) => void a.headers.push('x-hook', name);
 
   it('run in the reverse of execution order, only for stages the request got past', () => {
-    const phases = compilePhases([entry(() => undefined, mark('a')), entry(undefined, mark('b')), entry(() => NO, mark('c')), entry(undefined, mark('d'))], [['edge']], 'serviceRefusedAt');
+    const phases = compilePhases(
+      [entry(() => undefined, mark('a')), entry(undefined, mark('b')), entry(() => NO, mark('c')), entry(undefined, mark('d'))],
+      [['edge']],
+      'serviceRefusedAt',
+    );
     const hooks = phases.hooks!;
-    assert.deepEqual(hooks.map((h) => h.after), [1, 1, 2, 2]);
+    assert.deepEqual(
+      hooks.map((h) => h.after),
+      [1, 1, 2, 2],
+    );
     const all = runHooks(stubCtx(), plainAnswer(200, '', [], undefined), hooks, Infinity) as Answer;
     assert.deepEqual(all.headers, ['x-hook', 'd', 'x-hook', 'c', 'x-hook', 'b', 'x-hook', 'a']);
     // Refused by the third stage's guard (index 1): its own hook and the later one do not run.
@@ -86,7 +104,10 @@ describe('response hooks', () => {
 
 describe('merge and static data', () => {
   const input = { ctx: stubCtx(), params: {}, query: '', headers: [], body: null, signal: new AbortController().signal } as unknown as CallInput;
-  const answer = (r: ReturnType<typeof dataResult> | ReturnType<typeof errorResult>): BackendHandler => async () => r;
+  const answer =
+    (r: ReturnType<typeof dataResult> | ReturnType<typeof errorResult>): BackendHandler =>
+    async () =>
+      r;
 
   it('merges data, later keys winning; one failure makes it partial', async () => {
     const err = new GatewayError('backend.failed', 'boom');
@@ -110,7 +131,11 @@ describe('merge and static data', () => {
 
   it('a sequential chain stops at the first failure with a partial answer', async () => {
     let third = false;
-    const r = await sequentialMerge([answer(dataResult({ a: 1 }, true)), answer(errorResult(new GatewayError('backend.failed', 'x'))), async () => ((third = true), dataResult({ c: 1 }, true))])(input);
+    const r = await sequentialMerge([
+      answer(dataResult({ a: 1 }, true)),
+      answer(errorResult(new GatewayError('backend.failed', 'x'))),
+      async () => ((third = true), dataResult({ c: 1 }, true)),
+    ])(input);
     assert.equal(third, false);
     assert.equal(r.kind, 'data');
     if (r.kind === 'data') assert.deepEqual([r.data, r.complete], [{ a: 1 }, false]);
@@ -126,7 +151,10 @@ describe('merge and static data', () => {
 
   it('wrappers compose with the first listed outermost', async () => {
     const order: string[] = [];
-    const w = (n: string) => (next: BackendHandler): BackendHandler => async (i) => (order.push(n), next(i));
+    const w =
+      (n: string) =>
+      (next: BackendHandler): BackendHandler =>
+      async (i) => (order.push(n), next(i));
     await wrapAll(answer(dataResult({}, true)), [w('outer'), w('inner')])(input);
     assert.deepEqual(order, ['outer', 'inner']);
   });
@@ -147,7 +175,10 @@ describe('error codes', () => {
 });
 
 describe('the response writer over a real socket', () => {
-  async function serve(write: (res: import('node:http').ServerResponse, req: IncomingMessage) => void, method = 'GET'): Promise<{ status: number; headers: string[]; body: string }> {
+  async function serve(
+    write: (res: import('node:http').ServerResponse, req: IncomingMessage) => void,
+    method = 'GET',
+  ): Promise<{ status: number; headers: string[]; body: string }> {
     const server = createServer((req, res) => write(res, req));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
@@ -172,7 +203,9 @@ describe('the response writer over a real socket', () => {
     const a = answerOfResult(plan, dataResult({ b: 1, a: 2 }, true), undefined);
     const got = await serve((res) => writeAnswer(res, a, (d) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(d) })));
     assert.equal(got.body, '{"b":1,"a":2}');
-    const h = Object.fromEntries(got.headers.map((v, i, l) => (i % 2 === 0 ? [v.toLowerCase(), l[i + 1]] : null)).filter((x): x is [string, string] => x !== null));
+    const h = Object.fromEntries(
+      got.headers.map((v, i, l) => (i % 2 === 0 ? [v.toLowerCase(), l[i + 1]] : null)).filter((x): x is [string, string] => x !== null),
+    );
     assert.equal(h['content-length'], '13');
     assert.equal(h['cache-control'], 'public, max-age=5');
     assert.equal(h['x-rampart-completed'], 'true');
@@ -184,7 +217,10 @@ describe('the response writer over a real socket', () => {
     const got = await serve((res) => writeAnswer(res, a, undefined));
     assert.equal(got.status, 201);
     assert.equal(got.body, 'hello');
-    assert.deepEqual(got.headers.filter((_, i, l) => l[i - 1]?.toLowerCase() === 'set-cookie' && i % 2 === 1), ['a=1', 'b=2']);
+    assert.deepEqual(
+      got.headers.filter((_, i, l) => l[i - 1]?.toLowerCase() === 'set-cookie' && i % 2 === 1),
+      ['a=1', 'b=2'],
+    );
   });
 
   it('a rejection answer closes the connection when asked, and a 204 has no content-length', async () => {
@@ -196,7 +232,18 @@ describe('the response writer over a real socket', () => {
   });
 
   it('a throwing hook answers an empty 500, never a hung client', async () => {
-    const plan = { endpointHooks: [{ after: 0, hook: () => { throw new Error('hook bug'); } }], serviceHooks: null, encode: undefined };
+    const plan = {
+      endpointHooks: [
+        {
+          after: 0,
+          hook: () => {
+            throw new Error('hook bug');
+          },
+        },
+      ],
+      serviceHooks: null,
+      encode: undefined,
+    };
     const got = await serve((res, req) => {
       const ctx = new GatewayRequestContext(req, res, 'GET', '/', '', '127.0.0.1');
       void respond(ctx, plainAnswer(200, 'secret body', [], 'text/plain'), plan, log);

@@ -32,10 +32,7 @@ describe('compileBackendShaper: no options', () => {
     assert.equal(compileBackendShaper({}), null);
   });
   it('returns null for empty values', () => {
-    assert.equal(
-      compileBackendShaper({ target: '', allow: [], deny: [], mapping: {}, group: '', flatmap: [] }),
-      null,
-    );
+    assert.equal(compileBackendShaper({ target: '', allow: [], deny: [], mapping: {}, group: '', flatmap: [] }), null);
   });
   it('returns null for identity-only mappings', () => {
     assert.equal(compileBackendShaper({ mapping: { a: 'a' } }), null);
@@ -255,10 +252,7 @@ describe('ordering of manipulations', () => {
     assert.deepEqual(out, { g: { items: [{ id: 1 }], keep: 1 } });
   });
   it('invalid flatmap makes compilation throw', () => {
-    assert.throws(
-      () => compileBackendShaper({ flatmap: [{ type: 'nope' as 'del', args: ['a'] }] }),
-      /invalid flatmap_filter/,
-    );
+    assert.throws(() => compileBackendShaper({ flatmap: [{ type: 'nope' as 'del', args: ['a'] }] }), /invalid flatmap_filter/);
   });
   it('compiled shaper is reusable across requests without state leaks', () => {
     const f = compileBackendShaper({ allow: ['a.b'], mapping: { a: 'x' }, group: 'g' });
@@ -277,8 +271,7 @@ describe('flatmap: conformance', () => {
       { type: 'del', args: ['paths.*.i'] },
       { type: 'move', args: ['paths.*.path', 'paths.*.url'] },
     ];
-    const expected =
-      '{"paths":[' + Array.from({ length: 10 }, () => '{"url":"/collection/2"}').join(',') + ']}';
+    const expected = '{"paths":[' + Array.from({ length: 10 }, () => '{"url":"/collection/2"}').join(',') + ']}';
     assert.equal(json(fm(ops, data)), expected);
     // Through the backend shaper as the pipeline uses it.
     assert.equal(json(shape({ flatmap: ops }, data)), expected);
@@ -353,21 +346,50 @@ describe('flatmap: move', () => {
   });
   it('nested wildcards', () => {
     const d = {
-      a: [{ b: [{ c: { a: 1 }, aa: 1 }, { c: { a: 2 }, aa: 1 }], aa: 1 }, { b: [{ c: { a: 1 }, aa: 1 }], aa: 1 }],
+      a: [
+        {
+          b: [
+            { c: { a: 1 }, aa: 1 },
+            { c: { a: 2 }, aa: 1 },
+          ],
+          aa: 1,
+        },
+        { b: [{ c: { a: 1 }, aa: 1 }], aa: 1 },
+      ],
       tupu: false,
     };
     assert.deepEqual(fm([{ type: 'move', args: ['a.*.b.*.c', 'a.*.b.*.x'] }], d), {
-      a: [{ b: [{ x: { a: 1 }, aa: 1 }, { x: { a: 2 }, aa: 1 }], aa: 1 }, { b: [{ x: { a: 1 }, aa: 1 }], aa: 1 }],
+      a: [
+        {
+          b: [
+            { x: { a: 1 }, aa: 1 },
+            { x: { a: 2 }, aa: 1 },
+          ],
+          aa: 1,
+        },
+        { b: [{ x: { a: 1 }, aa: 1 }], aa: 1 },
+      ],
       tupu: false,
     });
   });
   it('wildcard embedding and promotion keep element-wise placement', () => {
-    const d = { l: [{ c: 1, k: { v: 'a' } }, { c: 2, k: { v: 'b' } }] };
+    const d = {
+      l: [
+        { c: 1, k: { v: 'a' } },
+        { c: 2, k: { v: 'b' } },
+      ],
+    };
     assert.deepEqual(fm([{ type: 'move', args: ['l.*.c', 'l.*.meta.count'] }], d), {
-      l: [{ k: { v: 'a' }, meta: { count: 1 } }, { k: { v: 'b' }, meta: { count: 2 } }],
+      l: [
+        { k: { v: 'a' }, meta: { count: 1 } },
+        { k: { v: 'b' }, meta: { count: 2 } },
+      ],
     });
     assert.deepEqual(fm([{ type: 'move', args: ['l.*.k.v', 'l.*.v'] }], d), {
-      l: [{ c: 1, k: {}, v: 'a' }, { c: 2, k: {}, v: 'b' }],
+      l: [
+        { c: 1, k: {}, v: 'a' },
+        { c: 2, k: {}, v: 'b' },
+      ],
     });
   });
   it('wildcard move to another parent with aligned wildcards', () => {
@@ -453,10 +475,7 @@ describe('flatmap: del', () => {
   });
   it('missing paths and paths through scalars are no-ops', () => {
     const d = { a: 1, s: 'str', n: null, l: [1] };
-    assert.deepEqual(
-      fm([{ type: 'del', args: ['x', 'a.b', 's.length', 'n.x', 'l.3', 'l.0.x', 'x.*.y', 'l.*.y'] }], d),
-      d,
-    );
+    assert.deepEqual(fm([{ type: 'del', args: ['x', 'a.b', 's.length', 'n.x', 'l.3', 'l.0.x', 'x.*.y', 'l.*.y'] }], d), d);
   });
   it('similar names are not confused', () => {
     const d = { a: { a: { a: { a: 1 }, aa: 1 }, aa: 1 }, tupu: false };
@@ -487,13 +506,7 @@ describe('flatmap: append', () => {
     assert.deepEqual(fm([{ type: 'append', args: ['a', 'b'] }], { a: [1], b: [] }), { b: [1] });
   });
   it('no-op unless both sides are arrays', () => {
-    for (const d of [
-      { a: [1] },
-      { b: [1] },
-      { a: 1, b: [1] },
-      { a: [1], b: { x: 1 } },
-      { a: { x: 1 }, b: [1] },
-    ] as Data[]) {
+    for (const d of [{ a: [1] }, { b: [1] }, { a: 1, b: [1] }, { a: [1], b: { x: 1 } }, { a: { x: 1 }, b: [1] }] as Data[]) {
       assert.deepEqual(fm([{ type: 'append', args: ['a', 'b'] }], d), d);
     }
   });

@@ -23,8 +23,26 @@ test('quantile by nearest rank', () => {
 
 test('the plot is an SVG with one polyline per series, every point drawn', () => {
   const svg = plotSvg('t <&>', [
-    { title: 'a', unit: 'MiB', color: '#000', points: [{ x: 0, y: 1 }, { x: 1, y: 2 }, { x: 2, y: 3 }], fit: { slope: 1, intercept: 1, label: 'fit' } },
-    { title: 'b', unit: 'ms', color: '#f00', points: [{ x: 0, y: 5 }, { x: 2, y: NaN }] },
+    {
+      title: 'a',
+      unit: 'MiB',
+      color: '#000',
+      points: [
+        { x: 0, y: 1 },
+        { x: 1, y: 2 },
+        { x: 2, y: 3 },
+      ],
+      fit: { slope: 1, intercept: 1, label: 'fit' },
+    },
+    {
+      title: 'b',
+      unit: 'ms',
+      color: '#f00',
+      points: [
+        { x: 0, y: 5 },
+        { x: 2, y: NaN },
+      ],
+    },
   ]);
   assert.match(svg, /^<\?xml/);
   assert.match(svg, /t &lt;&amp;&gt;/);

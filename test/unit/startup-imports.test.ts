@@ -14,7 +14,21 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Packages that only component runtimes (or build scripts) may load: each costs a start tens of
  * milliseconds, used or not. */
-const HEAVY = ['jose', 'ioredis', 'bcryptjs', 'maxmind', 'lru-cache', 'ajv', 'ajv-formats', 'ajv-draft-04', '@marcbachmann/cel-js', 're2js', 'typescript', 'yaml', 'fast-xml-parser'];
+const HEAVY = [
+  'jose',
+  'ioredis',
+  'bcryptjs',
+  'maxmind',
+  'lru-cache',
+  'ajv',
+  'ajv-formats',
+  'ajv-draft-04',
+  '@marcbachmann/cel-js',
+  're2js',
+  'typescript',
+  'yaml',
+  'fast-xml-parser',
+];
 
 /** True when an import clause binds types only (TypeScript drops the whole import). */
 function typeOnly(clause: string): boolean {
@@ -68,7 +82,10 @@ describe('start-up imports', () => {
   });
 
   it('a cluster primary loads neither the config validators, the logger nor the gateway before it forks', () => {
-    assert.deepEqual(SERVE.filter((m) => primary.modules.has(m)), []);
+    assert.deepEqual(
+      SERVE.filter((m) => primary.modules.has(m)),
+      [],
+    );
     for (const p of ['undici', 'pino', 'find-my-way']) assert.equal(primary.packages.has(p), false, `${p} reached from cli.ts or server/primary.ts`);
     assert.ok(primary.lazy.has('observability/logger.ts'), 'the primary should import the logger after forking');
   });
@@ -103,6 +120,19 @@ describe('component runtimes', () => {
 
   it('only config-only namespaces have no runtime', () => {
     const none = COMPONENTS.filter((c) => !c.load).map((c) => c.namespace);
-    assert.deepEqual(none.sort(), ['backend/http', 'proxy', 'qos/server-limits', 'router', 'telemetry/gelf', 'telemetry/influx', 'telemetry/logging', 'telemetry/logstash', 'telemetry/metrics', 'telemetry/opencensus', 'telemetry/opentelemetry', 'telemetry/opentelemetry-security']);
+    assert.deepEqual(none.sort(), [
+      'backend/http',
+      'proxy',
+      'qos/server-limits',
+      'router',
+      'telemetry/gelf',
+      'telemetry/influx',
+      'telemetry/logging',
+      'telemetry/logstash',
+      'telemetry/metrics',
+      'telemetry/opencensus',
+      'telemetry/opentelemetry',
+      'telemetry/opentelemetry-security',
+    ]);
   });
 });

@@ -100,9 +100,14 @@ test('two releases of one commit, built in two different folders, give identical
 });
 
 test('the tarball is an npm package: package/ prefix, sorted, fixed owner, normalised modes, no tests', () => {
-  const listing = execFileSync('tar', ['-tzvf', join(outA, TGZ)], { encoding: 'utf8' }).trim().split('\n');
+  const listing = execFileSync('tar', ['-tzvf', join(outA, TGZ)], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
   const paths = listing.map((l) => l.split(/\s+/).pop()!);
-  assert.ok(paths.every((p) => p.startsWith('package/')), 'every entry under package/');
+  assert.ok(
+    paths.every((p) => p.startsWith('package/')),
+    'every entry under package/',
+  );
   assert.deepEqual(paths, [...paths].sort(), 'entries sorted');
   for (const p of ['package/package.json', 'package/bin/rampart', 'package/dist/rampart.js', 'package/LICENSE']) {
     assert.ok(paths.includes(p), `${p} packed`);
@@ -127,7 +132,10 @@ test('the SBOM is CycloneDX 1.5 with purl, version, SHA-512 and licence for ever
   for (const c of sbom.components) {
     const full = c.group ? `${c.group}/${c.name}` : c.name;
     assert.equal(c.purl, `pkg:npm/${full.replace('@', '%40')}@${c.version}`);
-    assert.ok(c.hashes.some((h: { alg: string; content: string }) => h.alg === 'SHA-512' && /^[0-9a-f]{128}$/.test(h.content)), `${full}: SHA-512`);
+    assert.ok(
+      c.hashes.some((h: { alg: string; content: string }) => h.alg === 'SHA-512' && /^[0-9a-f]{128}$/.test(h.content)),
+      `${full}: SHA-512`,
+    );
     assert.ok(c.licenses?.length, `${full}: licence`);
   }
   // No dev tool in the SBOM; every direct dependency is there and hangs off the root.
@@ -161,7 +169,10 @@ test('verify: one byte appended to the tarball fails with a one-line reason', ()
   appendFileSync(join(dir, TGZ), Buffer.from([0]));
   const r = verify(dir, '--key', keyB);
   assert.equal(r.code, 1, r.out);
-  assert.match(r.stderr, new RegExp(`^rampart verify: FAILED: ${TGZ.replace(/\./g, '\\.')}: SHA-256 mismatch \\(expected [0-9a-f]{16}…, got [0-9a-f]{16}…\\)\\n$`));
+  assert.match(
+    r.stderr,
+    new RegExp(`^rampart verify: FAILED: ${TGZ.replace(/\./g, '\\.')}: SHA-256 mismatch \\(expected [0-9a-f]{16}…, got [0-9a-f]{16}…\\)\\n$`),
+  );
 });
 
 test('verify: a removed artifact, a removed signature and an extra file each fail', () => {

@@ -13,7 +13,9 @@ import { BIN, writeConfig } from '../helpers/gateway.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SALT = 'surface-salt';
-const KEY_DIGEST = createHash('sha256').update(SALT + 'the-real-key').digest('hex');
+const KEY_DIGEST = createHash('sha256')
+  .update(SALT + 'the-real-key')
+  .digest('hex');
 const HASH = bcrypt.hashSync('pw', 4);
 const XSS = `<img src=x onerror="document.title='pwned'">`;
 
@@ -27,7 +29,12 @@ const oldConfig = {
     'auth/basic': { users: { [XSS]: HASH, ops: HASH } },
   },
   endpoints: [
-    { endpoint: '/orders/{id}', input_headers: ['X-Request-Id'], extra_config: { 'auth/validator': validator, 'qos/ratelimit/router': { client_max_rate: 10, every: '1s', strategy: 'ip' } }, backend: [{ url_pattern: '/o/{id}' }] },
+    {
+      endpoint: '/orders/{id}',
+      input_headers: ['X-Request-Id'],
+      extra_config: { 'auth/validator': validator, 'qos/ratelimit/router': { client_max_rate: 10, every: '1s', strategy: 'ip' } },
+      backend: [{ url_pattern: '/o/{id}' }],
+    },
     { endpoint: '/status', backend: [{ url_pattern: '/status' }] },
     { endpoint: '/svc', extra_config: { 'auth/api-keys': { roles: ['svc'] } }, backend: [{ url_pattern: '/svc' }] },
     { endpoint: '/ops', extra_config: { 'auth/basic': {} }, backend: [{ url_pattern: '/ops' }] },
@@ -37,7 +44,13 @@ const newConfig = {
   ...oldConfig,
   extra_config: { ...oldConfig.extra_config, 'security/cors': { allow_origins: ['https://app.example', 'https://partner.example'] } },
   endpoints: [
-    { endpoint: '/orders/{id}', input_headers: ['*'], input_query_strings: ['debug'], extra_config: { 'auth/validator': validator }, backend: [{ url_pattern: '/o/{id}' }] },
+    {
+      endpoint: '/orders/{id}',
+      input_headers: ['*'],
+      input_query_strings: ['debug'],
+      extra_config: { 'auth/validator': validator },
+      backend: [{ url_pattern: '/o/{id}' }],
+    },
     { endpoint: '/admin/export', backend: [{ url_pattern: '/export', host: ['http://reports.internal'] }] },
     { endpoint: '/svc', extra_config: { 'auth/api-keys': { roles: ['svc'] } }, backend: [{ url_pattern: '/svc' }] },
     { endpoint: '/ops', extra_config: { 'auth/basic': {} }, backend: [{ url_pattern: '/ops' }] },
@@ -63,7 +76,11 @@ test('--diff: what the change opens and closes', () => {
   const r = surface('-c', writeConfig(newConfig), '--diff', writeConfig(oldConfig), '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
   const { changes } = JSON.parse(r.stdout) as { changes: { endpoint: string; effect: string; what: string }[] };
-  const has = (effect: string, endpoint: string, what: RegExp) => assert.ok(changes.some((c) => c.effect === effect && c.endpoint === endpoint && what.test(c.what)), `${effect} ${endpoint} ${what}\n${JSON.stringify(changes, null, 1)}`);
+  const has = (effect: string, endpoint: string, what: RegExp) =>
+    assert.ok(
+      changes.some((c) => c.effect === effect && c.endpoint === endpoint && what.test(c.what)),
+      `${effect} ${endpoint} ${what}\n${JSON.stringify(changes, null, 1)}`,
+    );
   has('opens', 'GET /orders/{id}', /every client header reaches the backends/);
   has('opens', 'GET /orders/{id}', /query string debug reaches the backends/);
   has('opens', 'GET /orders/{id}', /cookies reach the backends/);
@@ -71,7 +88,10 @@ test('--diff: what the change opens and closes', () => {
   has('opens', 'GET /admin/export', /new endpoint, open to anyone/);
   has('closes', 'GET /status', /endpoint removed/);
   has('opens', '(every endpoint)', /CORS origin allowed: https:\/\/partner\.example/);
-  assert.ok(!changes.some((c) => c.endpoint === 'GET /svc'), `an unchanged endpoint reported a change: ${JSON.stringify(changes.filter((c) => c.endpoint === 'GET /svc'))}`);
+  assert.ok(
+    !changes.some((c) => c.endpoint === 'GET /svc'),
+    `an unchanged endpoint reported a change: ${JSON.stringify(changes.filter((c) => c.endpoint === 'GET /svc'))}`,
+  );
   // A surface saved as JSON is a valid OLD too.
   const saved = writeConfig({}).replace(/rampart\.json$/, 'surface.json');
   writeFileSync(saved, surface('-c', writeConfig(oldConfig), '--format', 'json').stdout);
@@ -103,7 +123,10 @@ test('html: one self-contained page, checked in a real browser; a hostile config
 });
 
 test('an invalid config: its problems and exit 1', () => {
-  const r = surface('-c', writeConfig({ version: 3, endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/validtor': {} } }] }));
+  const r = surface(
+    '-c',
+    writeConfig({ version: 3, endpoints: [{ endpoint: '/x', backend: [{ url_pattern: '/x' }], extra_config: { 'auth/validtor': {} } }] }),
+  );
   assert.equal(r.status, 1);
   assert.match(r.stderr, /unknown namespace "auth\/validtor"/);
 });

@@ -29,7 +29,8 @@ export function compileIpFilter(c: IpFilterConfig, router: RouterOptions, log: L
     }
   }
   const trusted = c.trusted_proxies ?? router.trustedProxies;
-  if (c.client_ip_headers && trusted.length === 0) log.warn({ at }, 'ip-filter: client_ip_headers are ignored: no trusted_proxies declared (the socket address is used)');
+  if (c.client_ip_headers && trusted.length === 0)
+    log.warn({ at }, 'ip-filter: client_ip_headers are ignored: no trusted_proxies declared (the socket address is used)');
   const own = c.trusted_proxies || c.client_ip_headers ? compileClientIp(trusted, c.client_ip_headers ?? router.remoteIpHeaders) : undefined;
   const allow = c.allow;
   return (ctx) => {

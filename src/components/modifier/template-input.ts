@@ -48,5 +48,12 @@ export function jsonOrNull(body: Buffer | null): unknown {
 }
 
 export function requestInput(input: CallInput, headers: readonly string[] = input.headers): RequestTemplateInput {
-  return { body: jsonOrNull(input.body), headers: headerEntries(headers), params: kdParams(input.params), query: queryRecord(input.query), path: input.ctx.path, method: input.ctx.method };
+  return {
+    body: jsonOrNull(input.body),
+    headers: headerEntries(headers),
+    params: kdParams(input.params),
+    query: queryRecord(input.query),
+    path: input.ctx.path,
+    method: input.ctx.method,
+  };
 }

@@ -3,6 +3,7 @@
 // than an error).
 export function checkPluginNames(names: readonly string[], settings: Record<string, unknown>, implemented: readonly string[]): void {
   for (const n of names) if (!implemented.includes(n)) throw new Error(`plugin "${n}" is not implemented by Rampart (implemented: ${implemented.join(', ')})`);
-  for (const k of implemented) if (settings[k] !== undefined && !names.includes(k)) throw new Error(`"${k}" settings are declared but "${k}" is not listed in "name"`);
+  for (const k of implemented)
+    if (settings[k] !== undefined && !names.includes(k)) throw new Error(`"${k}" settings are declared but "${k}" is not listed in "name"`);
   for (const n of names) if (settings[n] === undefined) throw new Error(`plugin "${n}" is listed in "name" but has no "${n}" settings`);
 }

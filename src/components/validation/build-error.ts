@@ -10,4 +10,3 @@ export function asBuildError(err: unknown, base: string): Error {
   }
   return err as Error;
 }
-

@@ -18,10 +18,37 @@ export const MAX_COMPREHENSION_DEPTH = 1;
  * also ships ext functions (split, indexOf, lowerAscii, cel.bind, bytes.json...): an expression
  * calling one would pass here and fail in KrakenD, so it is refused. */
 const STANDARD_FUNCTIONS = new Set([
-  'size', 'has', 'int', 'uint', 'double', 'string', 'bytes', 'bool', 'dyn', 'type', 'duration', 'timestamp',
-  'matches', 'contains', 'startsWith', 'endsWith', 'all', 'exists', 'exists_one', 'map', 'filter',
-  'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getFullYear', 'getHours', 'getMilliseconds',
-  'getMinutes', 'getMonth', 'getSeconds',
+  'size',
+  'has',
+  'int',
+  'uint',
+  'double',
+  'string',
+  'bytes',
+  'bool',
+  'dyn',
+  'type',
+  'duration',
+  'timestamp',
+  'matches',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'all',
+  'exists',
+  'exists_one',
+  'map',
+  'filter',
+  'getDate',
+  'getDayOfMonth',
+  'getDayOfWeek',
+  'getDayOfYear',
+  'getFullYear',
+  'getHours',
+  'getMilliseconds',
+  'getMinutes',
+  'getMonth',
+  'getSeconds',
 ]);
 
 /** Maps some nodes to other CEL text (serializeAst's `map`). */
@@ -67,10 +94,14 @@ export function compileExpression(text: unknown, pointer: string, env: Environme
   const facts = treeFacts(asNode(parsed.ast));
   for (const name of facts.calls) {
     if (name.startsWith(RESERVED_PREFIX)) fail(pointer, `${name}() is reserved`);
-    if (!STANDARD_FUNCTIONS.has(name) && !extraNames.includes(name)) fail(pointer, `${name}() is not in KrakenD's CEL environment (standard library only${extraNames.length ? `, plus ${extraNames.join(', ')}` : ''})`);
+    if (!STANDARD_FUNCTIONS.has(name) && !extraNames.includes(name))
+      fail(pointer, `${name}() is not in KrakenD's CEL environment (standard library only${extraNames.length ? `, plus ${extraNames.join(', ')}` : ''})`);
   }
   if (facts.comprehensionDepth > MAX_COMPREHENSION_DEPTH) {
-    fail(pointer, `comprehensions (all, exists, exists_one, map, filter) nested ${facts.comprehensionDepth} deep: at most ${MAX_COMPREHENSION_DEPTH} (nesting makes the cost grow with a power of the input size)`);
+    fail(
+      pointer,
+      `comprehensions (all, exists, exists_one, map, filter) nested ${facts.comprehensionDepth} deep: at most ${MAX_COMPREHENSION_DEPTH} (nesting makes the cost grow with a power of the input size)`,
+    );
   }
   let program = parsed;
   if (facts.calls.has('matches') || extraNames.some((n) => facts.calls.has(n))) {
@@ -95,7 +126,10 @@ function phaseOf(uses: ReadonlySet<string>, pointer: string): CelPhase {
   }
   if (phases.size > 1) {
     const names = (['request', 'response', 'jwt'] as const).filter((p) => phases.has(p));
-    fail(pointer, `expression mixes ${names.join(' and ')} variables (${[...uses].sort().join(', ')}): each expression must use one phase's variables, which are never bound together`);
+    fail(
+      pointer,
+      `expression mixes ${names.join(' and ')} variables (${[...uses].sort().join(', ')}): each expression must use one phase's variables, which are never bound together`,
+    );
   }
   return phases.values().next().value ?? 'request';
 }

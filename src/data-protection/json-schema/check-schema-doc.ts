@@ -25,7 +25,10 @@ export function checkSchemaDocument(schema: unknown, pointer: string): void {
       const here = pointerJoin(at, key);
       if (DATA_KEYWORDS.has(key)) continue;
       if (REF_KEYWORDS.has(key) && typeof value === 'string' && !value.startsWith('#')) {
-        fail(here, `reference ${JSON.stringify(value)} leaves the schema document: only same-document references ("#...") are allowed, Rampart never loads schemas from files or URLs`);
+        fail(
+          here,
+          `reference ${JSON.stringify(value)} leaves the schema document: only same-document references ("#...") are allowed, Rampart never loads schemas from files or URLs`,
+        );
       }
       if (key === '$data' && typeof value === 'string') {
         fail(here, '$data references are not supported (they make a schema depend on request data; ajv advisory GHSA-2g4f-4pwh-qvx6)');

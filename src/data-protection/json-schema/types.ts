@@ -38,6 +38,4 @@ export interface ResponseSchemaOptions {
   readonly returnErrorMsg: boolean;
 }
 
-export type ResponseSchemaResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly status: number; readonly body: string; readonly contentType: string };
+export type ResponseSchemaResult = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly body: string; readonly contentType: string };

@@ -50,7 +50,8 @@ function compileModifier(item: unknown, at: string): CompiledModifier {
   let path: string[] | null = null;
   if (fields.field !== undefined) {
     path = str(fields.field, pointerJoin(opAt, 'field'), 'field', true).split('.');
-    if (path.some((s) => s === '') || path.length > MAX_PATH_SEGMENTS) fail(pointerJoin(opAt, 'field'), `field must be a dot path of at most ${MAX_PATH_SEGMENTS} non-empty names`);
+    if (path.some((s) => s === '') || path.length > MAX_PATH_SEGMENTS)
+      fail(pointerJoin(opAt, 'field'), `field must be a dot path of at most ${MAX_PATH_SEGMENTS} non-empty names`);
   }
   const replace = fields.replace === undefined ? '' : str(fields.replace, pointerJoin(opAt, 'replace'), 'replace', false);
   let apply: (s: string) => string;

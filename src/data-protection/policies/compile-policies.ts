@@ -15,14 +15,7 @@ import type { CompiledPolicies, CompiledSection, PoliciesCompileContext, Policie
 export const MAX_POLICIES = 64;
 const SECTIONS = { req: 'request', resp: 'response', jwt: 'jwt' } as const satisfies Record<string, CelPhase>;
 
-function compileSection(
-  key: keyof typeof SECTIONS,
-  section: unknown,
-  pointer: string,
-  env: Environment,
-  autoJoin: boolean,
-  macros: boolean,
-): CompiledSection {
+function compileSection(key: keyof typeof SECTIONS, section: unknown, pointer: string, env: Environment, autoJoin: boolean, macros: boolean): CompiledSection {
   const at = pointerJoin(pointer, key);
   if (!section || typeof section !== 'object') fail(at, 'must be an object with "policies"');
   const { policies, error } = section as { policies?: unknown; error?: { status?: unknown; body?: unknown; content_type?: unknown } };
@@ -47,7 +40,8 @@ function compileSection(
   if (error !== undefined) {
     if (key === 'jwt') fail(pointerJoin(at, 'error'), 'a failing jwt policy always answers 401: error is not configurable');
     if (error.status !== undefined) {
-      if (!Number.isInteger(error.status) || (error.status as number) < 100 || (error.status as number) > 599) fail(pointerJoin(at, 'error', 'status'), 'status must be an HTTP status (100-599)');
+      if (!Number.isInteger(error.status) || (error.status as number) < 100 || (error.status as number) > 599)
+        fail(pointerJoin(at, 'error', 'status'), 'status must be an HTTP status (100-599)');
       status = error.status as number;
     }
     if (error.body !== undefined) {
@@ -55,7 +49,8 @@ function compileSection(
       body = error.body;
     }
     if (error.content_type !== undefined) {
-      if (typeof error.content_type !== 'string' || /[\r\n]/.test(error.content_type) || !error.content_type) fail(pointerJoin(at, 'error', 'content_type'), 'content_type must be a one-line string');
+      if (typeof error.content_type !== 'string' || /[\r\n]/.test(error.content_type) || !error.content_type)
+        fail(pointerJoin(at, 'error', 'content_type'), 'content_type must be a one-line string');
       contentType = error.content_type;
     }
   }

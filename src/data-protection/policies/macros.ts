@@ -4,14 +4,18 @@
 // provided: an expression using one fails the type check, so such a config stops at startup
 // instead of running a guess. Not available to validation/cel (EE: "only on Security Policies").
 import type { Environment } from '@marcbachmann/cel-js';
-import type { Node, } from '../cel/ast.js';
+import type { Node } from '../cel/ast.js';
 import type { Rewriter } from '../cel/compile-expression.js';
 import { createEnvironment } from '../cel/environment.js';
 
 const IS_EMPTY_FN = '__rampart_is_empty';
 
 function numeric(v: unknown): v is number | bigint {
-  return typeof v === 'bigint' || (typeof v === 'number' && !Number.isNaN(v)) || (typeof v === 'object' && v !== null && 'value' in v && v.constructor?.name === 'UnsignedInt');
+  return (
+    typeof v === 'bigint' ||
+    (typeof v === 'number' && !Number.isNaN(v)) ||
+    (typeof v === 'object' && v !== null && 'value' in v && v.constructor?.name === 'UnsignedInt')
+  );
 }
 const num = (v: unknown) => (typeof v === 'object' && v !== null ? (v as { value: number | bigint }).value : (v as number | bigint));
 

@@ -18,4 +18,3 @@ export function compileLinear(pattern: string): LinearRegExp | string {
     return `pattern ${JSON.stringify(pattern)} is not valid RE2 syntax: ${(e as Error).message}`;
   }
 }
-

@@ -40,7 +40,9 @@ function defaultRead(path: string): string {
 export function compileBodyGenerator(cfg: unknown, pointer = '', opts: BodyGeneratorOptions = {}): CompiledBodyGenerator {
   if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) err(pointer, 'a body generator must be an object');
   const o = cfg as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KEYS.includes(k) && !COMMENT.test(k)) err(`${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `unknown key "${k}" (known: ${KEYS.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!KEYS.includes(k) && !COMMENT.test(k))
+      err(`${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `unknown key "${k}" (known: ${KEYS.join(', ')})`);
   if ((o.template === undefined) === (o.path === undefined)) err(pointer, 'set exactly one of "template" (base64) or "path"');
   let src: string;
   if (o.template !== undefined) {
@@ -53,14 +55,19 @@ export function compileBodyGenerator(cfg: unknown, pointer = '', opts: BodyGener
     try {
       src = (opts.readFile ?? defaultRead)(o.path);
     } catch (e) {
-      return err(`${pointer}/path`, `cannot read template ${JSON.stringify(o.path)}: ${(e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? 'error'}`);
+      return err(
+        `${pointer}/path`,
+        `cannot read template ${JSON.stringify(o.path)}: ${(e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? 'error'}`,
+      );
     }
   }
   if (src.length > MAX_TEMPLATE) err(pointer, `template is larger than ${MAX_TEMPLATE} bytes`);
   const ct = o.content_type ?? 'application/json';
-  if (typeof ct !== 'string' || ct === '' || /[\x00-\x1f\x7f]/.test(ct)) err(`${pointer}/content_type`, '"content_type" must be a media type without control characters');
+  if (typeof ct !== 'string' || ct === '' || /[\x00-\x1f\x7f]/.test(ct))
+    err(`${pointer}/content_type`, '"content_type" must be a media type without control characters');
   if (o.debug !== undefined && typeof o.debug !== 'boolean') err(`${pointer}/debug`, '"debug" must be true or false');
-  if (o.variables !== undefined && (o.variables === null || typeof o.variables !== 'object' || Array.isArray(o.variables))) err(`${pointer}/variables`, '"variables" must be an object');
+  if (o.variables !== undefined && (o.variables === null || typeof o.variables !== 'object' || Array.isArray(o.variables)))
+    err(`${pointer}/variables`, '"variables" must be an object');
   let nodes: TNode[];
   try {
     nodes = parseTemplate(src);

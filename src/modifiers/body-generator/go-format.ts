@@ -34,7 +34,10 @@ export function goValue(v: unknown): string {
   }
   if (Array.isArray(v)) return `[${v.map(goNested).join(' ')}]`;
   const o = v as Record<string, unknown>;
-  return `map[${Object.keys(o).sort().map((k) => `${k}:${goNested(o[k])}`).join(' ')}]`;
+  return `map[${Object.keys(o)
+    .sort()
+    .map((k) => `${k}:${goNested(o[k])}`)
+    .join(' ')}]`;
 }
 
 function goNested(v: unknown): string {

@@ -46,11 +46,22 @@ function operand(s: State, o: Operand, dot: unknown): unknown {
   let v: unknown;
   let chain: string[];
   switch (o.k) {
-    case 'lit': return o.v;
-    case 'fn': return FUNCS.get(o.name)?.([]);
-    case 'dot': v = dot; chain = o.chain; break;
-    case 'var': v = lookupVar(s, o.name); chain = o.chain; break;
-    case 'sub': v = pipeline(s, o.pipe, dot); chain = o.chain; break;
+    case 'lit':
+      return o.v;
+    case 'fn':
+      return FUNCS.get(o.name)?.([]);
+    case 'dot':
+      v = dot;
+      chain = o.chain;
+      break;
+    case 'var':
+      v = lookupVar(s, o.name);
+      chain = o.chain;
+      break;
+    case 'sub':
+      v = pipeline(s, o.pipe, dot);
+      chain = o.chain;
+      break;
   }
   for (const f of chain) v = field(v, f);
   return v;
@@ -99,7 +110,10 @@ function range(s: State, n: Extract<TNode, { n: 'range' }>, dot: unknown): void 
   const v = pipeline(s, { ...n.pipe, decl: [] }, dot);
   let items: Array<[unknown, unknown]>;
   if (Array.isArray(v)) items = v.map((x, i) => [i, x]);
-  else if (v !== null && typeof v === 'object') items = Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]);
+  else if (v !== null && typeof v === 'object')
+    items = Object.keys(v)
+      .sort()
+      .map((k) => [k, (v as Record<string, unknown>)[k]]);
   else if (v === undefined || v === null) items = [];
   else throw new TemplateRunError(`range can't iterate over ${goValue(v)}`);
   if (items.length === 0) {
@@ -119,7 +133,9 @@ function range(s: State, n: Extract<TNode, { n: 'range' }>, dot: unknown): void 
 function run(s: State, n: TNode, dot: unknown): void {
   step(s);
   switch (n.n) {
-    case 'text': write(s, n.v); return;
+    case 'text':
+      write(s, n.v);
+      return;
     case 'out': {
       const v = pipeline(s, n.pipe, dot);
       if (n.pipe.decl.length === 0) write(s, goValue(v));
@@ -140,7 +156,9 @@ function run(s: State, n: TNode, dot: unknown): void {
       s.vars.length = mark;
       return;
     }
-    case 'range': range(s, n, dot); return;
+    case 'range':
+      range(s, n, dot);
+      return;
   }
 }
 

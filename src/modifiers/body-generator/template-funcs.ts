@@ -90,10 +90,14 @@ function printf([format, ...args]: unknown[]): string {
     if (verb === '%') return '%';
     const a = args[i++];
     switch (verb) {
-      case 'd': return String(Math.trunc(num(a, 'printf')));
-      case 'f': return num(a, 'printf').toFixed(prec ? Number(prec.slice(1)) : 6);
-      case 'q': return JSON.stringify(str(a));
-      default: return str(a);
+      case 'd':
+        return String(Math.trunc(num(a, 'printf')));
+      case 'f':
+        return num(a, 'printf').toFixed(prec ? Number(prec.slice(1)) : 6);
+      case 'q':
+        return JSON.stringify(str(a));
+      default:
+        return str(a);
     }
   });
   return capped(out);
@@ -107,16 +111,39 @@ function list(v: unknown): unknown[] {
 
 export const FUNCS: ReadonlyMap<string, Fn> = new Map<string, Fn>([
   // text/template builtins
-  ['and', (a) => { for (const v of a) if (!truthy(v)) return v; return a[a.length - 1]; }],
-  ['or', (a) => { for (const v of a) if (truthy(v)) return v; return a[a.length - 1]; }],
+  [
+    'and',
+    (a) => {
+      for (const v of a) if (!truthy(v)) return v;
+      return a[a.length - 1];
+    },
+  ],
+  [
+    'or',
+    (a) => {
+      for (const v of a) if (truthy(v)) return v;
+      return a[a.length - 1];
+    },
+  ],
   ['not', ([v]) => !truthy(v)],
-  ['len', ([v]) => (typeof v === 'string' || Array.isArray(v) ? v.length : v !== null && typeof v === 'object' ? Object.keys(v).length : fail(`len of ${goValue(v)}`))],
+  [
+    'len',
+    ([v]) =>
+      typeof v === 'string' || Array.isArray(v) ? v.length : v !== null && typeof v === 'object' ? Object.keys(v).length : fail(`len of ${goValue(v)}`),
+  ],
   ['index', index],
   ['print', (a) => capped(a.map(str).join(''))],
   ['println', (a) => capped(a.map(str).join(' ') + '\n')],
   ['printf', printf],
   ['urlquery', (a) => encodeURIComponent(a.map(str).join('')).replace(/%20/g, '+')],
-  ['html', (a) => a.map(str).join('').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c] ?? c)],
+  [
+    'html',
+    (a) =>
+      a
+        .map(str)
+        .join('')
+        .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c] ?? c),
+  ],
   ['eq', ([a, ...bs]) => bs.some((b) => eq(a, b))],
   ['ne', ([a, b]) => !eq(a, b)],
   ['lt', cmp('lt', (c) => c < 0)],
@@ -131,13 +158,41 @@ export const FUNCS: ReadonlyMap<string, Fn> = new Map<string, Fn>([
   ['empty', ([v]) => !truthy(v)],
   ['coalesce', (a) => a.find(truthy) ?? null],
   ['ternary', ([t, f, c]) => (truthy(c) ? t : f)],
-  ['quote', (a) => a.filter((v) => v !== undefined && v !== null).map((v) => JSON.stringify(str(v))).join(' ')],
-  ['squote', (a) => a.filter((v) => v !== undefined && v !== null).map((v) => `'${str(v)}'`).join(' ')],
+  [
+    'quote',
+    (a) =>
+      a
+        .filter((v) => v !== undefined && v !== null)
+        .map((v) => JSON.stringify(str(v)))
+        .join(' '),
+  ],
+  [
+    'squote',
+    (a) =>
+      a
+        .filter((v) => v !== undefined && v !== null)
+        .map((v) => `'${str(v)}'`)
+        .join(' '),
+  ],
   ['upper', ([v]) => str(v).toUpperCase()],
   ['lower', ([v]) => str(v).toLowerCase()],
   ['trim', ([v]) => str(v).trim()],
-  ['trimPrefix', ([p, v]) => { const s = str(v); const q = str(p); return s.startsWith(q) ? s.slice(q.length) : s; }],
-  ['trimSuffix', ([p, v]) => { const s = str(v); const q = str(p); return q !== '' && s.endsWith(q) ? s.slice(0, -q.length) : s; }],
+  [
+    'trimPrefix',
+    ([p, v]) => {
+      const s = str(v);
+      const q = str(p);
+      return s.startsWith(q) ? s.slice(q.length) : s;
+    },
+  ],
+  [
+    'trimSuffix',
+    ([p, v]) => {
+      const s = str(v);
+      const q = str(p);
+      return q !== '' && s.endsWith(q) ? s.slice(0, -q.length) : s;
+    },
+  ],
   ['replace', ([o, n, v]) => capped(str(v).split(str(o)).join(str(n)))],
   ['contains', ([sub, v]) => str(v).includes(str(sub))],
   ['hasPrefix', ([p, v]) => str(v).startsWith(str(p))],
@@ -149,20 +204,44 @@ export const FUNCS: ReadonlyMap<string, Fn> = new Map<string, Fn>([
   ['add', (a) => a.reduce<number>((s, v) => s + num(v, 'add'), 0)],
   ['sub', ([a, b]) => num(a, 'sub') - num(b, 'sub')],
   ['mul', (a) => a.reduce<number>((s, v) => s * num(v, 'mul'), 1)],
-  ['div', ([a, b]) => { const d = num(b, 'div'); if (d === 0) fail('div: division by zero'); return Math.trunc(num(a, 'div') / d); }],
-  ['mod', ([a, b]) => { const d = num(b, 'mod'); if (d === 0) fail('mod: division by zero'); return Math.trunc(num(a, 'mod')) % Math.trunc(d); }],
+  [
+    'div',
+    ([a, b]) => {
+      const d = num(b, 'div');
+      if (d === 0) fail('div: division by zero');
+      return Math.trunc(num(a, 'div') / d);
+    },
+  ],
+  [
+    'mod',
+    ([a, b]) => {
+      const d = num(b, 'mod');
+      if (d === 0) fail('mod: division by zero');
+      return Math.trunc(num(a, 'mod')) % Math.trunc(d);
+    },
+  ],
   ['max', (a) => Math.max(...a.map((v) => num(v, 'max')))],
   ['min', (a) => Math.min(...a.map((v) => num(v, 'min')))],
   ['int', ([v]) => Math.trunc(num(v, 'int'))],
   ['float64', ([v]) => num(v, 'float64')],
   ['list', (a) => [...a]],
-  ['dict', (a) => {
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i < a.length; i += 2) Object.defineProperty(o, str(a[i]), { value: a[i + 1] ?? '', enumerable: true, writable: true, configurable: true });
-    return o;
-  }],
+  [
+    'dict',
+    (a) => {
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < a.length; i += 2)
+        Object.defineProperty(o, str(a[i]), { value: a[i + 1] ?? '', enumerable: true, writable: true, configurable: true });
+      return o;
+    },
+  ],
   ['hasKey', ([m, k]) => m !== null && typeof m === 'object' && Object.prototype.hasOwnProperty.call(m, str(k))],
   ['keys', (a) => a.flatMap((m) => (m !== null && typeof m === 'object' ? Object.keys(m) : [])).sort()],
   ['first', ([v]) => list(v)[0] ?? null],
-  ['last', ([v]) => { const l = list(v); return l[l.length - 1] ?? null; }],
+  [
+    'last',
+    ([v]) => {
+      const l = list(v);
+      return l[l.length - 1] ?? null;
+    },
+  ],
 ]);

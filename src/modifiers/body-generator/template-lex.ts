@@ -57,14 +57,47 @@ function lexAction(src: string, line: number, out: Tok[]): void {
     const c = src[i];
     const chained = glued;
     glued = false;
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '|') { out.push({ t: 'pipe' }); i++; continue; }
-    if (c === '(') { out.push({ t: 'lparen' }); i++; continue; }
-    if (c === ')') { out.push({ t: 'rparen' }); i++; glued = true; continue; }
-    if (c === ',') { out.push({ t: 'comma' }); i++; continue; }
-    if (c === ':' && src[i + 1] === '=') { out.push({ t: 'declare' }); i += 2; continue; }
-    if (c === '=') { out.push({ t: 'assign' }); i++; continue; }
-    if (c === '"') { const [v, j] = readString(src, i, line); out.push({ t: 'str', v }); i = j; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '|') {
+      out.push({ t: 'pipe' });
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      out.push({ t: 'lparen' });
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      out.push({ t: 'rparen' });
+      i++;
+      glued = true;
+      continue;
+    }
+    if (c === ',') {
+      out.push({ t: 'comma' });
+      i++;
+      continue;
+    }
+    if (c === ':' && src[i + 1] === '=') {
+      out.push({ t: 'declare' });
+      i += 2;
+      continue;
+    }
+    if (c === '=') {
+      out.push({ t: 'assign' });
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      const [v, j] = readString(src, i, line);
+      out.push({ t: 'str', v });
+      i = j;
+      continue;
+    }
     if (c === '`') {
       const j = src.indexOf('`', i + 1);
       if (j < 0) bad(line, 'unterminated raw string');
@@ -84,7 +117,12 @@ function lexAction(src: string, line: number, out: Tok[]): void {
       i += 1 + word.length;
       continue;
     }
-    if (c === '$') { out.push({ t: 'var', v: word }); i += 1 + word.length; glued = true; continue; }
+    if (c === '$') {
+      out.push({ t: 'var', v: word });
+      i += 1 + word.length;
+      glued = true;
+      continue;
+    }
     const num = /^[+-]?(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)/.exec(src.slice(i));
     if (num && (/[0-9]/.test(c) || ((c === '-' || c === '+') && /[0-9]/.test(src[i + 1] ?? '')))) {
       out.push({ t: 'num', v: Number(num[0]) });
@@ -92,7 +130,11 @@ function lexAction(src: string, line: number, out: Tok[]): void {
       continue;
     }
     const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-    if (id) { out.push({ t: 'ident', v: id[0] }); i += id[0].length; continue; }
+    if (id) {
+      out.push({ t: 'ident', v: id[0] });
+      i += id[0].length;
+      continue;
+    }
     bad(line, `unexpected ${JSON.stringify(c)} in action`);
   }
 }

@@ -12,8 +12,14 @@ export type Operand =
   | { k: 'fn'; name: string }
   | { k: 'sub'; pipe: Pipeline; chain: string[] };
 
-export interface Command { args: Operand[] }
-export interface Pipeline { decl: string[]; assign: boolean; cmds: Command[] }
+export interface Command {
+  args: Operand[];
+}
+export interface Pipeline {
+  decl: string[];
+  assign: boolean;
+  cmds: Command[];
+}
 
 export type TNode =
   | { n: 'text'; v: string }
@@ -28,7 +34,9 @@ class Parser {
   private i = 0;
   constructor(private readonly toks: Tok[]) {}
 
-  private peek(): Tok | undefined { return this.toks[this.i]; }
+  private peek(): Tok | undefined {
+    return this.toks[this.i];
+  }
   private next(): Tok {
     const t = this.toks[this.i++];
     if (!t) throw new TemplateSyntaxError('unexpected end of template');
@@ -41,7 +49,10 @@ class Parser {
     const out: TNode[] = [];
     while (this.i < this.toks.length) {
       const t = this.next();
-      if (t.t === 'text') { out.push({ n: 'text', v: t.v }); continue; }
+      if (t.t === 'text') {
+        out.push({ n: 'text', v: t.v });
+        continue;
+      }
       if (t.t !== 'open') throw new TemplateSyntaxError('unexpected token');
       const kw = this.peek();
       if (kw?.t === 'ident' && REFUSED.has(kw.v)) throw new TemplateSyntaxError(`{{${kw.v}}} is not supported (no nested templates or loop jumps)`);
@@ -95,7 +106,10 @@ class Parser {
       const vars: string[] = [];
       while (this.peek()?.t === 'var') {
         vars.push((this.next() as { v: string }).v);
-        if (this.peek()?.t === 'comma' && decl === 'range' && vars.length === 1) { this.i++; continue; }
+        if (this.peek()?.t === 'comma' && decl === 'range' && vars.length === 1) {
+          this.i++;
+          continue;
+        }
         break;
       }
       const t = this.peek();
@@ -136,11 +150,16 @@ class Parser {
   private operand(): Operand {
     const t = this.next();
     switch (t.t) {
-      case 'dot': return { k: 'dot', chain: [] };
-      case 'field': return { k: 'dot', chain: [t.v, ...this.chain()] };
-      case 'var': return { k: 'var', name: t.v, chain: this.chain() };
-      case 'str': return { k: 'lit', v: t.v };
-      case 'num': return { k: 'lit', v: t.v };
+      case 'dot':
+        return { k: 'dot', chain: [] };
+      case 'field':
+        return { k: 'dot', chain: [t.v, ...this.chain()] };
+      case 'var':
+        return { k: 'var', name: t.v, chain: this.chain() };
+      case 'str':
+        return { k: 'lit', v: t.v };
+      case 'num':
+        return { k: 'lit', v: t.v };
       case 'lparen': {
         const pipe = this.pipeline(false);
         if (this.next().t !== 'rparen') throw new TemplateSyntaxError('expected ")"');

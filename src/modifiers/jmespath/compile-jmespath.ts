@@ -48,7 +48,8 @@ function check(node: unknown, depth: number, at: string): void {
 export function compileJmespath(cfg: unknown, pointer = ''): CompiledJmespath {
   if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) err(pointer, 'modifier/jmespath must be an object {"expr": "..."}');
   const o = cfg as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'expr' && !COMMENT.test(k)) err(`${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `modifier/jmespath has no "${k}" (only "expr")`);
+  for (const k of Object.keys(o))
+    if (k !== 'expr' && !COMMENT.test(k)) err(`${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, `modifier/jmespath has no "${k}" (only "expr")`);
   const at = `${pointer}/expr`;
   if (o.expr === undefined) err(pointer, 'modifier/jmespath needs "expr"');
   if (typeof o.expr !== 'string' || o.expr.trim() === '') err(at, '"expr" must be a non-empty string');

@@ -94,14 +94,19 @@ export class Interpreter {
       case 'FilterProjection': {
         const base = this.visit(c[0], value);
         if (!Array.isArray(base)) return null;
-        return this.project(base.filter((b) => !isFalse(this.visit(c[2], b))), c[1]);
+        return this.project(
+          base.filter((b) => !isFalse(this.visit(c[2], b))),
+          c[1],
+        );
       }
       case 'Comparator': {
         const a = this.visit(c[0], value);
         const b = this.visit(c[1], value);
         switch (node.name) {
-          case 'EQ': return deepEqual(a, b);
-          case 'NE': return !deepEqual(a, b);
+          case 'EQ':
+            return deepEqual(a, b);
+          case 'NE':
+            return !deepEqual(a, b);
           default:
             if (typeof a !== 'number' || typeof b !== 'number') return null;
             return node.name === 'GT' ? a > b : node.name === 'GTE' ? a >= b : node.name === 'LT' ? a < b : a <= b;
@@ -127,7 +132,8 @@ export class Interpreter {
       case 'MultiSelectHash': {
         if (value === null) return null;
         const out: { [k: string]: Json } = {};
-        for (const kv of c as Node[]) Object.defineProperty(out, String(kv.name), { value: this.visit(kv.value, value), enumerable: true, writable: true, configurable: true });
+        for (const kv of c as Node[])
+          Object.defineProperty(out, String(kv.name), { value: this.visit(kv.value, value), enumerable: true, writable: true, configurable: true });
         return out;
       }
       case 'OrExpression': {

@@ -5,7 +5,7 @@ export const JMESPATH_SCHEMA: Record<string, unknown> = {
   $schema: 'https://json-schema.org/draft/2019-09/schema',
   $id: 'https://rampart.invalid/schema/modifier/jmespath.json',
   title: 'modifier/jmespath',
-  description: 'A JMESPath expression applied to the response data (endpoint: the merged data; backend: that backend\'s).',
+  description: "A JMESPath expression applied to the response data (endpoint: the merged data; backend: that backend's).",
   type: 'object',
   required: ['expr'],
   properties: { expr: { type: 'string', minLength: 1, maxLength: 8192 } },

@@ -20,24 +20,29 @@ const bodyModifier: ModifierFactory = (cfg, at, name) => {
   if (body.length > MAX_BODY) fail(ptr(at, 'body'), `body is larger than ${MAX_BODY} bytes`);
   const contentType = optString(cfg, 'contentType', at);
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(contentType)) fail(ptr(at, 'contentType'), 'contentType has control characters');
-  return applyScope({
-    request: (req) => {
-      req.headers.set('content-type', [contentType]);
-      req.headers.delete('content-encoding');
-      req.body = body;
-      return undefined;
-    },
-    response: (res, req) => {
-      res.headers.set('content-type', [contentType]);
-      res.headers.delete('content-encoding');
-      const range = mapGet(req.headers, 'range');
-      if (range === '') {
-        res.body = body;
+  return applyScope(
+    {
+      request: (req) => {
+        req.headers.set('content-type', [contentType]);
+        req.headers.delete('content-encoding');
+        req.body = body;
         return undefined;
-      }
-      return rangeResponse(res, body, contentType, range);
+      },
+      response: (res, req) => {
+        res.headers.set('content-type', [contentType]);
+        res.headers.delete('content-encoding');
+        const range = mapGet(req.headers, 'range');
+        if (range === '') {
+          res.body = body;
+          return undefined;
+        }
+        return rangeResponse(res, body, contentType, range);
+      },
     },
-  }, cfg, at, name);
+    cfg,
+    at,
+    name,
+  );
 };
 
 /** Go's time.Time JSON form: RFC 3339. */
@@ -51,7 +56,10 @@ const cookieModifier: ModifierFactory = (cfg, at, name) => {
   if (!validCookieValue(value)) fail(ptr(at, 'value'), 'cookie value has a character a cookie may not carry (control, `"`, `;`, `\\`)');
   const path = optString(cfg, 'path', at);
   const domain = optString(cfg, 'domain', at);
-  for (const [k, v] of [['path', path], ['domain', domain]] as const) {
+  for (const [k, v] of [
+    ['path', path],
+    ['domain', domain],
+  ] as const) {
     if (/[\x00-\x1f\x7f;]/.test(v)) fail(ptr(at, k), `cookie ${k} may not contain ";" or control characters`);
   }
   const exp = optString(cfg, 'expires', at);
@@ -62,27 +70,36 @@ const cookieModifier: ModifierFactory = (cfg, at, name) => {
     expires = ms;
   }
   const spec: CookieSpec = {
-    name: n, value, path, domain, expires,
+    name: n,
+    value,
+    path,
+    domain,
+    expires,
     secure: optBool(cfg, 'secure', at),
     httpOnly: optBool(cfg, 'httpOnly', at),
     maxAge: optInt(cfg, 'maxAge', at, -2147483648, 2147483647),
   };
   const pair = `${n}=${cookieValueOut(value)}`;
   const line = setCookieLine(spec);
-  return applyScope({
-    // Request.AddCookie: only name=value, appended to the existing Cookie header.
-    request: (req) => {
-      const c = mapGet(req.headers, 'cookie');
-      req.headers.set('cookie', [c !== '' ? `${c}; ${pair}` : pair]);
-      return undefined;
+  return applyScope(
+    {
+      // Request.AddCookie: only name=value, appended to the existing Cookie header.
+      request: (req) => {
+        const c = mapGet(req.headers, 'cookie');
+        req.headers.set('cookie', [c !== '' ? `${c}; ${pair}` : pair]);
+        return undefined;
+      },
+      response: (res) => {
+        const vs = res.headers.get('set-cookie');
+        if (vs) vs.push(line);
+        else res.headers.set('set-cookie', [line]);
+        return undefined;
+      },
     },
-    response: (res) => {
-      const vs = res.headers.get('set-cookie');
-      if (vs) vs.push(line);
-      else res.headers.set('set-cookie', [line]);
-      return undefined;
-    },
-  }, cfg, at, name);
+    cfg,
+    at,
+    name,
+  );
 };
 
 const cookieFilter: ModifierFactory = (cfg, at, name, child) => {
@@ -103,7 +120,17 @@ function statusCode(cfg: Record<string, unknown>, at: string, name: string): num
 const statusModifier: ModifierFactory = (cfg, at, name) => {
   checkKeys(cfg, at, name, ['statusCode', 'scope']);
   const code = statusCode(cfg, at, name);
-  return applyScope({ response: (res) => { res.status = code; return undefined; } }, cfg, at, name);
+  return applyScope(
+    {
+      response: (res) => {
+        res.status = code;
+        return undefined;
+      },
+    },
+    cfg,
+    at,
+    name,
+  );
 };
 
 const statusVerifier: ModifierFactory = (cfg, at, name) => {

@@ -26,9 +26,7 @@ export function checkKeys(o: Obj, at: string, name: string, allowed: readonly st
   for (const k of Object.keys(o)) {
     if (COMMENT.test(k) || allowed.includes(k)) continue;
     const near = allowed.find((a) => a.toLowerCase() === k.toLowerCase());
-    fail(ptr(at, k), near
-      ? `${name} has no "${k}"; the key is "${near}" (case matters in Rampart)`
-      : `${name} has no "${k}" (known: ${allowed.join(', ')})`);
+    fail(ptr(at, k), near ? `${name} has no "${k}"; the key is "${near}" (case matters in Rampart)` : `${name} has no "${k}" (known: ${allowed.join(', ')})`);
   }
 }
 

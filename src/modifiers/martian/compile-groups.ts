@@ -14,36 +14,36 @@ function members(cfg: Record<string, unknown>, at: string, name: string): unknow
 function sequence(reqs: RequestStep[], ress: ResponseStep[], aggregate: boolean): CompiledModifier {
   const request: RequestStep = aggregate
     ? (req) => {
-      let errs: string[] | undefined;
-      for (const s of reqs) {
-        const e = s(req);
-        if (e !== undefined) (errs ??= []).push(e);
+        let errs: string[] | undefined;
+        for (const s of reqs) {
+          const e = s(req);
+          if (e !== undefined) (errs ??= []).push(e);
+        }
+        return errs && errs.join('\n');
       }
-      return errs && errs.join('\n');
-    }
     : (req) => {
-      for (const s of reqs) {
-        const e = s(req);
-        if (e !== undefined) return e;
-      }
-      return undefined;
-    };
+        for (const s of reqs) {
+          const e = s(req);
+          if (e !== undefined) return e;
+        }
+        return undefined;
+      };
   const response: ResponseStep = aggregate
     ? (res, req) => {
-      let errs: string[] | undefined;
-      for (const s of ress) {
-        const e = s(res, req);
-        if (e !== undefined) (errs ??= []).push(e);
+        let errs: string[] | undefined;
+        for (const s of ress) {
+          const e = s(res, req);
+          if (e !== undefined) (errs ??= []).push(e);
+        }
+        return errs && errs.join('\n');
       }
-      return errs && errs.join('\n');
-    }
     : (res, req): StepResult => {
-      for (const s of ress) {
-        const e = s(res, req);
-        if (e !== undefined) return e;
-      }
-      return undefined;
-    };
+        for (const s of ress) {
+          const e = s(res, req);
+          if (e !== undefined) return e;
+        }
+        return undefined;
+      };
   return { request, response };
 }
 
@@ -83,13 +83,27 @@ const priority: ModifierFactory = (cfg, at, name, child) => {
     if (c.request) insert(reqs, p, c.request);
     if (c.response) insert(ress, p, c.response);
   });
-  const seq = sequence(reqs.map(([, s]) => s), ress.map(([, s]) => s), false);
+  const seq = sequence(
+    reqs.map(([, s]) => s),
+    ress.map(([, s]) => s),
+    false,
+  );
   return applyScope({ request: seq.request ?? undefined, response: seq.response ?? undefined }, cfg, at, name);
 };
 
 const skipRoundTrip: ModifierFactory = (cfg, at, name) => {
   checkKeys(cfg, at, name, ['scope']);
-  return applyScope({ request: (req) => { req.skipRoundTrip = true; return undefined; } }, cfg, at, name);
+  return applyScope(
+    {
+      request: (req) => {
+        req.skipRoundTrip = true;
+        return undefined;
+      },
+    },
+    cfg,
+    at,
+    name,
+  );
 };
 
 export const GROUP_MODIFIERS: ReadonlyArray<[string, ModifierFactory]> = [

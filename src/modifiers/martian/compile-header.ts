@@ -25,8 +25,14 @@ const blacklist: ModifierFactory = (cfg, at, name) => {
   checkKeys(cfg, at, name, ['names', 'scope']);
   const names = strings(cfg, 'names', at, name).map((s, i) => headerName(s, ptr(ptr(at, 'names'), i), true));
   const impl: ModifierImpl = {
-    request: (req) => { for (const n of names) delHeader(req, n); return undefined; },
-    response: (res) => { for (const n of names) delHeader(res, n); return undefined; },
+    request: (req) => {
+      for (const n of names) delHeader(req, n);
+      return undefined;
+    },
+    response: (res) => {
+      for (const n of names) delHeader(res, n);
+      return undefined;
+    },
   };
   return applyScope(impl, cfg, at, name);
 };
@@ -36,10 +42,15 @@ const copy: ModifierFactory = (cfg, at, name) => {
   const from = headerName(reqString(cfg, 'from', at, name), ptr(at, 'from'), true);
   const to = headerName(reqString(cfg, 'to', at, name), ptr(at, 'to'));
   // Go sets `to` even when `from` is absent (an empty value), and so does Rampart.
-  return applyScope({
-    request: (req) => setHeader(req, to, getHeader(req, from)),
-    response: (res) => setHeader(res, to, getHeader(res, from)),
-  }, cfg, at, name);
+  return applyScope(
+    {
+      request: (req) => setHeader(req, to, getHeader(req, from)),
+      response: (res) => setHeader(res, to, getHeader(res, from)),
+    },
+    cfg,
+    at,
+    name,
+  );
 };
 
 const id: ModifierFactory = (cfg, at, name) => {
@@ -47,13 +58,18 @@ const id: ModifierFactory = (cfg, at, name) => {
   const raw = optString(cfg, 'header', at);
   const h = headerName(raw === '' ? 'X-Krakend-Id' : raw, ptr(at, 'header'));
   if (h === 'host') fail(ptr(at, 'header'), 'header.Id cannot write Host');
-  return applyScope({
-    request: (req) => {
-      if (mapGet(req.headers, h) !== '') return undefined; // KrakenD keeps an existing id.
-      req.headers.set(h, [randomUUID()]);
-      return undefined;
+  return applyScope(
+    {
+      request: (req) => {
+        if (mapGet(req.headers, h) !== '') return undefined; // KrakenD keeps an existing id.
+        req.headers.set(h, [randomUUID()]);
+        return undefined;
+      },
     },
-  }, cfg, at, name);
+    cfg,
+    at,
+    name,
+  );
 };
 
 const filter: ModifierFactory = (cfg, at, name, child) => {
@@ -88,10 +104,15 @@ const regexFilter: ModifierFactory = (cfg, at, name, child) => {
   // Go reads the request's header in both phases (res.Request.Header), first value only,
   // and an absent or empty header never matches.
   const hit = (v: string): boolean => v !== '' && re.matcher(v).find();
-  return applyScope({
-    request: (req) => (tq && hit(mapGet(req.headers, h)) ? tq(req) : undefined),
-    response: (res, req) => (ts && hit(mapGet(req.headers, h)) ? ts(res, req) : undefined),
-  }, cfg, at, name);
+  return applyScope(
+    {
+      request: (req) => (tq && hit(mapGet(req.headers, h)) ? tq(req) : undefined),
+      response: (res, req) => (ts && hit(mapGet(req.headers, h)) ? ts(res, req) : undefined),
+    },
+    cfg,
+    at,
+    name,
+  );
 };
 
 /** Martian verifiers only collect failures for martian's own API, which KrakenD never reads. */
@@ -106,10 +127,21 @@ const stash: ModifierFactory = (cfg, at, name) => {
   checkKeys(cfg, at, name, ['headerName', 'scope']);
   const h = headerName(reqString(cfg, 'headerName', at, name), ptr(at, 'headerName'));
   if (h === 'host') fail(ptr(at, 'headerName'), 'stash.Modifier cannot write Host');
-  const out = applyScope({
-    request: (req) => { req.headers.set(h, [urlString(req.url)]); return undefined; },
-    response: (res, req) => { res.headers.set(h, [mapGet(req.headers, h)]); return undefined; },
-  }, cfg, at, name);
+  const out = applyScope(
+    {
+      request: (req) => {
+        req.headers.set(h, [urlString(req.url)]);
+        return undefined;
+      },
+      response: (res, req) => {
+        res.headers.set(h, [mapGet(req.headers, h)]);
+        return undefined;
+      },
+    },
+    cfg,
+    at,
+    name,
+  );
   if (out.response && !out.request) fail(ptr(at, 'scope'), 'to write header on a response, specify scope as both request and response');
   return out;
 };

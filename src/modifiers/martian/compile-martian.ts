@@ -21,7 +21,7 @@ const REGISTRY: ReadonlyMap<string, ModifierFactory> = new Map<string, ModifierF
 ]);
 
 const REFUSED: Readonly<Record<string, string>> = {
-  'static.Modifier': 'static.Modifier serves files from the gateway host\'s disk; Rampart does not read local files from a backend definition',
+  'static.Modifier': "static.Modifier serves files from the gateway host's disk; Rampart does not read local files from a backend definition",
 };
 
 export const MARTIAN_NAMES: readonly string[] = [...REGISTRY.keys()].sort();

@@ -25,15 +25,20 @@ const urlModifier: ModifierFactory = (cfg, at, name) => {
   checkKeys(cfg, at, name, [...URL_KEYS, 'scope']);
   const u = urlParts(cfg, at);
   const path = u.path === '' ? '' : escapePath(u.path);
-  return applyScope({
-    request: (req) => {
-      if (u.scheme !== '') req.url.scheme = u.scheme;
-      if (u.host !== '') req.url.host = u.host;
-      if (path !== '') req.url.path = path;
-      if (u.query !== '') req.url.query = u.query;
-      return undefined;
+  return applyScope(
+    {
+      request: (req) => {
+        if (u.scheme !== '') req.url.scheme = u.scheme;
+        if (u.host !== '') req.url.host = u.host;
+        if (path !== '') req.url.path = path;
+        if (u.query !== '') req.url.query = u.query;
+        return undefined;
+      },
     },
-  }, cfg, at, name);
+    cfg,
+    at,
+    name,
+  );
 };
 
 /** Go compares the decoded path (URL.Path) with the configured one. */
@@ -75,14 +80,19 @@ const queryModifier: ModifierFactory = (cfg, at, name) => {
   const key = reqString(cfg, 'name', at, name);
   const value = optString(cfg, 'value', at);
   // Go: Query().Set(name, value) then Encode(), which re-sorts every key and drops bad pairs.
-  return applyScope({
-    request: (req) => {
-      const q = parseQuery(req.url.query);
-      q.set(key, [value]);
-      req.url.query = encodeQuery(q);
-      return undefined;
+  return applyScope(
+    {
+      request: (req) => {
+        const q = parseQuery(req.url.query);
+        q.set(key, [value]);
+        req.url.query = encodeQuery(q);
+        return undefined;
+      },
     },
-  }, cfg, at, name);
+    cfg,
+    at,
+    name,
+  );
 };
 
 const queryFilter: ModifierFactory = (cfg, at, name, child) => {
@@ -115,22 +125,27 @@ const portModifier: ModifierFactory = (cfg, at, name) => {
   if (Number(port !== 0) + Number(dflt) + Number(remove) !== 1) fail(at, 'Must specify only one of port, defaultForScheme or remove');
   // Only the URL changes: Go's client ignores the Host header martian sets in the map, so the
   // Host sent stays the backend's (KrakenD's observable behaviour).
-  return applyScope({
-    request: (req): StepResult => {
-      let host = req.url.host;
-      if (host.includes(':')) {
-        const hp = splitHostPort(host);
-        if (typeof hp === 'string') return hp;
-        host = hp[0];
-      }
-      if (remove) req.url.host = host;
-      else if (dflt) {
-        const p = defaultPort(req.url.scheme);
-        if (p !== 0) req.url.host = joinHostPort(host, String(p));
-      } else req.url.host = joinHostPort(host, String(port));
-      return undefined;
+  return applyScope(
+    {
+      request: (req): StepResult => {
+        let host = req.url.host;
+        if (host.includes(':')) {
+          const hp = splitHostPort(host);
+          if (typeof hp === 'string') return hp;
+          host = hp[0];
+        }
+        if (remove) req.url.host = host;
+        else if (dflt) {
+          const p = defaultPort(req.url.scheme);
+          if (p !== 0) req.url.host = joinHostPort(host, String(p));
+        } else req.url.host = joinHostPort(host, String(port));
+        return undefined;
+      },
     },
-  }, cfg, at, name);
+    cfg,
+    at,
+    name,
+  );
 };
 
 const portFilter: ModifierFactory = (cfg, at, name, child) => {
@@ -151,18 +166,23 @@ const portFilter: ModifierFactory = (cfg, at, name, child) => {
   };
   const tq = inner.request;
   const ts = inner.response;
-  return applyScope({
-    request: (req) => {
-      const ok = check(req.url, false);
-      if (typeof ok === 'string') return ok;
-      return ok && tq ? tq(req) : undefined;
+  return applyScope(
+    {
+      request: (req) => {
+        const ok = check(req.url, false);
+        if (typeof ok === 'string') return ok;
+        return ok && tq ? tq(req) : undefined;
+      },
+      response: (res, req) => {
+        const ok = check(req.url, true);
+        if (typeof ok === 'string') return ok;
+        return ok && ts ? ts(res, req) : undefined;
+      },
     },
-    response: (res, req) => {
-      const ok = check(req.url, true);
-      if (typeof ok === 'string') return ok;
-      return ok && ts ? ts(res, req) : undefined;
-    },
-  }, cfg, at, name);
+    cfg,
+    at,
+    name,
+  );
 };
 
 const methodFilter: ModifierFactory = (cfg, at, name, child) => {

@@ -47,7 +47,13 @@ export function requestToSend(req: MutableRequest): { method: string; url: strin
   const u = req.url;
   const headers: Record<string, string[]> = Object.create(null);
   for (const [k, v] of req.headers) headers[k] = [...v];
-  return { method: req.method, url: `${u.scheme}://${u.host}${u.path}${u.query !== '' ? '?' + u.query : ''}`, host: req.host !== '' ? req.host : u.host, headers, body: req.body };
+  return {
+    method: req.method,
+    url: `${u.scheme}://${u.host}${u.path}${u.query !== '' ? '?' + u.query : ''}`,
+    host: req.host !== '' ? req.host : u.host,
+    headers,
+    body: req.body,
+  };
 }
 
 export function toMutableResponse(status: number, headers: HeaderInput, body: Buffer | null): MutableResponse {

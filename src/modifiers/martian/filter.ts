@@ -11,7 +11,15 @@ export interface Condition {
 }
 
 /** `keys` are the filter's own fields; `modifier`, `else` (when allowed) and `scope` are added. */
-export function buildFilter(cfg: Obj, at: string, name: string, child: NodeCompiler, keys: readonly string[], cond: Condition, hasElse = true): CompiledModifier {
+export function buildFilter(
+  cfg: Obj,
+  at: string,
+  name: string,
+  child: NodeCompiler,
+  keys: readonly string[],
+  cond: Condition,
+  hasElse = true,
+): CompiledModifier {
   checkKeys(cfg, at, name, [...keys, 'modifier', 'scope', ...(hasElse ? ['else'] : [])]);
   if (!hasElse && cfg.else !== undefined) fail(ptr(at, 'else'), `${name} has no "else" (KrakenD ignores it silently)`);
   if (cfg.modifier === undefined) fail(at, `${name} needs "modifier"`);

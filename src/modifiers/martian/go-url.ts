@@ -59,7 +59,9 @@ export function queryEscape(s: string): string {
   if (PLAIN.test(s)) return s;
   try {
     // encodeURIComponent keeps !'()* that Go escapes, and writes a space as %20, not +.
-    return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%20/g, '+');
+    return encodeURIComponent(s)
+      .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+      .replace(/%20/g, '+');
   } catch {
     return escapeWith(s, unreserved, true); // lone surrogates: byte by byte, as Go sees them
   }

@@ -49,34 +49,62 @@ const MODIFIERS: Record<string, unknown> = {
   'port.Modifier': {
     ...mod({ port: { type: 'integer', minimum: 1, maximum: 65535 }, defaultForScheme: bool, remove: bool }),
     oneOf: [
-      { required: ['port'], not: { anyOf: [{ required: ['defaultForScheme'], properties: { defaultForScheme: { const: true } } }, { required: ['remove'], properties: { remove: { const: true } } }] } },
-      { required: ['defaultForScheme'], properties: { defaultForScheme: { const: true } }, not: { anyOf: [{ required: ['port'] }, { required: ['remove'], properties: { remove: { const: true } } }] } },
-      { required: ['remove'], properties: { remove: { const: true } }, not: { anyOf: [{ required: ['port'] }, { required: ['defaultForScheme'], properties: { defaultForScheme: { const: true } } }] } },
+      {
+        required: ['port'],
+        not: {
+          anyOf: [
+            { required: ['defaultForScheme'], properties: { defaultForScheme: { const: true } } },
+            { required: ['remove'], properties: { remove: { const: true } } },
+          ],
+        },
+      },
+      {
+        required: ['defaultForScheme'],
+        properties: { defaultForScheme: { const: true } },
+        not: { anyOf: [{ required: ['port'] }, { required: ['remove'], properties: { remove: { const: true } } }] },
+      },
+      {
+        required: ['remove'],
+        properties: { remove: { const: true } },
+        not: { anyOf: [{ required: ['port'] }, { required: ['defaultForScheme'], properties: { defaultForScheme: { const: true } } }] },
+      },
     ],
   },
   'port.Filter': filter({ port: { type: 'integer', minimum: 0, maximum: 65535 } }, [], false),
   'method.Filter': filter({ method: str }, ['method']),
   'body.Modifier': mod({ body: { type: 'string', contentEncoding: 'base64' }, contentType: str }),
-  'cookie.Modifier': mod({
-    name: str, value: str, path: str, domain: str, expires: { type: 'string', format: 'date-time' },
-    secure: bool, httpOnly: bool, maxAge: int,
-  }, ['name']),
+  'cookie.Modifier': mod(
+    {
+      name: str,
+      value: str,
+      path: str,
+      domain: str,
+      expires: { type: 'string', format: 'date-time' },
+      secure: bool,
+      httpOnly: bool,
+      maxAge: int,
+    },
+    ['name'],
+  ),
   'cookie.Filter': filter({ name: str, value: str }, ['name']),
   'status.Modifier': mod({ statusCode: { type: 'integer', minimum: 100, maximum: 599 } }, ['statusCode']),
   'status.Verifier': mod({ statusCode: { type: 'integer', minimum: 100, maximum: 599 } }, ['statusCode']),
   'fifo.Group': mod({ modifiers: { type: 'array', items: nested }, aggregateErrors: bool }, ['modifiers']),
-  'priority.Group': mod({
-    modifiers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { priority: int, modifier: nested },
-        required: ['modifier'],
-        patternProperties: comments,
-        additionalProperties: false,
+  'priority.Group': mod(
+    {
+      modifiers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { priority: int, modifier: nested },
+          required: ['modifier'],
+          patternProperties: comments,
+          additionalProperties: false,
+        },
       },
     },
-  }, ['modifiers']),
+    ['modifiers'],
+  ),
   'skip.RoundTrip': mod({}),
 };
 

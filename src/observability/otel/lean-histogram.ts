@@ -32,7 +32,10 @@ export class HistogramSeries {
   max = -Infinity;
   start: HrTime | undefined;
 
-  constructor(readonly attributes: Attributes, private readonly bounds: readonly number[]) {
+  constructor(
+    readonly attributes: Attributes,
+    private readonly bounds: readonly number[],
+  ) {
     this.counts = new Array<number>(bounds.length + 1).fill(0);
   }
 
@@ -69,7 +72,11 @@ export class LeanHistogram {
 
   /** The series of one attribute set. Not for the per-request path: resolve once, keep it. */
   series(attributes: Attributes): HistogramSeries {
-    const key = JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+    const key = JSON.stringify(
+      Object.keys(attributes)
+        .sort()
+        .map((k) => [k, attributes[k]]),
+    );
     let s = this.byKey.get(key);
     if (s) return s;
     if (this.byKey.size >= MAX_SERIES) return this.overflow();
@@ -96,7 +103,12 @@ export class LeanHistogram {
       });
     }
     if (points.length === 0) return undefined;
-    return { descriptor: this.descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints: points };
+    return {
+      descriptor: this.descriptor,
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: points,
+    };
   }
 }
 

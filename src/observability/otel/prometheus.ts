@@ -30,7 +30,9 @@ export async function startPrometheusServer(host: string, port: number, text: ()
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`telemetry/opentelemetry: prometheus exporter cannot listen on ${host}:${port}: ${err.code ?? err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`telemetry/opentelemetry: prometheus exporter cannot listen on ${host}:${port}: ${err.code ?? err.message}`)),
+    );
     server.listen({ host, port }, () => resolve());
   });
   const addr = server.address();

@@ -14,7 +14,12 @@ export interface ServerSeries {
 }
 
 /** `pick(route, boundedMethod, status)`: the server series of one answered request. */
-export function compileServerSeries(duration: LeanHistogram | undefined, size: LeanHistogram | undefined, scheme: string, extra: Readonly<Attributes>): (route: string, method: string, status: number) => ServerSeries {
+export function compileServerSeries(
+  duration: LeanHistogram | undefined,
+  size: LeanHistogram | undefined,
+  scheme: string,
+  extra: Readonly<Attributes>,
+): (route: string, method: string, status: number) => ServerSeries {
   const byRoute = new Map<string, Map<number, ServerSeries>>();
   return (route, method, status) => {
     let byCode = byRoute.get(route);

@@ -7,7 +7,15 @@ import { hostname } from 'node:os';
 import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { OtelSettings } from '../../config/normalize-otel.js';
 import { VERSION } from '../../core/version.js';
@@ -27,8 +35,6 @@ export interface Telemetry {
   readonly prometheusText: (() => Promise<string>) | undefined;
   shutdown(): Promise<void>;
 }
-
-
 
 /** A named export of a CommonJS package imported from ESM (its names may sit on `default`). */
 async function load<T>(pkg: Promise<Record<string, unknown>>, name: string): Promise<T> {
@@ -67,15 +73,26 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
         const Exporter = o.grpc
           ? await load<Ctor<SpanExporter>>(import('@opentelemetry/exporter-trace-otlp-grpc'), 'OTLPTraceExporter')
           : await load<Ctor<SpanExporter>>(import('@opentelemetry/exporter-trace-otlp-proto'), 'OTLPTraceExporter');
-        const exporter = new Exporter(o.grpc ? { url: o.url, metadata: await grpcMetadata(o.headers) } : { url: `${o.url}/v1/traces`, headers: { ...o.headers } });
+        const exporter = new Exporter(
+          o.grpc ? { url: o.url, metadata: await grpcMetadata(o.headers) } : { url: `${o.url}/v1/traces`, headers: { ...o.headers } },
+        );
         processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096, maxExportBatchSize: 512 }));
       }
       if (o.metrics) {
         const Exporter = o.grpc
           ? await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-grpc'), 'OTLPMetricExporter')
           : await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-proto'), 'OTLPMetricExporter');
-        const exporter = new Exporter(o.grpc ? { url: o.url, metadata: await grpcMetadata(o.headers) } : { url: `${o.url}/v1/metrics`, headers: { ...o.headers } });
-        readers.push(new PeriodicExportingMetricReader({ exporter, metricProducers, exportIntervalMillis: o.reportingMs, exportTimeoutMillis: Math.min(o.reportingMs, 10_000) }));
+        const exporter = new Exporter(
+          o.grpc ? { url: o.url, metadata: await grpcMetadata(o.headers) } : { url: `${o.url}/v1/metrics`, headers: { ...o.headers } },
+        );
+        readers.push(
+          new PeriodicExportingMetricReader({
+            exporter,
+            metricProducers,
+            exportIntervalMillis: o.reportingMs,
+            exportTimeoutMillis: Math.min(o.reportingMs, 10_000),
+          }),
+        );
       }
     }
   }
@@ -95,8 +112,14 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
   const time = (description: string) => ({ unit: 's', description });
   const size = (description: string) => ({ unit: 'By', description });
   const g127 = s.global.semconv127;
-  const serverDuration = meter && s.global.metrics ? lean.histogram(g127 ? 'http.server.request.duration' : 'http.server.duration', time('Duration of the requests the gateway answered'), s.timeBuckets) : undefined;
-  const serverSize = meter && s.global.metrics ? lean.histogram(g127 ? 'http.server.response.body.size' : 'http.server.response.size', size('Size of the answers the gateway sent'), s.sizeBuckets) : undefined;
+  const serverDuration =
+    meter && s.global.metrics
+      ? lean.histogram(g127 ? 'http.server.request.duration' : 'http.server.duration', time('Duration of the requests the gateway answered'), s.timeBuckets)
+      : undefined;
+  const serverSize =
+    meter && s.global.metrics
+      ? lean.histogram(g127 ? 'http.server.response.body.size' : 'http.server.response.size', size('Size of the answers the gateway sent'), s.sizeBuckets)
+      : undefined;
   const proxyDuration = meter ? lean.histogram('krakend.proxy.duration', time('Duration of the proxy layer of each endpoint'), s.timeBuckets) : undefined;
   const backendDuration = meter ? lean.histogram('krakend.backend.duration', time('Duration of each backend call'), s.timeBuckets) : undefined;
   if (meter && s.prometheus.some((p) => p.runtimeMetrics)) {
@@ -104,7 +127,9 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
     const loop = monitorEventLoopDelay({ resolution: 20 });
     loop.enable();
     closers.push(async () => void loop.disable());
-    meter.createObservableGauge('process.memory.usage', { unit: 'By', description: 'Resident set size' }).addCallback((r) => r.observe(process.memoryUsage.rss()));
+    meter
+      .createObservableGauge('process.memory.usage', { unit: 'By', description: 'Resident set size' })
+      .addCallback((r) => r.observe(process.memoryUsage.rss()));
     meter.createObservableGauge('nodejs.heap.used', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage().heapUsed));
     meter.createObservableCounter('process.cpu.time', { unit: 's' }).addCallback((r) => {
       const u = process.cpuUsage();
@@ -133,4 +158,3 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
     },
   };
 }
-

@@ -16,7 +16,10 @@ export const DEFAULT_BUDGET: LuaBudget = { timeMs: 100, instructions: 50_000_000
 
 /** A bad Lua config; `message` is `POINTER: reason` (no stack, no file contents). */
 export class LuaConfigError extends Error {
-  constructor(readonly pointer: string, readonly reason: string) {
+  constructor(
+    readonly pointer: string,
+    readonly reason: string,
+  ) {
     super(`${pointer}: ${reason}`);
     this.name = 'LuaConfigError';
   }
@@ -46,14 +49,21 @@ function readChunks(cfg: LuaConfig, opts: LuaCompileOptions): { chunks: LuaChunk
     const want = md5[file];
     if (want !== undefined) {
       const got = createHash('md5').update(code).digest('hex');
-      if (got !== want.toLowerCase()) throw new LuaConfigError(`${p}/md5/${esc(file)}`, `md5 of Lua source "${file}" does not match (file changed or tampered with)`);
+      if (got !== want.toLowerCase())
+        throw new LuaConfigError(`${p}/md5/${esc(file)}`, `md5 of Lua source "${file}" does not match (file changed or tampered with)`);
     }
     chunks.push({ kind: 'source', name: '@' + file, code });
     pointers.push(`${p}/sources/${i}`);
   });
-  if (cfg.pre !== undefined) { chunks.push({ kind: 'pre', name: '=pre-script', code: cfg.pre }); pointers.push(`${p}/pre`); }
+  if (cfg.pre !== undefined) {
+    chunks.push({ kind: 'pre', name: '=pre-script', code: cfg.pre });
+    pointers.push(`${p}/pre`);
+  }
   // lua-endpoint runs only `pre` (router/gin/lua.go); its `post` is still parsed so a typo is seen.
-  if (cfg.post !== undefined) { chunks.push({ kind: 'post', name: '=post-script', code: cfg.post }); pointers.push(`${p}/post`); }
+  if (cfg.post !== undefined) {
+    chunks.push({ kind: 'post', name: '=post-script', code: cfg.post });
+    pointers.push(`${p}/post`);
+  }
   return { chunks, pointers };
 }
 
@@ -73,7 +83,10 @@ function mapOutcome<M>(o: RawOutcome, toModel: (v: unknown) => M): LuaResult<M> 
 export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions): Promise<CompiledLua> {
   const p = opts.pointer;
   if (cfg.allow_open_libs === true && (opts.openLibs ?? 'refuse') === 'refuse') {
-    throw new LuaConfigError(`${p}/allow_open_libs`, 'allow_open_libs is refused: Rampart never gives scripts io, os, debug or package (string, table and math are always available)');
+    throw new LuaConfigError(
+      `${p}/allow_open_libs`,
+      'allow_open_libs is refused: Rampart never gives scripts io, os, debug or package (string, table and math are always available)',
+    );
   }
   const budget: LuaBudget = { ...DEFAULT_BUDGET, ...opts.budget };
   let allowed: Set<string>;
@@ -115,6 +128,8 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
       const o = await call('post', request ? requestIn(request) : null, responseIn(response));
       return mapOutcome(o, responseOut);
     },
-    close() { pool.close(); },
+    close() {
+      pool.close();
+    },
   };
 }

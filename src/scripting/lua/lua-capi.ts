@@ -24,7 +24,8 @@ export async function luaFactory(): Promise<LuaFactory> {
     const result = await original.apply(this, args);
     const instance = (result as { instance?: WebAssembly.Instance }).instance ?? (result as WebAssembly.Instance);
     // Only Lua's module: other WASM (undici's llhttp) may instantiate meanwhile.
-    if (instance && typeof instance === 'object' && 'exports' in instance && 'lua_newstate' in instance.exports) exportsCaptured ??= instance.exports as Record<string, unknown>;
+    if (instance && typeof instance === 'object' && 'exports' in instance && 'lua_newstate' in instance.exports)
+      exportsCaptured ??= instance.exports as Record<string, unknown>;
     return result;
   };
   try {
@@ -36,12 +37,53 @@ export async function luaFactory(): Promise<LuaFactory> {
   return factory;
 }
 
-const NAMES = ['lua_newthread', 'luaL_ref', 'luaL_unref', 'lua_rawgeti', 'lua_pushlstring', 'lua_pushinteger', 'lua_pushnumber',
-  'lua_pushboolean', 'lua_pushnil', 'lua_createtable', 'lua_rawseti', 'lua_setmetatable', 'lua_rawset', 'lua_checkstack',
-  'lua_absindex', 'lua_type', 'lua_toboolean', 'lua_isinteger', 'lua_tointegerx', 'lua_tonumberx', 'lua_tolstring',
-  'lua_rawequal', 'lua_settop', 'lua_getmetatable', 'lua_rawlen', 'lua_next', 'lua_resume', 'lua_error', 'malloc', 'free',
-  'realloc', 'lua_newstate', 'lua_close', 'lua_sethook', 'lua_setglobal', 'lua_getfield', 'lua_pcallk', 'luaL_loadbufferx',
-  'luaopen_base', 'luaopen_table', 'luaopen_string', 'luaopen_math', 'luaopen_coroutine', 'luaopen_debug', 'luaopen_os'];
+const NAMES = [
+  'lua_newthread',
+  'luaL_ref',
+  'luaL_unref',
+  'lua_rawgeti',
+  'lua_pushlstring',
+  'lua_pushinteger',
+  'lua_pushnumber',
+  'lua_pushboolean',
+  'lua_pushnil',
+  'lua_createtable',
+  'lua_rawseti',
+  'lua_setmetatable',
+  'lua_rawset',
+  'lua_checkstack',
+  'lua_absindex',
+  'lua_type',
+  'lua_toboolean',
+  'lua_isinteger',
+  'lua_tointegerx',
+  'lua_tonumberx',
+  'lua_tolstring',
+  'lua_rawequal',
+  'lua_settop',
+  'lua_getmetatable',
+  'lua_rawlen',
+  'lua_next',
+  'lua_resume',
+  'lua_error',
+  'malloc',
+  'free',
+  'realloc',
+  'lua_newstate',
+  'lua_close',
+  'lua_sethook',
+  'lua_setglobal',
+  'lua_getfield',
+  'lua_pcallk',
+  'luaL_loadbufferx',
+  'luaopen_base',
+  'luaopen_table',
+  'luaopen_string',
+  'luaopen_math',
+  'luaopen_coroutine',
+  'luaopen_debug',
+  'luaopen_os',
+];
 
 /** Raw exports when captured, else wasmoon's `module._name` wrappers (same signatures, slower). */
 export function capiFor(lua: LuaWasm): LuaCApi {

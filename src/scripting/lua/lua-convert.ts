@@ -5,7 +5,11 @@
 import type { LuaCApi } from './lua-capi.js';
 
 const REGISTRY = -1000000 - 1000;
-const TNIL = 0, TBOOLEAN = 1, TNUMBER = 3, TSTRING = 4, TTABLE = 5;
+const TNIL = 0,
+  TBOOLEAN = 1,
+  TNUMBER = 3,
+  TSTRING = 4,
+  TTABLE = 5;
 const MAX_DEPTH = 64;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -128,7 +132,10 @@ export function readLua(c: LuaCtx, L: number, refs: LuaRefs, idx: number, lenPtr
     if (kt === TSTRING) key = readString(c, L, -2, lenPtr);
     else if (kt === TNUMBER) key = String(readNumber(lua, L, -2));
     else if (kt === TBOOLEAN) key = String(lua.lua_toboolean(L, -2) === 1);
-    else { lua.lua_settop(L, -2); continue; }
+    else {
+      lua.lua_settop(L, -2);
+      continue;
+    }
     // defineProperty: a "__proto__" key stays an own property, never a prototype change.
     Object.defineProperty(out, key, { value: readLua(c, L, refs, -1, lenPtr, depth + 1), enumerable: true, writable: true, configurable: true });
     lua.lua_settop(L, -2);

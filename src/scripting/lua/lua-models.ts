@@ -14,7 +14,16 @@ function canonMap(m: LuaMultiMap | undefined): LuaMultiMap {
 }
 
 export function requestIn(r: LuaRequestModel): Record<string, unknown> {
-  return { method: r.method, url: r.url, path: r.path, query: r.query ?? {}, headers: canonMap(r.headers), body: r.body ?? '', params: r.params ?? {}, host: r.host ?? '' };
+  return {
+    method: r.method,
+    url: r.url,
+    path: r.path,
+    query: r.query ?? {},
+    headers: canonMap(r.headers),
+    body: r.body ?? '',
+    params: r.params ?? {},
+    host: r.host ?? '',
+  };
 }
 
 export function responseIn(r: LuaResponseModel): Record<string, unknown> {
@@ -36,7 +45,15 @@ export function requestOut(v: unknown, before: LuaRequestModel): LuaRequestModel
   const r = obj(v);
   const params: Record<string, string> = {};
   for (const [k, p] of Object.entries(obj(r.params))) if (typeof p === 'string') params[k] = p;
-  const out: LuaRequestModel = { method: str(r.method), url: str(r.url), path: str(r.path), query: multiOut(r.query), headers: multiOut(r.headers), body: str(r.body), params };
+  const out: LuaRequestModel = {
+    method: str(r.method),
+    url: str(r.url),
+    path: str(r.path),
+    query: multiOut(r.query),
+    headers: multiOut(r.headers),
+    body: str(r.body),
+    params,
+  };
   if (before.host !== undefined) out.host = str(r.host);
   return out;
 }

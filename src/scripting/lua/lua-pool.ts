@@ -10,7 +10,12 @@ export class LuaPool {
   private count = 0;
   private closed = false;
 
-  constructor(private readonly size: number, private readonly budget: LuaBudget, private readonly openOs: boolean, private readonly chunks: LuaChunk[]) {}
+  constructor(
+    private readonly size: number,
+    private readonly budget: LuaBudget,
+    private readonly openOs: boolean,
+    private readonly chunks: LuaChunk[],
+  ) {}
 
   /** Startup: builds the first VM, which also proves every chunk parses. */
   async warm(): Promise<void> {
@@ -43,7 +48,12 @@ export class LuaPool {
         // Replace the broken VM for the next waiter.
         this.count++;
         const next = this.waiters.shift();
-        LuaVm.create(this.budget, this.openOs, this.chunks).then((fresh) => next?.(fresh), () => { this.count--; });
+        LuaVm.create(this.budget, this.openOs, this.chunks).then(
+          (fresh) => next?.(fresh),
+          () => {
+            this.count--;
+          },
+        );
       }
       return;
     }

@@ -48,13 +48,20 @@ export class LuaVm {
   broken = false;
   private closed = false;
 
-  private constructor(private readonly lua: LuaWasm, private readonly budget: LuaBudget, openOs: boolean) {
+  private constructor(
+    private readonly lua: LuaWasm,
+    private readonly budget: LuaBudget,
+    openOs: boolean,
+  ) {
     const api = (this.api = capiFor(lua));
     const module = lua.module;
     this.ctx = { api, heap: () => module.HEAPU8 };
     this.allocPtr = module.addFunction((_ud: number, ptr: number, osize: number, nsize: number) => {
       if (nsize === 0) {
-        if (ptr) { this.memoryUsed -= osize; api.free(ptr); }
+        if (ptr) {
+          this.memoryUsed -= osize;
+          api.free(ptr);
+        }
         return 0;
       }
       const delta = ptr ? nsize - osize : nsize;
@@ -67,7 +74,14 @@ export class LuaVm {
     if (!this.L) throw new Error('lua_newstate failed');
     this.lenPtr = api.malloc(4);
     this.nresPtr = api.malloc(4);
-    const libs: [string, string][] = [['luaopen_base', '_G'], ['luaopen_table', 'table'], ['luaopen_string', 'string'], ['luaopen_math', 'math'], ['luaopen_coroutine', 'coroutine'], ['luaopen_debug', 'debug']];
+    const libs: [string, string][] = [
+      ['luaopen_base', '_G'],
+      ['luaopen_table', 'table'],
+      ['luaopen_string', 'string'],
+      ['luaopen_math', 'math'],
+      ['luaopen_coroutine', 'coroutine'],
+      ['luaopen_debug', 'debug'],
+    ];
     if (openOs) libs.push(['luaopen_os', 'os']);
     for (const [open, name] of libs) {
       api[open](this.L);
@@ -90,7 +104,8 @@ export class LuaVm {
       this.withCString(name, (p) => api.lua_getfield(this.L, -1, p));
       return api.luaL_ref(this.L, REGISTRY) as number;
     };
-    const array = field('array'), nul = field('null');
+    const array = field('array'),
+      nul = field('null');
     this.refs = { array, null: nul, arrayBig: BigInt(array), nullBig: BigInt(nul) };
     this.runRef = field('run');
     this.registerRef = field('register');
@@ -119,9 +134,15 @@ export class LuaVm {
 
   /** Host work (copying data in) runs with the cap lifted: an allocation failure outside a
    *  protected call would abort the whole WASM module. The cap is restored before Lua runs. */
-  liftCap(): void { this.memoryMax = undefined; }
-  restoreCap(): void { this.memoryMax = this.budget.memoryBytes; }
-  memory(): number { return this.memoryUsed; }
+  liftCap(): void {
+    this.memoryMax = undefined;
+  }
+  restoreCap(): void {
+    this.memoryMax = this.budget.memoryBytes;
+  }
+  memory(): number {
+    return this.memoryUsed;
+  }
 
   private withCString<T>(s: string, fn: (ptr: number) => T): T {
     const bytes = encoder.encode(s);

@@ -21,7 +21,9 @@ export async function makeKey(kid: string, alg = 'RS256'): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
-  const publicPem = createPublicKey({ key: publicJwk as any, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+  const publicPem = createPublicKey({ key: publicJwk as any, format: 'jwk' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
   return { kid, alg, privateKey, publicJwk, privateJwk, publicPem };
 }
 

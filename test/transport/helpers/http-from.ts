@@ -3,7 +3,13 @@
 import { request } from 'node:http';
 import type { Reply } from '../../helpers/http.js';
 
-export function httpFrom(localAddress: string, port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<Reply & { rawHeaders: string[] }> {
+export function httpFrom(
+  localAddress: string,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Reply & { rawHeaders: string[] }> {
   const host = localAddress.includes(':') ? '::1' : '127.0.0.1';
   return new Promise((resolve, reject) => {
     const req = request({ host, port, method, path, headers, localAddress, agent: false }, (res) => {

@@ -13,7 +13,10 @@ export interface HttpsBackend {
   close(): Promise<void>;
 }
 
-export async function startHttpsBackend(leaf: Leaf, opts: { clientCa?: string; handler?: (req: IncomingMessage, res: ServerResponse) => void } = {}): Promise<HttpsBackend> {
+export async function startHttpsBackend(
+  leaf: Leaf,
+  opts: { clientCa?: string; handler?: (req: IncomingMessage, res: ServerResponse) => void } = {},
+): Promise<HttpsBackend> {
   const seen: HttpsBackend['seen'] = [];
   const server: Server = createServer(
     { cert: leaf.cert, key: leaf.key, requestCert: !!opts.clientCa, rejectUnauthorized: !!opts.clientCa, ca: opts.clientCa },

@@ -32,7 +32,10 @@ function ctrl(type: number, size: number): number[] {
 
 /** An unsigned integer of an explicit MMDB type (uint32 is the default for plain numbers). */
 class Uint {
-  constructor(readonly type: 5 | 6 | 9, readonly value: number) {}
+  constructor(
+    readonly type: 5 | 6 | 9,
+    readonly value: number,
+  ) {}
 }
 
 function encode(v: unknown): number[] {

@@ -13,7 +13,9 @@ import { refusal } from '../../types.js';
 import { normalizeBcrypt, readHtpasswd } from './htpasswd.js';
 
 const SHARED_KEY = 'auth/basic';
-const REJECT_401: Rejection = refusal('auth.basic.invalid', 'auth/basic', 'missing or wrong credentials', { headers: ['www-authenticate', 'Basic realm="restricted", charset="UTF-8"'] });
+const REJECT_401: Rejection = refusal('auth.basic.invalid', 'auth/basic', 'missing or wrong credentials', {
+  headers: ['www-authenticate', 'Basic realm="restricted", charset="UTF-8"'],
+});
 const REJECT_503: Rejection = refusal('auth.basic.busy', 'auth/basic', 'too many password checks queued', { headers: ['retry-after', '1'] });
 const CACHE_TTL_MS = 60_000;
 const MAX_CONCURRENT = 4;
@@ -40,7 +42,9 @@ function refuseMixedCosts(users: Map<string, string>): void {
     const cost = h.slice(4, 6);
     if (!first) first = [u, cost];
     else if (cost !== first[1]) {
-      throw new Error(`bcrypt costs differ (${Number(first[1])} for "${first[0]}", ${Number(cost)} for "${u}"): unknown and known users would answer at different speeds, revealing which users exist; re-hash every password with one cost`);
+      throw new Error(
+        `bcrypt costs differ (${Number(first[1])} for "${first[0]}", ${Number(cost)} for "${u}"): unknown and known users would answer at different speeds, revealing which users exist; re-hash every password with one cost`,
+      );
     }
   }
 }

@@ -68,7 +68,11 @@ export function build(cfg: ClientCredentialsConfig, env: BuildEnv): Stage | null
     for (const v of vs) form.push([k, v]);
   }
   form.unshift(['grant_type', grantType], ['scope', cfg.scopes ? (cfg.scopes as string).split(',').join(' ') : '']);
-  const key = 'client-credentials|' + createHash('sha256').update(JSON.stringify([url.href, cfg.client_id, cfg.client_secret, form])).digest('hex');
+  const key =
+    'client-credentials|' +
+    createHash('sha256')
+      .update(JSON.stringify([url.href, cfg.client_id, cfg.client_secret, form]))
+      .digest('hex');
   const source = env.shared.get(key, () => {
     const tls = upstreamConnectOptions(env.service.client.tls, env.service.client.allowInsecure);
     const s = new TokenSource({ url: url.href, label, clientId: cfg.client_id, clientSecret: cfg.client_secret, form, tls, log: env.log });

@@ -29,7 +29,10 @@ export interface TokenSourceOptions {
 }
 
 class TokenError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -40,7 +43,6 @@ function typeName(t: unknown): string {
   return l === 'mac' ? 'MAC' : l === 'basic' ? 'Basic' : t;
 }
 
- 
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 export class TokenSource {
@@ -114,7 +116,13 @@ export class TokenSource {
     }
     let res;
     try {
-      res = await request(this.o.url, { method: 'POST', headers, body: form.toString(), dispatcher: this.agent, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      res = await request(this.o.url, {
+        method: 'POST',
+        headers,
+        body: form.toString(),
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      });
     } catch (err) {
       throw new TokenError(`request failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }

@@ -85,7 +85,12 @@ export async function connectRedisFeed(o: RedisFeedOptions): Promise<RedisFeed> 
   return {
     async publish(entry) {
       const now = Date.now();
-      const results = await cmd.multi().zadd(zset, now, entry).zremrangebyscore(zset, '-inf', now - o.windowMs).publish(channel, entry).exec();
+      const results = await cmd
+        .multi()
+        .zadd(zset, now, entry)
+        .zremrangebyscore(zset, '-inf', now - o.windowMs)
+        .publish(channel, entry)
+        .exec();
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new Error('transaction aborted');
     },

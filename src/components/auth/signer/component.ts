@@ -82,7 +82,15 @@ export async function build(cfg: SignerConfig, env: BuildEnv): Promise<Stage> {
       } catch {
         return signerRefusal(a, 'signing failed');
       }
-      return { status: 200, headers: ['content-type', JSON_TYPE], data: undefined, body: stringifyGo(data), origin: a.origin, failure: undefined, close: false };
+      return {
+        status: 200,
+        headers: ['content-type', JSON_TYPE],
+        data: undefined,
+        body: stringifyGo(data),
+        origin: a.origin,
+        failure: undefined,
+        close: false,
+      };
     },
   };
 }

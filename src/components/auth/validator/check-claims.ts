@@ -29,7 +29,7 @@ export function compileClaimChecks(rules: ClaimRules): ClaimChecker {
     if (typeof c.iat === 'number' && c.iat > now + leewayS) return 'token issued in the future (iat)';
     if (issuer !== undefined && c.iss !== issuer) return 'issuer mismatch';
     if (audience) {
-      const have = typeof aud === 'string' ? [aud] : (aud as string[] | undefined) ?? [];
+      const have = typeof aud === 'string' ? [aud] : ((aud as string[] | undefined) ?? []);
       for (const a of audience) if (!have.includes(a)) return 'audience mismatch';
     }
     return undefined;

@@ -48,7 +48,6 @@ interface Verified {
   size: number;
 }
 
-
 function ms(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : (parseDuration(text) ?? fallback);
 }

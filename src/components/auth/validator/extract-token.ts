@@ -32,7 +32,7 @@ export function compileExtractor(headerName: string, cookieKey: string | undefin
     const raw = req.headers[h];
     const v = Array.isArray(raw) ? raw[0] : raw;
     if (v) {
-      const t = v.length > 7 && (v.charCodeAt(6) === 32) && v.slice(0, 6).toLowerCase() === 'bearer' ? v.slice(7).trim() : v.trim();
+      const t = v.length > 7 && v.charCodeAt(6) === 32 && v.slice(0, 6).toLowerCase() === 'bearer' ? v.slice(7).trim() : v.trim();
       return t || undefined;
     }
     if (cookieKey === undefined) return undefined;

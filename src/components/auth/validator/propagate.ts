@@ -11,7 +11,18 @@ export interface Propagation {
 }
 
 // Headers whose meaning belongs to the transport or to the gateway itself.
-const FORBIDDEN = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'proxy-connection']);
+const FORBIDDEN = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-connection',
+]);
 
 export function compilePropagation(pairs: [string, string][]): Propagation[] {
   return pairs.map(([claim, header]) => {
@@ -25,11 +36,10 @@ function num(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(6);
 }
 
- 
 const UNSAFE = /[\x00-\x1f\x7f]/g;
 function sanitize(s: string): string {
   const clean = s.replace(UNSAFE, '');
-   
+
   return /[^\x00-\x7f]/.test(clean) ? Buffer.from(clean, 'utf8').toString('latin1') : clean;
 }
 

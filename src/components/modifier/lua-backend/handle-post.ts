@@ -43,10 +43,23 @@ export function handlePost(lua: CompiledLua, log: Logger): ResponseHook {
     let body: Buffer | undefined;
     if (raw) {
       body = typeof answer.body === 'string' ? Buffer.from(answer.body) : await readAll(answer.body);
-      if (body === undefined) return errorAnswer(failureOf({ ok: false, kind: 'failure', reason: 'memory', status: 500, message: 'no-op body too large for a post script' }, log, 'modifier/lua-backend post'));
+      if (body === undefined)
+        return errorAnswer(
+          failureOf(
+            { ok: false, kind: 'failure', reason: 'memory', status: 500, message: 'no-op body too large for a post script' },
+            log,
+            'modifier/lua-backend post',
+          ),
+        );
     }
     const headers = multiOfFlat(answer.headers);
-    const model: LuaResponseModel = { status: raw ? answer.status : 0, headers, body: body ? body.toString('utf8') : '', data: (answer.data ?? {}) as LuaResponseModel['data'], isComplete: answer.failure === undefined };
+    const model: LuaResponseModel = {
+      status: raw ? answer.status : 0,
+      headers,
+      body: body ? body.toString('utf8') : '',
+      data: (answer.data ?? {}) as LuaResponseModel['data'],
+      isComplete: answer.failure === undefined,
+    };
     const r = await lua.runPost(model);
     if (!r.ok) return errorAnswer(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, log, 'modifier/lua-backend post'));
     const m = r.model;

@@ -31,7 +31,15 @@ export function handlePre(lua: CompiledLua, opts: PreOptions): UpstreamRequestHo
     const { params } = luraParams(input.params);
     if (propagated.length > 0) addPropagated(params, propagated, input);
     const text = bodyText(req.body);
-    const model: LuaRequestModel = { method: req.method, url: req.origin + req.path, path: parts.path, query: multiOfQuery(parts.query), headers: multiOfFlat(req.headers), body: text, params };
+    const model: LuaRequestModel = {
+      method: req.method,
+      url: req.origin + req.path,
+      path: parts.path,
+      query: multiOfQuery(parts.query),
+      headers: multiOfFlat(req.headers),
+      body: text,
+      params,
+    };
     const r = await lua.runPre(model);
     if (!r.ok) return errorResult(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, opts.log, 'modifier/lua-backend pre'));
     if (lua.skipNext) return skipped();
@@ -54,6 +62,13 @@ export function handlePre(lua: CompiledLua, opts: PreOptions): UpstreamRequestHo
     const origin = u.origin;
     const path = pathname + (search ? '?' + search : '');
     const method = /^[A-Z]{1,16}$/.test(m.method) ? m.method : req.method;
-    return { ...req, method, origin, path, headers: sameMulti(lowerKeys(m.headers), model.headers) ? req.headers : flatOfMulti(m.headers), body: bodyAfter(req.body, text, m.body) };
+    return {
+      ...req,
+      method,
+      origin,
+      path,
+      headers: sameMulti(lowerKeys(m.headers), model.headers) ? req.headers : flatOfMulti(m.headers),
+      body: bodyAfter(req.body, text, m.body),
+    };
   };
 }

@@ -23,7 +23,16 @@ export function handleCtx(lua: CompiledLua, log: Logger): Guard {
   return async (ctx): Promise<Rejection | undefined> => {
     const { params, back } = luraParams(ctx.params);
     const headers = clientHeaders(ctx);
-    const model: LuaRequestModel = { method: ctx.method, url: ctx.path + (ctx.rawQuery ? '?' + ctx.rawQuery : ''), path: ctx.path, query: multiOfQuery(ctx.rawQuery), headers, body: '', params, host: ctx.req.headers.host ?? '' };
+    const model: LuaRequestModel = {
+      method: ctx.method,
+      url: ctx.path + (ctx.rawQuery ? '?' + ctx.rawQuery : ''),
+      path: ctx.path,
+      query: multiOfQuery(ctx.rawQuery),
+      headers,
+      body: '',
+      params,
+      host: ctx.req.headers.host ?? '',
+    };
     const r = await lua.runPre(model);
     if (!r.ok) {
       if (r.kind === 'custom_error') {

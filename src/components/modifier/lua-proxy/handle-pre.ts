@@ -5,7 +5,18 @@ import { dataResult, errorResult, type BackendHandler, type CallInput } from '..
 import type { Logger } from '../../../observability/logger.js';
 import type { CompiledLua, LuaRequestModel } from '../../../scripting/lua/types.js';
 import { customErrorOf, failureOf } from '../lua-shared/lua-errors.js';
-import { bodyAfter, bodyText, flatOfMulti, gatewayParams, lowerKeys, luraParams, multiOfFlat, multiOfQuery, queryOfMulti, sameMulti } from '../lua-shared/lua-model.js';
+import {
+  bodyAfter,
+  bodyText,
+  flatOfMulti,
+  gatewayParams,
+  lowerKeys,
+  luraParams,
+  multiOfFlat,
+  multiOfQuery,
+  queryOfMulti,
+  sameMulti,
+} from '../lua-shared/lua-model.js';
 
 export function handleProxyPre(lua: CompiledLua, log: Logger): (next: BackendHandler) => BackendHandler {
   return (next) => {
@@ -13,7 +24,15 @@ export function handleProxyPre(lua: CompiledLua, log: Logger): (next: BackendHan
     return async (input: CallInput) => {
       const { params, back } = luraParams(input.params);
       const text = bodyText(input.body);
-      const model: LuaRequestModel = { method: input.ctx.method, url: '', path: input.ctx.path, query: multiOfQuery(input.query), headers: multiOfFlat(input.headers), body: text, params };
+      const model: LuaRequestModel = {
+        method: input.ctx.method,
+        url: '',
+        path: input.ctx.path,
+        query: multiOfQuery(input.query),
+        headers: multiOfFlat(input.headers),
+        body: text,
+        params,
+      };
       const r = await lua.runPre(model);
       if (!r.ok) return errorResult(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, log, 'modifier/lua-proxy pre'));
       if (lua.skipNext) return dataResult({}, true);

@@ -11,7 +11,14 @@ export function customStatus(s: number): number {
 }
 
 export function customErrorOf(e: LuaCustomError): GatewayError {
-  return new GatewayError('lua.custom_error', 'a Lua script answered with custom_error', customStatus(e.status), Buffer.from(e.body, 'utf8'), e.contentType, true);
+  return new GatewayError(
+    'lua.custom_error',
+    'a Lua script answered with custom_error',
+    customStatus(e.status),
+    Buffer.from(e.body, 'utf8'),
+    e.contentType,
+    true,
+  );
 }
 
 export function failureOf(f: LuaFailure, log: Logger, where: string): GatewayError {

@@ -6,8 +6,15 @@
 // modifiers still run on that answer (how KrakenD configs mock a backend). Errors at request
 // time fail this backend with 500 (backend.modifier), as in KrakenD where they are backend errors.
 import {
-  compileMartian, runMartianRequest, runMartianResponse, skippedResponse, toMutableRequest, toMutableResponse,
-  type CompiledModifier, type MutableRequest, type MutableResponse,
+  compileMartian,
+  runMartianRequest,
+  runMartianResponse,
+  skippedResponse,
+  toMutableRequest,
+  toMutableResponse,
+  type CompiledModifier,
+  type MutableRequest,
+  type MutableResponse,
 } from '../../../modifiers/martian/index.js';
 import { configErrorAsMessage } from '../config-error-message.js';
 import { GatewayError } from '../../../core/gateway-error.js';

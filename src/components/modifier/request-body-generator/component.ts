@@ -17,15 +17,17 @@ export function build(config: unknown, env: BuildEnv): Stage {
   const g = configErrorAsMessage(() => compileBodyGenerator(config, ''));
   if (env.scope === 'endpoint') {
     return {
-      around: (next: BackendHandler): BackendHandler => (input) => {
-        let body: Buffer;
-        try {
-          body = g.render(requestTemplateData(requestInput(input)));
-        } catch {
-          return Promise.resolve(errorResult(FAILED));
-        }
-        return next({ ...input, body, headers: withHeader(input.headers, 'content-type', g.contentType) });
-      },
+      around:
+        (next: BackendHandler): BackendHandler =>
+        (input) => {
+          let body: Buffer;
+          try {
+            body = g.render(requestTemplateData(requestInput(input)));
+          } catch {
+            return Promise.resolve(errorResult(FAILED));
+          }
+          return next({ ...input, body, headers: withHeader(input.headers, 'content-type', g.contentType) });
+        },
     };
   }
   return {

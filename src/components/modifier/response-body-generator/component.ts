@@ -30,7 +30,15 @@ export function build(config: unknown, env: BuildEnv): Stage {
         if ((a.origin !== 'proxy' && a.origin !== 'error') || a.data === undefined) return undefined;
         try {
           const body = g.render(responseTemplateData({ body: a.data, status: a.status, headers: headerEntries(a.headers) }, clientRequest(ctx)));
-          return { status: a.status, headers: withHeader(a.headers, 'content-type', g.contentType), data: undefined, body, origin: a.origin, failure: a.failure, close: a.close };
+          return {
+            status: a.status,
+            headers: withHeader(a.headers, 'content-type', g.contentType),
+            data: undefined,
+            body,
+            origin: a.origin,
+            failure: a.failure,
+            close: a.close,
+          };
         } catch {
           return { status: 500, headers: [], data: undefined, body: '', origin: 'error', failure: FAILED, close: false };
         }
@@ -45,7 +53,14 @@ export function build(config: unknown, env: BuildEnv): Stage {
       headers.delete('content-length');
       try {
         const body = g.render(responseTemplateData({ body: encoded ? null : jsonOrNull(raw), status: res.status, headers }, requestInput(input)));
-        const out = withHeader(res.headers.filter((_, i, l) => { const n = i % 2 === 0 ? l[i] : l[i - 1]; return n !== 'content-length' && n !== 'content-encoding' && n !== 'transfer-encoding'; }), 'content-type', g.contentType);
+        const out = withHeader(
+          res.headers.filter((_, i, l) => {
+            const n = i % 2 === 0 ? l[i] : l[i - 1];
+            return n !== 'content-length' && n !== 'content-encoding' && n !== 'transfer-encoding';
+          }),
+          'content-type',
+          g.contentType,
+        );
         return { ...res, headers: out, body };
       } catch {
         return errorResult(FAILED);

@@ -49,7 +49,8 @@ function withoutBody(a: Answer): Answer {
 
 export function build(cfg: ResponseBodyConfig, env: BuildEnv): Stage {
   if (env.scope === 'service') throw new Error('only allowed at endpoint and backend level');
-  if (env.scope === 'backend' && env.backend.encoding === 'no-op') throw new Error('a no-op backend answer is not decoded: mask at endpoint level, or use a decoding encoding');
+  if (env.scope === 'backend' && env.backend.encoding === 'no-op')
+    throw new Error('a no-op backend answer is not decoded: mask at endpoint level, or use a decoding encoding');
   let c: CompiledMasking;
   try {
     c = compileMasking(cfg, env.pointer);

@@ -21,33 +21,35 @@ export function build(cfg: { timeout: string }, env: BuildEnv): Stage {
     env.log.warn({ at: env.pointer }, `backend timeout ${cfg.timeout} is not shorter than the endpoint timeout (${endpoint.timeoutMs} ms): it never fires`);
   }
   return {
-    around: (next: BackendHandler): BackendHandler => (input) => {
-      const parent = input.signal;
-      if (parent.aborted) return next(input);
-      const ctl = new CallSignal();
-      let fired = false;
-      const onParent = () => ctl.abort(parent.reason);
-      parent.addEventListener('abort', onParent, { once: true });
-      const timer = setTimeout(() => {
-        fired = true;
-        ctl.abort(TIMED_OUT);
-      }, ms);
-      const done = () => {
-        clearTimeout(timer);
-        parent.removeEventListener('abort', onParent);
-      };
-      return next({ ...input, signal: ctl }).then(
-        (r): BackendResult => {
-          done();
-          if (!fired) return r;
-          if (r.kind === 'raw') discardBody(r.raw.body);
-          return errorResult(TIMED_OUT);
-        },
-        (err) => {
-          done();
-          throw err;
-        },
-      );
-    },
+    around:
+      (next: BackendHandler): BackendHandler =>
+      (input) => {
+        const parent = input.signal;
+        if (parent.aborted) return next(input);
+        const ctl = new CallSignal();
+        let fired = false;
+        const onParent = () => ctl.abort(parent.reason);
+        parent.addEventListener('abort', onParent, { once: true });
+        const timer = setTimeout(() => {
+          fired = true;
+          ctl.abort(TIMED_OUT);
+        }, ms);
+        const done = () => {
+          clearTimeout(timer);
+          parent.removeEventListener('abort', onParent);
+        };
+        return next({ ...input, signal: ctl }).then(
+          (r): BackendResult => {
+            done();
+            if (!fired) return r;
+            if (r.kind === 'raw') discardBody(r.raw.body);
+            return errorResult(TIMED_OUT);
+          },
+          (err) => {
+            done();
+            throw err;
+          },
+        );
+      },
   };
 }

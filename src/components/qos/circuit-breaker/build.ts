@@ -99,7 +99,11 @@ function inProcess(breaker: Breaker, valid: ReadonlySet<number> | undefined): Wr
   return {
     view: breaker,
     close: () => undefined,
-    wrap: guard((now) => breaker.before(now), (t, o) => breaker.after(t, o, Date.now()), valid),
+    wrap: guard(
+      (now) => breaker.before(now),
+      (t, o) => breaker.after(t, o, Date.now()),
+      valid,
+    ),
   };
 }
 

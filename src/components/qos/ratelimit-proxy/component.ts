@@ -31,19 +31,21 @@ export async function build(cfg: LimitCfg, env: BuildEnv): Promise<Stage> {
   const limiter = createLimiter({ id, policy, maxKeys: 1, sweepMs: 60_000, redis: redis && { ...redis, prefix: `${redis.prefix}${id}:` } }, env.log);
   const refused = limitMetrics.rejectedCell(id);
   return {
-    around: (next: BackendHandler): BackendHandler => (input) => {
-      const r = limiter.take('');
-      if (typeof r === 'number') {
-        if (r >= 0) return next(input);
-        refused.n++;
-        return Promise.resolve(limited());
-      }
-      return r.then((v) => {
-        if (v >= 0) return next(input);
-        refused.n++;
-        return limited();
-      });
-    },
+    around:
+      (next: BackendHandler): BackendHandler =>
+      (input) => {
+        const r = limiter.take('');
+        if (typeof r === 'number') {
+          if (r >= 0) return next(input);
+          refused.n++;
+          return Promise.resolve(limited());
+        }
+        return r.then((v) => {
+          if (v >= 0) return next(input);
+          refused.n++;
+          return limited();
+        });
+      },
     close: () => limiter.close(),
   };
 }

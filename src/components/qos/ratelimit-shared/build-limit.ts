@@ -60,7 +60,8 @@ function gatewaySetters(header: string, env: BuildEnv): string[] {
   for (const ep of env.service.endpoints) {
     const v = ep.extra['auth/validator'] as { propagate_claims?: unknown } | undefined;
     const pairs = Array.isArray(v?.propagate_claims) ? (v.propagate_claims as unknown[]) : [];
-    if (pairs.some((p) => Array.isArray(p) && typeof p[1] === 'string' && p[1].toLowerCase() === lower)) at.push(`${ep.pointer}/extra_config/auth~1validator/propagate_claims`);
+    if (pairs.some((p) => Array.isArray(p) && typeof p[1] === 'string' && p[1].toLowerCase() === lower))
+      at.push(`${ep.pointer}/extra_config/auth~1validator/propagate_claims`);
   }
   return at;
 }
@@ -70,21 +71,29 @@ function gatewaySetters(header: string, env: BuildEnv): string[] {
 export function refuseGatewaySetHeaderAtService(header: string, env: BuildEnv, where: string): void {
   const at = gatewaySetters(header, env);
   if (at.length > 0) {
-    throw new Error(`${where}header "${header}" is set by the gateway after authentication (${at[0]}); a service-level limit runs before it and would read the client's copy: key the limit at endpoint level`);
+    throw new Error(
+      `${where}header "${header}" is set by the gateway after authentication (${at[0]}); a service-level limit runs before it and would read the client's copy: key the limit at endpoint level`,
+    );
   }
 }
 
 export function parseStrategy(raw: string | undefined, key: string | undefined, env: BuildEnv, where = ''): Strategy {
   const s = (raw ?? '').toLowerCase() as Strategy;
-  if (!STRATEGIES.includes(s)) throw new Error(`${where}strategy ${JSON.stringify(raw ?? null)} is not one of ${STRATEGIES.join(', ')} (a client limit needs one)`);
-  if (s !== 'ip' && !key) throw new Error(`${where}strategy "${s}" needs "key" (the ${s === 'header' ? 'header name' : s === 'param' ? 'path placeholder' : 'claim name'})`);
+  if (!STRATEGIES.includes(s))
+    throw new Error(`${where}strategy ${JSON.stringify(raw ?? null)} is not one of ${STRATEGIES.join(', ')} (a client limit needs one)`);
+  if (s !== 'ip' && !key)
+    throw new Error(`${where}strategy "${s}" needs "key" (the ${s === 'header' ? 'header name' : s === 'param' ? 'path placeholder' : 'claim name'})`);
   if ((s === 'param' || s === 'claim') && env.scope !== 'endpoint') {
     throw new Error(`${where}strategy "${s}" is not available at ${env.scope} level: ${env.scope} limits run before routing and authentication`);
   }
-  if (s === 'param' && env.scope === 'endpoint' && !env.endpoint.path.includes(`{${key}}`)) throw new Error(`${where}strategy "param": the endpoint has no {${key}} placeholder`);
+  if (s === 'param' && env.scope === 'endpoint' && !env.endpoint.path.includes(`{${key}}`))
+    throw new Error(`${where}strategy "param": the endpoint has no {${key}} placeholder`);
   if (s === 'header' && env.scope === 'service' && key) refuseGatewaySetHeaderAtService(key, env, where);
   if (s === 'ip' && key && env.service.router.trustedProxies.length === 0) {
-    env.log.warn({ at: env.pointer }, `${where}strategy "ip" with key "${key}": the header is ignored because router.trusted_proxies is empty (it would let clients choose their own bucket)`);
+    env.log.warn(
+      { at: env.pointer },
+      `${where}strategy "ip" with key "${key}": the header is ignored because router.trusted_proxies is empty (it would let clients choose their own bucket)`,
+    );
   }
   return s;
 }
@@ -108,7 +117,8 @@ export async function parseRedis(cfg: LimitCfg, env: BuildEnv, where = ''): Prom
   }
   if (cfg.on_failure_allow !== undefined && cfg.on_redis_failure !== undefined) throw new Error(`${where}use on_redis_failure or on_failure_allow, not both`);
   if (!name) {
-    if (cfg.on_redis_failure !== undefined || cfg.on_failure_allow !== undefined) throw new Error(`${where}on_redis_failure/on_failure_allow need connection_name`);
+    if (cfg.on_redis_failure !== undefined || cfg.on_failure_allow !== undefined)
+      throw new Error(`${where}on_redis_failure/on_failure_allow need connection_name`);
     return undefined;
   }
   // KrakenD EE's on_failure_allow, when written, keeps its meaning (true: admit, false: refuse).

@@ -19,7 +19,10 @@ export function exemptHealth(guard: Guard, env: BuildEnv): Guard {
 }
 
 /** A limit keyed by a JWT claim reads what auth/validator verified. */
-export const CLAIM_NEEDS_VALIDATOR: Requirement = Object.freeze({ namespace: 'auth/validator', why: 'strategy "claim" reads the claims of a validated token: add "auth/validator" to this endpoint' });
+export const CLAIM_NEEDS_VALIDATOR: Requirement = Object.freeze({
+  namespace: 'auth/validator',
+  why: 'strategy "claim" reads the claims of a validated token: add "auth/validator" to this endpoint',
+});
 
 /** Whether an endpoint-level limit is keyed by a claim (a service-level one is refused at build). */
 export function keyedByClaim(c: LimitCfg | undefined): boolean {

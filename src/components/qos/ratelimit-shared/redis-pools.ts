@@ -7,7 +7,10 @@ type Pools = { connection_pools?: Record<string, unknown>[] } | undefined;
 
 export async function getRedisPool(env: BuildEnv, name: string): Promise<RedisPool> {
   const declared = ((env.service.extra.redis as Pools)?.connection_pools ?? []).find((p) => p.name === name);
-  if (!declared) throw new Error(`no Redis connection pool named "${name}": declare it in the service extra_config "redis": {"connection_pools": [{"name": "${name}", "address": "host:port"}]}`);
+  if (!declared)
+    throw new Error(
+      `no Redis connection pool named "${name}": declare it in the service extra_config "redis": {"connection_pools": [{"name": "${name}", "address": "host:port"}]}`,
+    );
   const pool = env.shared.get(`redis-pool:${name}`, () => {
     const p = new RedisPool(poolConfig(declared), env.log);
     env.shared.onClose(() => p.close());

@@ -24,12 +24,16 @@ const NO_TIER: Rejection = refusal('limit.no_tier', 'qos/ratelimit/tiered', 'no 
 export async function build(cfg: TieredCfg, env: BuildEnv): Promise<Stage> {
   if ((cfg.tier_key === undefined) === (cfg.tier_claim === undefined)) throw new Error('set exactly one of tier_key (a header) or tier_claim (a JWT claim)');
   if (cfg.tier_claim !== undefined) {
-    if (env.scope !== 'endpoint') throw new Error('tier_claim is not available at service level: service limits run before authentication; propagate the claim to a header or use an endpoint-level tiered limit');
+    if (env.scope !== 'endpoint')
+      throw new Error(
+        'tier_claim is not available at service level: service limits run before authentication; propagate the claim to a header or use an endpoint-level tiered limit',
+      );
   }
   if (cfg.tier_key !== undefined && env.scope === 'service') refuseGatewaySetHeaderAtService(cfg.tier_key, env, 'tier_key: ');
   const lower = cfg.tier_key?.toLowerCase() ?? '';
   const path = cfg.tier_claim ? compilePath(cfg.tier_claim) : [];
-  const tierOf = cfg.tier_key !== undefined ? (ctx: Parameters<Guard>[0]) => headerText(ctx, lower) : (ctx: Parameters<Guard>[0]) => claimText(ctx.claims, path);
+  const tierOf =
+    cfg.tier_key !== undefined ? (ctx: Parameters<Guard>[0]) => headerText(ctx, lower) : (ctx: Parameters<Guard>[0]) => claimText(ctx.claims, path);
   const base = limiterScopeId(env, NAMESPACE);
   const byValue = new Map<string, Guard>();
   let catchAll: Guard | undefined;
@@ -39,7 +43,8 @@ export async function build(cfg: TieredCfg, env: BuildEnv): Promise<Stage> {
     const where = `tiers/${i}: `;
     const as = t.tier_value_as ?? 'literal';
     if (catchAll) throw new Error(`${where}comes after the "*" tier and would never match`);
-    if (as === 'policy') throw new Error(`${where}tier_value_as "policy" needs KrakenD EE's policy engine, which Rampart does not implement; list literal values instead`);
+    if (as === 'policy')
+      throw new Error(`${where}tier_value_as "policy" needs KrakenD EE's policy engine, which Rampart does not implement; list literal values instead`);
     const value = t.tier_value ?? '';
     if (as === 'literal' && value === '') throw new Error(`${where}tier_value is required for a literal tier`);
     if (as === 'literal' && byValue.has(value)) throw new Error(`${where}tier_value "${t.tier_value}" is listed twice`);
@@ -48,7 +53,11 @@ export async function build(cfg: TieredCfg, env: BuildEnv): Promise<Stage> {
     const limit = t.ratelimit ?? t.ratelimit_redis;
     const checks: Check[] = [];
     if (limit) {
-      const built = await buildLimit(limit, { env, id: `${base} tier ${label}`, sharedName: `tier-${label}`, minEveryMs: 1000 }, `${where}${t.ratelimit ? 'ratelimit' : 'ratelimit_redis'}: `);
+      const built = await buildLimit(
+        limit,
+        { env, id: `${base} tier ${label}`, sharedName: `tier-${label}`, minEveryMs: 1000 },
+        `${where}${t.ratelimit ? 'ratelimit' : 'ratelimit_redis'}: `,
+      );
       checks.push(...built.checks);
       limiters.push(...built.limiters);
     }

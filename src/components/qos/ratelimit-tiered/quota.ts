@@ -18,7 +18,13 @@ export interface QuotaCfg extends LimitCfg {
   every: string;
 }
 
-export async function buildQuota(q: QuotaCfg, limit: LimitCfg | undefined, env: BuildEnv, id: string, where: string): Promise<{ check: Check; limiter: Limiter }> {
+export async function buildQuota(
+  q: QuotaCfg,
+  limit: LimitCfg | undefined,
+  env: BuildEnv,
+  id: string,
+  where: string,
+): Promise<{ check: Check; limiter: Limiter }> {
   // The quota counts per client: its own strategy/key, or the tier limit's.
   const key = q.key ?? (q.strategy === undefined ? limit?.key : undefined);
   const strategy = parseStrategy(q.strategy ?? limit?.strategy, key, env, `${where}quota: `);
@@ -27,7 +33,13 @@ export async function buildQuota(q: QuotaCfg, limit: LimitCfg | undefined, env: 
   // A quota follows its tier's Redis pool unless it names its own.
   const redis = await parseRedis({ ...q, connection_name: q.connection_name ?? limit?.connection_name ?? limit?.connection_pool }, env, `${where}quota: `);
   const policy = windowPolicy(q.max, periodMs);
-  const limiter = createLimiter({ id, policy, maxKeys: q.max_tracked_clients ?? DEFAULT_MAX_TRACKED, sweepMs: 60_000, redis: redis && { ...redis, prefix: `${redis.prefix}${id}:` } }, env.log);
+  const limiter = createLimiter(
+    { id, policy, maxKeys: q.max_tracked_clients ?? DEFAULT_MAX_TRACKED, sweepMs: 60_000, redis: redis && { ...redis, prefix: `${redis.prefix}${id}:` } },
+    env.log,
+  );
   const keyOf = compileClientKey(strategy, key, env.service.router.trustedProxies);
-  return { limiter, check: { limiter, keyOf, reject: compileRejection(429, 'quota', policy), missing: MISSING_IDENTITY, refused: limitMetrics.rejectedCell(id) } };
+  return {
+    limiter,
+    check: { limiter, keyOf, reject: compileRejection(429, 'quota', policy), missing: MISSING_IDENTITY, refused: limitMetrics.rejectedCell(id) },
+  };
 }

@@ -64,7 +64,10 @@ export interface TieredCfg {
   tiers: TierCfg[];
 }
 
-const TIER_CLAIM_NEEDS_VALIDATOR: Requirement = Object.freeze({ namespace: 'auth/validator', why: 'tier_claim reads the claims of a validated token: add "auth/validator" to this endpoint' });
+const TIER_CLAIM_NEEDS_VALIDATOR: Requirement = Object.freeze({
+  namespace: 'auth/validator',
+  why: 'tier_claim reads the claims of a validated token: add "auth/validator" to this endpoint',
+});
 
 export const ratelimitTieredComponent = defineComponent<TieredCfg>({
   namespace: 'qos/ratelimit/tiered',

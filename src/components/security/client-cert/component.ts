@@ -13,7 +13,10 @@ import { FACTS, type Fact } from './schema.js';
  * throw and the client got no answer at all (issue #14). An unpaired surrogate, which UTF-8
  * decoding never yields, would still throw: it becomes U+FFFD first. */
 function safe(v: string): string {
-  return v.replace(/\n/g, ',').replace(/[\ud800-\udfff]/gu, '\ufffd').replace(/[^\x20-\x7e]|%/gu, (ch) => encodeURIComponent(ch));
+  return v
+    .replace(/\n/g, ',')
+    .replace(/[\ud800-\udfff]/gu, '\ufffd')
+    .replace(/[^\x20-\x7e]|%/gu, (ch) => encodeURIComponent(ch));
 }
 
 const EXTRACT: Record<Fact, (c: X509Certificate) => string> = {

@@ -36,7 +36,9 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
   const origins = compileOrigins(c.allow_origins ?? []);
   const credentials = c.allow_credentials === true;
   if (origins.any && credentials) {
-    throw new Error('allow_credentials with every origin allowed ("*" or no allow_origins) is refused: browsers reject it, and echoing origins instead would expose credentialed responses to any site; list the origins');
+    throw new Error(
+      'allow_credentials with every origin allowed ("*" or no allow_origins) is refused: browsers reject it, and echoing origins instead would expose credentialed responses to any site; list the origins',
+    );
   }
   const anyOrigin = origins.any;
   const matchOrigin = origins.match;
@@ -50,7 +52,10 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
   const passthrough = c.options_passthrough === true;
   const debug = c.debug === true;
   const preflightVary = `Origin, Access-Control-Request-Method, Access-Control-Request-Headers${privateNetwork ? ', Access-Control-Request-Private-Network' : ''}`;
-  const refused: Rejection = refusal('cors.denied', 'security/cors', 'pre-flight origin, method or header not allowed', { status: c.options_success_status, headers: ['vary', preflightVary] });
+  const refused: Rejection = refusal('cors.denied', 'security/cors', 'pre-flight origin, method or header not allowed', {
+    status: c.options_success_status,
+    headers: ['vary', preflightVary],
+  });
   const status = refused.status;
 
   const methodAllowed = (m: string) => m === 'OPTIONS' || methods.has(m);

@@ -11,7 +11,10 @@ import { replaceHeader } from '../../../core/answer.js';
 import type { BuildEnv, Rejection, Stage } from '../../types.js';
 import { refusal } from '../../types.js';
 
-const BAD_HOST: Rejection = refusal('host.denied', 'security/http', 'Host not in allowed_hosts', { body: 'Bad Host', headers: ['content-type', 'text/plain; charset=utf-8'] });
+const BAD_HOST: Rejection = refusal('host.denied', 'security/http', 'Host not in allowed_hosts', {
+  body: 'Bad Host',
+  headers: ['content-type', 'text/plain; charset=utf-8'],
+});
 
 interface HttpSecurityConfig {
   allowed_hosts?: string[];
@@ -63,7 +66,8 @@ export function build(c: HttpSecurityConfig, env: BuildEnv): Stage | null {
   if ((hostHeaders.length > 0 || sslHeaders.length > 0) && env.service.router.trustedProxies.length === 0) {
     env.log.warn({ at: env.pointer }, 'host_proxy_headers / ssl_proxy_headers are ignored: no router.trusted_proxies declared');
   }
-  if (c.hpkp_public_key !== undefined) env.log.warn({ at: env.pointer }, 'hpkp_public_key: HTTP Public Key Pinning is obsolete; no Public-Key-Pins header is sent (as KrakenD CE)');
+  if (c.hpkp_public_key !== undefined)
+    env.log.warn({ at: env.pointer }, 'hpkp_public_key: HTTP Public Key Pinning is obsolete; no Public-Key-Pins header is sent (as KrakenD CE)');
 
   /** The request's host: a declared forwarding header from a trusted proxy, else Host. */
   const hostOf = (req: IncomingMessage): string => {
@@ -83,7 +87,8 @@ export function build(c: HttpSecurityConfig, env: BuildEnv): Stage | null {
 
   const hostAllowed = compileHostCheck(c);
   const redirect = c.ssl_redirect === true && !c.is_development;
-  if (redirect && !c.ssl_host && !hostAllowed) env.log.warn({ at: env.pointer }, 'ssl_redirect without ssl_host or allowed_hosts: the redirect target is the client-supplied Host');
+  if (redirect && !c.ssl_host && !hostAllowed)
+    env.log.warn({ at: env.pointer }, 'ssl_redirect without ssl_host or allowed_hosts: the redirect target is the client-supplied Host');
   const fixed: string[] = [];
   // Exact values of unrolled/secure (KrakenD CE), docs/reference/traffic-and-http-security.md §6.
   if (c.custom_frame_options_value) fixed.push('x-frame-options', c.custom_frame_options_value);

@@ -32,7 +32,11 @@ export function build(cfg: PoliciesConfig, env: BuildEnv): Stage | null {
   const level = env.scope === 'backend' ? 'backend' : 'endpoint';
   let p: CompiledPolicies;
   try {
-    p = compilePolicies(cfg, env.pointer, { level, jwtValidator: env.endpoint.extra['auth/validator'] !== undefined, returnDetailedErrors: env.service.router.returnErrorMsg });
+    p = compilePolicies(cfg, env.pointer, {
+      level,
+      jwtValidator: env.endpoint.extra['auth/validator'] !== undefined,
+      returnDetailedErrors: env.service.router.returnErrorMsg,
+    });
   } catch (err) {
     throw asBuildError(err, env.pointer);
   }

@@ -8,6 +8,9 @@ export const policiesComponent = defineComponent<PoliciesConfig>({
   schemas: { endpoint: policiesSchema, backend: policiesSchema },
   // Beside validation/cel: after authentication and the rate limits, before the body is read.
   phase: 'admit',
-  requires: (cfg, scope) => (cfg.jwt && scope === 'endpoint' ? [{ namespace: 'auth/validator', why: 'jwt policies need auth/validator on this endpoint (KrakenD would skip them silently)' }] : []),
+  requires: (cfg, scope) =>
+    cfg.jwt && scope === 'endpoint'
+      ? [{ namespace: 'auth/validator', why: 'jwt policies need auth/validator on this endpoint (KrakenD would skip them silently)' }]
+      : [],
   load: () => import('./component.js'),
 });

@@ -19,7 +19,12 @@ export const opencensusComponent: ComponentSpec = {
       properties: {
         sample_rate: { type: 'integer', minimum: 0, maximum: 100 },
         reporting_period: { type: 'integer', minimum: 0 },
-        enabled_layers: { type: 'object', additionalProperties: false, patternProperties: COMMENT_KEYS, properties: { backend: flag, pipe: flag, router: flag } },
+        enabled_layers: {
+          type: 'object',
+          additionalProperties: false,
+          patternProperties: COMMENT_KEYS,
+          properties: { backend: flag, pipe: flag, router: flag },
+        },
         exporters: {
           type: 'object',
           additionalProperties: false,
@@ -29,7 +34,14 @@ export const opencensusComponent: ComponentSpec = {
               type: 'object',
               additionalProperties: false,
               patternProperties: COMMENT_KEYS,
-              properties: { port: { type: 'integer', minimum: 0, maximum: 65535 }, namespace: { type: 'string' }, tag_host: flag, tag_path: flag, tag_method: flag, tag_statuscode: flag },
+              properties: {
+                port: { type: 'integer', minimum: 0, maximum: 65535 },
+                namespace: { type: 'string' },
+                tag_host: flag,
+                tag_path: flag,
+                tag_method: flag,
+                tag_statuscode: flag,
+              },
             },
             jaeger: any,
             zipkin: any,

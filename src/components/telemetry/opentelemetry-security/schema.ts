@@ -24,7 +24,12 @@ export const opentelemetrySecurityComponent: ComponentSpec = {
             required: ['name', 'headers'],
             properties: {
               name: { type: 'string', minLength: 1 },
-              headers: { type: 'object', minProperties: 1, propertyNames: { pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }, additionalProperties: { type: 'string', pattern: '^[^\\r\\n\\u0000]*$' } },
+              headers: {
+                type: 'object',
+                minProperties: 1,
+                propertyNames: { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" },
+                additionalProperties: { type: 'string', pattern: '^[^\\r\\n\\u0000]*$' },
+              },
             },
           },
         },

@@ -9,7 +9,11 @@ import type { ComponentSpec } from '../../types.js';
 function obj(properties: Record<string, unknown>, required: string[] = []) {
   return { type: 'object', additionalProperties: false, patternProperties: COMMENT_KEYS, properties, required };
 }
-const attrs = { type: 'array', maxItems: 64, items: obj({ key: { type: 'string', minLength: 1, maxLength: 128 }, value: { type: 'string', maxLength: 1024 } }, ['key', 'value']) };
+const attrs = {
+  type: 'array',
+  maxItems: 64,
+  items: obj({ key: { type: 'string', minLength: 1, maxLength: 128 }, value: { type: 'string', maxLength: 1024 } }, ['key', 'value']),
+};
 const names = { type: 'array', items: { type: 'string' } };
 const flag = { type: 'boolean' };
 
@@ -23,11 +27,26 @@ const globalLayer = obj({
   metrics_static_attributes: attrs,
   traces_static_attributes: attrs,
 });
-const proxyLayer = obj({ disable_metrics: flag, disable_traces: flag, report_headers: flag, skip_headers: names, metrics_static_attributes: attrs, traces_static_attributes: attrs });
+const proxyLayer = obj({
+  disable_metrics: flag,
+  disable_traces: flag,
+  report_headers: flag,
+  skip_headers: names,
+  metrics_static_attributes: attrs,
+  traces_static_attributes: attrs,
+});
 // detailed_connection (DNS/connect/TLS timings) is not measured by Rampart: only false is read.
 const backendLayer = obj({
   metrics: obj({ disable_stage: flag, round_trip: flag, read_payload: flag, detailed_connection: { const: false }, static_attributes: attrs }),
-  traces: obj({ disable_stage: flag, round_trip: flag, read_payload: flag, detailed_connection: { const: false }, report_headers: flag, skip_headers: names, static_attributes: attrs }),
+  traces: obj({
+    disable_stage: flag,
+    round_trip: flag,
+    read_payload: flag,
+    detailed_connection: { const: false },
+    report_headers: flag,
+    skip_headers: names,
+    static_attributes: attrs,
+  }),
 });
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 
@@ -42,19 +61,44 @@ export const opentelemetryComponent: ComponentSpec = {
         metric_reporting_period: { type: 'integer', minimum: 1 },
         trace_sample_rate: { type: 'number', minimum: 0, maximum: 1 },
         skip_paths: names,
-        histograms: obj({ size_buckets: { type: 'array', items: { type: 'number' }, minItems: 1 }, time_buckets: { type: 'array', items: { type: 'number' }, minItems: 1 } }),
+        histograms: obj({
+          size_buckets: { type: 'array', items: { type: 'number' }, minItems: 1 },
+          time_buckets: { type: 'array', items: { type: 'number' }, minItems: 1 },
+        }),
         layers: obj({ global: globalLayer, proxy: proxyLayer, backend: backendLayer }),
         exporters: {
           ...obj({
             otlp: {
               type: 'array',
               minItems: 1,
-              items: obj({ name: { type: 'string', minLength: 1 }, host: { type: 'string', minLength: 1 }, port, use_http: flag, disable_metrics: flag, disable_traces: flag, custom_metric_reporting_period: { type: 'integer', minimum: 0 } }, ['name', 'host']),
+              items: obj(
+                {
+                  name: { type: 'string', minLength: 1 },
+                  host: { type: 'string', minLength: 1 },
+                  port,
+                  use_http: flag,
+                  disable_metrics: flag,
+                  disable_traces: flag,
+                  custom_metric_reporting_period: { type: 'integer', minimum: 0 },
+                },
+                ['name', 'host'],
+              ),
             },
             prometheus: {
               type: 'array',
               minItems: 1,
-              items: obj({ name: { type: 'string', minLength: 1 }, port, listen_ip: { type: 'string' }, process_metrics: flag, go_metrics: flag, disable_metrics: flag, custom_metric_reporting_period: { type: 'integer', minimum: 0 } }, ['name']),
+              items: obj(
+                {
+                  name: { type: 'string', minLength: 1 },
+                  port,
+                  listen_ip: { type: 'string' },
+                  process_metrics: flag,
+                  go_metrics: flag,
+                  disable_metrics: flag,
+                  custom_metric_reporting_period: { type: 'integer', minimum: 0 },
+                },
+                ['name'],
+              ),
             },
           }),
           minProperties: 1,

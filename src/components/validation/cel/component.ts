@@ -76,6 +76,8 @@ function responseHook(c: CompiledCel, level: 'endpoint' | 'backend', returnError
     const r = runCelResponse(c, responseFacts(a, level));
     if (r.ok) return undefined;
     const body = returnErrorMsg ? r.message : '';
-    return level === 'backend' ? failBackend(a, 'response.invalid', r.message, 500, body, TEXT) : replaceAnswer(a, 'response.invalid', r.message, 500, body, TEXT);
+    return level === 'backend'
+      ? failBackend(a, 'response.invalid', r.message, 500, body, TEXT)
+      : replaceAnswer(a, 'response.invalid', r.message, 500, body, TEXT);
   };
 }

@@ -26,10 +26,18 @@ export function build(schema: object | boolean, env: BuildEnv): Stage {
       if (r.ok) return undefined;
       if (r.body === '') {
         let x = fixed.get(r.kind);
-        if (!x) fixed.set(r.kind, (x = refusal(r.status === 413 ? 'request.too_large' : 'request.schema', NAME, r.kind, { status: r.status, headers: [COMPLETED_HEADER, 'false'] })));
+        if (!x)
+          fixed.set(
+            r.kind,
+            (x = refusal(r.status === 413 ? 'request.too_large' : 'request.schema', NAME, r.kind, { status: r.status, headers: [COMPLETED_HEADER, 'false'] })),
+          );
         return x;
       }
-      return refusal(r.status === 413 ? 'request.too_large' : 'request.schema', NAME, r.kind, { status: r.status, body: r.body, headers: [COMPLETED_HEADER, 'false', 'content-type', r.contentType] });
+      return refusal(r.status === 413 ? 'request.too_large' : 'request.schema', NAME, r.kind, {
+        status: r.status,
+        body: r.body,
+        headers: [COMPLETED_HEADER, 'false', 'content-type', r.contentType],
+      });
     },
   };
 }
