@@ -22,9 +22,16 @@ function clientEncode(ch: string, times: number, lower: boolean): string {
   return s;
 }
 
-const segment: fc.Arbitrary<string> = fc
+const hostileSegment: fc.Arbitrary<string> = fc
   .array(fc.tuple(fc.constantFrom(...PIECES), fc.nat({ max: 3 }), fc.boolean()), { minLength: 1, maxLength: 6 })
   .map((parts) => parts.map(([p, times, lower]) => [...p].map((c) => clientEncode(c, times, lower)).join('')).join(''));
+
+// Plain values (what most real requests carry) are a quarter of the cases, so that both sides of
+// the property are exercised on every run: with hostile pieces only, a run of 300 forwarded as
+// few as 16 (most values are refused), below the coverage bound of the tests.
+const plainSegment: fc.Arbitrary<string> = fc.stringMatching(/^[A-Za-z0-9_~-]{1,12}$/);
+
+const segment: fc.Arbitrary<string> = fc.oneof({ arbitrary: hostileSegment, weight: 3 }, { arbitrary: plainSegment, weight: 1 });
 
 const ROUTES = [
   { path: (s: string) => `/api/users/${s}`, template: '/users/{id}' },
