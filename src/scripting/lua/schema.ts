@@ -1,10 +1,10 @@
 // JSON Schemas of the three Lua namespaces (KrakenD v2.13 modifier/lua.json, in Rampart's own
-// words) and their legacy names. Not registered yet: the pipeline refactor (issue #13) wires
-// them with the runners. `allow_open_libs` is accepted by the schema so the refusal (or the
+// words) and their legacy names; the components (src/components/modifier/lua-*) register them.
+// Light: it imports no engine module, so the registry may import it. `allow_open_libs` is accepted by the schema so the refusal (or the
 // safe-set mapping) can explain itself from compileLuaScripts with its pointer.
 import { COMMENT_KEYS } from '../../config/schema.js';
 
-const luaNamespace = {
+export const luaNamespace = {
   type: 'object',
   additionalProperties: false,
   patternProperties: COMMENT_KEYS,
