@@ -27,7 +27,9 @@ RUN ["npm", "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"]
 RUN ["cp", "-r", "/src/dist", "/app/dist"]
 COPY bin/ /app/bin/
 COPY scripts/healthcheck.mjs /app/healthcheck.mjs
-COPY LICENSE release-key.pub.pem /app/
+# The glob makes the release key optional: a checkout that has not committed one still builds
+# (`rampart verify` then asks for --key), and one that has ships it.
+COPY LICENSE release-key.pub.pe[m] /app/
 
 FROM ${BASE_IMAGE} AS runtime
 # npm, npx, corepack and yarn are not needed to run the gateway: leave them out of the image.
