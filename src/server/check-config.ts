@@ -34,18 +34,37 @@ function extraAt(cfg: ServiceConfig, pointer: string): Record<string, unknown> |
   return ep?.backends.find((b) => b.pointer === `/endpoints/${m[1]}/backend/${m[2]}`)?.extra as Record<string, unknown> | undefined;
 }
 
-/** A copy of the config without the namespaces that already have problems. */
+/**
+ * A copy of the config without what already has problems: a namespace whose value the schema
+ * refused is not built (its build would repeat or garble the problem), nor a backend or an
+ * endpoint whose own fields were refused (their compiled code assumes valid values). The rest
+ * is built, so its problems join the report.
+ */
 function withoutRefused(cfg: ServiceConfig, problems: readonly ConfigProblem[]): ServiceConfig {
   const refused = new Set<string>();
+  const parts = new Set<string>(); // "/endpoints/N" or "/endpoints/N/backend/M"
   for (const p of problems) {
     const ns = namespaceOf(p.pointer);
-    if (ns) refused.add(ns);
+    if (ns) {
+      refused.add(ns);
+      continue;
+    }
+    const b = /^(\/endpoints\/\d+\/backend\/\d+)(\/|$)/.exec(p.pointer);
+    if (b) {
+      parts.add(b[1]);
+      continue;
+    }
+    const e = /^(\/endpoints\/\d+)(\/|$)/.exec(p.pointer);
+    if (e) parts.add(e[1]);
   }
-  if (refused.size === 0) return cfg;
+  if (refused.size === 0 && parts.size === 0) return cfg;
   const copy: ServiceConfig = {
     ...cfg,
     extra: { ...cfg.extra },
-    endpoints: cfg.endpoints.map((e) => ({ ...e, extra: { ...e.extra }, backends: e.backends.map((b) => ({ ...b, extra: { ...b.extra } })) })),
+    endpoints: cfg.endpoints
+      .filter((e) => !parts.has(e.pointer))
+      .map((e) => ({ ...e, extra: { ...e.extra }, backends: e.backends.filter((b) => !parts.has(b.pointer)).map((b) => ({ ...b, extra: { ...b.extra } })) }))
+      .filter((e) => e.backends.length > 0),
   };
   for (const ns of refused) {
     const cut = ns.lastIndexOf('/');
