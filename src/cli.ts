@@ -13,7 +13,8 @@ const HELP = `rampart ${VERSION} — a zero-trust API gateway for KrakenD v3 con
 
 Usage:
   rampart run   -c FILE [-d] [--workers N] [--port P]   start the gateway (foreground)
-  rampart check -c FILE                                validate the config and exit
+  rampart check -c FILE [--lint]                       validate the config (every problem at once) and exit;
+                                                       --lint: schema and semantics only, no key/certificate file read
   rampart verify DIR [--key PUB.pem]                   check a downloaded release's signature and digests
   rampart audit -c FILE [-i IDS] [-I FILE] [-s SEV] [-f TPL] [--json]
                                                        KrakenD's config audit, plus Rampart's rules
@@ -32,6 +33,7 @@ interface Args {
   command?: string;
   config?: string;
   debug: boolean;
+  lint: boolean;
   workers?: number;
   port?: number;
   help: boolean;
@@ -39,7 +41,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { debug: false, help: false, version: false };
+  const a: Args = { debug: false, lint: false, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -59,6 +61,10 @@ function parseArgs(argv: string[]): Args {
       case '-d':
       case '--debug':
         a.debug = true;
+        break;
+      case '-l':
+      case '--lint':
+        a.lint = true;
         break;
       case '-w':
       case '--workers':
@@ -127,17 +133,20 @@ export async function main(argv: string[]): Promise<void> {
       const { runPrimary } = await import('./server/primary.js');
       return await runPrimary({ workers, file });
     }
+    if (a.lint && a.command !== 'check') throw new UsageError('--lint goes with check');
+    if (a.command === 'check') {
+      // Every phase's problems in one report: load, semantics, and the dry-run build of every
+      // component (server/check-config.ts).
+      const { checkConfigFile } = await import('./server/check-config.js');
+      const r = await checkConfigFile(file, { lint: a.lint });
+      report('warnings', r.warnings.map((w) => `${file}: warning: ${w}\n`).join(''));
+      if (r.problems.length > 0) throw new ConfigError(file, r.problems);
+      process.stdout.write(`${file}: ok (${r.endpoints} endpoints${a.lint ? ', lint: no file read' : ''})\n`);
+      return;
+    }
     const { loadConfigFile } = await import('./components/load-config.js');
     const { config, warnings } = loadConfigFile(file);
     report('warnings', warnings.map((w) => `${file}: warning: ${w}\n`).join(''));
-    if (a.command === 'check') {
-      // Build every component too (without listening): some problems only show there.
-      const [{ buildGateway }, { createLogger }] = await Promise.all([import('./server/gateway.js'), import('./observability/logger.js')]);
-      const gw = await buildGateway(config, createLogger('silent'), { dryRun: true });
-      await gw.close();
-      process.stdout.write(`${file}: ok (${config.endpoints.length} endpoints)\n`);
-      return;
-    }
     const { run } = await import('./server/run.js');
     await run(config, { debug: a.debug, port: a.port });
   } catch (err) {

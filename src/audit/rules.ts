@@ -100,9 +100,12 @@ const LIMITS = ['qos/ratelimit/router', 'qos/ratelimit/router/redis', 'qos/ratel
 const SERVICE_LIMITS = ['qos/ratelimit/service', 'qos/ratelimit/service/redis'];
 const hasAny = (x: Obj, names: string[]) => names.some((n) => isObj(x[n]));
 const otel = (d: Doc) => d.service('telemetry/opentelemetry') as OtelDoc | undefined;
-const otelTraceExporter = (d: Doc) => (otel(d)?.exporters?.otlp ?? []).some((o: Obj) => o.disable_traces !== true);
+/** An exporter list as the config wrote it; a value that is not a list of objects has no exporters
+ * (the audit reads configs Rampart may refuse: it must not throw on them). */
+const exporters = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter((o): o is Obj => o !== null && typeof o === 'object' && !Array.isArray(o)) : []);
+const otelTraceExporter = (d: Doc) => exporters(otel(d)?.exporters?.otlp).some((o: Obj) => o.disable_traces !== true);
 const otelMetricExporter = (d: Doc) =>
-  [...(otel(d)?.exporters?.otlp ?? []), ...(otel(d)?.exporters?.prometheus ?? [])].some((o: Obj) => o.disable_metrics !== true);
+  [...exporters(otel(d)?.exporters?.otlp), ...exporters(otel(d)?.exporters?.prometheus)].some((o: Obj) => o.disable_metrics !== true);
 const loopback = (h: string) => /^(127\.|::1$|\[::1\]|localhost$)/.test(h);
 
 export const RULES: readonly Rule[] = [
@@ -377,7 +380,7 @@ export const RULES: readonly Rule[] = [
     fires: (d) => {
       const m = d.service('telemetry/metrics');
       const statsAll = m !== undefined && /^(0\.0\.0\.0|\[::\]|::):/.test(String(m.listen_address ?? ''));
-      const promAll = (otel(d)?.exporters?.prometheus ?? []).some((p: Obj) => p.listen_ip === '0.0.0.0' || p.listen_ip === '::');
+      const promAll = exporters(otel(d)?.exporters?.prometheus).some((p: Obj) => p.listen_ip === '0.0.0.0' || p.listen_ip === '::');
       return statsAll || promAll;
     },
   },
@@ -395,7 +398,7 @@ export const RULES: readonly Rule[] = [
     severity: 'MEDIUM',
     message: 'An OTLP exporter sends to another host in plaintext (no https://).',
     fires: (d) =>
-      (otel(d)?.exporters?.otlp ?? []).some(
+      exporters(otel(d)?.exporters?.otlp).some(
         (o: Obj) => typeof o.host === 'string' && !o.host.startsWith('https://') && !loopback(o.host.replace(/^http:\/\//, '')),
       ),
   },

@@ -39,12 +39,31 @@ function ms(v: unknown, fallback: number): number {
 function sanitizeHosts(hosts: string[], disable: boolean, at: string, problems: Problems): string[] {
   const out: string[] = [];
   hosts.forEach((h, i) => {
-    if (disable) return void out.push(h.replace(/\/$/, ''));
-    if (!HOST_RE.test(h)) return problems.add(pointerJoin(at, i), `invalid host "${h}": want scheme://name[:port] with no path or credentials`);
-    const withScheme = /^https?:\/\//.test(h) ? h : `http://${h}`;
-    out.push(withScheme.replace(/\/$/, ''));
+    const where = pointerJoin(at, i);
+    if (!disable && !HOST_RE.test(h)) return problems.add(where, `invalid host "${h}": want scheme://name[:port] with no path or credentials`);
+    const withScheme = disable || /^https?:\/\//.test(h) ? h.replace(/\/$/, '') : `http://${h}`.replace(/\/$/, '');
+    // Every host must be an http(s) origin the upstream client can dial: a verbatim host (other
+    // scheme, none, a bad port) is a problem here, never a crash of the pools later (issue #18).
+    const why = originProblem(withScheme);
+    if (why) return problems.add(where, `invalid host "${h}": ${why}`);
+    out.push(withScheme);
   });
   return out;
+}
+
+function originProblem(h: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(h);
+  } catch {
+    return 'not a URL Rampart can call (want http://name[:port] or https://name[:port])';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return `Rampart calls backends over http:// and https:// only (scheme "${u.protocol.slice(0, -1)}"); other transports (AMQP, gRPC, WebSocket...) are not built in`;
+  if (u.hostname === '') return 'no host name';
+  if (u.username || u.password) return 'credentials in a host are not allowed';
+  if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return 'a host may not carry a path, query or fragment (put it in url_pattern)';
+  return undefined;
 }
 
 function parseEndpointPath(path: string, at: string, problems: Problems): string[] | undefined {
@@ -117,7 +136,18 @@ function checkTrustedProxies(list: string[], at: string, problems: Problems): vo
   });
 }
 
-export function normalize(file: string, root: RawService, problems: Problems, warnings: string[]): ServiceConfig {
+/** fast-json (EE) renders the same JSON as json. */
+function outputOf(v: OutputEncoding | 'fast-json' | undefined): OutputEncoding | undefined {
+  return v === 'fast-json' ? 'json' : v;
+}
+
+export interface NormalizeOptions {
+  /** false for `check --lint`: certificate and key files are not read. */
+  readonly readFiles?: boolean;
+}
+
+export function normalize(file: string, root: RawService, problems: Problems, warnings: string[], opts: NormalizeOptions = {}): ServiceConfig {
+  const readFiles = opts.readFiles !== false;
   const extra = root.extra_config ?? {};
   const router = normalizeRouter(section<RawRouter>(extra, 'router'));
   checkTrustedProxies(router.trustedProxies, '/extra_config/router/trusted_proxies', problems);
@@ -127,7 +157,7 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
   const serviceHosts = sanitizeHosts(root.host ?? [], false, '/host', problems);
   const serviceTimeout = ms(root.timeout, DEFAULTS.timeoutMs);
   const serviceCacheTtl = ms(root.cache_ttl, 0);
-  const serviceOutput: OutputEncoding = root.output_encoding ?? 'json';
+  const serviceOutput: OutputEncoding = outputOf(root.output_encoding) ?? 'json';
   const seen = new Map<string, string>();
   const endpoints: EndpointConfig[] = [];
 
@@ -142,7 +172,7 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
     const proxy = section<RawProxy>(ep.extra_config, 'proxy') ?? {};
     const sequential = proxy.sequential === true;
     if (proxy.flatmap_filter) for (const m of validateFlatmap(proxy.flatmap_filter)) problems.add(`${at}/extra_config/proxy/flatmap_filter`, m);
-    const outputEncoding: OutputEncoding = ep.output_encoding ?? serviceOutput;
+    const outputEncoding: OutputEncoding = outputOf(ep.output_encoding) ?? serviceOutput;
     const backends: BackendConfig[] = (ep.backend ?? []).map((b: RawBackend, j: number) => {
       const bat = `${at}/backend/${j}`;
       const hostsRaw: string[] = b.host ?? [];
@@ -154,7 +184,8 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
       const http = section<RawBackendHttp>(b.extra_config, 'backend/http') ?? {};
       const bproxy = section<RawProxy>(b.extra_config, 'proxy') ?? {};
       if (bproxy.flatmap_filter) for (const m of validateFlatmap(bproxy.flatmap_filter)) problems.add(`${bat}/extra_config/proxy/flatmap_filter`, m);
-      let encoding: Encoding = b.encoding ?? 'json';
+      // fast-json (EE) is KrakenD's faster JSON decoder: the same result as json.
+      let encoding: Encoding = b.encoding === undefined || b.encoding === 'fast-json' ? 'json' : b.encoding;
       if (outputEncoding === 'no-op') encoding = 'no-op';
       return {
         pointer: bat,
@@ -204,18 +235,22 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
     });
   });
 
+  if (root.plugin !== undefined)
+    warnings.push(
+      '/plugin: Rampart loads no Go plugins, so this folder is not read (no namespace of this config needs one; a namespace that does is refused by name)',
+    );
   if (root.allow_insecure_connections === true) warnings.push('/allow_insecure_connections: upstream TLS certificates are NOT verified (insecure)');
   if (root.echo_endpoint === true) warnings.push('/echo_endpoint: /__echo/ reflects every request header, credentials included, to any caller');
   if (router.returnErrorMsg) warnings.push('/extra_config/router/return_error_msg: gateway error text (backend URLs) is returned to clients');
 
   const readTimeoutMs = root.read_timeout !== undefined ? ms(root.read_timeout, 0) : DEFAULTS.readTimeoutMs;
-  const serverTls = normalizeServerTls(root.tls, problems, warnings);
+  const serverTls = normalizeServerTls(root.tls, problems, warnings, readFiles);
   const logging = normalizeLogging(extra['telemetry/logging'], problems, warnings, extra);
   const metrics = normalizeMetrics(extra['telemetry/metrics'], problems, warnings);
   const influx = normalizeInflux(extra['telemetry/influx'], metrics !== undefined, problems, warnings);
   const fromCensus = opencensusAsOtel(extra['telemetry/opencensus'], extra['telemetry/opentelemetry'] !== undefined, problems, warnings);
   const otel = normalizeOtel(extra['telemetry/opentelemetry'] ?? fromCensus, root.name ?? '', problems, warnings, extra['telemetry/opentelemetry-security']);
-  const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings);
+  const clientTls = normalizeClientTls(root.client_tls, root.allow_insecure_connections === true, problems, warnings, readFiles);
   return {
     file,
     extra,

@@ -49,7 +49,7 @@ export type RawBackend = {
   url_pattern: string;
   host?: string[];
   method?: string;
-  encoding?: Encoding;
+  encoding?: Encoding | 'fast-json';
   is_collection?: boolean;
   disable_host_sanitize?: boolean;
   allow?: string[];
@@ -71,7 +71,7 @@ export type RawEndpoint = {
   concurrent_calls?: number;
   input_headers?: string[];
   input_query_strings?: string[];
-  output_encoding?: OutputEncoding;
+  output_encoding?: OutputEncoding | 'fast-json';
   extra_config?: RawExtra;
 };
 
@@ -79,11 +79,12 @@ export type RawService = {
   version?: number;
   name?: string;
   port?: number;
+  plugin?: { pattern: string; folder: string };
   listen_ip?: string;
   host?: string[];
   timeout?: string;
   cache_ttl?: string;
-  output_encoding?: OutputEncoding;
+  output_encoding?: OutputEncoding | 'fast-json';
   read_timeout?: string;
   read_header_timeout?: string;
   write_timeout?: string;

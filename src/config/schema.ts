@@ -9,8 +9,11 @@ export const duration = { type: 'string', pattern: DURATION_PATTERN } as const;
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 const extraConfig = { type: 'object' } as const;
 
-export const ENCODINGS = ['json', 'safejson', 'string', 'no-op', 'xml'] as const;
-export const OUTPUT_ENCODINGS = ['json', 'json-collection', 'string', 'negotiate', 'no-op', 'xml', 'yaml'] as const;
+// Backend encodings as KrakenD's schema lists them: `fast-json` (EE) is read as `json`; `rss` and
+// `yaml` (EE) decode into maps (src/encoding/rss.ts, yaml-decode.ts). Values are read
+// case-insensitively, as KrakenD does (weak-types.ts lowers them before validation).
+export const ENCODINGS = ['json', 'safejson', 'fast-json', 'string', 'no-op', 'xml', 'rss', 'yaml'] as const;
+export const OUTPUT_ENCODINGS = ['json', 'fast-json', 'json-collection', 'string', 'negotiate', 'no-op', 'xml', 'yaml'] as const;
 export const ENDPOINT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const BACKEND_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const;
 
@@ -20,7 +23,7 @@ function obj(properties: Record<string, unknown>, required: string[] = []) {
 
 export const backendSchema = obj(
   {
-    url_pattern: { type: 'string', minLength: 1 },
+    url_pattern: { type: 'string' }, // "" is cleaned to "/", as KrakenD does
     host: stringList,
     method: { type: 'string', enum: [...BACKEND_METHODS, ...BACKEND_METHODS.map((m) => m.toLowerCase())] },
     encoding: { type: 'string', enum: ENCODINGS },
@@ -91,6 +94,8 @@ export const serviceSchema = obj(
     expect_continue_timeout: duration,
     tls: serverTlsSchema,
     client_tls: clientTlsSchema,
+    // KrakenD's Go plugin folder: accepted with a warning (normalize.ts); Rampart loads no Go plugin.
+    plugin: obj({ pattern: { type: 'string' }, folder: { type: 'string' } }, ['pattern', 'folder']),
     extra_config: extraConfig,
     endpoints: { type: 'array', items: endpointSchema },
   },
@@ -100,6 +105,6 @@ export const serviceSchema = obj(
 /** Fields KrakenD knows but Rampart does not implement yet: named in the error so nobody
  * believes a `tls` block silently took effect. */
 export const NOT_YET_SUPPORTED_FIELDS: Record<string, string> = {
-  plugin: 'Go plugins do not apply to Rampart',
-  async_agent: 'async agents are not supported by Rampart',
+  async_agent:
+    'async agents (AMQP/Kafka consumers that call the backends) are not built into Rampart, which serves HTTP requests only; run the consumer as its own service that calls the gateway',
 };

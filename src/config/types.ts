@@ -7,7 +7,7 @@ import type { OtelSettings } from './normalize-otel.js';
 import type { InfluxSettings } from './normalize-influx.js';
 import type { ServerTlsOptions, UpstreamTlsOptions } from '../tls/types.js';
 
-export type Encoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml';
+export type Encoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml' | 'rss' | 'yaml';
 export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'negotiate' | 'no-op' | 'xml' | 'yaml';
 export type StaticStrategy = 'always' | 'success' | 'errored' | 'complete' | 'incomplete';
 

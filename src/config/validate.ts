@@ -124,11 +124,25 @@ function describe(e: ErrorObject, schema: object): { pointer: string; message: s
   }
 }
 
-function collect(errors: ErrorObject[] | null | undefined, base: string, schema: object, problems: Problems): void {
+/**
+ * A settings block of a plugin namespace that Rampart has no plugin for ("url-rewrite", a
+ * custom Go plugin's name): say which plugin is missing, not "unknown field" (issue #18).
+ */
+function pluginBlock(e: ErrorObject, ns: string | undefined, schema: object): { pointer: string; message: string } | undefined {
+  if (!ns?.startsWith('plugin/') || e.keyword !== 'additionalProperties' || e.instancePath !== '') return undefined;
+  const key = (e.params as { additionalProperty: string }).additionalProperty;
+  const builtIn = schemaPropertiesAt(schema, '').filter((k) => k !== 'name');
+  return {
+    pointer: pointerJoin('', key),
+    message: `plugin "${key}" is not available in Rampart: it is a Go plugin (KrakenD loads it from a .so file, or it ships with KrakenD Enterprise), and Rampart runs no Go code; built in here: ${builtIn.join(', ') || 'none'}`,
+  };
+}
+
+function collect(errors: ErrorObject[] | null | undefined, base: string, schema: object, problems: Problems, ns?: string): void {
   for (const e of errors ?? []) {
     // oneOf/anyOf wrappers repeat their branches' errors; the branch errors are clearer.
     if (e.keyword === 'if') continue;
-    const d = describe(e, schema);
+    const d = pluginBlock(e, ns, schema) ?? describe(e, schema);
     problems.add(base + d.pointer, d.message);
   }
 }
@@ -167,7 +181,7 @@ function validateExtraConfig(catalog: NamespaceCatalog, extra: unknown, scope: S
       continue;
     }
     const validate = validatorFor(`${scope}:${ns}`, schema);
-    if (!validate(value)) collect(validate.errors, at, schema, problems);
+    if (!validate(value)) collect(validate.errors, at, schema, problems, ns);
   }
 }
 

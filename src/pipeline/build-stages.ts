@@ -7,6 +7,7 @@ import { COMPONENTS } from '../components/registry.js';
 import type { BuildEnv, ComponentSpec } from '../components/types.js';
 import { PHASES, type Guard, type Phase, type Scope, type RequestContext, type Rejection, type ResponseHook, type Stage } from '../core/request.js';
 import { pointerJoin, type Problems } from '../core/config-error.js';
+import { skippedReads } from '../core/config-files.js';
 import type { BackendHandler, UpstreamRequestHook, UpstreamResponseHook } from '../core/backend-result.js';
 
 /** A backend's HTTP-level hooks (martian, Lua): requests in order, responses in reverse. */
@@ -50,6 +51,7 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
       for (const w of why) problems.add(at, w);
       continue;
     }
+    const refusedBefore = skippedReads();
     try {
       const runtime = await c.load();
       const stage = await runtime.build(extra[c.namespace], { ...env, pointer: at });
@@ -61,10 +63,41 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
       if (stage.onUpstreamRequest) out.upstream.request.push(stage.onUpstreamRequest);
       if (stage.onUpstreamResponse) out.upstream.response.push(stage.onUpstreamResponse);
     } catch (err) {
-      problems.add(at, (err as Error).message);
+      // `check --lint` refused a file read of this component: its failure says nothing of the config.
+      if (skippedReads() > refusedBefore) continue;
+      const p = placeProblem(extra[c.namespace], at, String((err as Error)?.message ?? err));
+      problems.add(p.pointer, p.message);
     }
   }
   return out;
+}
+
+/**
+ * A build error may start with where it is inside the namespace value ("tiers/0: ratelimit:
+ * ..."): each leading "path: " that names a place that exists in the value moves into the
+ * pointer, so the position is never left in the text (issue #18).
+ */
+export function placeProblem(value: unknown, at: string, message: string): { pointer: string; message: string } {
+  let pointer = at;
+  let rest = message;
+  let node = value;
+  for (let guard = 0; guard < 16; guard++) {
+    const m = /^([A-Za-z0-9_.@$#-]+(?:\/[A-Za-z0-9_.@$#-]+)*): (.+)$/s.exec(rest);
+    if (!m) break;
+    let v = node;
+    for (const k of m[1].split('/')) {
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) {
+        v = undefined;
+        break;
+      }
+      v = (v as Record<string, unknown>)[k];
+    }
+    if (v === undefined) break;
+    pointer = pointerJoin(pointer, ...m[1].split('/'));
+    rest = m[2];
+    node = v;
+  }
+  return { pointer, message: rest };
 }
 
 /** Composes wrappers so the first listed component is the outermost. */

@@ -13,6 +13,14 @@ export async function compileDecoder(encoding: Encoding, isCollection: boolean):
       const { decodeXml } = await import('../encoding/xml.js');
       return (text) => decodeXml(text);
     }
+    case 'rss': {
+      const { decodeFeed } = await import('../encoding/rss.js');
+      return (text) => decodeFeed(text);
+    }
+    case 'yaml': {
+      const { decodeYaml } = await import('../encoding/yaml-decode.js');
+      return (text) => decodeYaml(text);
+    }
     case 'safejson':
       return (text) => {
         const v = JSON.parse(text);

@@ -75,9 +75,19 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     serviceHooks: servicePhases.hooks,
   };
   for (const ep of cfg.endpoints) {
-    const plan = await compileEndpoint(ep, env);
-    const h: RouteHandler = (ctx) => runEndpoint(plan, ctx);
-    table.add(ep.method, ep.path, h);
+    let plan;
+    let h: RouteHandler;
+    try {
+      plan = await compileEndpoint(ep, env);
+      const compiled = plan;
+      h = (ctx) => runEndpoint(compiled, ctx);
+      table.add(ep.method, ep.path, h);
+    } catch (err) {
+      // One endpoint that cannot be compiled is a problem at its pointer; the others still build,
+      // so `check` lists every problem (issue #18).
+      problems.add(ep.pointer, (err as Error)?.message ?? String(err));
+      continue;
+    }
     if (routerStats && registry) routerStats.set(h, new EndpointMeter(registry, ep.path));
     routeOf.set(h, ep.path);
   }

@@ -1,7 +1,7 @@
 // Reading certificate, key and CA files. Every failure names the JSON pointer of the field, so a
 // bad path stops startup with the exact place to fix (fail closed: KrakenD logs unreadable CA
 // files and skips them; Rampart refuses to start).
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../core/config-files.js';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 
 export class TlsFileError extends Error {

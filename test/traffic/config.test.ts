@@ -109,7 +109,7 @@ const cases: [string, object, RegExp][] = [
   [
     'a quota without client identity',
     endpoint({ 'qos/ratelimit/tiered': { tier_key: 'X-Plan', tiers: [{ tier_value: 'x', quota: { max: 10, every: '24h' } }] } }),
-    /tiers\/0: quota: strategy null is not one of/,
+    /tiers\/0\/quota: strategy null is not one of/,
   ],
   ['a proxy limit of 0', endpoint({}, '/a', { 'qos/ratelimit/proxy': { max_rate: 0 } }), /qos~1ratelimit~1proxy: max_rate must be above 0/],
   [

@@ -2,7 +2,7 @@
 // read once at startup. Lookups are cached (LRU by IP). An address the database does not know
 // (private ranges, a v6 address in a v4-only file) is "unknown": refused when an allow list
 // exists unless allow_unknown, passed otherwise (fail closed where an allow list was asked for).
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../../core/config-files.js';
 import { LRUCache } from 'lru-cache';
 import { Reader, type CountryResponse } from 'maxmind';
 import type { RequestContext } from '../types.js';

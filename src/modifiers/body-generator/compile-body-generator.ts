@@ -3,7 +3,8 @@
 // modifier/body-generator.json): {template (base64) | path, content_type, debug, variables}.
 // The template is read and parsed here, once; a syntax error stops startup.
 
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readFileSync } from '../../core/config-files.js';
 import { MartianConfigError } from '../martian/types.js';
 import { parseTemplate, type TNode } from './template-parse.js';
 import { TemplateSyntaxError } from './template-lex.js';

@@ -3,7 +3,7 @@
 // returns the per-request runners. Every error is a one-line message that starts with the JSON
 // pointer of the offending field; nothing here ever reaches a client.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../../core/config-files.js';
 import { isAbsolute, resolve } from 'node:path';
 import { LuaSyntaxError, type LuaChunk } from './lua-vm.js';
 import { LuaPool } from './lua-pool.js';

@@ -1,6 +1,6 @@
 // htpasswd files (Apache format, "user:hash" per line) restricted to bcrypt hashes ($2a$, $2b$,
 // $2y$): the MD5 (apr1), SHA-1, crypt and plain-text variants are refused at startup.
-import { readFileSync } from 'node:fs';
+import { readFileSync } from '../../../core/config-files.js';
 
 const BCRYPT = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/;
 

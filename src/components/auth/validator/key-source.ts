@@ -62,7 +62,7 @@ export function resolveKeySource(cfg: JwkSourceConfig, env: BuildEnv, ns: string
     const http = createJwksHttpClient({ caFile: cfg.jwk_local_ca, fingerprints: cfg.jwk_fingerprints, cipherSuites: cfg.cipher_suites });
     env.shared.onClose(() => http.close());
     const cache = new JwksCache(url.href, http, env.log, [], displayUrl(url));
-    cache.warm();
+    if (!env.dryRun) cache.warm(); // check fetches nothing
     return cache;
   });
 }

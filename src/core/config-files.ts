@@ -1,0 +1,30 @@
+// The one way start-up code reads a file named by the config (keys, JWK sets, certificates,
+// htpasswd, GeoIP databases, Lua sources, templates). `rampart check --lint` switches reading
+// off for its one-shot process: a CI job without the secrets mounted can then check schema and
+// semantics. A read refused that way throws (whatever the caller wraps it in), and the count of
+// refused reads tells the build (pipeline/build-stages.ts) that the component's error came from
+// the lint mode, not from the config.
+import { readFileSync as nodeReadFileSync } from 'node:fs';
+
+let lint = false;
+let skipped = 0;
+
+/** `check --lint`: from now on this process reads no file named by the config. */
+export function skipConfigFileReads(): void {
+  lint = true;
+}
+
+/** How many reads the lint mode refused so far. */
+export function skippedReads(): number {
+  return skipped;
+}
+
+export function readFileSync(path: string, encoding: 'utf8'): string;
+export function readFileSync(path: string): Buffer;
+export function readFileSync(path: string, encoding?: 'utf8'): string | Buffer {
+  if (lint) {
+    skipped++;
+    throw new Error('not read (check --lint)');
+  }
+  return encoding ? nodeReadFileSync(path, encoding) : nodeReadFileSync(path);
+}
