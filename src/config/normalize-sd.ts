@@ -23,7 +23,13 @@ export interface SdBackend {
 }
 
 /** The SRV name and scheme of a backend with sd dns/dns-shared; undefined for static ones. */
-export function srvOf(b: SdBackend, serviceHosts: readonly string[], at: string, problems: Problems, warnings: string[]): { name: string; scheme: string } | undefined {
+export function srvOf(
+  b: SdBackend,
+  serviceHosts: readonly string[],
+  at: string,
+  problems: Problems,
+  warnings: string[],
+): { name: string; scheme: string } | undefined {
   if (b.sd !== 'dns' && b.sd !== 'dns-shared') return undefined;
   const own = b.host ?? [];
   const hosts = own.length > 0 ? own : serviceHosts;
@@ -35,7 +41,10 @@ export function srvOf(b: SdBackend, serviceHosts: readonly string[], at: string,
   if (hosts.length > 1) warnings.push(`${hostAt}: sd "${b.sd}" resolves only the first host entry (as KrakenD does); the others are ignored`);
   const name = hosts[0].replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/$/, '');
   if (!SRV_NAME.test(name) || name.length > 253) {
-    problems.add(pointerJoin(hostAt, 0), `sd "${b.sd}": "${hosts[0]}" is not a DNS name to look SRV records up for (e.g. "_http._tcp.api.default.svc.cluster.local")`);
+    problems.add(
+      pointerJoin(hostAt, 0),
+      `sd "${b.sd}": "${hosts[0]}" is not a DNS name to look SRV records up for (e.g. "_http._tcp.api.default.svc.cluster.local")`,
+    );
     return undefined;
   }
   return { name, scheme: b.sd_scheme ?? 'http' };

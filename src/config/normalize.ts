@@ -148,11 +148,12 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
     const backends: BackendConfig[] = (ep.backend ?? []).map((b: RawBackend, j: number) => {
       const bat = `${at}/backend/${j}`;
       const hostsRaw: string[] = b.host ?? [];
+      const discovered = b.sd === 'dns' || b.sd === 'dns-shared';
       const srv = srvOf(b, root.host ?? [], bat, problems, warnings);
-      if (b.sd === 'dns' || b.sd === 'dns-shared') firstSd ??= `${bat}/sd`;
+      if (discovered) firstSd ??= `${bat}/sd`;
       // An SRV name is not an origin: its hosts are resolved at run time (proxy/dns-srv).
-      const hosts = srv ? [] : hostsRaw.length > 0 ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems) : serviceHosts;
-      if (hostsRaw.length === 0 && serviceHosts.length === 0 && b.sd !== 'dns' && b.sd !== 'dns-shared') {
+      const hosts = discovered ? [] : hostsRaw.length > 0 ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems) : serviceHosts;
+      if (hostsRaw.length === 0 && serviceHosts.length === 0 && !discovered) {
         problems.add(`${bat}/host`, 'no host: declare "host" on the backend or the service');
       }
       let urlPattern: string = b.url_pattern;

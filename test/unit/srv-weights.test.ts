@@ -11,7 +11,14 @@ import { startDnsServer } from '../helpers/dns-server.js';
 const rec = (name: string, port: number, weight: number, priority = 0) => ({ name, port, weight, priority });
 
 test('lura ExampleNewDetailed: lowest priority only, weights divided by their gcd, weight 0 dropped', () => {
-  const srvs = [rec('foobar', 90, 2), rec('127.0.0.1', 90, 2), rec('127.0.0.1', 80, 2), rec('127.0.0.1', 81, 4), rec('127.0.0.1', 82, 10, 2), rec('127.0.0.1', 83, 0)];
+  const srvs = [
+    rec('foobar', 90, 2),
+    rec('127.0.0.1', 90, 2),
+    rec('127.0.0.1', 80, 2),
+    rec('127.0.0.1', 81, 4),
+    rec('127.0.0.1', 82, 10, 2),
+    rec('127.0.0.1', 83, 0),
+  ];
   assert.deepEqual(instancesOf(srvs, 'http'), ['http://127.0.0.1:81', 'http://127.0.0.1:81', 'http://127.0.0.1:80', 'http://127.0.0.1:90', 'http://foobar:90']);
 });
 
@@ -30,7 +37,7 @@ test('all weights 0 (RFC 2782: no weighting): equal shares, where lura would hav
 test('more than 100 instances are shuffled (lura: random fixed subscriber), each kept once', () => {
   const many = Array.from({ length: 101 }, (_, i) => rec(`h${String(i).padStart(3, '0')}`, 80, 1));
   let seed = 1;
-  const out = instancesOf(many, 'http', () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+  const out = instancesOf(many, 'http', () => (seed = (seed * 16807) % 2147483647) / 2147483647);
   assert.equal(out.length, 101);
   assert.equal(new Set(out).size, 101);
   assert.notDeepEqual(out, [...out].sort());

@@ -46,4 +46,3 @@ export function createSrvResolver(servers: readonly string[] | undefined): SrvRe
     lookup: servers && servers.length > 0 ? customLookup(resolver) : undefined,
   };
 }
-
