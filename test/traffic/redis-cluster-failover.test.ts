@@ -181,3 +181,51 @@ test('a master fails over: limits stay shared and revocations keep flowing, with
   assert.equal(await call(late, await mint(key, { jti: 'fresh' })), 200);
   for (const g of gws) assert.equal(g.proc.exitCode, null, 'a gateway exited');
 });
+
+test('check: clusters and the revoker connection_name are checked with pointers, and the dry run connects to nothing', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeConfig, BIN } = await import('../helpers/gateway.js');
+  const run = (cfg: object) => spawnSync(process.execPath, [BIN, 'check', '-c', writeConfig(cfg)], { encoding: 'utf8', timeout: 20_000 });
+  const revoker = (redis: object) => ({ N: 1000, P: 0.01, hash_name: 'optimal', TTL: 60, token_keys: ['jti'], redis });
+  const limited = [
+    { endpoint: '/a', backend: [{ url_pattern: '/x' }], extra_config: { 'qos/ratelimit/router': { max_rate: 1, every: '1s', connection_name: 'rc' } } },
+  ];
+  const bad = run({
+    version: 3,
+    host: [be.origin],
+    extra_config: {
+      redis: {
+        clusters: [
+          { name: 'rc', addresses: ['127.0.0.1:7000', 'bad'] },
+          { name: 'rc', addresses: ['127.0.0.1:7001'] },
+        ],
+      },
+      'auth/revoker': revoker({ connection_name: 'nope' }),
+    },
+    endpoints: limited,
+  });
+  const out = bad.stdout + bad.stderr;
+  assert.equal(bad.status, 1, out);
+  assert.match(out, /\/extra_config\/redis: clusters\/0\/addresses\/1: address "bad" must be host:port/);
+  assert.match(out, /clusters\/1: the name "rc" is declared twice/);
+  assert.match(out, /\/extra_config\/auth~1revoker: redis: no Redis connection pool or cluster named "nope"/);
+  const both = run({
+    version: 3,
+    host: [be.origin],
+    extra_config: { 'auth/revoker': revoker({ url: 'redis://127.0.0.1:1', connection_name: 'rc' }) },
+    endpoints: [],
+  });
+  assert.match(both.stdout + both.stderr, /give exactly one of "url" and "connection_name"/);
+  // Unreachable seeds: check still passes (it connects to nothing).
+  const ok = run({
+    version: 3,
+    host: [be.origin],
+    extra_config: {
+      redis: { clusters: [{ name: 'rc', addresses: ['127.0.0.1:1'], user_name: 'u', password: 'hunter2-secret' }] },
+      'auth/revoker': revoker({ connection_name: 'rc' }),
+    },
+    endpoints: limited,
+  });
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.doesNotMatch(ok.stdout + ok.stderr, /hunter2-secret/);
+});
