@@ -10,6 +10,7 @@ import { validateFlatmap } from '../shaping/flatmap.js';
 import { normalizeClientTls, normalizeServerTls } from '../tls/normalize-tls.js';
 import type { FlatmapOp } from '../shaping/types.js';
 import { parseDuration } from './duration.js';
+import { dnsCacheTtlMs, dnsServersFromEnv, srvOf } from './normalize-sd.js';
 import { pointerJoin, type Problems } from '../core/config-error.js';
 import type { BackendConfig, EndpointConfig, Encoding, OutputEncoding, RouterOptions, ServiceConfig } from './types.js';
 import { section, type RawBackend, type RawBackendHttp, type RawEndpoint, type RawProxy, type RawRouter, type RawService } from './raw-document.js';
@@ -160,6 +161,7 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
   const serviceOutput: OutputEncoding = outputOf(root.output_encoding) ?? 'json';
   const seen = new Map<string, string>();
   const endpoints: EndpointConfig[] = [];
+  let firstSd: string | undefined;
 
   (root.endpoints ?? []).forEach((ep: RawEndpoint, i: number) => {
     const at = `/endpoints/${i}`;
@@ -176,8 +178,14 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
     const backends: BackendConfig[] = (ep.backend ?? []).map((b: RawBackend, j: number) => {
       const bat = `${at}/backend/${j}`;
       const hostsRaw: string[] = b.host ?? [];
-      const hosts = hostsRaw.length > 0 ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems) : serviceHosts;
-      if (hostsRaw.length === 0 && serviceHosts.length === 0) problems.add(`${bat}/host`, 'no host: declare "host" on the backend or the service');
+      const discovered = b.sd === 'dns' || b.sd === 'dns-shared';
+      const srv = srvOf(b, root.host ?? [], bat, problems, warnings);
+      if (discovered) firstSd ??= `${bat}/sd`;
+      // An SRV name is not an origin: its hosts are resolved at run time (proxy/dns-srv).
+      const hosts = discovered ? [] : hostsRaw.length > 0 ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems) : serviceHosts;
+      if (hostsRaw.length === 0 && serviceHosts.length === 0 && !discovered) {
+        problems.add(`${bat}/host`, 'no host: declare "host" on the backend or the service');
+      }
       let urlPattern: string = b.url_pattern;
       if (!urlPattern.startsWith('/')) urlPattern = '/' + urlPattern;
       checkUrlPattern(urlPattern, params, j, sequential, ep.extra_config?.['auth/validator'] !== undefined, `${bat}/url_pattern`, problems);
@@ -206,6 +214,7 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
         returnErrorDetails: http.return_error_details,
         returnErrorCode: http.return_error_code === true && http.return_error_details === undefined,
         shadow: bproxy.shadow === true,
+        ...(srv ? { srv } : {}),
       } satisfies BackendConfig;
     });
     if (outputEncoding === 'no-op' && backends.length > 1) {
@@ -277,6 +286,8 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
       maxConnectionsPerHost: root.max_idle_connections_per_host || 250,
       responseHeaderTimeoutMs: ms(root.response_header_timeout, 0),
       allowInsecure: clientTls.insecure,
+      dnsCacheTtlMs: dnsCacheTtlMs(root.dns_cache_ttl),
+      ...(firstSd ? { dnsServers: dnsServersFromEnv(process.env.RAMPART_DNS_SERVER, firstSd, problems) } : {}),
       tls: clientTls.tls,
     },
     router,

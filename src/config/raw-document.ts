@@ -52,6 +52,8 @@ export type RawBackend = {
   encoding?: Encoding | 'fast-json';
   is_collection?: boolean;
   disable_host_sanitize?: boolean;
+  sd?: string;
+  sd_scheme?: string;
   allow?: string[];
   deny?: string[];
   mapping?: Record<string, string>;
@@ -94,6 +96,7 @@ export type RawService = {
   debug_endpoint?: boolean;
   echo_endpoint?: boolean;
   allow_insecure_connections?: boolean;
+  dns_cache_ttl?: string;
   dialer_timeout?: string;
   disable_keep_alives?: boolean;
   disable_compression?: boolean;

@@ -28,8 +28,9 @@ export const backendSchema = obj(
     method: { type: 'string', enum: [...BACKEND_METHODS, ...BACKEND_METHODS.map((m) => m.toLowerCase())] },
     encoding: { type: 'string', enum: ENCODINGS },
     is_collection: { type: 'boolean' },
-    sd: { type: 'string', enum: ['static'] },
-    sd_scheme: { type: 'string', enum: ['http'] },
+    sd: { type: 'string', enum: ['static', 'dns', 'dns-shared'] },
+    // Any scheme in KrakenD; Rampart's upstream client speaks http and https.
+    sd_scheme: { type: 'string', enum: ['http', 'https'] },
     disable_host_sanitize: { type: 'boolean' },
     allow: stringList,
     deny: stringList,

@@ -50,6 +50,8 @@ export interface BackendConfig {
   returnErrorDetails?: string;
   returnErrorCode: boolean;
   shadow: boolean;
+  /** sd "dns"/"dns-shared": the SRV name resolved for the hosts (then `hosts` is empty). */
+  srv?: { name: string; scheme: string };
 }
 
 export interface EndpointConfig {
@@ -78,6 +80,10 @@ export interface UpstreamClientOptions {
   maxConnectionsPerHost: number;
   responseHeaderTimeoutMs: number;
   allowInsecure: boolean;
+  /** sd "dns": how often SRV names are resolved again (root dns_cache_ttl, KrakenD's 30 s). */
+  dnsCacheTtlMs: number;
+  /** sd "dns": DNS servers from RAMPART_DNS_SERVER (ip or ip:port, comma-separated); undefined = the system's. */
+  dnsServers?: string[];
   /** Upstream TLS (client_tls): trust, versions, suites, client certificates. */
   tls: UpstreamTlsOptions;
 }

@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   'backend.bad_response': { status: 502, kind: 'failure', meaning: 'a backend answer that breaks HTTP framing' },
   'backend.too_large': { status: 500, kind: 'failure', meaning: 'a backend answer over the 32 MiB bound' },
   'backend.circuit_open': { status: 503, kind: 'failure', meaning: 'the circuit breaker is open' },
+  'backend.no_hosts': { status: 503, kind: 'failure', meaning: 'sd "dns": no SRV answer resolved yet, or one without usable records' },
   'backend.busy': { status: 503, kind: 'failure', meaning: 'the half-open circuit breaker admits no more calls' },
   'backend.rate_limited': { status: 503, kind: 'failure', meaning: 'qos/ratelimit/proxy refused the call' },
   'backend.auth_failed': { status: 500, kind: 'failure', meaning: 'auth/client-credentials got no token' },

@@ -98,10 +98,13 @@ export interface CompiledBackend {
 export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, hooks: UpstreamHooks = { request: [], response: [] }): Promise<CompiledBackend> {
   const hooked = hooks.request.length > 0 || hooks.response.length > 0;
   const origins = b.hosts;
-  const pools = new Map<string, Pool>();
-  for (const h of origins) pools.set(new URL(h).origin, env.pools.forOrigin(new URL(h).origin));
+  // sd "dns": the SRV name's live set (resolved in the background); its pool map is live too.
+  const srv = b.srv ? await env.pools.forSrv(b.srv.name, b.srv.scheme) : undefined;
+  const pools: Map<string, Pool> = srv ? srv.pools : new Map<string, Pool>();
+  if (!srv) for (const h of origins) pools.set(new URL(h).origin, env.pools.forOrigin(new URL(h).origin));
   const originList = [...pools.keys()];
   let rr = Math.floor(Math.random() * originList.length);
+  const noHosts = srv ? `no hosts available for ${b.srv?.name ?? ''} (sd dns) ${b.method} ${b.urlPattern}` : '';
   const buildPath = compileUrlTemplate(b.urlPattern);
   const hasFixedQuery = b.urlPattern.includes('?');
   const headerFilter = compileBackendHeaderFilter(b.inputHeaders);
@@ -141,7 +144,8 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, h
     let path = built;
     const q = queryFilter ? queryFilter(input.query) : input.query;
     if (q) path += (hasFixedQuery ? '&' : '?') + q;
-    const origin = originList.length === 1 ? originList[0] : originList[(rr = (rr + 1) % originList.length)];
+    const origin = srv ? srv.pick() : originList.length === 1 ? originList[0] : originList[(rr = (rr + 1) % originList.length)];
+    if (origin === undefined) return fail('backend.no_hosts', noHosts);
     const filtered = headerFilter ? headerFilter(input.headers) : input.headers;
     const headers = input.traceHeaders ? withoutTraceContext(filtered).concat(input.traceHeaders) : filtered;
     return {

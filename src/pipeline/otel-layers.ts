@@ -67,7 +67,7 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
   if (!tracer && !duration) return undefined;
   const base: Attributes = { 'krakend.endpoint.route': ep.path, 'krakend.endpoint.method': ep.method, 'url.template': b.urlPattern };
   const metricBase: Attributes = { ...base, ...flags.metricAttrs };
-  const spanBase: Attributes = { ...base, 'http.request.method': b.method, 'server.address': b.hosts[0] ?? '', ...flags.traceAttrs };
+  const spanBase: Attributes = { ...base, 'http.request.method': b.method, 'server.address': b.hosts[0] ?? b.srv?.name ?? '', ...flags.traceAttrs };
   const name = `${b.method} ${b.urlPattern}`;
   const series = duration ? compileOutcomeSeries(duration, metricBase) : undefined;
   return (next) => async (input) => {

@@ -5,7 +5,7 @@
 // pipeline (enableAutoPipelining); a socket that stops answering is dropped after `read_timeout`
 // (one timer per pending read, not per command) and reconnection retries forever, so shared
 // limits come back on their own. Transitions are logged loudly; the password never is.
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from './redis-client.js';
 import { parseDuration } from '../config/duration.js';
 import type { Logger } from '../observability/logger.js';
 import { GCRA_LUA, GCRA_RELEASE_LUA, WINDOW_LUA, WINDOW_RELEASE_LUA } from './redis-scripts.js';
@@ -22,19 +22,27 @@ export interface RedisPoolConfig {
   clientName?: string;
   dialTimeoutMs: number;
   readTimeoutMs: number;
+  /** Set for a `clusters` entry: the seed nodes (then host/port are the first of them). */
+  nodes?: { host: string; port: number }[];
+  /** Cluster: redirections followed per command (KrakenD's max_redirects, 3). */
+  maxRedirects: number;
 }
 
 type RawPool = Record<string, unknown>;
 
 export function poolConfig(raw: RawPool): RedisPoolConfig {
-  const addr = parseAddress(String(raw.address));
-  if (!addr) throw new Error(`redis pool "${String(raw.name)}": address must be host:port`);
+  const cluster = Array.isArray(raw.addresses);
+  const nodes = cluster ? (raw.addresses as unknown[]).map((a) => parseAddress(String(a))) : [];
+  const addr = cluster ? nodes[0] : parseAddress(String(raw.address));
+  if (!addr || nodes.some((n) => n === undefined)) throw new Error(`redis pool "${String(raw.name)}": address must be host:port`);
   const dur = (v: unknown, d: number) => (typeof v === 'string' ? (parseDuration(v) ?? d) : d);
   return {
     name: String(raw.name),
     ...addr,
+    ...(cluster ? { nodes: nodes as { host: string; port: number }[] } : {}),
+    maxRedirects: typeof raw.max_redirects === 'number' ? raw.max_redirects : 3,
     db: typeof raw.db === 'number' ? raw.db : 0,
-    username: raw.username as string | undefined,
+    username: (raw.username ?? raw.user_name) as string | undefined,
     password: raw.password as string | undefined,
     clientName: raw.client_name as string | undefined,
     dialTimeoutMs: dur(raw.dial_timeout, 1000) || 1000,
@@ -42,7 +50,7 @@ export function poolConfig(raw: RawPool): RedisPoolConfig {
   };
 }
 
-export type LimitRedis = Redis & {
+export type LimitRedis = RedisClient & {
   rampartGcra(key: string, intervalMs: number, toleranceMs: number, want: number, divisor: number): Promise<number>;
   rampartGcraRelease(key: string, intervalMs: number, n: number): Promise<number>;
   rampartWindow(key: string, max: number, ttlMs: number, want: number, divisor: number): Promise<number>;
@@ -64,22 +72,7 @@ export class RedisPool {
     readonly cfg: RedisPoolConfig,
     private readonly log: Logger,
   ) {
-    const client = new Redis({
-      host: cfg.host,
-      port: cfg.port,
-      db: cfg.db,
-      username: cfg.username,
-      password: cfg.password,
-      connectionName: cfg.clientName,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      enableAutoPipelining: true,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      connectTimeout: cfg.dialTimeoutMs,
-      socketTimeout: cfg.readTimeoutMs,
-      retryStrategy: (times) => Math.min(100 * times, 1000),
-    });
+    const client = createRedisClient(cfg);
     client.defineCommand('rampartGcra', { numberOfKeys: 1, lua: GCRA_LUA });
     client.defineCommand('rampartGcraRelease', { numberOfKeys: 1, lua: GCRA_RELEASE_LUA });
     client.defineCommand('rampartWindow', { numberOfKeys: 1, lua: WINDOW_LUA });

@@ -33,7 +33,7 @@ export interface Gateway {
 /** Compiles the whole config into a gateway. Throws ConfigError with every build problem. */
 export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: boolean; dryRun?: boolean } = {}): Promise<Gateway> {
   const dryRun = opts.dryRun === true;
-  const pools = new UpstreamPools(cfg.client);
+  const pools = new UpstreamPools(cfg.client, { dryRun, log });
   const table = new RouteTable<RouteHandler>(cfg.router);
   const shared = new SharedRegistry();
   const problems = new Problems();

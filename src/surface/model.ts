@@ -160,7 +160,8 @@ export function buildSurface(cfg: ServiceConfig): Surface {
         return {
           method: b.method,
           urlPattern: b.urlPattern,
-          hosts: [...b.hosts],
+          // sd "dns": the hosts are whatever the SRV name resolves to at run time.
+          hosts: b.srv ? [`${b.srv.scheme}://<SRV ${b.srv.name}>`] : [...b.hosts],
           headers: bHeaders?.length ? headers.filter((h) => h === '*' || bHeaders.some((x) => x.toLowerCase() === h.toLowerCase())) : headers,
           query: bQuery?.length ? ep.inputQueryStrings.filter((q) => q === '*' || bQuery.includes(q)) : [...ep.inputQueryStrings],
         };

@@ -12,6 +12,7 @@ import { startAdminServer } from './admin-server.js';
 import { SlidingBloom } from './bloom-filter.js';
 import type { RedisFeed } from './redis-feed.js';
 import { buildWarning } from '../common/warn.js';
+import { declaredRedis } from '../../qos/ratelimit-shared/redis-declared.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -44,11 +45,19 @@ export async function build(cfg: RevokerConfig, env: BuildEnv): Promise<Stage> {
   const closers: (() => unknown)[] = [() => bloom.close()];
   let feed: RedisFeed | undefined;
   try {
+    const named = cfg.redis?.connection_name;
+    if (cfg.redis && (cfg.redis.url === undefined) === (named === undefined)) throw new Error('redis: give exactly one of "url" and "connection_name"');
+    const declared = named !== undefined ? declaredRedis(env, named) : undefined;
+    if (named !== undefined && !declared) {
+      throw new Error(`redis: no Redis connection pool or cluster named "${named}" in the service extra_config "redis"`);
+    }
     if (cfg.redis && !env.dryRun) {
       // Imported here: only a revoker that shares revocations through Redis needs ioredis.
       const { connectRedisFeed } = await import('./redis-feed.js');
+      const pool = declared ? (await import('../../../ratelimit/redis-pool.js')).poolConfig(declared) : undefined;
       const connected = await connectRedisFeed({
         url: cfg.redis.url,
+        pool,
         prefix: cfg.redis.key_prefix ?? 'rampart:revoker',
         windowMs: 3 * ttlMs,
         connectTimeoutMs: parseDuration(cfg.redis.connect_timeout ?? '5s') ?? 5000,

@@ -3,11 +3,14 @@
 // (score = time) and published on a channel. Every node subscribes, and loads the recent entries
 // (the last 3·TTL, the longest an entry stays in a filter) when it starts and whenever its
 // connection comes back, so a node that missed messages catches up.
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../../observability/logger.js';
+import type { RedisPoolConfig } from '../../../ratelimit/redis-pool.js';
 
 export interface RedisFeedOptions {
-  url: string;
+  /** A Redis URL, or a `redis` pool/cluster of the service (its settings, parsed). */
+  url?: string;
+  pool?: RedisPoolConfig;
   prefix: string;
   windowMs: number;
   connectTimeoutMs: number;
@@ -30,19 +33,47 @@ export function redisLabel(url: string): string {
   }
 }
 
+interface ClientOptions {
+  lazyConnect: true;
+  connectTimeout: number;
+  maxRetriesPerRequest: number;
+  enableOfflineQueue: boolean;
+  retryStrategy: (times: number) => number;
+}
+
+/** A plain client from a URL or a pool; for a cluster, ioredis' Cluster (the zset is one key, so
+ * its MULTI runs on one slot's master; PUBLISH reaches every node's subscribers). */
+function client(o: RedisFeedOptions, opts: ClientOptions): Redis | Cluster {
+  if (o.url !== undefined) return new Redis(o.url, opts);
+  const c = o.pool;
+  if (!c) throw new Error('invariant: a redis feed without url or pool');
+  const auth = { username: c.username, password: c.password, connectionName: c.clientName };
+  if (!c.nodes) return new Redis({ host: c.host, port: c.port, db: c.db, ...auth, ...opts });
+  return new Cluster(c.nodes, {
+    lazyConnect: true,
+    enableOfflineQueue: opts.enableOfflineQueue,
+    clusterRetryStrategy: opts.retryStrategy,
+    maxRedirections: Math.max(c.maxRedirects, 16),
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    redisOptions: { ...auth, connectTimeout: opts.connectTimeout, maxRetriesPerRequest: opts.maxRetriesPerRequest },
+  });
+}
+
 export async function connectRedisFeed(o: RedisFeedOptions): Promise<RedisFeed> {
   const zset = `${o.prefix}:entries`;
   const channel = `${o.prefix}:events`;
-  const label = redisLabel(o.url);
-  const opts = {
+  const label =
+    o.url !== undefined ? redisLabel(o.url) : `${o.pool?.name ?? 'redis'} (${o.pool?.host ?? ''}:${o.pool?.port ?? ''}${o.pool?.nodes ? ', cluster' : ''})`;
+  const opts: ClientOptions = {
     lazyConnect: true,
     connectTimeout: o.connectTimeoutMs,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     retryStrategy: (times: number) => Math.min(100 * times, 2000),
   };
-  const cmd = new Redis(o.url, opts);
-  const sub = new Redis(o.url, { ...opts, enableOfflineQueue: true });
+  const cmd = client(o, opts);
+  const sub = client(o, { ...opts, enableOfflineQueue: true });
   let reported = false;
   const onError = (err: Error) => {
     if (!reported) o.log.warn({ redis: label, err: err.message }, 'auth/revoker: redis connection problem');

@@ -41,9 +41,11 @@ export const revokerSchema = {
       type: 'object',
       additionalProperties: false,
       patternProperties: COMMENT_KEYS,
-      required: ['url'],
+      // Exactly one of url and connection_name (checked by component.ts).
       properties: {
         url: { type: 'string', pattern: '^rediss?://' },
+        // A `redis` connection pool or cluster (Redis Cluster) of the service, by name.
+        connection_name: { type: 'string', minLength: 1 },
         key_prefix: { type: 'string', minLength: 1 },
         connect_timeout: { type: 'string' },
       },

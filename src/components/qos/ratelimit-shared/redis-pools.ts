@@ -2,14 +2,13 @@
 // connected at build time with a bounded wait, closed with the gateway).
 import { poolConfig, RedisPool } from '../../../ratelimit/redis-pool.js';
 import type { BuildEnv } from '../../types.js';
-
-type Pools = { connection_pools?: Record<string, unknown>[] } | undefined;
+import { declaredRedis } from './redis-declared.js';
 
 export async function getRedisPool(env: BuildEnv, name: string): Promise<RedisPool> {
-  const declared = ((env.service.extra.redis as Pools)?.connection_pools ?? []).find((p) => p.name === name);
+  const declared = declaredRedis(env, name);
   if (!declared)
     throw new Error(
-      `no Redis connection pool named "${name}": declare it in the service extra_config "redis": {"connection_pools": [{"name": "${name}", "address": "host:port"}]}`,
+      `no Redis connection pool or cluster named "${name}": declare it in the service extra_config "redis": {"connection_pools": [{"name": "${name}", "address": "host:port"}]} (or "clusters": [{"name": "${name}", "addresses": ["host:port", ...]}])`,
     );
   const pool = env.shared.get(`redis-pool:${name}`, () => {
     const p = new RedisPool(poolConfig(declared), env.log);
