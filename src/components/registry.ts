@@ -53,6 +53,7 @@ import { policiesComponent } from './security/policies/schema.js';
 import { celComponent } from './validation/cel/schema.js';
 import { responseJsonSchemaComponent } from './validation/response-json-schema/schema.js';
 import { requestJsonSchemaComponent } from './validation/json-schema/schema.js';
+import { httpCacheComponent } from './qos/http-cache/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -116,6 +117,9 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // Backend HTTP-level modifiers, innermost (KrakenD: ... Lua backend -> CEL backend -> martian
   // -> HTTP call): their request hooks run last, their response hooks first.
   martianComponent,
+  // qos/http-cache: the HTTP call itself (KrakenD's cached http.Client), innermost of all: its
+  // request hook runs last (the final URL and headers are the key), its response hook first.
+  httpCacheComponent,
   redisComponent,
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).
