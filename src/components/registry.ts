@@ -53,6 +53,7 @@ import { policiesComponent } from './security/policies/schema.js';
 import { celComponent } from './validation/cel/schema.js';
 import { responseJsonSchemaComponent } from './validation/response-json-schema/schema.js';
 import { requestJsonSchemaComponent } from './validation/json-schema/schema.js';
+import { graphqlComponent } from './backend/graphql/schema.js';
 import { httpCacheComponent } from './qos/http-cache/schema.js';
 import type { ComponentSpec } from './types.js';
 
@@ -60,6 +61,9 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   routerComponent,
   proxyComponent,
   backendHttpComponent,
+  // backend/graphql: rewrites the backend request into a GraphQL operation before every other
+  // backend hook (KrakenD: header filter -> GraphQL -> ... -> CEL -> Lua -> martian).
+  graphqlComponent,
   // Transport and HTTP security (phase 'edge', before routing at service level): host restriction
   // and security headers, IP filter + GeoIP, bot detection, then CORS (pre-flights answered
   // here), then the verified client-certificate facts for backends.
