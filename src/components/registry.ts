@@ -54,6 +54,8 @@ import { celComponent } from './validation/cel/schema.js';
 import { responseJsonSchemaComponent } from './validation/response-json-schema/schema.js';
 import { requestJsonSchemaComponent } from './validation/json-schema/schema.js';
 import { graphqlComponent } from './backend/graphql/schema.js';
+import { serverStaticFilesystemComponent } from './static-fs/service-level/schema.js';
+import { backendStaticFilesystemComponent } from './static-fs/backend-level/schema.js';
 import { httpCacheComponent } from './qos/http-cache/schema.js';
 import type { ComponentSpec } from './types.js';
 
@@ -88,6 +90,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   ratelimitServiceComponent,
   ratelimitServiceRedisComponent,
   ratelimitTieredComponent,
+  // server/static-filesystem: answers file requests before routing, after the service limits.
+  serverStaticFilesystemComponent,
   // modifier/lua-endpoint: a guard after authentication, before the router rate limit (KrakenD).
   luaEndpointComponent,
   ratelimitRouterComponent,
@@ -124,6 +128,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // qos/http-cache: the HTTP call itself (KrakenD's cached http.Client), innermost of all: its
   // request hook runs last (the final URL and headers are the key), its response hook first.
   httpCacheComponent,
+  // backend/static-filesystem answers instead of the network, so after every other request hook.
+  backendStaticFilesystemComponent,
   redisComponent,
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).
