@@ -53,12 +53,19 @@ import { policiesComponent } from './security/policies/schema.js';
 import { celComponent } from './validation/cel/schema.js';
 import { responseJsonSchemaComponent } from './validation/response-json-schema/schema.js';
 import { requestJsonSchemaComponent } from './validation/json-schema/schema.js';
+import { graphqlComponent } from './backend/graphql/schema.js';
+import { serverStaticFilesystemComponent } from './static-fs/service-level/schema.js';
+import { backendStaticFilesystemComponent } from './static-fs/backend-level/schema.js';
+import { httpCacheComponent } from './qos/http-cache/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
   routerComponent,
   proxyComponent,
   backendHttpComponent,
+  // backend/graphql: rewrites the backend request into a GraphQL operation before every other
+  // backend hook (KrakenD: header filter -> GraphQL -> ... -> CEL -> Lua -> martian).
+  graphqlComponent,
   // Transport and HTTP security (phase 'edge', before routing at service level): host restriction
   // and security headers, IP filter + GeoIP, bot detection, then CORS (pre-flights answered
   // here), then the verified client-certificate facts for backends.
@@ -83,6 +90,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   ratelimitServiceComponent,
   ratelimitServiceRedisComponent,
   ratelimitTieredComponent,
+  // server/static-filesystem: answers file requests before routing, after the service limits.
+  serverStaticFilesystemComponent,
   // modifier/lua-endpoint: a guard after authentication, before the router rate limit (KrakenD).
   luaEndpointComponent,
   ratelimitRouterComponent,
@@ -116,6 +125,11 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // Backend HTTP-level modifiers, innermost (KrakenD: ... Lua backend -> CEL backend -> martian
   // -> HTTP call): their request hooks run last, their response hooks first.
   martianComponent,
+  // qos/http-cache: the HTTP call itself (KrakenD's cached http.Client), innermost of all: its
+  // request hook runs last (the final URL and headers are the key), its response hook first.
+  httpCacheComponent,
+  // backend/static-filesystem answers instead of the network, so after every other request hook.
+  backendStaticFilesystemComponent,
   redisComponent,
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).

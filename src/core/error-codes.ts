@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   'backend.auth_failed': { status: 500, kind: 'failure', meaning: 'auth/client-credentials got no token' },
   'backend.placeholder': { status: 500, kind: 'failure', meaning: 'a url_pattern placeholder without a value' },
   'backend.unsafe_param': { status: 400, kind: 'failure', meaning: 'a path value that would leave the url_pattern prefix' },
+  'backend.bad_body': { status: 400, kind: 'failure', meaning: 'backend/graphql: a mutation whose request body is not a JSON object' },
   'lua.failed': { status: 500, kind: 'failure', meaning: 'a Lua script raised an error or ran out of its time, instruction or memory budget' },
   'backend.hook': { status: 500, kind: 'failure', meaning: 'a backend response hook refused or failed' },
   'backend.modifier': { status: 500, kind: 'failure', meaning: 'a modifier (martian, jmespath, body generator) failed at request time' },

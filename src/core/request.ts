@@ -2,6 +2,7 @@
 // stage a component builds (request guard, wrapper, response hook). Bottom of the layering
 // (README "Architecture as built"): this folder imports nothing of Rampart's above it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Context as OtelContext } from '@opentelemetry/api';
 import type { Answer } from './answer.js';
 import type { BackendHandler, UpstreamRequestHook, UpstreamResponseHook } from './backend-result.js';
@@ -62,7 +63,8 @@ export interface Rejection {
   /** Set on refusals (not on answers such as an allowed CORS pre-flight). */
   readonly event?: SecurityEvent;
   readonly status: number;
-  readonly body?: string;
+  /** A Buffer or stream for answers that are files (server/static-filesystem). */
+  readonly body?: string | Buffer | Readable;
   /** Flat [name, value, ...]. */
   readonly headers?: readonly string[];
   /** Close the connection after answering (e.g. oversized bodies). */

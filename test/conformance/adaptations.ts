@@ -18,9 +18,7 @@ export const KRAKEND_GATEWAY_PORT = 8080;
 export const KRAKEND_BACKEND_PORT = 8081;
 
 /** extra_config namespace -> why it is stripped. Applied at service, endpoint and backend level. */
-export const NOT_YET_IMPLEMENTED: Readonly<Record<string, string>> = {
-  'qos/http-cache': 'backend HTTP cache is not implemented yet (only used by the removed /show/{id})',
-};
+export const NOT_YET_IMPLEMENTED: Readonly<Record<string, string>> = {};
 
 /**
  * endpoint path -> why it is removed from the adapted config. `whileStripped`: removed only as long
