@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { SecurityLog } from '../observability/security-events.js';
 import type { StatsRegistry } from '../observability/stats.js';
 import { proxyMeter } from './metrics-meters.js';
+import { tapAround, type CallTap } from './call-tap.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
 import { backendFlags, proxyFlags, type RawOtelOverride } from '../config/normalize-otel.js';
 import { buildStages, compilePhases, wrapAll, type GuardRunner } from './build-stages.js';
@@ -66,6 +67,8 @@ export interface EndpointPlan extends ProxyAnswerPlan {
   readonly proxy: BackendHandler;
   /** One no-op backend with nothing around it and no hooks: answered from undici's callbacks. */
   readonly direct: DirectBackend | null;
+  /** The direct path's taps (telemetry), outermost first: started in order, ended in reverse. */
+  readonly directTaps: readonly CallTap[];
   /** A hook reads whole bodies: no-op answers are buffered (bounded) before the hooks. */
   readonly bufferNoop: boolean;
   readonly response: ResponsePlan;
@@ -79,7 +82,10 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const base = { service: env.service, endpoint: ep, log: env.log, shared: env.shared, dryRun: env.dryRun };
   const endpointStages = await buildStages(ep.extra, { ...base, scope: 'endpoint', pointer: `${ep.pointer}/extra_config` }, env.problems);
   env.stages.push(...endpointStages.stages);
-  if (env.stats?.proxy) endpointStages.arounds.unshift(proxyMeter(env.stats.registry, 'pipe', ep.path));
+  // Telemetry taps, outermost first (OpenTelemetry's proxy layer, then the pipe meter): around
+  // wrappers on the general path, callbacks on the direct path.
+  const epTaps: CallTap[] = [];
+  if (env.stats?.proxy) epTaps.push(proxyMeter(env.stats.registry, 'pipe', ep.path));
   // telemetry/opentelemetry: the endpoint's override of a layer replaces the service's settings.
   const epOtel = ep.extra[OTEL] as RawOtelOverride | undefined;
   const telemetry = env.telemetry && !env.telemetry.settings.skipPaths.has(ep.path) ? env.telemetry : undefined;
@@ -92,7 +98,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const otelLayers = telemetry ? await import('./otel-layers.js') : undefined;
   if (telemetry && otelLayers) {
     const layer = otelLayers.otelProxyLayer(telemetry, ep, epOtel?.proxy ? proxyFlags(epOtel.proxy) : telemetry.settings.proxy);
-    if (layer) endpointStages.arounds.unshift(layer);
+    if (layer) epTaps.unshift(layer);
   }
   const phases = compilePhases(endpointStages.entries, [['edge', 'authenticate', 'admit'], ['validate']], 'endpointRefusedAt');
   // The gateway asks backends for gzip, as KrakenD (Go's transport) does, and undoes it. For a
@@ -111,7 +117,8 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     const hooked = withBackendHooks(st.entries, env.log);
     if (hooked) st.arounds.push(hooked);
     // The meter is the outermost backend wrapper: it sees what the endpoint gets from this backend.
-    if (env.stats?.backend) st.arounds.unshift(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
+    const bTaps: CallTap[] = [];
+    if (env.stats?.backend) bTaps.push(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
     const bOtel = (b.extra[OTEL] as RawOtelOverride | undefined)?.backend ?? epOtel?.backend;
     if (b.extra[OTEL] && !env.telemetry)
       env.problems.add(
@@ -120,13 +127,14 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       );
     if (telemetry && otelLayers) {
       const layer = otelLayers.otelBackendLayer(telemetry, ep, b, bOtel ? backendFlags(bOtel) : telemetry.settings.backend);
-      if (layer) st.arounds.unshift(layer);
+      if (layer) bTaps.unshift(layer);
     }
     const backend = await compileBackend(b, backendEnv, st.upstream);
     compiled.push({
       cfg: b,
-      handler: withConcurrentCalls(wrapAll(backend.call, st.arounds), ep.concurrentCalls),
+      handler: withConcurrentCalls(wrapAll(backend.call, [...bTaps.map(tapAround), ...st.arounds]), ep.concurrentCalls),
       direct: st.arounds.length === 0 ? backend.direct : null,
+      taps: bTaps,
     });
   }
   const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);
@@ -136,10 +144,11 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const merged: BackendHandler = ep.sequential ? sequentialMerge(main, propagatesRaw(ep.extra)) : parallelMerge(main, shadows);
   const applyStatic = compileStatic(ep.staticData);
   const withStatic: BackendHandler = applyStatic ? async (input) => applyStatic(await merged(input)) : merged;
-  const proxy: BackendHandler = wrapAll(withStatic, endpointStages.arounds);
+  const proxy: BackendHandler = wrapAll(withStatic, [...epTaps.map(tapAround), ...endpointStages.arounds]);
   const endpointHooks = phases.hooks;
   // The direct path: one no-op backend and nothing around it (no static data, no endpoint or
-  // backend wrappers, no concurrent calls, no shadow, no endpoint hook reading the body).
+  // backend wrappers, no concurrent calls, no shadow, no endpoint hook reading the body); taps
+  // (telemetry) do not count.
   const direct =
     compiled.length === 1 &&
     !compiled[0].cfg.shadow &&
@@ -164,6 +173,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     queryFilter: compileQueryFilter(ep.inputQueryStrings),
     proxy,
     direct,
+    directTaps: direct ? [...epTaps, ...compiled[0].taps] : [],
     bufferNoop: phases.hooksNeedBody,
     flatmap: ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null,
     cacheControl: ep.cacheTtlS > 0 ? `public, max-age=${ep.cacheTtlS}` : undefined,

@@ -1,0 +1,163 @@
+// The span recorder of the request path (telemetry/opentelemetry traces), in place of the SDK's
+// Span objects: with the SDK, three spans per request (attribute maps, sanitizing, hrtime, then
+// otlp-transformer's serialization of each) cost more than the whole plain route. Here a span is
+// a small object while open; when it ends, its OTLP protobuf bytes (pb-writer.ts: names, kinds
+// and static attributes encoded once per route) are appended to a batch. A timer (or 512 spans)
+// wraps the batch in an ExportTraceServiceRequest, once per batch, and hands it to the SDK's OTLP
+// export delegates (trace-senders.ts: HTTP or gRPC, retries, timeouts, headers and TLS are the
+// SDK's). Ids come from the CSPRNG pool (id-generator.ts), never Math.random.
+import type { TraceParent } from '../../core/request.js';
+import { PbWriter, TAG, field, kv, stringField, varintSize } from './pb-writer.js';
+import { PooledRandomIdGenerator } from './id-generator.js';
+
+export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
+export const STATUS_ERROR = 2;
+
+/** Where batches go: one per OTLP exporter that takes traces. */
+export interface TraceSink {
+  export(request: Uint8Array, spans: number): void;
+  shutdown(): Promise<void>;
+}
+
+/** An open span; also the parent of the spans started under it. */
+export class LeanSpan implements TraceParent {
+  constructor(
+    readonly traceHex: string,
+    readonly spanHex: string,
+    readonly parentHex: string | undefined,
+    readonly sampled: boolean,
+    readonly state: string | undefined,
+    /** ms since the epoch. */
+    readonly startMs: number,
+  ) {}
+
+  /** The W3C traceparent naming this span, for the next hop. */
+  traceparent(): string {
+    return `00-${this.traceHex}-${this.spanHex}-${this.sampled ? '01' : '00'}`;
+  }
+}
+
+const BATCH_SPANS = 512;
+const BATCH_BYTES = 1 << 20;
+
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export interface LeanTracerOptions {
+  resource: Readonly<Record<string, string>>;
+  scope: { name: string; version: string };
+  /** 1: every request; between 0 and 1: a sampled parent decides, else this ratio. */
+  sampleRate: number;
+  sinks: TraceSink[];
+  flushMs: number;
+}
+
+export class LeanTracer {
+  private readonly ids = new PooledRandomIdGenerator();
+  /** The span being written (commit() appends it to the batch). */
+  private readonly w = new PbWriter(4096);
+  private readonly batch = new PbWriter(64 * 1024);
+  private spans = 0;
+  private scheduled = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly head: Buffer;
+  private readonly scopeField: Buffer;
+  private readonly always: boolean;
+  /** Spans recorded, and batches handed to the sinks (tests and the bench read these). */
+  recorded = 0;
+  batches = 0;
+
+  constructor(private readonly o: LeanTracerOptions) {
+    // Resource.attributes is field 1 (a span's is 9): same KeyValue bytes, another tag.
+    const resource = Buffer.concat(
+      Object.entries(o.resource).map(([k, v]) => {
+        const b = kv(k, v);
+        b[0] = 0x0a;
+        return b;
+      }),
+    );
+    const scope = Buffer.concat([stringField(0x0a, o.scope.name), stringField(0x12, o.scope.version)]);
+    // ResourceSpans.resource (1) and ScopeSpans.scope (1): the same for every batch.
+    this.head = field(0x0a, resource);
+    this.scopeField = field(0x0a, scope);
+    this.always = o.sampleRate >= 1;
+    this.timer = setInterval(() => this.flush(), o.flushMs);
+    this.timer.unref();
+  }
+
+  /** A new span under `parent`, or the root of a new trace. */
+  start(parent: TraceParent | undefined): LeanSpan {
+    if (parent === undefined) return new LeanSpan(this.ids.generateTraceId(), this.ids.generateSpanId(), undefined, this.sampleRoot(), undefined, nowMs());
+    const sampled = this.always || parent.sampled;
+    return new LeanSpan(parent.traceHex, this.ids.generateSpanId(), parent.spanHex, sampled, parent.state, nowMs());
+  }
+
+  private sampleRoot(): boolean {
+    return this.always || Math.random() < this.o.sampleRate;
+  }
+
+  /** Starts writing an ended span: ids, trace state and times. The caller adds its name, kind
+   * and attributes to the returned writer, then calls commit(). Only for sampled spans. */
+  open(span: LeanSpan): PbWriter {
+    const w = this.w;
+    w.pos = 0;
+    w.hex(TAG.traceId, span.traceHex);
+    w.hex(TAG.spanId, span.spanHex);
+    if (span.state) w.string(TAG.traceState, span.state);
+    if (span.parentHex !== undefined) w.hex(TAG.parentSpanId, span.parentHex);
+    w.nanos(TAG.start, span.startMs * 1e6);
+    w.nanos(TAG.end, nowMs() * 1e6);
+    return w;
+  }
+
+  /** Appends the span written since open() to the batch (ScopeSpans.spans, field 2). */
+  commit(): void {
+    const w = this.w;
+    const b = this.batch;
+    b.ensure(w.pos + 6);
+    b.buf[b.pos++] = 0x12;
+    b.varint(w.pos);
+    w.buf.copy(b.buf, b.pos, 0, w.pos);
+    b.pos += w.pos;
+    this.recorded++;
+    if (++this.spans >= BATCH_SPANS || b.pos >= BATCH_BYTES) this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Wraps the batch in one ExportTraceServiceRequest and hands it to every sink. */
+  flush(): void {
+    if (this.spans === 0) return;
+    const spans = this.batch.buf.subarray(0, this.batch.pos);
+    const scopeSpansLen = this.scopeField.length + spans.length;
+    const out = new PbWriter(scopeSpansLen + this.head.length + 32);
+    const resourceSpansLen = this.head.length + 1 + varintSize(scopeSpansLen) + scopeSpansLen;
+    out.byte(0x0a); // ExportTraceServiceRequest.resource_spans
+    out.varint(resourceSpansLen);
+    out.raw(this.head);
+    out.byte(0x12); // ResourceSpans.scope_spans
+    out.varint(scopeSpansLen);
+    out.raw(this.scopeField);
+    out.raw(spans);
+    const n = this.spans;
+    this.spans = 0;
+    this.batch.pos = 0;
+    this.batches++;
+    const request = out.buf.subarray(0, out.pos);
+    for (const s of this.o.sinks) s.export(request, n);
+  }
+
+  async shutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.flush();
+    await Promise.allSettled(this.o.sinks.map((s) => s.shutdown()));
+  }
+}
