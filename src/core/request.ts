@@ -42,11 +42,16 @@ export interface RequestContext {
   endpointRefusedAt: number;
 }
 
-/** A span as a parent: W3C trace-context ids in lower-case hex, the sampled flag and the
- * tracestate to pass on (observability/otel/lean-tracer.ts records the spans). */
+/** A span as a parent (observability/otel/lean-tracer.ts records the spans): the W3C trace id
+ * as four big-endian 32-bit words, the span id as two (numbers, so the request path writes ids
+ * without hex strings), the sampled flag and the tracestate to pass on. */
 export interface TraceParent {
-  readonly traceHex: string;
-  readonly spanHex: string;
+  readonly t0: number;
+  readonly t1: number;
+  readonly t2: number;
+  readonly t3: number;
+  readonly s0: number;
+  readonly s1: number;
   readonly sampled: boolean;
   readonly state: string | undefined;
 }

@@ -8,7 +8,7 @@
 // SDK's). Ids come from the CSPRNG pool (id-generator.ts), never Math.random.
 import type { TraceParent } from '../../core/request.js';
 import { PbWriter, TAG, field, kv, stringField, varintSize } from './pb-writer.js';
-import { PooledRandomIdGenerator } from './id-generator.js';
+import { hex8, randomWord } from './id-words.js';
 
 export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
 export const STATUS_ERROR = 2;
@@ -22,9 +22,16 @@ export interface TraceSink {
 /** An open span; also the parent of the spans started under it. */
 export class LeanSpan implements TraceParent {
   constructor(
-    readonly traceHex: string,
-    readonly spanHex: string,
-    readonly parentHex: string | undefined,
+    readonly t0: number,
+    readonly t1: number,
+    readonly t2: number,
+    readonly t3: number,
+    readonly s0: number,
+    readonly s1: number,
+    /** The parent's span id; `hasParent` false for a root span. */
+    readonly p0: number,
+    readonly p1: number,
+    readonly hasParent: boolean,
     readonly sampled: boolean,
     readonly state: string | undefined,
     /** ms since the epoch. */
@@ -33,7 +40,7 @@ export class LeanSpan implements TraceParent {
 
   /** The W3C traceparent naming this span, for the next hop. */
   traceparent(): string {
-    return `00-${this.traceHex}-${this.spanHex}-${this.sampled ? '01' : '00'}`;
+    return `00-${hex8(this.t0)}${hex8(this.t1)}${hex8(this.t2)}${hex8(this.t3)}-${hex8(this.s0)}${hex8(this.s1)}-${this.sampled ? '01' : '00'}`;
   }
 }
 
@@ -54,7 +61,6 @@ export interface LeanTracerOptions {
 }
 
 export class LeanTracer {
-  private readonly ids = new PooledRandomIdGenerator();
   /** The span being written (commit() appends it to the batch). */
   private readonly w = new PbWriter(4096);
   private readonly batch = new PbWriter(64 * 1024);
@@ -86,11 +92,16 @@ export class LeanTracer {
     this.timer.unref();
   }
 
-  /** A new span under `parent`, or the root of a new trace. */
+  /** A new span under `parent`, or the root of a new trace. Ids are never all zero (W3C). */
   start(parent: TraceParent | undefined): LeanSpan {
-    if (parent === undefined) return new LeanSpan(this.ids.generateTraceId(), this.ids.generateSpanId(), undefined, this.sampleRoot(), undefined, nowMs());
+    const s0 = randomWord();
+    const s1 = randomWord() || 1;
+    if (parent === undefined) {
+      const t0 = randomWord();
+      return new LeanSpan(t0, randomWord(), randomWord(), randomWord() || 1, s0, s1, 0, 0, false, this.sampleRoot(), undefined, nowMs());
+    }
     const sampled = this.always || parent.sampled;
-    return new LeanSpan(parent.traceHex, this.ids.generateSpanId(), parent.spanHex, sampled, parent.state, nowMs());
+    return new LeanSpan(parent.t0, parent.t1, parent.t2, parent.t3, s0, s1, parent.s0, parent.s1, true, sampled, parent.state, nowMs());
   }
 
   private sampleRoot(): boolean {
@@ -102,10 +113,10 @@ export class LeanTracer {
   open(span: LeanSpan): PbWriter {
     const w = this.w;
     w.pos = 0;
-    w.hex(TAG.traceId, span.traceHex);
-    w.hex(TAG.spanId, span.spanHex);
+    w.id16(TAG.traceId, span.t0, span.t1, span.t2, span.t3);
+    w.id8(TAG.spanId, span.s0, span.s1);
     if (span.state) w.string(TAG.traceState, span.state);
-    if (span.parentHex !== undefined) w.hex(TAG.parentSpanId, span.parentHex);
+    if (span.hasParent) w.id8(TAG.parentSpanId, span.p0, span.p1);
     w.nanos(TAG.start, span.startMs * 1e6);
     w.nanos(TAG.end, nowMs() * 1e6);
     return w;

@@ -69,7 +69,38 @@ export class PbWriter {
     this.pos += bytes.length;
   }
 
-  /** A bytes field from lower-case hex (trace and span ids). */
+  /** A 32-bit word, big-endian (ids). The caller has ensured 4 bytes. */
+  word(v: number): void {
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 24;
+    b[p + 1] = (v >>> 16) & 0xff;
+    b[p + 2] = (v >>> 8) & 0xff;
+    b[p + 3] = v & 0xff;
+    this.pos = p + 4;
+  }
+
+  /** A 16-byte id field (trace id) from its four words. */
+  id16(tag: number, a: number, b: number, c: number, d: number): void {
+    this.ensure(18);
+    this.buf[this.pos++] = tag;
+    this.buf[this.pos++] = 16;
+    this.word(a);
+    this.word(b);
+    this.word(c);
+    this.word(d);
+  }
+
+  /** An 8-byte id field (span ids) from its two words. */
+  id8(tag: number, a: number, b: number): void {
+    this.ensure(10);
+    this.buf[this.pos++] = tag;
+    this.buf[this.pos++] = 8;
+    this.word(a);
+    this.word(b);
+  }
+
+  /** A bytes field from lower-case hex. */
   hex(tag: number, hex: string): void {
     const n = hex.length >> 1;
     this.ensure(n + 2);

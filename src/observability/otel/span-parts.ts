@@ -5,6 +5,7 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { TraceParent } from '../../core/request.js';
 import { extractContext, isSecretHeader } from './context.js';
 import { PbWriter, TAG, field, kv, stringField } from './pb-writer.js';
+import { wordsOf } from './id-words.js';
 
 /** Name, kind and attributes: the fixed part of a span. */
 export function fixedPart(name: string, kind: number, attrs: Readonly<Record<string, string | number | boolean>>): Buffer {
@@ -34,7 +35,9 @@ export function remoteParent(headers: Record<string, string | string[] | undefin
   if (headers.traceparent === undefined) return undefined;
   const sc = trace.getSpanContext(extractContext(headers));
   if (!sc || !isSpanContextValid(sc)) return undefined;
-  return { traceHex: sc.traceId, spanHex: sc.spanId, sampled: (sc.traceFlags & 1) === 1, state: sc.traceState?.serialize() || undefined };
+  const [t0, t1, t2, t3] = wordsOf(sc.traceId);
+  const [s0, s1] = wordsOf(sc.spanId);
+  return { t0, t1, t2, t3, s0, s1, sampled: (sc.traceFlags & 1) === 1, state: sc.traceState?.serialize() || undefined };
 }
 
 /** report_headers: request headers as attributes, credentials and skip_headers left out. */
