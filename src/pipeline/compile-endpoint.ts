@@ -94,6 +94,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       `${ep.pointer}/extra_config/telemetry~1opentelemetry`,
       'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first',
     );
+  refuseExportersOverride(epOtel, `${ep.pointer}/extra_config/telemetry~1opentelemetry`, env.problems);
   // Imported only by configs that use OpenTelemetry (the API and propagation are not free to load).
   const otelLayers = telemetry ? await import('./otel-layers.js') : undefined;
   if (telemetry && otelLayers) {
@@ -120,6 +121,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     const bTaps: CallTap[] = [];
     if (env.stats?.backend) bTaps.push(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
     const bOtel = (b.extra[OTEL] as RawOtelOverride | undefined)?.backend ?? epOtel?.backend;
+    refuseExportersOverride(b.extra[OTEL], `${b.pointer}/extra_config/telemetry~1opentelemetry`, env.problems);
     if (b.extra[OTEL] && !env.telemetry)
       env.problems.add(
         `${b.pointer}/extra_config/telemetry~1opentelemetry`,
@@ -182,6 +184,17 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     security: env.security,
   };
   return Object.freeze(plan);
+}
+
+/** KrakenD EE's exporters_override (another sample rate, reporting period or exporter subset
+ * for one route) is refused: the server span starts before routing, so a per-route sample rate
+ * could not apply to it, and Rampart encodes one batch for every exporter. */
+function refuseExportersOverride(block: unknown, pointer: string, problems: Problems): void {
+  if (block === null || typeof block !== 'object' || !('exporters_override' in block)) return;
+  problems.add(
+    `${pointer}/exporters_override`,
+    'exporters_override (KrakenD EE) is not supported: every route uses the service-level exporters, trace_sample_rate and metric_reporting_period; remove it, or turn a layer off for this route with proxy/backend disable_metrics and disable_traces',
+  );
 }
 
 /** A `respN` entry (a whole earlier answer) in proxy.sequential_propagated_params. */

@@ -15,12 +15,6 @@ export function randomWord(): number {
   return pool[at++];
 }
 
-/** Eight lower-case hex digits of a word. */
-export function hex8(v: number): string {
-  const s = (v >>> 0).toString(16);
-  return s.length === 8 ? s : '00000000'.slice(s.length) + s;
-}
-
 /** The four (trace id) or two (span id) words of a hex id. */
 export function wordsOf(hex: string): number[] {
   const out: number[] = [];

@@ -8,7 +8,9 @@
 // SDK's). Ids come from the CSPRNG pool (id-generator.ts), never Math.random.
 import type { TraceParent } from '../../core/request.js';
 import { PbWriter, TAG, field, kv, stringField, varintSize } from './pb-writer.js';
-import { hex8, randomWord } from './id-words.js';
+import { randomWord } from './id-words.js';
+
+const ID_HEX = Buffer.alloc(24);
 
 export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
 export const STATUS_ERROR = 2;
@@ -38,9 +40,16 @@ export class LeanSpan implements TraceParent {
     readonly startMs: number,
   ) {}
 
-  /** The W3C traceparent naming this span, for the next hop. */
+  /** The W3C traceparent naming this span, for the next hop (one native hex conversion). */
   traceparent(): string {
-    return `00-${hex8(this.t0)}${hex8(this.t1)}${hex8(this.t2)}${hex8(this.t3)}-${hex8(this.s0)}${hex8(this.s1)}-${this.sampled ? '01' : '00'}`;
+    ID_HEX.writeUInt32BE(this.t0, 0);
+    ID_HEX.writeUInt32BE(this.t1, 4);
+    ID_HEX.writeUInt32BE(this.t2, 8);
+    ID_HEX.writeUInt32BE(this.t3, 12);
+    ID_HEX.writeUInt32BE(this.s0, 16);
+    ID_HEX.writeUInt32BE(this.s1, 20);
+    const h = ID_HEX.toString('hex');
+    return `00-${h.slice(0, 32)}-${h.slice(32)}-${this.sampled ? '01' : '00'}`;
   }
 }
 
