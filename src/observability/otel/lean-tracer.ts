@@ -2,7 +2,7 @@
 // Span objects: with the SDK, three spans per request (attribute maps, sanitizing, hrtime, then
 // otlp-transformer's serialization of each) cost more than the whole plain route. Here a span is
 // a small object while open; when it ends, its OTLP protobuf bytes (pb-writer.ts: names, kinds
-// and static attributes encoded once per route) are appended to a batch. A timer (or 512 spans)
+// and static attributes encoded once per route) are appended to a batch. A timer (or the 512th span)
 // wraps the batch in an ExportTraceServiceRequest, once per batch, and hands it to the SDK's OTLP
 // export delegates (trace-senders.ts: HTTP or gRPC, retries, timeouts, headers and TLS are the
 // SDK's). Ids come from the CSPRNG pool (id-generator.ts), never Math.random.
@@ -74,7 +74,6 @@ export class LeanTracer {
   private readonly w = new PbWriter(4096);
   private readonly batch = new PbWriter(64 * 1024);
   private spans = 0;
-  private scheduled = false;
   private readonly timer: NodeJS.Timeout;
   private readonly head: Buffer;
   private readonly scopeField: Buffer;
@@ -141,16 +140,9 @@ export class LeanTracer {
     w.buf.copy(b.buf, b.pos, 0, w.pos);
     b.pos += w.pos;
     this.recorded++;
-    if (++this.spans >= BATCH_SPANS || b.pos >= BATCH_BYTES) this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    // A full batch leaves at once (a copy and the start of one export per 512 spans), so no
+    // request burst can make one larger than 512 spans or about 1 MiB (collectors' gRPC limit is 4 MiB).
+    if (++this.spans >= BATCH_SPANS || b.pos >= BATCH_BYTES) this.flush();
   }
 
   /** Wraps the batch in one ExportTraceServiceRequest and hands it to every sink. */
