@@ -83,6 +83,8 @@ export interface ComponentSpec<C = unknown> {
   requires?(config: C, scope: Scope): readonly Requirement[];
   /** Namespaces that may not appear beside this one, with why. */
   readonly excludes?: readonly Requirement[];
+  /** Why the namespace is refused at a scope KrakenD allows it at, and what to write instead. */
+  readonly scopeHints?: Partial<Record<Scope, string>>;
 }
 
 /** A spec as the registry holds it: the config type erased (the schema has checked the value

@@ -18,6 +18,8 @@ import { NOT_YET_SUPPORTED_FIELDS, serviceSchema } from './schema.js';
 export interface NamespaceSpec {
   readonly namespace: string;
   readonly schemas: Partial<Record<Scope, object>>;
+  /** Why the namespace is refused at a scope KrakenD allows it at, and what to write instead. */
+  readonly scopeHints?: Partial<Record<Scope, string>>;
 }
 
 /** The namespaces a config may use. */
@@ -177,7 +179,8 @@ function validateExtraConfig(catalog: NamespaceCatalog, extra: unknown, scope: S
     const schema = component.schemas[scope];
     if (!schema) {
       const where = Object.keys(component.schemas).join(', ');
-      problems.add(at, `namespace "${ns}" is not allowed at ${scope} level (allowed: ${where})`);
+      const hint = component.scopeHints?.[scope];
+      problems.add(at, `namespace "${ns}" is not allowed at ${scope} level (allowed: ${where})${hint ? `: ${hint}` : ''}`);
       continue;
     }
     const validate = validatorFor(`${scope}:${ns}`, schema);

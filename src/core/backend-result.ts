@@ -121,5 +121,6 @@ export function failureOf(r: BackendResult): GatewayError | undefined {
 
 /** KrakenD's "complete" flag: data, every backend answered. */
 export function completeOf(r: BackendResult): boolean {
-  return r.kind === 'data' && r.complete;
+  // A no-op answer is complete whatever its status (lura's NoOpHTTPResponseParser: IsComplete true).
+  return r.kind === 'raw' || (r.kind === 'data' && r.complete);
 }

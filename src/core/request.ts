@@ -3,7 +3,6 @@
 // (README "Architecture as built"): this folder imports nothing of Rampart's above it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Context as OtelContext } from '@opentelemetry/api';
 import type { Answer } from './answer.js';
 import type { BackendHandler, UpstreamRequestHook, UpstreamResponseHook } from './backend-result.js';
 import { statusOf, type ErrorCode } from './error-codes.js';
@@ -35,13 +34,27 @@ export interface RequestContext {
   claims: Record<string, unknown> | undefined;
   /** The buffered request body; set before the `validate` phase. */
   body: Buffer | null;
-  /** telemetry/opentelemetry: the server span's context, parent of proxy and backend spans. */
-  traceContext: OtelContext | undefined;
+  /** telemetry/opentelemetry: the span the request's next spans hang under (server, then proxy). */
+  traceContext: TraceParent | undefined;
   /** Index of the service-level guard that refused the request (Infinity: none did). A stage's
    * response hook runs only on answers to requests that got past its own guard. */
   serviceRefusedAt: number;
   /** The same for the endpoint's guards. */
   endpointRefusedAt: number;
+}
+
+/** A span as a parent (observability/otel/lean-tracer.ts records the spans): the W3C trace id
+ * as four big-endian 32-bit words, the span id as two (numbers, so the request path writes ids
+ * without hex strings), the sampled flag and the tracestate to pass on. */
+export interface TraceParent {
+  readonly t0: number;
+  readonly t1: number;
+  readonly t2: number;
+  readonly t3: number;
+  readonly s0: number;
+  readonly s1: number;
+  readonly sampled: boolean;
+  readonly state: string | undefined;
 }
 
 /** Why a request was refused, for the security event log (observability/security-events.ts):

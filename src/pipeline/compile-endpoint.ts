@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { SecurityLog } from '../observability/security-events.js';
 import type { StatsRegistry } from '../observability/stats.js';
 import { proxyMeter } from './metrics-meters.js';
+import { tapAround, type CallTap } from './call-tap.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
 import { backendFlags, proxyFlags, type RawOtelOverride } from '../config/normalize-otel.js';
 import { buildStages, compilePhases, wrapAll, type GuardRunner } from './build-stages.js';
@@ -66,6 +67,8 @@ export interface EndpointPlan extends ProxyAnswerPlan {
   readonly proxy: BackendHandler;
   /** One no-op backend with nothing around it and no hooks: answered from undici's callbacks. */
   readonly direct: DirectBackend | null;
+  /** The direct path's taps (telemetry), outermost first: started in order, ended in reverse. */
+  readonly directTaps: readonly CallTap[];
   /** A hook reads whole bodies: no-op answers are buffered (bounded) before the hooks. */
   readonly bufferNoop: boolean;
   readonly response: ResponsePlan;
@@ -79,7 +82,10 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const base = { service: env.service, endpoint: ep, log: env.log, shared: env.shared, dryRun: env.dryRun };
   const endpointStages = await buildStages(ep.extra, { ...base, scope: 'endpoint', pointer: `${ep.pointer}/extra_config` }, env.problems);
   env.stages.push(...endpointStages.stages);
-  if (env.stats?.proxy) endpointStages.arounds.unshift(proxyMeter(env.stats.registry, 'pipe', ep.path));
+  // Telemetry taps, outermost first (OpenTelemetry's proxy layer, then the pipe meter): around
+  // wrappers on the general path, callbacks on the direct path.
+  const epTaps: CallTap[] = [];
+  if (env.stats?.proxy) epTaps.push(proxyMeter(env.stats.registry, 'pipe', ep.path));
   // telemetry/opentelemetry: the endpoint's override of a layer replaces the service's settings.
   const epOtel = ep.extra[OTEL] as RawOtelOverride | undefined;
   const telemetry = env.telemetry && !env.telemetry.settings.skipPaths.has(ep.path) ? env.telemetry : undefined;
@@ -88,11 +94,12 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       `${ep.pointer}/extra_config/telemetry~1opentelemetry`,
       'an override without the service-level telemetry/opentelemetry does nothing: declare the service block (exporters) first',
     );
+  refuseExportersOverride(epOtel, `${ep.pointer}/extra_config/telemetry~1opentelemetry`, env.problems);
   // Imported only by configs that use OpenTelemetry (the API and propagation are not free to load).
   const otelLayers = telemetry ? await import('./otel-layers.js') : undefined;
   if (telemetry && otelLayers) {
     const layer = otelLayers.otelProxyLayer(telemetry, ep, epOtel?.proxy ? proxyFlags(epOtel.proxy) : telemetry.settings.proxy);
-    if (layer) endpointStages.arounds.unshift(layer);
+    if (layer) epTaps.unshift(layer);
   }
   const phases = compilePhases(endpointStages.entries, [['edge', 'authenticate', 'admit'], ['validate']], 'endpointRefusedAt');
   // The gateway asks backends for gzip, as KrakenD (Go's transport) does, and undoes it. For a
@@ -111,8 +118,10 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     const hooked = withBackendHooks(st.entries, env.log);
     if (hooked) st.arounds.push(hooked);
     // The meter is the outermost backend wrapper: it sees what the endpoint gets from this backend.
-    if (env.stats?.backend) st.arounds.unshift(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
+    const bTaps: CallTap[] = [];
+    if (env.stats?.backend) bTaps.push(proxyMeter(env.stats.registry, 'backend', b.urlPattern));
     const bOtel = (b.extra[OTEL] as RawOtelOverride | undefined)?.backend ?? epOtel?.backend;
+    refuseExportersOverride(b.extra[OTEL], `${b.pointer}/extra_config/telemetry~1opentelemetry`, env.problems);
     if (b.extra[OTEL] && !env.telemetry)
       env.problems.add(
         `${b.pointer}/extra_config/telemetry~1opentelemetry`,
@@ -120,13 +129,14 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       );
     if (telemetry && otelLayers) {
       const layer = otelLayers.otelBackendLayer(telemetry, ep, b, bOtel ? backendFlags(bOtel) : telemetry.settings.backend);
-      if (layer) st.arounds.unshift(layer);
+      if (layer) bTaps.unshift(layer);
     }
     const backend = await compileBackend(b, backendEnv, st.upstream);
     compiled.push({
       cfg: b,
-      handler: withConcurrentCalls(wrapAll(backend.call, st.arounds), ep.concurrentCalls),
+      handler: withConcurrentCalls(wrapAll(backend.call, [...bTaps.map(tapAround), ...st.arounds]), ep.concurrentCalls),
       direct: st.arounds.length === 0 ? backend.direct : null,
+      taps: bTaps,
     });
   }
   const main = compiled.filter((c) => !c.cfg.shadow).map((c) => c.handler);
@@ -136,10 +146,11 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const merged: BackendHandler = ep.sequential ? sequentialMerge(main, propagatesRaw(ep.extra)) : parallelMerge(main, shadows);
   const applyStatic = compileStatic(ep.staticData);
   const withStatic: BackendHandler = applyStatic ? async (input) => applyStatic(await merged(input)) : merged;
-  const proxy: BackendHandler = wrapAll(withStatic, endpointStages.arounds);
+  const proxy: BackendHandler = wrapAll(withStatic, [...epTaps.map(tapAround), ...endpointStages.arounds]);
   const endpointHooks = phases.hooks;
   // The direct path: one no-op backend and nothing around it (no static data, no endpoint or
-  // backend wrappers, no concurrent calls, no shadow, no endpoint hook reading the body).
+  // backend wrappers, no concurrent calls, no shadow, no endpoint hook reading the body); taps
+  // (telemetry) do not count.
   const direct =
     compiled.length === 1 &&
     !compiled[0].cfg.shadow &&
@@ -164,6 +175,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     queryFilter: compileQueryFilter(ep.inputQueryStrings),
     proxy,
     direct,
+    directTaps: direct ? [...epTaps, ...compiled[0].taps] : [],
     bufferNoop: phases.hooksNeedBody,
     flatmap: ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null,
     cacheControl: ep.cacheTtlS > 0 ? `public, max-age=${ep.cacheTtlS}` : undefined,
@@ -172,6 +184,17 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     security: env.security,
   };
   return Object.freeze(plan);
+}
+
+/** KrakenD EE's exporters_override (another sample rate, reporting period or exporter subset
+ * for one route) is refused: the server span starts before routing, so a per-route sample rate
+ * could not apply to it, and Rampart encodes one batch for every exporter. */
+function refuseExportersOverride(block: unknown, pointer: string, problems: Problems): void {
+  if (block === null || typeof block !== 'object' || !('exporters_override' in block)) return;
+  problems.add(
+    `${pointer}/exporters_override`,
+    'exporters_override (KrakenD EE) is not supported: every route uses the service-level exporters, trace_sample_rate and metric_reporting_period; remove it, or turn a layer off for this route with proxy/backend disable_metrics and disable_traces',
+  );
 }
 
 /** A `respN` entry (a whole earlier answer) in proxy.sequential_propagated_params. */

@@ -8,7 +8,8 @@
 //   backend  the same with layer.backend and the backend's url_pattern as the name.
 // Every name is built from the config (patterns, statuses), never from request data.
 import type { Counter, Histogram, StatsRegistry } from '../observability/stats.js';
-import { completeOf, failureOf, type BackendHandler } from '../core/backend-result.js';
+import { completeOf, failureOf } from '../core/backend-result.js';
+import type { CallTap } from './call-tap.js';
 
 export const UNROUTED = '__unrouted';
 
@@ -32,8 +33,8 @@ export class EndpointMeter {
   }
 }
 
-/** An around wrapper counting and timing every call by its completeness and error. */
-export function proxyMeter(stats: StatsRegistry, layer: 'pipe' | 'backend', name: string): (next: BackendHandler) => BackendHandler {
+/** A tap counting and timing every call by its completeness and error. */
+export function proxyMeter(stats: StatsRegistry, layer: 'pipe' | 'backend', name: string): CallTap<number> {
   const cells: { n: Counter; t: Histogram }[] = [];
   for (const complete of [false, true]) {
     for (const error of [false, true]) {
@@ -44,12 +45,12 @@ export function proxyMeter(stats: StatsRegistry, layer: 'pipe' | 'backend', name
       };
     }
   }
-  return (next) => async (input) => {
-    const t0 = performance.now();
-    const r = await next(input);
-    const cell = cells[(completeOf(r) ? 2 : 0) + (failureOf(r) ? 1 : 0)];
-    cell.n.n++;
-    cell.t.record(performance.now() - t0);
-    return r;
+  return {
+    start: () => performance.now(),
+    end(t0, _input, r) {
+      const cell = cells[(completeOf(r) ? 2 : 0) + (failureOf(r) ? 1 : 0)];
+      cell.n.n++;
+      cell.t.record(performance.now() - t0);
+    },
   };
 }

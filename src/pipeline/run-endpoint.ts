@@ -113,7 +113,10 @@ async function forwardMerged(plan: EndpointPlan, ctx: RequestContext, body: Buff
 function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, d: DirectBackend): void {
   const { input, timer } = callInput(plan, ctx, body);
   const res = ctx.res;
+  const taps = plan.directTaps;
+  const states = taps.length === 0 ? undefined : taps.map((t) => t.start(input));
   const done = (r: BackendResult): void => {
+    if (states !== undefined) for (let i = taps.length - 1; i >= 0; i--) taps[i].end(states[i], input, r);
     releaseTimer(res, r, timer);
     if (res.destroyed || res.headersSent) return;
     try {

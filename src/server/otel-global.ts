@@ -4,13 +4,17 @@
 // routes), so span names and metric series stay bounded whatever paths clients send. url.path
 // is recorded without the query string. An incoming traceparent is believed only from a peer in
 // router.trusted_proxies (KrakenD believes anyone), and never with disable_propagation.
+// Per request: one span object, one shared 'close' listener (state on the response), and the
+// span's bytes written from parts encoded once per route and method (span-parts.ts).
 import type { ServerResponse } from 'node:http';
-import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { RouterOptions } from '../config/types.js';
 import type { RequestContext } from '../components/types.js';
-import { boundedMethod, extractContext, headerAttributes, SpanKind } from '../observability/otel/context.js';
+import { boundedMethod } from '../observability/otel/context.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
-import { compileServerSeries } from '../observability/otel/series-cache.js';
+import { compileServerSeries, type ServerSeries } from '../observability/otel/series-cache.js';
+import { SPAN_KIND, type LeanSpan } from '../observability/otel/lean-tracer.js';
+import { errorStatus, fixedPart, remoteParent, writeHeaders } from '../observability/otel/span-parts.js';
+import { keyBytes } from '../observability/otel/pb-writer.js';
 import { compileTrustedPeer } from '../net/client-ip.js';
 
 export const UNMATCHED_ROUTE = '404 Not Found';
@@ -18,6 +22,14 @@ export const UNMATCHED_ROUTE = '404 Not Found';
 /** What the response carries for the global layer (set by the gateway when routing). */
 export interface OtelResponse {
   otelRoute: string | undefined;
+}
+
+/** The layer's state of one request, on its response (no closure per request). */
+interface Tracked extends ServerResponse, OtelResponse {
+  otelCtx: RequestContext;
+  otelSpan: LeanSpan | undefined;
+  otelT0: number;
+  otelBytes0: number;
 }
 
 export type GlobalLayer = (ctx: RequestContext) => void;
@@ -29,6 +41,13 @@ function skipped(paths: ReadonlySet<string>, path: string): boolean {
   return false;
 }
 
+const K_PATH = keyBytes('url.path');
+const K_CLIENT = keyBytes('client.address');
+const K_AGENT = keyBytes('user_agent.original');
+const K_STATUS = keyBytes('http.response.status_code');
+const ERROR = errorStatus();
+const CLIENT_GONE = errorStatus('client went away');
+
 export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 'http' | 'https'): GlobalLayer | undefined {
   const g = t.settings.global;
   const tracer = g.traces ? t.tracer : undefined;
@@ -37,51 +56,67 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
   if (!tracer && !duration && !size) return undefined;
   const trusted = compileTrustedPeer(router.trustedProxies);
   const skip = t.settings.skipPaths;
-  const seriesOf = duration || size ? compileServerSeries(duration, size, scheme, g.metricAttrs) : undefined;
-  const traceAttrs = g.traceAttrs;
-  const hasTraceAttrs = Object.keys(traceAttrs).length > 0;
-  return (ctx) => {
-    const { req, res, path, method } = ctx;
-    if (skipped(skip, path)) return;
-    const t0 = performance.now();
-    const bytes0 = req.socket?.bytesWritten ?? 0;
-    let span: Span | undefined;
-    if (tracer) {
-      const parent = g.propagation && trusted(req) ? extractContext(req.headers) : ROOT_CONTEXT;
-      const attributes: Attributes = {
-        'http.request.method': boundedMethod(method),
-        'url.path': path,
-        'url.scheme': scheme,
-        'client.address': ctx.clientIp,
-        'user_agent.original': String(req.headers['user-agent'] ?? '').slice(0, 256),
-      };
-      span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: hasTraceAttrs ? Object.assign(attributes, traceAttrs) : attributes }, parent);
-      // An unsampled request's span records nothing: no header attributes to build.
-      if (g.reportHeaders && span.isRecording()) span.setAttributes(headerAttributes('http.request.header', req.rawHeaders, g.skipHeaders));
-      ctx.traceContext = trace.setSpan(parent, span);
+  const seriesOf: ((route: string, method: string, status: number) => ServerSeries) | undefined =
+    duration || size ? compileServerSeries(duration, size, scheme, g.metricAttrs) : undefined;
+  const { reportHeaders, skipHeaders, propagation, traceAttrs } = g;
+
+  // Name, kind, http.route, http.request.method, url.scheme and the static attributes, per
+  // route and method (routes come from the config plus one label; Node's parser bounds methods).
+  const fixedByRoute = new Map<string, Map<string, Buffer>>();
+  function fixedOf(route: string, method: string): Buffer {
+    let byMethod = fixedByRoute.get(route);
+    if (byMethod === undefined) fixedByRoute.set(route, (byMethod = new Map()));
+    let b = byMethod.get(method);
+    if (b === undefined) {
+      const attrs = { 'http.route': route, 'http.request.method': boundedMethod(method), 'url.scheme': scheme, ...traceAttrs };
+      byMethod.set(method, (b = fixedPart(`${method} ${route}`, SPAN_KIND.SERVER, attrs)));
     }
-    let done = false;
-    const finish = (aborted: boolean) => {
-      if (done) return;
-      done = true;
-      const route = (res as ServerResponse & OtelResponse).otelRoute ?? UNMATCHED_ROUTE;
-      const status = res.statusCode;
-      if (seriesOf && !skipped(skip, route)) {
-        const s = seriesOf(route, boundedMethod(method), status);
-        s.duration?.record((performance.now() - t0) / 1000);
-        s.size?.record((req.socket?.bytesWritten ?? bytes0) - bytes0);
-      }
-      if (span) {
-        span.updateName(`${method} ${route}`);
-        span.setAttribute('http.route', route);
-        span.setAttribute('http.response.status_code', status);
-        if (aborted) span.setStatus({ code: SpanStatusCode.ERROR, message: 'client went away' });
-        else if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      }
-    };
-    // One listener: 'close' follows 'finish' (next tick) for every answered response, and comes
-    // alone when the client went away; writableFinished tells the two apart.
-    res.on('close', () => finish(!res.writableFinished));
+    return b;
+  }
+
+  function finish(res: Tracked, aborted: boolean): void {
+    const ctx = res.otelCtx;
+    const route = res.otelRoute ?? UNMATCHED_ROUTE;
+    const status = res.statusCode;
+    if (seriesOf && !skipped(skip, route)) {
+      const s = seriesOf(route, boundedMethod(ctx.method), status);
+      s.duration?.record((performance.now() - res.otelT0) / 1000);
+      s.size?.record((ctx.req.socket?.bytesWritten ?? res.otelBytes0) - res.otelBytes0);
+    }
+    const span = res.otelSpan;
+    if (tracer === undefined || span === undefined || !span.sampled) return;
+    const w = tracer.open(span);
+    w.raw(fixedOf(route, ctx.method));
+    w.stringAttr(K_PATH, ctx.path);
+    w.stringAttr(K_CLIENT, ctx.clientIp);
+    const agent = ctx.req.headers['user-agent'];
+    w.stringAttr(K_AGENT, agent === undefined ? '' : agent.slice(0, 256));
+    w.intAttr(K_STATUS, status);
+    if (reportHeaders) writeHeaders(w, ctx.req.rawHeaders, skipHeaders);
+    if (aborted) w.raw(CLIENT_GONE);
+    else if (status >= 500) w.raw(ERROR);
+    tracer.commit();
+  }
+
+  // One listener, shared: 'close' follows 'finish' for every answered response, and comes alone
+  // when the client went away; writableFinished tells the two apart.
+  function onClose(this: Tracked): void {
+    finish(this, !this.writableFinished);
+  }
+
+  return (ctx) => {
+    const { req, path } = ctx;
+    if (skipped(skip, path)) return;
+    const res = ctx.res as Tracked;
+    res.otelCtx = ctx;
+    res.otelT0 = performance.now();
+    res.otelBytes0 = req.socket?.bytesWritten ?? 0;
+    if (tracer) {
+      const parent = propagation && trusted(req) ? remoteParent(req.headers) : undefined;
+      const span = tracer.start(parent);
+      res.otelSpan = span;
+      ctx.traceContext = span;
+    } else res.otelSpan = undefined;
+    res.on('close', onClose);
   };
 }

@@ -1,15 +1,14 @@
 // The RequestContext of one request, as a class: every request's context has the same shape
 // (one hidden class for the hot path).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestContext } from '../core/request.js';
-import type { Context as OtelContext } from '@opentelemetry/api';
+import type { RequestContext, TraceParent } from '../core/request.js';
 
 export class GatewayRequestContext implements RequestContext {
   params: Record<string, string> = EMPTY_PARAMS;
   upstreamHeaders: string[] | undefined = undefined;
   claims: Record<string, unknown> | undefined = undefined;
   body: Buffer | null = null;
-  traceContext: OtelContext | undefined = undefined;
+  traceContext: TraceParent | undefined = undefined;
   serviceRefusedAt = Infinity;
   endpointRefusedAt = Infinity;
 

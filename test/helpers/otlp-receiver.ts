@@ -13,7 +13,13 @@ export interface ReceivedSpan {
   kind: string;
   attributes: Record<string, unknown>;
   status: string;
+  statusMessage: string;
+  traceState: string;
+  /** Nanoseconds since the epoch, as decimal strings. */
+  start: string;
+  end: string;
   resource: Record<string, unknown>;
+  scope: string;
 }
 
 export interface OtlpReceiver {
@@ -78,6 +84,7 @@ function record(r: OtlpReceiver, msg: { resourceSpans?: any[] }): void {
   for (const rs of msg.resourceSpans ?? []) {
     const resource = attrs(rs.resource?.attributes);
     for (const ss of rs.scopeSpans ?? []) {
+      const scope = `${ss.scope?.name ?? ''}@${ss.scope?.version ?? ''}`;
       for (const s of ss.spans ?? []) {
         r.spans.push({
           traceId: hex(Uint8Array.from(s.traceId ?? [])),
@@ -87,15 +94,21 @@ function record(r: OtlpReceiver, msg: { resourceSpans?: any[] }): void {
           kind: s.kind ?? 'SPAN_KIND_UNSPECIFIED',
           attributes: attrs(s.attributes),
           status: s.status?.code ?? 'STATUS_CODE_UNSET',
+          statusMessage: s.status?.message ?? '',
+          traceState: s.traceState ?? '',
+          start: String(s.startTimeUnixNano ?? '0'),
+          end: String(s.endTimeUnixNano ?? '0'),
           resource,
+          scope,
         });
       }
     }
   }
 }
 
-/** The same receiver over gRPC (OTLP's default transport): TraceService/Export with @grpc/grpc-js. */
-export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
+/** The same receiver over gRPC (OTLP's default transport): TraceService/Export with @grpc/grpc-js;
+ * over TLS when given a server certificate and key (PEM). */
+export async function startOtlpGrpcReceiver(tls?: { cert: string; key: string }): Promise<OtlpReceiver> {
   const grpc = await import('@grpc/grpc-js');
   const loader = await import('@grpc/proto-loader');
   const def = loader.loadSync(fileURLToPath(new URL('./otlp-trace.proto', import.meta.url)), {
@@ -119,7 +132,13 @@ export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
     },
   });
   r.port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+    server.bindAsync(
+      '127.0.0.1:0',
+      tls
+        ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false)
+        : grpc.ServerCredentials.createInsecure(),
+      (err, port) => (err ? reject(err) : resolve(port)),
+    ),
   );
   r.close = () => new Promise<void>((done) => server.tryShutdown(() => done()));
   return r;

@@ -45,6 +45,10 @@ export function boundedMethod(m: string): string {
 /** Headers never recorded, whatever report_headers and skip_headers say: credentials. */
 const SECRET_HEADER = /authorization|cookie|token|secret|password|passwd|api[-_]?key|session|signature|credential/i;
 
+export function isSecretHeader(lowerName: string): boolean {
+  return SECRET_HEADER.test(lowerName);
+}
+
 /** Request headers as span attributes (report_headers), credentials and skip_headers left out. */
 export function headerAttributes(prefix: string, raw: string[], skip: readonly string[]): Attributes {
   const out: Attributes = {};

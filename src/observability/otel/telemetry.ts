@@ -4,28 +4,19 @@
 // uses the namespace (the SDK costs a start ~100 ms). Nothing here sees a request's query string,
 // credentials or body: attributes are route patterns, methods, statuses and declared attributes.
 import { hostname } from 'node:os';
-import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import {
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { OtelSettings } from '../../config/normalize-otel.js';
 import { VERSION } from '../../core/version.js';
 import { LeanProducer, type LeanHistogram } from './lean-histogram.js';
-import { PooledRandomIdGenerator } from './id-generator.js';
+import { LeanTracer, type TraceSink } from './lean-tracer.js';
+import { grpcTraceSink, httpTraceSink } from './trace-senders.js';
 
 export interface Telemetry {
   readonly settings: OtelSettings;
   /** Undefined: no traces (sample rate 0, or no exporter takes them). */
-  readonly tracer: Tracer | undefined;
+  readonly tracer: LeanTracer | undefined;
   // Aggregated outside the SDK (lean-histogram.ts says why); its readers collect them.
   readonly serverDuration: LeanHistogram | undefined;
   readonly serverSize: LeanHistogram | undefined;
@@ -53,7 +44,7 @@ async function grpcMetadata(headers: Readonly<Record<string, string>>): Promise<
 }
 
 export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean }): Promise<Telemetry> {
-  const resource = resourceFromAttributes({
+  const resourceAttrs: Record<string, string> = {
     'service.name': s.serviceName,
     ...(s.serviceVersion ? { 'service.version': s.serviceVersion } : {}),
     ...(s.deployEnv ? { 'deployment.environment': s.deployEnv } : {}),
@@ -61,23 +52,16 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
     'service.instance.id': hostname(),
     'telemetry.sdk.name': 'rampart',
     'telemetry.sdk.version': VERSION,
-  });
+  };
+  const resource = resourceFromAttributes(resourceAttrs);
   const readers: IMetricReader[] = [];
   const lean = new LeanProducer({ name: 'rampart', version: VERSION });
   const metricProducers = [lean];
-  const processors: SpanProcessor[] = [];
+  const sinks: TraceSink[] = [];
   const closers: (() => Promise<void>)[] = [];
   if (!opts.dryRun) {
     for (const o of s.otlp) {
-      if (o.traces && s.sampleRate > 0) {
-        const Exporter = o.grpc
-          ? await load<Ctor<SpanExporter>>(import('@opentelemetry/exporter-trace-otlp-grpc'), 'OTLPTraceExporter')
-          : await load<Ctor<SpanExporter>>(import('@opentelemetry/exporter-trace-otlp-proto'), 'OTLPTraceExporter');
-        const exporter = new Exporter(
-          o.grpc ? { url: o.url, metadata: await grpcMetadata(o.headers) } : { url: `${o.url}/v1/traces`, headers: { ...o.headers } },
-        );
-        processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096, maxExportBatchSize: 512 }));
-      }
+      if (o.traces && s.sampleRate > 0) sinks.push(o.grpc ? await grpcTraceSink(o.url, await grpcMetadata(o.headers)) : await httpTraceSink(o.url, o.headers));
       if (o.metrics) {
         const Exporter = o.grpc
           ? await load<Ctor<PushMetricExporter>>(import('@opentelemetry/exporter-metrics-otlp-grpc'), 'OTLPMetricExporter')
@@ -138,13 +122,12 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
     });
     meter.createObservableGauge('nodejs.eventloop.delay.p99', { unit: 's' }).addCallback((r) => r.observe(loop.percentile(99) / 1e9));
   }
-  let tracer: Tracer | undefined;
-  let tracerProvider: BasicTracerProvider | undefined;
-  if (processors.length && s.sampleRate > 0) {
-    const sampler = s.sampleRate >= 1 ? new AlwaysOnSampler() : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(s.sampleRate) });
-    tracerProvider = new BasicTracerProvider({ resource, sampler, spanProcessors: processors, idGenerator: new PooledRandomIdGenerator() });
-    tracer = tracerProvider.getTracer('rampart', VERSION);
-  }
+  // Spans are recorded and encoded by lean-tracer.ts (the SDK's Span objects cost more than the
+  // plain route); batches leave every second, or at 512 spans.
+  const tracer =
+    sinks.length && s.sampleRate > 0
+      ? new LeanTracer({ resource: resourceAttrs, scope: { name: 'rampart', version: VERSION }, sampleRate: s.sampleRate, sinks, flushMs: 1000 })
+      : undefined;
   return {
     settings: s,
     tracer,
@@ -154,7 +137,7 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
     backendDuration,
     prometheusText,
     async shutdown() {
-      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown(), ...closers.map((c) => c())]);
+      await Promise.allSettled([tracer?.shutdown(), meterProvider?.shutdown(), ...closers.map((c) => c())]);
     },
   };
 }

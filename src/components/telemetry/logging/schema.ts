@@ -10,6 +10,10 @@ export const SYSLOG_FACILITIES = ['local0', 'local1', 'local2', 'local3', 'local
 
 export const loggingComponent: ComponentSpec = {
   namespace: 'telemetry/logging',
+  scopeHints: {
+    backend:
+      'the KrakenD EE backend log (one line per backend call, custom_format/log_with_level/no_value) is not implemented; remove the block — each backend call is measured by telemetry/metrics (layer.backend) and traced by telemetry/opentelemetry (layers.backend)',
+  },
   schemas: {
     service: {
       type: 'object',

@@ -106,7 +106,8 @@ export const opentelemetryComponent: ComponentSpec = {
       },
       ['exporters'],
     ),
-    endpoint: obj({ proxy: proxyLayer, backend: backendLayer }),
-    backend: obj({ backend: backendLayer }),
+    // exporters_override (EE) is read so that its refusal can say why (compile-endpoint.ts).
+    endpoint: obj({ proxy: proxyLayer, backend: backendLayer, exporters_override: { type: 'object' } }),
+    backend: obj({ backend: backendLayer, exporters_override: { type: 'object' } }),
   },
 };

@@ -1,0 +1,175 @@
+// The span recorder of the request path (telemetry/opentelemetry traces), in place of the SDK's
+// Span objects: with the SDK, three spans per request (attribute maps, sanitizing, hrtime, then
+// otlp-transformer's serialization of each) cost more than the whole plain route. Here a span is
+// a small object while open; when it ends, its OTLP protobuf bytes (pb-writer.ts: names, kinds
+// and static attributes encoded once per route) are appended to a batch. A timer (or the 512th span)
+// wraps the batch in an ExportTraceServiceRequest, once per batch, and hands it to the SDK's OTLP
+// export delegates (trace-senders.ts: HTTP or gRPC, retries, timeouts, headers and TLS are the
+// SDK's). Ids come from the CSPRNG pool (id-generator.ts), never Math.random.
+import type { TraceParent } from '../../core/request.js';
+import { PbWriter, TAG, field, kv, stringField, varintSize } from './pb-writer.js';
+import { randomWord } from './id-words.js';
+
+const ID_HEX = Buffer.alloc(24);
+
+export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
+export const STATUS_ERROR = 2;
+
+/** Where batches go: one per OTLP exporter that takes traces. */
+export interface TraceSink {
+  export(request: Uint8Array, spans: number): void;
+  shutdown(): Promise<void>;
+}
+
+/** An open span; also the parent of the spans started under it. */
+export class LeanSpan implements TraceParent {
+  constructor(
+    readonly t0: number,
+    readonly t1: number,
+    readonly t2: number,
+    readonly t3: number,
+    readonly s0: number,
+    readonly s1: number,
+    /** The parent's span id; `hasParent` false for a root span. */
+    readonly p0: number,
+    readonly p1: number,
+    readonly hasParent: boolean,
+    readonly sampled: boolean,
+    readonly state: string | undefined,
+    /** ms since the epoch. */
+    readonly startMs: number,
+  ) {}
+
+  /** The W3C traceparent naming this span, for the next hop (one native hex conversion). */
+  traceparent(): string {
+    ID_HEX.writeUInt32BE(this.t0, 0);
+    ID_HEX.writeUInt32BE(this.t1, 4);
+    ID_HEX.writeUInt32BE(this.t2, 8);
+    ID_HEX.writeUInt32BE(this.t3, 12);
+    ID_HEX.writeUInt32BE(this.s0, 16);
+    ID_HEX.writeUInt32BE(this.s1, 20);
+    const h = ID_HEX.toString('hex');
+    return `00-${h.slice(0, 32)}-${h.slice(32)}-${this.sampled ? '01' : '00'}`;
+  }
+}
+
+const BATCH_SPANS = 512;
+const BATCH_BYTES = 1 << 20;
+
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export interface LeanTracerOptions {
+  resource: Readonly<Record<string, string>>;
+  scope: { name: string; version: string };
+  /** 1: every request; between 0 and 1: a sampled parent decides, else this ratio. */
+  sampleRate: number;
+  sinks: TraceSink[];
+  flushMs: number;
+}
+
+export class LeanTracer {
+  /** The span being written (commit() appends it to the batch). */
+  private readonly w = new PbWriter(4096);
+  private readonly batch = new PbWriter(64 * 1024);
+  private spans = 0;
+  private readonly timer: NodeJS.Timeout;
+  private readonly head: Buffer;
+  private readonly scopeField: Buffer;
+  private readonly always: boolean;
+  /** Spans recorded, and batches handed to the sinks (tests and the bench read these). */
+  recorded = 0;
+  batches = 0;
+
+  constructor(private readonly o: LeanTracerOptions) {
+    // Resource.attributes is field 1 (a span's is 9): same KeyValue bytes, another tag.
+    const resource = Buffer.concat(
+      Object.entries(o.resource).map(([k, v]) => {
+        const b = kv(k, v);
+        b[0] = 0x0a;
+        return b;
+      }),
+    );
+    const scope = Buffer.concat([stringField(0x0a, o.scope.name), stringField(0x12, o.scope.version)]);
+    // ResourceSpans.resource (1) and ScopeSpans.scope (1): the same for every batch.
+    this.head = field(0x0a, resource);
+    this.scopeField = field(0x0a, scope);
+    this.always = o.sampleRate >= 1;
+    this.timer = setInterval(() => this.flush(), o.flushMs);
+    this.timer.unref();
+  }
+
+  /** A new span under `parent`, or the root of a new trace. Ids are never all zero (W3C). */
+  start(parent: TraceParent | undefined): LeanSpan {
+    const s0 = randomWord();
+    const s1 = randomWord() || 1;
+    if (parent === undefined) {
+      const t0 = randomWord();
+      return new LeanSpan(t0, randomWord(), randomWord(), randomWord() || 1, s0, s1, 0, 0, false, this.sampleRoot(), undefined, nowMs());
+    }
+    const sampled = this.always || parent.sampled;
+    return new LeanSpan(parent.t0, parent.t1, parent.t2, parent.t3, s0, s1, parent.s0, parent.s1, true, sampled, parent.state, nowMs());
+  }
+
+  private sampleRoot(): boolean {
+    return this.always || Math.random() < this.o.sampleRate;
+  }
+
+  /** Starts writing an ended span: ids, trace state and times. The caller adds its name, kind
+   * and attributes to the returned writer, then calls commit(). Only for sampled spans. */
+  open(span: LeanSpan): PbWriter {
+    const w = this.w;
+    w.pos = 0;
+    w.id16(TAG.traceId, span.t0, span.t1, span.t2, span.t3);
+    w.id8(TAG.spanId, span.s0, span.s1);
+    if (span.state) w.string(TAG.traceState, span.state);
+    if (span.hasParent) w.id8(TAG.parentSpanId, span.p0, span.p1);
+    w.nanos(TAG.start, span.startMs * 1e6);
+    w.nanos(TAG.end, nowMs() * 1e6);
+    return w;
+  }
+
+  /** Appends the span written since open() to the batch (ScopeSpans.spans, field 2). */
+  commit(): void {
+    const w = this.w;
+    const b = this.batch;
+    b.ensure(w.pos + 6);
+    b.buf[b.pos++] = 0x12;
+    b.varint(w.pos);
+    w.buf.copy(b.buf, b.pos, 0, w.pos);
+    b.pos += w.pos;
+    this.recorded++;
+    // A full batch leaves at once (a copy and the start of one export per 512 spans), so no
+    // request burst can make one larger than 512 spans or about 1 MiB (collectors' gRPC limit is 4 MiB).
+    if (++this.spans >= BATCH_SPANS || b.pos >= BATCH_BYTES) this.flush();
+  }
+
+  /** Wraps the batch in one ExportTraceServiceRequest and hands it to every sink. */
+  flush(): void {
+    if (this.spans === 0) return;
+    const spans = this.batch.buf.subarray(0, this.batch.pos);
+    const scopeSpansLen = this.scopeField.length + spans.length;
+    const out = new PbWriter(scopeSpansLen + this.head.length + 32);
+    const resourceSpansLen = this.head.length + 1 + varintSize(scopeSpansLen) + scopeSpansLen;
+    out.byte(0x0a); // ExportTraceServiceRequest.resource_spans
+    out.varint(resourceSpansLen);
+    out.raw(this.head);
+    out.byte(0x12); // ResourceSpans.scope_spans
+    out.varint(scopeSpansLen);
+    out.raw(this.scopeField);
+    out.raw(spans);
+    const n = this.spans;
+    this.spans = 0;
+    this.batch.pos = 0;
+    this.batches++;
+    const request = out.buf.subarray(0, out.pos);
+    for (const s of this.o.sinks) s.export(request, n);
+  }
+
+  async shutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.flush();
+    await Promise.allSettled(this.o.sinks.map((s) => s.shutdown()));
+  }
+}
