@@ -91,3 +91,32 @@ test('the custom lookup resolves targets through the configured server only', as
     await dns.close();
   }
 });
+
+test('a silent DNS server holds startup at most ~1 s; the set fills once it answers', async () => {
+  const dns = await startDnsServer({ srv: { 'late.test': [{ target: 'a.test', port: 8001 }] }, a: {}, ttl: 1 });
+  dns.mode = 'silent';
+  const sub = new SrvSubscriber({
+    name: 'late.test',
+    scheme: 'http',
+    refreshMs: 200,
+    resolver: createSrvResolver([`127.0.0.1:${dns.port}`]),
+    makePool: (o) => new Pool(o),
+  });
+  try {
+    const t0 = Date.now();
+    await sub.start();
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 900 && waited < 1500, `start waited ${waited} ms`);
+    assert.equal(sub.pick(), undefined);
+    dns.mode = 'answer';
+    const deadline = Date.now() + 10_000;
+    while (sub.pick() === undefined) {
+      assert.ok(Date.now() < deadline, 'the set never filled');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(sub.pick(), 'http://a.test:8001');
+  } finally {
+    await sub.close();
+    await dns.close();
+  }
+});

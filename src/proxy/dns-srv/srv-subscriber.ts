@@ -9,6 +9,8 @@ import type { Logger } from '../../observability/logger.js';
 import type { SrvResolver } from './srv-resolver.js';
 import { instancesOf } from './srv-weights.js';
 
+const START_WAIT_MS = 1000;
+
 export interface SrvSubscriberOptions {
   name: string;
   scheme: string;
@@ -34,10 +36,15 @@ export class SrvSubscriber {
 
   constructor(private readonly o: SrvSubscriberOptions) {}
 
-  /** The first resolution (awaited at startup, bounded by the resolver's timeouts), then the timer. */
+  /** The first resolution, then the timer. Startup waits for it at most START_WAIT_MS (a silent
+   * DNS server must not hold every SRV backend's compile for the resolver's full timeouts); a
+   * later answer fills the set in the background. */
   async start(): Promise<void> {
-    await this.refresh();
-    this.schedule();
+    const first = this.refresh().finally(() => this.schedule());
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((r) => (timer = setTimeout(r, START_WAIT_MS)));
+    await Promise.race([first, cap]);
+    clearTimeout(timer);
   }
 
   private schedule(): void {
