@@ -121,6 +121,16 @@ function baseRoutes(origin: string): BenchRoute[] {
       },
     },
     {
+      id: 'json+cache',
+      description: '`/json` with `qos/http-cache` on a backend answering `Cache-Control: max-age=60` (hits: the backend is not called)',
+      path: '/json-cache',
+      endpoint: {
+        endpoint: '/json-cache',
+        method: 'GET',
+        backend: [{ host: [origin], url_pattern: '/cached/', extra_config: { 'qos/http-cache': { max_items: 100, max_size: 1048576 } } }],
+      },
+    },
+    {
       id: 'json+cel',
       description: '`/json` plus three `validation/cel` request checks (method, path with `matches`, query) and one response check (issue #16: at most +15%)',
       path: '/json-cel?page=1',

@@ -61,6 +61,12 @@ ${httpCommon(dir)}  server {
       default_type application/json;
       return 200 '${body}';
     }
+    # The json+cache row: the same body, cacheable for a minute (qos/http-cache).
+    location /cached/ {
+      default_type application/json;
+      add_header Cache-Control "max-age=60";
+      return 200 '${body}';
+    }
     # The OTLP/HTTP sink of the otel row: what a collector answers (200, an empty protobuf
     # Export*ServiceResponse), the request body discarded unread.
     location /v1/ {
