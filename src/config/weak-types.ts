@@ -11,7 +11,7 @@
 //   string -> number   decimal (strconv.ParseFloat), exponent allowed
 //   string -> boolean  strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False
 //   number -> string   Go's FormatInt / FormatFloat(f, 'f', -1)
-//   one value -> list  a single value where a list is wanted becomes a list of one
+//   one value -> list  a single value where a list of plain values is wanted becomes a list of one
 // Deliberately NOT mirrored (they stay schema errors): "" read as 0 or false (an empty string is
 // usually a template that rendered nothing; reading it as "off" or port 0 would change meaning
 // silently), numbers read as booleans (1 -> true), "inf"/"nan", and anything inside extra_config.
@@ -64,7 +64,9 @@ function walk(v: unknown, s: SchemaNode | undefined, pointer: string, warnings: 
   if (!s || depth > 64) return v;
   if (s.type === 'array' && s.items) {
     let list = v;
-    if (!Array.isArray(v) && v !== undefined && v !== null && typeof v !== 'object') {
+    // Only lists of plain values (host, input_headers...): a string is no backend object.
+    const scalarItems = ['string', 'number', 'integer', 'boolean'].includes(String(s.items.type));
+    if (scalarItems && !Array.isArray(v) && v !== undefined && v !== null && typeof v !== 'object') {
       list = [v];
       warnings.push(`${pointer}: a single value read as a list of one, as KrakenD's weakly typed config decoder does; write [${JSON.stringify(v)}]`);
     }

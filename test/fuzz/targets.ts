@@ -23,7 +23,7 @@ export interface FuzzTarget {
 const plain = (property: AnyProperty) => async () => ({ property });
 
 export const TARGETS: FuzzTarget[] = [
-  { name: 'config-load', what: 'mutated configs through load + build (in process)', start: plain(configLoadProperty), weight: 3 },
+  { name: 'config-load', what: 'mutated configs through every phase of check (in process)', start: plain(configLoadProperty), weight: 3 },
   { name: 'config-check-cli', what: 'mutated configs through `rampart check` (subprocess)', start: plain(configCliProperty) },
   { name: 'json-syntax', what: 'JSON syntax scanner vs JSON.parse', start: plain(jsonSyntaxProperty) },
   { name: 'url-template', what: 'url_pattern substitution invariant (in process)', start: plain(urlTemplateProperty) },
