@@ -53,6 +53,9 @@ import { policiesComponent } from './security/policies/schema.js';
 import { celComponent } from './validation/cel/schema.js';
 import { responseJsonSchemaComponent } from './validation/response-json-schema/schema.js';
 import { requestJsonSchemaComponent } from './validation/json-schema/schema.js';
+import { websocketComponent } from './websocket/schema.js';
+import { openapiComponent } from './documentation/openapi/schema.js';
+import { postmanComponent } from './documentation/postman/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -116,6 +119,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // Backend HTTP-level modifiers, innermost (KrakenD: ... Lua backend -> CEL backend -> martian
   // -> HTTP call): their request hooks run last, their response hooks first.
   martianComponent,
+  // websocket: the innermost endpoint wrapper; after every guard it takes the upgraded socket.
+  websocketComponent,
   redisComponent,
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).
@@ -127,6 +132,9 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   opentelemetryComponent,
   opentelemetrySecurityComponent,
   opencensusComponent,
+  // Documentation metadata (config only: read by `rampart openapi`).
+  openapiComponent,
+  postmanComponent,
 ];
 
 export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(COMPONENTS.map((c) => [c.namespace, c]));
