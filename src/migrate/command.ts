@@ -1,0 +1,1 @@
+export function migrateCommand(_argv: string[]): number { return 2; }
