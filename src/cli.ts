@@ -110,7 +110,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (argv[0] === 'openapi') {
-    const { openapiCommand } = await import('./openapi/command.js');
+    const { openapiCommand } = await import('./openapi-export/command.js');
     process.exitCode = openapiCommand(argv.slice(1));
     return;
   }

@@ -1,5 +1,5 @@
 // `documentation/openapi` (KrakenD EE, service and endpoint level): metadata for the OpenAPI
-// document `rampart openapi` writes (src/openapi). Validated like any namespace (a typo stops
+// document `rampart openapi` writes (src/openapi-export). Validated like any namespace (a typo stops
 // the start with its pointer); no effect on requests, so no runtime.
 import { COMMENT_KEYS } from '../../../config/schema.js';
 import type { FromSchema } from '../../../config/schema-type.js';
