@@ -75,7 +75,7 @@ const config = {
   ],
 };
 
-type Json = Record<string, any>; 
+type Json = Record<string, any>;
 
 async function assertValid(doc: Json): Promise<void> {
   const v = new Validator();
