@@ -11,7 +11,7 @@ export const LAYERS = [
   ['components'],
   ['pipeline'],
   ['server'],
-  ['audit', 'surface', 'release'],
+  ['audit', 'surface', 'release', 'openapi-export', 'migrate'],
   ['cli.ts', 'undici-pool.d.ts'],
 ];
 

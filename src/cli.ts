@@ -1,4 +1,4 @@
-// rampart run | check | verify | audit | surface | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
+// rampart run | check | verify | audit | surface | openapi | migrate | --version | --help. Exit codes: 0 ok, 1 bad config, 2 usage/start error.
 //
 // Only what every command needs is imported up front; the rest is imported where it is used, so
 // that a cluster primary (which only forks) starts its workers without loading the config
@@ -20,6 +20,8 @@ Usage:
                                                        KrakenD's config audit, plus Rampart's rules
   rampart surface -c FILE [--diff OLD] [--format text|json|html]
                                                        the attack surface per endpoint; what a change opens
+  rampart openapi -c FILE [-o OUT] [-a AUDIENCE]       the OpenAPI 3.1 document of the declared endpoints
+  rampart migrate -c FILE [-o OUT]                     rewrite what Rampart refuses into what it accepts
   rampart --version | --help
 
 Options:
@@ -111,6 +113,16 @@ export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'surface') {
     const { surfaceCommand } = await import('./surface/command.js');
     process.exitCode = surfaceCommand(argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'openapi') {
+    const { openapiCommand } = await import('./openapi-export/command.js');
+    process.exitCode = openapiCommand(argv.slice(1));
+    return;
+  }
+  if (argv[0] === 'migrate') {
+    const { migrateCommand } = await import('./migrate/command.js');
+    process.exitCode = migrateCommand(argv.slice(1));
     return;
   }
   // verify has its own arguments (a folder, --key) and touches no config: its own module too.

@@ -57,6 +57,9 @@ import { graphqlComponent } from './backend/graphql/schema.js';
 import { serverStaticFilesystemComponent } from './static-fs/service-level/schema.js';
 import { backendStaticFilesystemComponent } from './static-fs/backend-level/schema.js';
 import { httpCacheComponent } from './qos/http-cache/schema.js';
+import { websocketComponent } from './websocket/schema.js';
+import { openapiComponent } from './documentation/openapi/schema.js';
+import { postmanComponent } from './documentation/postman/schema.js';
 import type { ComponentSpec } from './types.js';
 
 export const COMPONENTS: readonly ComponentSpec[] = [
@@ -130,6 +133,8 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   httpCacheComponent,
   // backend/static-filesystem answers instead of the network, so after every other request hook.
   backendStaticFilesystemComponent,
+  // websocket: the innermost endpoint wrapper; after every guard it takes the upgraded socket.
+  websocketComponent,
   redisComponent,
   serverLimitsComponent,
   // Telemetry (config only: read when the process starts).
@@ -141,6 +146,9 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   opentelemetryComponent,
   opentelemetrySecurityComponent,
   opencensusComponent,
+  // Documentation metadata (config only: read by `rampart openapi`).
+  openapiComponent,
+  postmanComponent,
 ];
 
 export const COMPONENTS_BY_NAMESPACE: ReadonlyMap<string, ComponentSpec> = new Map(COMPONENTS.map((c) => [c.namespace, c]));

@@ -70,7 +70,11 @@ function originProblem(h: string): string | undefined {
 function parseEndpointPath(path: string, at: string, problems: Problems): string[] | undefined {
   if (!path.startsWith('/')) return void problems.add(at, `endpoint "${path}" must start with "/"`);
   if (RESERVED_PATH.test(path)) return void problems.add(at, `endpoint "${path}" is reserved for the gateway`);
-  if (path.includes('*')) return void problems.add(at, `endpoint "${path}": wildcards are not supported`);
+  if (path.includes('*'))
+    return void problems.add(
+      at,
+      `endpoint "${path}": wildcards are not supported; declare each path with {params} (\`rampart migrate\` lists what to declare)`,
+    );
   if (/[?#\s]/.test(path)) return void problems.add(at, `endpoint "${path}" must not contain "?", "#" or spaces`);
   const params: string[] = [];
   for (const seg of path.split('/')) {

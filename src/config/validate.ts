@@ -100,6 +100,16 @@ function schemaPropertiesAt(schema: unknown, pointer: string): string[] {
   return s?.properties ? Object.keys(s.properties) : [];
 }
 
+/** Whether the schema an error's schemaPath ("#/properties/timeout/type") points into is a duration. */
+function durationAt(schema: object, schemaPath: string): boolean {
+  let s: unknown = schema;
+  for (const raw of schemaPath.replace(/^#\//, '').split('/').slice(0, -1)) {
+    if (s === null || typeof s !== 'object') return false;
+    s = (s as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return s !== null && typeof s === 'object' && String((s as { pattern?: unknown }).pattern ?? '').includes('ns|us');
+}
+
 function describe(e: ErrorObject, schema: object): { pointer: string; message: string } {
   const at = e.instancePath;
   switch (e.keyword) {
@@ -107,11 +117,24 @@ function describe(e: ErrorObject, schema: object): { pointer: string; message: s
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const why = at === '' ? NOT_YET_SUPPORTED_FIELDS[key] : undefined;
       if (why) return { pointer: pointerJoin(at, key), message: `field "${key}" is not supported: ${why}` };
+      if (key === 'timeout' && /^\/endpoints\/\d+\/backend\/\d+$/.test(at))
+        return {
+          pointer: pointerJoin(at, key),
+          message:
+            'a backend has no "timeout" (KrakenD applies the endpoint\'s): bound one backend with "extra_config": {"qos/backend-timeout": {"timeout": "…"}}; `rampart migrate` rewrites it',
+        };
       return {
         pointer: pointerJoin(at, key),
         message: `unknown field "${key}"${suggestion(key, [...schemaPropertiesAt(schema, at), ...(at === '' ? Object.keys(NOT_YET_SUPPORTED_FIELDS) : [])])}`,
       };
     }
+    case 'type':
+      if ((e.params as { type?: string }).type === 'string' && durationAt(schema, e.schemaPath))
+        return {
+          pointer: at,
+          message: 'a duration is a string with a unit, e.g. "3s" (KrakenD reads a bare number as nanoseconds); `rampart migrate` rewrites it',
+        };
+      return { pointer: at, message: e.message ?? 'is invalid' };
     case 'pattern':
       if (String((e.params as { pattern: string }).pattern).includes('ns|us')) {
         return { pointer: at, message: 'invalid duration: write it as Go does, e.g. "500ms", "3s", "1m"' };

@@ -73,6 +73,9 @@ export const ERROR_CODES = {
   },
   'response.mask_failed': { status: 500, kind: 'failure', meaning: 'modifier/response-body could not mask the answer (it is never sent unmasked)' },
   'gateway.crash': { status: 500, kind: 'failure', meaning: 'an unexpected error while serving (logged with the path)' },
+  'request.upgrade_refused': { status: 400, kind: 'refusal', meaning: 'a WebSocket upgrade on an endpoint without websocket' },
+  'websocket.upgrade_required': { status: 426, kind: 'refusal', meaning: 'a plain HTTP request, or a malformed handshake, on a websocket endpoint' },
+  'websocket.backend_failed': { status: 502, kind: 'failure', meaning: 'the WebSocket backend refused the handshake or could not be reached' },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

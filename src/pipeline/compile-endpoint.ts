@@ -131,7 +131,10 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
       const layer = otelLayers.otelBackendLayer(telemetry, ep, b, bOtel ? backendFlags(bOtel) : telemetry.settings.backend);
       if (layer) bTaps.unshift(layer);
     }
-    const backend = await compileBackend(b, backendEnv, st.upstream);
+    // websocket endpoints name ws:// or wss:// hosts (KrakenD); their HTTP handler is never
+    // called (the websocket wrapper answers), but its pools want http(s).
+    const http = ep.extra.websocket === undefined ? b : { ...b, hosts: b.hosts.map((h) => h.replace(/^ws(s?):/i, 'http$1:')) };
+    const backend = await compileBackend(http, backendEnv, st.upstream);
     compiled.push({
       cfg: b,
       handler: withConcurrentCalls(wrapAll(backend.call, [...bTaps.map(tapAround), ...st.arounds]), ep.concurrentCalls),

@@ -19,10 +19,13 @@ import { buildStages, compileServicePhases } from '../pipeline/build-stages.js';
 import type { ResponsePlan } from '../pipeline/respond.js';
 import { SharedRegistry } from './shared-resources.js';
 import { compileMissAnswers, debugRoute, echoRoute, healthRoute, type RouteHandler } from './builtin-routes.js';
-import { compileRequestHandler } from './handle-request.js';
+import { compileRequestHandler, type GatewayPlan } from './handle-request.js';
+import { compileUpgradeHandler, type UpgradeListener } from './handle-upgrade.js';
 
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The 'upgrade' listener, when some endpoint declares `websocket` (server/handle-upgrade.ts). */
+  readonly upgrade: UpgradeListener | undefined;
   close(): Promise<void>;
   /** telemetry/metrics: this process's registry (served by run.ts or the cluster primary). */
   readonly stats: StatsRegistry | undefined;
@@ -45,6 +48,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
   const telemetry = cfg.otel ? await (await import('../observability/otel/telemetry.js')).startTelemetry(cfg.otel, { dryRun }) : undefined;
   const globalLayer = telemetry ? (await import('./otel-global.js')).compileGlobalLayer(telemetry, cfg.router, cfg.tls ? 'https' : 'http') : undefined;
   const routeOf = new WeakMap<RouteHandler, string>();
+  const websocketRoutes = new Set<RouteHandler>();
   // Router metrics per route pattern, found from the matched handler (no lookup by path).
   const routerStats = registry && cfg.metrics?.router ? new WeakMap<RouteHandler, EndpointMeter>() : undefined;
   const unrouted = routerStats && registry ? new EndpointMeter(registry, UNROUTED) : undefined;
@@ -82,6 +86,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
       const compiled = plan;
       h = (ctx) => runEndpoint(compiled, ctx);
       table.add(ep.method, ep.path, h);
+      if (ep.extra.websocket !== undefined) websocketRoutes.add(h);
     } catch (err) {
       // One endpoint that cannot be compiled is a problem at its pointer; the others still build,
       // so `check` lists every problem (issue #18).
@@ -107,7 +112,7 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     table.addAll('/__echo/*', echo);
   }
 
-  const handle = compileRequestHandler({
+  const plan: GatewayPlan = {
     table,
     clientIp: compileClientIp(cfg.router.trustedProxies, cfg.router.remoteIpHeaders),
     serviceGuards: servicePhases.runners[0],
@@ -121,6 +126,8 @@ export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debu
     unrouted,
     globalLayer,
     routeOf,
-  });
-  return { handle, close: closeAll, stats: registry, telemetry };
+  };
+  const handle = compileRequestHandler(plan);
+  const upgrade = websocketRoutes.size > 0 ? compileUpgradeHandler(plan, websocketRoutes) : undefined;
+  return { handle, upgrade, close: closeAll, stats: registry, telemetry };
 }

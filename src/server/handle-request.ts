@@ -19,7 +19,8 @@ import { drain, type RouteHandler } from './builtin-routes.js';
 import type { OtelResponse } from './otel-global.js';
 
 export interface GatewayPlan {
-  readonly table: RouteTable<RouteHandler>;
+  /** The route table (an upgrade sees a view of it: server/handle-upgrade.ts). */
+  readonly table: Pick<RouteTable<RouteHandler>, 'find' | 'miss'>;
   readonly clientIp: ClientIpResolver;
   readonly serviceGuards: GuardRunner | null;
   /** Service-level hooks only (answers before routing and for misses). */

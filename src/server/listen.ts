@@ -41,6 +41,9 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
       handle,
     );
   limits.install(server);
+  // websocket endpoints: upgrades go through the gateway's guards (server/handle-upgrade.ts).
+  // Without any, Node serves an Upgrade request as the plain request it also is.
+  if (gateway.upgrade) server.on('upgrade', gateway.upgrade);
   if (gateway.stats && cfg.metrics?.router) {
     // Connections (telemetry/metrics): totals since start, and open now.
     const opened = gateway.stats.counter('krakend.router.connected-total');

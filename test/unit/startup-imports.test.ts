@@ -122,6 +122,8 @@ describe('component runtimes', () => {
     const none = COMPONENTS.filter((c) => !c.load).map((c) => c.namespace);
     assert.deepEqual(none.sort(), [
       'backend/http',
+      'documentation/openapi',
+      'documentation/postman',
       'proxy',
       'qos/server-limits',
       'router',

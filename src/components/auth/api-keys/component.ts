@@ -25,7 +25,9 @@ function buildService(cfg: ApiKeysServiceConfig, env: BuildEnv): null {
   const hash: string = cfg.hash ?? 'plain';
   if (hash === 'fnv128' || hash === 'sha1') throw new Error(`hash "${hash}" is not a secure digest for API keys; store SHA-256 digests with "hash": "sha256"`);
   if (hash === 'plain' && cfg.allow_plain_keys !== true) {
-    throw new Error('API keys are stored in plain text; store their SHA-256 digests with "hash": "sha256" (or set "allow_plain_keys": true)');
+    throw new Error(
+      'API keys are stored in plain text; store their SHA-256 digests with "hash": "sha256" (`rampart migrate` computes them), or set "allow_plain_keys": true',
+    );
   }
   if (hash === 'plain') buildWarning(env, 'INSECURE: auth/api-keys: plain-text keys in the config (allow_plain_keys)');
   const salt: string = cfg.salt ?? '';

@@ -37,7 +37,7 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
   const credentials = c.allow_credentials === true;
   if (origins.any && credentials) {
     throw new Error(
-      'allow_credentials with every origin allowed ("*" or no allow_origins) is refused: browsers reject it, and echoing origins instead would expose credentialed responses to any site; list the origins',
+      'allow_credentials with every origin allowed ("*" or no allow_origins) is refused: browsers reject it, and echoing origins instead would expose credentialed responses to any site; list the origins (`rampart migrate` turns credentials off and says what to decide)',
     );
   }
   const anyOrigin = origins.any;
