@@ -9,6 +9,9 @@ import { deepFreeze } from '../core/deep-freeze.js';
 import type { ServiceConfig } from './types.js';
 import type { RawService } from './raw-document.js';
 import { validateDocument, type NamespaceCatalog } from './validate.js';
+import { applyEnvOverrides, blameEnv } from './env-overrides.js';
+import { flexibleEnabled, renderFlexible, type Env, type FlexibleRender } from './flexible.js';
+import { locatePointer } from './json-locate.js';
 
 export interface LoadedConfig {
   config: ServiceConfig;
@@ -36,12 +39,31 @@ function dedupe<T extends { pointer: string; message: string }>(list: T[]): T[] 
   });
 }
 
-export function loadConfigText(file: string, text: string, catalog: NamespaceCatalog): LoadedConfig {
+export interface LoadOptions {
+  /** Where KRAKEND_* overrides are read (README "Flexible configuration and environment"). */
+  env?: Env;
+}
+
+export function loadConfigText(file: string, text: string, catalog: NamespaceCatalog, options: LoadOptions = {}): LoadedConfig {
   const doc = parseJson(file, text);
   const problems = new Problems();
   const warnings: string[] = [];
   // Before anything that recurses over the document (issue #14: deep values overflowed the stack).
   if (!checkDepth(doc, problems)) throw new ConfigError(file, problems.list);
+  const applied = applyEnvOverrides(doc, options.env ?? {}, problems, warnings);
+  if (applied.size === 0) return validated(file, doc, problems, warnings, catalog);
+  try {
+    return validated(file, doc, problems, warnings, catalog);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(
+      err.file,
+      err.problems.map((p) => ({ ...p, message: blameEnv(p.message, p.pointer, applied) })),
+    );
+  }
+}
+
+function validated(file: string, doc: unknown, problems: Problems, warnings: string[], catalog: NamespaceCatalog): LoadedConfig {
   validateDocument(doc, problems, warnings, catalog);
   if (!problems.empty) {
     // Still look for the cross-field problems so `check` lists them all in one run; normalize
@@ -59,12 +81,34 @@ export function loadConfigText(file: string, text: string, catalog: NamespaceCat
   return { config: deepFreeze(config), warnings };
 }
 
-export function loadConfigFile(file: string, catalog: NamespaceCatalog): LoadedConfig {
+/** Reads FILE; with FC_ENABLE set, renders it as KrakenD's flexible configuration first. */
+export function loadConfigFile(file: string, catalog: NamespaceCatalog, env: Env = process.env): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [{ pointer: '', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
   }
-  return loadConfigText(file, text, catalog);
+  if (!flexibleEnabled(env)) return loadConfigText(file, text, catalog, { env });
+  const rendered = renderFlexible(file, text, env);
+  try {
+    return loadConfigText(file, rendered.text, catalog, { env });
+  } catch (err) {
+    if (err instanceof ConfigError && err.file === file) throw explainRendered(err, rendered);
+    throw err;
+  }
+}
+
+/** A problem in rendered text: its line there and the template line that wrote it. */
+function explainRendered(err: ConfigError, r: FlexibleRender): ConfigError {
+  const where = r.out ? `of the rendered config ${r.out}` : 'of the rendered config (FC_OUT writes it)';
+  return new ConfigError(
+    err.file,
+    err.problems.map((p) => {
+      const at = p.line !== undefined ? { line: p.line, column: p.column ?? 1 } : locatePointer(r.text, p.pointer);
+      const src = r.lines[at.line - 1];
+      const from = src ? `, written by ${src.file}:${src.line}` : '';
+      return { pointer: p.pointer, message: `${p.message} (line ${at.line}${p.line !== undefined ? ':' + at.column : ''} ${where}${from})` };
+    }),
+  );
 }
