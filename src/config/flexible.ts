@@ -98,7 +98,8 @@ export function renderFlexible(file: string, text: string, env: Env): FlexibleRe
       const base = resolve(partials || '.');
       const target = resolve(base, name);
       const rel = relative(base, target);
-      if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new TemplateError(`include ${JSON.stringify(name)}: the file must be inside FC_PARTIALS (${partials || 'not set'})`);
+      if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+        throw new TemplateError(`include ${JSON.stringify(name)}: the file must be inside FC_PARTIALS (${partials || 'not set'})`);
       let body = included.get(target);
       if (body === undefined) {
         try {

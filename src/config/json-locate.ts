@@ -6,7 +6,13 @@
 const MAX_DEPTH = 200;
 
 export function locatePointer(text: string, pointer: string): { line: number; column: number } {
-  const keys = pointer === '' ? [] : pointer.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   let i = 0;
   const ws = () => {
     while (i < text.length && ' \t\r\n'.includes(text[i])) i++;

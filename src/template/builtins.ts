@@ -47,7 +47,8 @@ function lt1(a: GoValue, b: GoValue): boolean {
   const numeric = (k: string) => k === 'int' || k === 'float';
   if (numeric(ka) && numeric(kb)) return typeof a === 'bigint' && typeof b === 'bigint' ? a < b : num(a) < num(b);
   if (ka === 'string' && kb === 'string') return (a as string) < (b as string);
-  if (ka === 'bool' || ka === 'nil' || ka === 'other' || kb === 'bool' || kb === 'nil' || kb === 'other') throw new TemplateError('invalid type for comparison');
+  if (ka === 'bool' || ka === 'nil' || ka === 'other' || kb === 'bool' || kb === 'nil' || kb === 'other')
+    throw new TemplateError('invalid type for comparison');
   throw new TemplateError('incompatible types for comparison');
 }
 
@@ -95,7 +96,8 @@ export const BUILTINS: Record<string, TemplateFunc> = {
     let v = a[0];
     for (const k of a.slice(1)) {
       if (Array.isArray(v)) {
-        if (typeof k !== 'bigint' && !(typeof k === 'number' && Number.isInteger(k))) throw new TemplateError(`cannot index slice/array with type ${typeName(k)}`);
+        if (typeof k !== 'bigint' && !(typeof k === 'number' && Number.isInteger(k)))
+          throw new TemplateError(`cannot index slice/array with type ${typeName(k)}`);
         const i = Number(k);
         if (i < 0 || i >= v.length) throw new TemplateError(`index out of range: ${i}`);
         v = v[i];
@@ -130,7 +132,10 @@ export const BUILTINS: Record<string, TemplateFunc> = {
   ge: (a) => (arity('ge', a, 2), !lt1(a[0], a[1])),
   html: (a) => htmlEscape(evalArgsString(a)),
   js: (a) => jsEscape(evalArgsString(a)),
-  urlquery: (a) => encodeURIComponent(evalArgsString(a)).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()),
+  urlquery: (a) =>
+    encodeURIComponent(evalArgsString(a))
+      .replace(/%20/g, '+')
+      .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()),
   call: () => {
     throw new TemplateError('call: templates here have no function values to call');
   },

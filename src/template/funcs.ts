@@ -50,6 +50,7 @@ export function createFuncs(env: EnvLookup, own: Record<string, TemplateFunc> = 
 }
 
 export function unknownFuncMessage(name: string): string {
-  if (NOT_IMPLEMENTED.has(name)) return `function "${name}" is a Sprig function Rampart does not implement (README "Flexible configuration" lists the ones it does)`;
+  if (NOT_IMPLEMENTED.has(name))
+    return `function "${name}" is a Sprig function Rampart does not implement (README "Flexible configuration" lists the ones it does)`;
   return `function "${name}" not defined`;
 }

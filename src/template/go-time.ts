@@ -73,7 +73,9 @@ export function formatGoTime(t: GoTime, layout: string): string {
       default: {
         // Fractional seconds: .000 fixed digits, .999 trailing zeros dropped.
         const digits = tok.length - 1;
-        const ns = String(d.getUTCMilliseconds() * 1_000_000).padStart(9, '0').slice(0, digits);
+        const ns = String(d.getUTCMilliseconds() * 1_000_000)
+          .padStart(9, '0')
+          .slice(0, digits);
         if (tok[1] === '0') return tok[0] + ns;
         const trimmed = ns.replace(/0+$/, '');
         return trimmed ? tok[0] + trimmed : '';

@@ -65,7 +65,8 @@ export function fromJs(v: unknown, level: number): GoValue {
   if (Array.isArray(v)) return v.map((x) => fromJs(x, level + 1));
   if (typeof v === 'object') {
     const m = Object.create(null) as Record<string, GoValue>;
-    for (const [k, x] of Object.entries(v as object)) Object.defineProperty(m, k, { value: fromJs(x, level + 1), writable: true, enumerable: true, configurable: true });
+    for (const [k, x] of Object.entries(v as object))
+      Object.defineProperty(m, k, { value: fromJs(x, level + 1), writable: true, enumerable: true, configurable: true });
     return m;
   }
   return undefined;

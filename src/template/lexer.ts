@@ -158,7 +158,10 @@ export function lex(file: string, src: string): Token[] {
           push('field', src.slice(start + 1, i), start);
         } else push('dot', '.', start);
       } else if (/[0-9.+-]/.test(c)) {
-        const m = /^[+-]?(?:0[xX][0-9a-fA-F_]+(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)i?/.exec(src.slice(i, i + 400));
+        const m =
+          /^[+-]?(?:0[xX][0-9a-fA-F_]+(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?)i?/.exec(
+            src.slice(i, i + 400),
+          );
         const lit = m?.[0] ?? '';
         if (lit === '' || /^[+-]?\.?$/.test(lit)) fail(`bad character ${JSON.stringify(c)}`);
         i += lit.length;

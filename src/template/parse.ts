@@ -234,7 +234,8 @@ class Parser {
       node.idents.push(...idents);
       return node;
     }
-    if (node.t === 'bool' || node.t === 'str' || node.t === 'num' || node.t === 'nil' || node.t === 'dot') this.fail(this.toks[this.pos - 1], `unexpected . after term "${node.t}"`);
+    if (node.t === 'bool' || node.t === 'str' || node.t === 'num' || node.t === 'nil' || node.t === 'dot')
+      this.fail(this.toks[this.pos - 1], `unexpected . after term "${node.t}"`);
     node = { t: 'chain', node, idents, line: node.line, col: node.col };
     return node;
   }

@@ -56,7 +56,8 @@ function one(verb: string, v: GoValue, flags: string, prec: number | undefined):
       return v === undefined ? '<nil>' : formatValue(v, false);
     case 's':
       if (typeof v === 'string') return prec === undefined ? v : [...v].slice(0, prec).join('');
-      if (Array.isArray(v) || (v !== null && typeof v === 'object') || v === undefined || v === null) return v === undefined || v === null ? '%!s(<nil>)' : formatValue(v, false);
+      if (Array.isArray(v) || (v !== null && typeof v === 'object') || v === undefined || v === null)
+        return v === undefined || v === null ? '%!s(<nil>)' : formatValue(v, false);
       return bad(verb, v);
     case 'q':
       if (typeof v === 'string') return goQuote(v);
@@ -150,6 +151,13 @@ export function sprintf(format: string, args: GoValue[]): string {
     const s = one(verb, args[ai++], flags, prec);
     out += pad(s, width ?? 0, flags.includes('-'), flags.includes('0') && !flags.includes('-') && verb !== 's' && verb !== 'v');
   }
-  if (ai < args.length) out += '%!(EXTRA ' + args.slice(ai).map((a) => `${typeName(a)}=${formatValue(a, false)}`).join(', ') + ')';
+  if (ai < args.length)
+    out +=
+      '%!(EXTRA ' +
+      args
+        .slice(ai)
+        .map((a) => `${typeName(a)}=${formatValue(a, false)}`)
+        .join(', ') +
+      ')';
   return out;
 }

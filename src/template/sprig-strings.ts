@@ -135,17 +135,48 @@ export const SPRIG_STRINGS: Record<string, TemplateFunc> = {
   indent: (a) => {
     arity('indent', a, 2);
     const pad = ' '.repeat(Math.max(0, int(a[0])));
-    return bounded(pad + str(a[1]).split('\n').join('\n' + pad));
+    return bounded(
+      pad +
+        str(a[1])
+          .split('\n')
+          .join('\n' + pad),
+    );
   },
   nindent: (a) => {
     arity('nindent', a, 2);
     const pad = ' '.repeat(Math.max(0, int(a[0])));
-    return bounded('\n' + pad + str(a[1]).split('\n').join('\n' + pad));
+    return bounded(
+      '\n' +
+        pad +
+        str(a[1])
+          .split('\n')
+          .join('\n' + pad),
+    );
   },
-  initials: (a) => (arity('initials', a, 1), words(str(a[0])).map((w) => w[0]).join('')),
-  camelcase: (a) => (arity('camelcase', a, 1), words(str(a[0])).map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase()).join('')),
-  snakecase: (a) => (arity('snakecase', a, 1), words(str(a[0])).map((w) => w.toLowerCase()).join('_')),
-  kebabcase: (a) => (arity('kebabcase', a, 1), words(str(a[0])).map((w) => w.toLowerCase()).join('-')),
+  initials: (a) => (
+    arity('initials', a, 1),
+    words(str(a[0]))
+      .map((w) => w[0])
+      .join('')
+  ),
+  camelcase: (a) => (
+    arity('camelcase', a, 1),
+    words(str(a[0]))
+      .map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase())
+      .join('')
+  ),
+  snakecase: (a) => (
+    arity('snakecase', a, 1),
+    words(str(a[0]))
+      .map((w) => w.toLowerCase())
+      .join('_')
+  ),
+  kebabcase: (a) => (
+    arity('kebabcase', a, 1),
+    words(str(a[0]))
+      .map((w) => w.toLowerCase())
+      .join('-')
+  ),
   plural: (a) => (arity('plural', a, 3), int(a[2]) === 1 ? str(a[0]) : str(a[1])),
   toString: (a: GoValue[]) => (arity('toString', a, 1), strval(a[0])),
   toStrings: (a: GoValue[]) => {

@@ -54,7 +54,7 @@ describe('template engine: text, trimming, comments', () => {
 describe('template engine: values as Go prints them', () => {
   it('float64 from JSON with %v: shortest digits, exponent from 1e6', () => {
     assert.equal(r('{{ .n }} {{ .big }} {{ .frac }}'), '3 1e+06 0.5');
-    assert.equal(r('{{ 1e6 }} {{ 3.0 }} {{ 1000000 }} {{ 0x10 }} {{ 0o17 }} {{ 1_000 }} {{ \'a\' }}'), '1e+06 3 1000000 16 15 1000 97');
+    assert.equal(r("{{ 1e6 }} {{ 3.0 }} {{ 1000000 }} {{ 0x10 }} {{ 0o17 }} {{ 1_000 }} {{ 'a' }}"), '1e+06 3 1000000 16 15 1000 97');
   });
   it('missing keys print <no value>, and fields of a missing key too; a JSON null as well', () => {
     assert.equal(r('{{ .nope }}|{{ .nope.deeper }}|{{ .nul }}'), '<no value>|<no value>|<no value>');
@@ -138,7 +138,10 @@ describe('template engine: pipelines and builtins', () => {
   it('print, println and printf as fmt does', () => {
     assert.equal(r('{{ print 1 2 "a" 3 "b" "c" }}'), '1 2a3bc');
     assert.equal(r('{{ println "a" 1 }}'), 'a 1\n');
-    assert.equal(r('{{ printf "%s|%d|%v|%5.2f|%-4s|%03d|%q|%t|%x|%%" "a" 7 .list 3.14159 "ab" 5 "q\\"" true 255 }}'), 'a|7|[1 2 3]| 3.14|ab  |005|"q\\""|true|ff|%');
+    assert.equal(
+      r('{{ printf "%s|%d|%v|%5.2f|%-4s|%03d|%q|%t|%x|%%" "a" 7 .list 3.14159 "ab" 5 "q\\"" true 255 }}'),
+      'a|7|[1 2 3]| 3.14|ab  |005|"q\\""|true|ff|%',
+    );
     assert.equal(r('{{ printf "%d %s" .n }}'), '%!d(float64=3) %!s(MISSING)');
     assert.equal(r('{{ printf "%v" .n }} {{ printf "%.1f" .n }} {{ printf "%T %T" .n 3 }}'), '3 3.0 float64 int');
   });
@@ -162,43 +165,99 @@ describe('template engine: marshal-like JSON output', () => {
 
 describe('template engine: Sprig functions', () => {
   it('strings (the operand last)', () => {
-    assert.equal(r('{{ upper "a" }} {{ lower "A" }} {{ title "hello wide world" }} {{ trim "  x " }} {{ trimPrefix "/" "/p" }} {{ trimSuffix ".json" "a.json" }}'), 'A a Hello Wide World x p a');
-    assert.equal(r('{{ replace "-" "_" "a-b-c" }} {{ contains "ell" "hello" }} {{ hasPrefix "he" "hello" }} {{ hasSuffix "lo" "hello" }} {{ repeat 3 "ab" }}'), 'a_b_c true true true ababab');
-    assert.equal(r('{{ split "," "a,b" }} {{ (split "," "a,b")._1 }} {{ splitList "," "a,,b" }} {{ join "," .strs }} {{ join "-" (list 1 nil 2) }}'), 'map[_0:a _1:b] b [a  b] b,a,c 1-2');
-    assert.equal(r('{{ quote "a" 1 .nope }} {{ squote "a" }} {{ cat "a" 1 nil "b" }} {{ indent 2 "a\\nb" }} {{ nindent 2 "x" }}'), '"a" "1" \'a\' a 1 b   a\n  b \n  x');
-    assert.equal(r('{{ substr 1 3 "hello" }} {{ trunc 2 "hello" }} {{ trunc -2 "hello" }} {{ nospace "a b c" }} {{ trimAll "$" "$5$" }} {{ snakecase "fooBar" }} {{ kebabcase "FooBar" }}'), 'el he lo abc 5 foo_bar foo-bar');
+    assert.equal(
+      r('{{ upper "a" }} {{ lower "A" }} {{ title "hello wide world" }} {{ trim "  x " }} {{ trimPrefix "/" "/p" }} {{ trimSuffix ".json" "a.json" }}'),
+      'A a Hello Wide World x p a',
+    );
+    assert.equal(
+      r('{{ replace "-" "_" "a-b-c" }} {{ contains "ell" "hello" }} {{ hasPrefix "he" "hello" }} {{ hasSuffix "lo" "hello" }} {{ repeat 3 "ab" }}'),
+      'a_b_c true true true ababab',
+    );
+    assert.equal(
+      r('{{ split "," "a,b" }} {{ (split "," "a,b")._1 }} {{ splitList "," "a,,b" }} {{ join "," .strs }} {{ join "-" (list 1 nil 2) }}'),
+      'map[_0:a _1:b] b [a  b] b,a,c 1-2',
+    );
+    assert.equal(
+      r('{{ quote "a" 1 .nope }} {{ squote "a" }} {{ cat "a" 1 nil "b" }} {{ indent 2 "a\\nb" }} {{ nindent 2 "x" }}'),
+      '"a" "1" \'a\' a 1 b   a\n  b \n  x',
+    );
+    assert.equal(
+      r(
+        '{{ substr 1 3 "hello" }} {{ trunc 2 "hello" }} {{ trunc -2 "hello" }} {{ nospace "a b c" }} {{ trimAll "$" "$5$" }} {{ snakecase "fooBar" }} {{ kebabcase "FooBar" }}',
+      ),
+      'el he lo abc 5 foo_bar foo-bar',
+    );
   });
   it('defaults and empties', () => {
     assert.equal(r('{{ default "d" .nope }} {{ default "d" .s }} {{ default "d" "" }} {{ default 5 0 }} {{ .nope | default "p" }}'), 'd hi d 5 p');
-    assert.equal(r('{{ empty .nope }} {{ empty 0 }} {{ empty .list }} {{ empty (list) }} {{ coalesce .nope "" "c" }} {{ ternary "y" "n" .t }}'), 'true true false true c y');
+    assert.equal(
+      r('{{ empty .nope }} {{ empty 0 }} {{ empty .list }} {{ empty (list) }} {{ coalesce .nope "" "c" }} {{ ternary "y" "n" .t }}'),
+      'true true false true c y',
+    );
     assert.match(err('{{ required "the port is needed" .nope }}'), /the port is needed/);
     assert.match(err('{{ ternary "y" "n" 1 }}'), /expected bool; got int/);
   });
   it('lists', () => {
-    assert.equal(r('{{ list 1 "a" }} {{ first .list }} {{ last .list }} {{ rest .list }} {{ initial .list }} {{ append .list 4 }} {{ prepend .list 0 }}'), '[1 a] 1 3 [2 3] [1 2] [1 2 3 4] [0 1 2 3]');
-    assert.equal(r('{{ concat .list (list 9) }} {{ uniq (list 1 1 "a" "a") }} {{ has 2.0 .list }} {{ has 2 .list }} {{ without .list 2.0 }} {{ reverse .strs }} {{ sortAlpha .strs }} {{ compact (list 0 "" 1) }}'), '[1 2 3 9] [1 a] true false [1 3] [c a b] [a b c] [1]');
-    assert.equal(r('{{ until 3 }} {{ until -2 }} {{ untilStep 1 10 3 }} {{ seq 3 }} {{ seq 2 0 }} {{ slice .list 1 }}'), '[0 1 2] [0 -1] [1 4 7] 1 2 3 2 1 0 [2 3]');
+    assert.equal(
+      r('{{ list 1 "a" }} {{ first .list }} {{ last .list }} {{ rest .list }} {{ initial .list }} {{ append .list 4 }} {{ prepend .list 0 }}'),
+      '[1 a] 1 3 [2 3] [1 2] [1 2 3 4] [0 1 2 3]',
+    );
+    assert.equal(
+      r(
+        '{{ concat .list (list 9) }} {{ uniq (list 1 1 "a" "a") }} {{ has 2.0 .list }} {{ has 2 .list }} {{ without .list 2.0 }} {{ reverse .strs }} {{ sortAlpha .strs }} {{ compact (list 0 "" 1) }}',
+      ),
+      '[1 2 3 9] [1 a] true false [1 3] [c a b] [a b c] [1]',
+    );
+    assert.equal(
+      r('{{ until 3 }} {{ until -2 }} {{ untilStep 1 10 3 }} {{ seq 3 }} {{ seq 2 0 }} {{ slice .list 1 }}'),
+      '[0 1 2] [0 -1] [1 4 7] 1 2 3 2 1 0 [2 3]',
+    );
     assert.match(err('{{ first "x" }}'), /cannot find first on type string/);
   });
   it('dicts', () => {
-    assert.equal(r('{{ $d := dict "b" 1 "a" 2 }}{{ $d.a }} {{ get $d "b" }} {{ get $d "q" }}| {{ hasKey $d "a" }} {{ keys $d }} {{ values $d }}'), '2 1 | true [a b] [2 1]');
-    assert.equal(r('{{ $d := dict "a" 1 }}{{ $_ := set $d "b" 2 }}{{ $_ := unset $d "a" }}{{ $d }} {{ pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3) }}'), 'map[b:2] [1 3]');
-    assert.equal(r('{{ pick .m "a" "z" }} {{ omit .m "a" }} {{ merge (dict "a" 1) (dict "a" 2 "b" 3) }} {{ mergeOverwrite (dict "a" 1) (dict "a" 2) }} {{ dig "nested" "a" "b" "c" "none" . }} {{ dig "x" "y" "none" . }}'), 'map[a:2 z:1] map[m:x z:1] map[a:1 b:3] map[a:2] deep none');
+    assert.equal(
+      r('{{ $d := dict "b" 1 "a" 2 }}{{ $d.a }} {{ get $d "b" }} {{ get $d "q" }}| {{ hasKey $d "a" }} {{ keys $d }} {{ values $d }}'),
+      '2 1 | true [a b] [2 1]',
+    );
+    assert.equal(
+      r('{{ $d := dict "a" 1 }}{{ $_ := set $d "b" 2 }}{{ $_ := unset $d "a" }}{{ $d }} {{ pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3) }}'),
+      'map[b:2] [1 3]',
+    );
+    assert.equal(
+      r(
+        '{{ pick .m "a" "z" }} {{ omit .m "a" }} {{ merge (dict "a" 1) (dict "a" 2 "b" 3) }} {{ mergeOverwrite (dict "a" 1) (dict "a" 2) }} {{ dig "nested" "a" "b" "c" "none" . }} {{ dig "x" "y" "none" . }}',
+      ),
+      'map[a:2 z:1] map[m:x z:1] map[a:1 b:3] map[a:2] deep none',
+    );
   });
   it('arithmetic: int64 with truncation, float variants, conversions', () => {
-    assert.equal(r('{{ add 1 2 3 }} {{ add1 .n }} {{ sub 5 .n }} {{ mul 2 3 4 }} {{ div 7 2 }} {{ mod -7 3 }} {{ max 1 9 3 }} {{ min 4 2 }} {{ add 1.9 1 }}'), '6 4 2 24 3 -1 9 2 2');
+    assert.equal(
+      r('{{ add 1 2 3 }} {{ add1 .n }} {{ sub 5 .n }} {{ mul 2 3 4 }} {{ div 7 2 }} {{ mod -7 3 }} {{ max 1 9 3 }} {{ min 4 2 }} {{ add 1.9 1 }}'),
+      '6 4 2 24 3 -1 9 2 2',
+    );
     assert.equal(r('{{ addf 1 0.5 }} {{ divf 1 4 }} {{ mulf 2 .frac }} {{ floor 1.7 }} {{ ceil 1.2 }} {{ round 1.25 1 }}'), '1.5 0.25 1 1 2 1.3');
-    assert.equal(r('{{ atoi "42" }} {{ atoi "x" }} {{ int "7" }} {{ int .n }} {{ int64 2.9 }} {{ float64 "1.5" }} {{ toString 1.5 }} {{ toString .list }}'), '42 0 7 3 2 1.5 1.5 [1 2 3]');
+    assert.equal(
+      r('{{ atoi "42" }} {{ atoi "x" }} {{ int "7" }} {{ int .n }} {{ int64 2.9 }} {{ float64 "1.5" }} {{ toString 1.5 }} {{ toString .list }}'),
+      '42 0 7 3 2 1.5 1.5 [1 2 3]',
+    );
     assert.match(err('{{ div 1 0 }}'), /error calling div: runtime error: integer divide by zero/);
   });
   it('env, expandenv, base64, regex, hashes, types', () => {
     const env = { HOST: 'api.local', PORT: '8080' };
     assert.equal(r('{{ env "HOST" }}|{{ env "NOPE" }}|{{ expandenv "$HOST:${PORT}/$NOPE" }}', DATA, env), 'api.local||api.local:8080/');
     assert.equal(r('{{ b64enc "user:pass" }} {{ b64dec "dXNlcjpwYXNz" }}'), 'dXNlcjpwYXNz user:pass');
-    assert.equal(r('{{ regexMatch "^[a-z]+$" "abc" }} {{ regexMatch "^[a-z]+$" "ab1" }} {{ regexFind "[0-9]+" "a12b34" }} {{ regexFindAll "[0-9]+" "a12b34" -1 }} {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexSplit "," "a,b,c" 2 }}'), 'true false 12 [12 34] -W-xxW- [a b,c]');
+    assert.equal(
+      r(
+        '{{ regexMatch "^[a-z]+$" "abc" }} {{ regexMatch "^[a-z]+$" "ab1" }} {{ regexFind "[0-9]+" "a12b34" }} {{ regexFindAll "[0-9]+" "a12b34" -1 }} {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexSplit "," "a,b,c" 2 }}',
+      ),
+      'true false 12 [12 34] -W-xxW- [a b,c]',
+    );
     assert.match(err('{{ regexMatch "(" "x" }}'), /error parsing regexp/);
     assert.equal(r('{{ sha256sum "abc" }}'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    assert.equal(r('{{ typeOf .n }} {{ typeOf 1 }} {{ typeOf .m }} {{ kindOf .list }} {{ kindIs "string" .s }}'), 'float64 int map[string]interface {} slice true');
+    assert.equal(
+      r('{{ typeOf .n }} {{ typeOf 1 }} {{ typeOf .m }} {{ kindOf .list }} {{ kindIs "string" .s }}'),
+      'float64 int map[string]interface {} slice true',
+    );
   });
   it('dates format Go layouts (UTC)', () => {
     assert.equal(r('{{ date "2006-01-02T15:04:05Z07:00 Mon Jan _2" 0 }}'), '1970-01-01T00:00:00Z Thu Jan  1');
@@ -222,7 +281,10 @@ describe('template engine: errors name the place, functions by name', () => {
     assert.match(err('{{ genPrivateKey "rsa" }}'), /function "genPrivateKey" is a Sprig function Rampart does not implement/);
   });
   it('execution errors: file:line:col and the command', () => {
-    assert.match(err('line1\n  {{ upper .n }}'), /^template:2:6: executing "template" at <upper \.n>: error calling upper: wrong type for value; expected string; got float64/);
+    assert.match(
+      err('line1\n  {{ upper .n }}'),
+      /^template:2:6: executing "template" at <upper \.n>: error calling upper: wrong type for value; expected string; got float64/,
+    );
     assert.match(err('{{ until .n }}'), /expected int; got float64/);
     assert.match(err('{{ template "nope" }}'), /no such template "nope"/);
   });
@@ -231,16 +293,25 @@ describe('template engine: errors name the place, functions by name', () => {
 describe('template engine: bounds', () => {
   const set = (text: string) => new TemplateSet(createFuncs(() => undefined)).add({ file: 'f', name: 'f', text });
   it('output size', () => {
-    assert.throws(() => set('{{ range until 100 }}0123456789{{ end }}').execute('f', null, { ...DEFAULT_LIMITS, maxOutput: 500 }), /rendered output larger than 500/);
+    assert.throws(
+      () => set('{{ range until 100 }}0123456789{{ end }}').execute('f', null, { ...DEFAULT_LIMITS, maxOutput: 500 }),
+      /rendered output larger than 500/,
+    );
   });
   it('range iterations, all loops together', () => {
-    assert.throws(() => set('{{ range until 1000 }}{{ range until 1000 }}{{ end }}{{ end }}').execute('f', null, { ...DEFAULT_LIMITS, maxIterations: 10_000 }), /more than 10000 iterations/);
+    assert.throws(
+      () => set('{{ range until 1000 }}{{ range until 1000 }}{{ end }}{{ end }}').execute('f', null, { ...DEFAULT_LIMITS, maxIterations: 10_000 }),
+      /more than 10000 iterations/,
+    );
   });
   it('template recursion depth', () => {
     assert.throws(() => set('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" }}').execute('f', null), /exceeded maximum template depth \(100\)/);
   });
   it('evaluation steps', () => {
-    assert.throws(() => set('{{ range until 1000 }}{{ add 1 1 }}{{ add 1 1 }}{{ end }}').execute('f', null, { ...DEFAULT_LIMITS, maxSteps: 500 }), /more than 500 evaluation steps/);
+    assert.throws(
+      () => set('{{ range until 1000 }}{{ add 1 1 }}{{ add 1 1 }}{{ end }}').execute('f', null, { ...DEFAULT_LIMITS, maxSteps: 500 }),
+      /more than 500 evaluation steps/,
+    );
   });
   it('list and string sizes', () => {
     assert.throws(() => r('{{ until 2000000 }}'), /list longer than 1000000/);
