@@ -42,11 +42,20 @@ const ALIASES: Record<string, string> = {
   mustMergeOverwrite: 'mergeOverwrite',
 };
 
+/** Built once: the functions that do not depend on the environment given to a render. */
+let shared: Map<string, TemplateFunc> | null = null;
+
 export function createFuncs(env: EnvLookup, own: Record<string, TemplateFunc> = {}): Map<string, TemplateFunc> {
   // Later entries win, as template.Funcs over the builtins (Sprig's slice replaces Go's).
-  const all: Record<string, TemplateFunc> = { ...BUILTINS, ...SPRIG_STRINGS, ...SPRIG_LISTS, ...SPRIG_MATH, ...SPRIG_REGEX, ...sprigMisc(env) };
-  for (const [alias, name] of Object.entries(ALIASES)) all[alias] = all[name];
-  return new Map(Object.entries({ ...all, ...own }));
+  shared ??= new Map(Object.entries({ ...BUILTINS, ...SPRIG_STRINGS, ...SPRIG_LISTS, ...SPRIG_MATH, ...SPRIG_REGEX }));
+  const all = new Map(shared);
+  for (const [name, f] of Object.entries(sprigMisc(env))) all.set(name, f);
+  for (const [alias, name] of Object.entries(ALIASES)) {
+    const f = all.get(name);
+    if (f) all.set(alias, f);
+  }
+  for (const [name, f] of Object.entries(own)) all.set(name, f);
+  return all;
 }
 
 export function unknownFuncMessage(name: string): string {
