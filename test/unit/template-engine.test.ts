@@ -322,3 +322,78 @@ describe('template engine: bounds', () => {
     assert.throws(() => r('{{ if 1 }}'.repeat(150) + '{{ end }}'.repeat(150)), /nesting deeper than 100/);
   });
 });
+
+describe('template engine: any input fails cleanly', () => {
+  it('random templates from Go-template fragments either render or throw a TemplateError, bounded', async () => {
+    const fc = await import('fast-check');
+    const { TemplateError } = await import('../../src/template/index.js');
+    const piece = fc.constantFrom(
+      '{{',
+      '}}',
+      '{{-',
+      '-}}',
+      ' ',
+      '\n',
+      'x',
+      '.',
+      '.s',
+      '.m',
+      '.list',
+      '$',
+      '$x',
+      ':=',
+      '=',
+      '|',
+      '(',
+      ')',
+      '"a"',
+      '`r`',
+      "'c'",
+      '1',
+      '-2',
+      '1e3',
+      'if',
+      'else',
+      'end',
+      'range',
+      'with',
+      'define',
+      'template',
+      'block',
+      'break',
+      'continue',
+      'nil',
+      'true',
+      'len',
+      'index',
+      'printf',
+      'eq',
+      'and',
+      'or',
+      'not',
+      'add',
+      'until',
+      'toJson',
+      'dict',
+      'list',
+      'default',
+      'upper',
+      'regexMatch',
+      '/*',
+      '*/',
+      ',',
+    );
+    const limits = { ...DEFAULT_LIMITS, maxOutput: 100_000, maxIterations: 10_000, maxSteps: 100_000 };
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.constantFrom(' ', ''), (parts, sep) => {
+        const text = parts.join(sep);
+        try {
+          new TemplateSet(createFuncs(() => undefined)).add({ file: 'f', name: 'f', text }).execute('f', DATA, limits);
+        } catch (e) {
+          if (!(e instanceof TemplateError)) throw new Error(`${JSON.stringify(text)} threw ${(e as Error).stack}`);
+        }
+      }),
+      { numRuns: 3000, seed: 18 },
+    );
+  });
+});
