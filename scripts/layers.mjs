@@ -3,7 +3,7 @@
 // (which also catches type-only and dynamic imports, and new folders without a layer).
 export const LAYERS = [
   ['core'],
-  ['tls', 'shaping', 'encoding', 'net'],
+  ['tls', 'shaping', 'encoding', 'net', 'template'],
   ['config'],
   ['observability'],
   ['router', 'proxy', 'data-protection', 'modifiers', 'scripting'],

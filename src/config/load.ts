@@ -11,6 +11,9 @@ import { deepFreeze } from '../core/deep-freeze.js';
 import type { ServiceConfig } from './types.js';
 import type { RawService } from './raw-document.js';
 import { validateDocument, type NamespaceCatalog } from './validate.js';
+import { applyEnvOverrides, blameEnv } from './env-overrides.js';
+import { flexibleEnabled, renderFlexible, type Env, type FlexibleRender } from './flexible.js';
+import { locatePointer } from './json-locate.js';
 
 export interface LoadedConfig {
   config: ServiceConfig;
@@ -49,6 +52,8 @@ export interface LoadReport {
 export interface LoadOptions {
   /** `check --lint`: read no certificate or key file (tls, client_tls). */
   readonly lint?: boolean;
+  /** Where KRAKEND_* overrides are read (README "Flexible configuration and environment"). */
+  readonly env?: Env;
 }
 
 /**
@@ -61,6 +66,7 @@ export function loadConfigReport(file: string, text: string, catalog: NamespaceC
   const warnings: string[] = [];
   // Before anything that recurses over the document (issue #14: deep values overflowed the stack).
   if (!checkDepth(doc, problems)) throw new ConfigError(file, problems.list);
+  const applied = applyEnvOverrides(doc, opts.env ?? {}, problems, warnings);
   readWeakTypes(doc, serviceSchema, warnings);
   validateDocument(doc, problems, warnings, catalog);
   const schemaOk = problems.empty;
@@ -74,11 +80,14 @@ export function loadConfigReport(file: string, text: string, catalog: NamespaceC
       if (schemaOk) problems.add('', `internal error while reading the config: ${(err as Error).message}`);
     }
   }
-  return { config, problems: dedupe(problems.list), warnings };
+  let list = dedupe(problems.list);
+  // A value that came from a KRAKEND_* variable is blamed on the variable, not on the file.
+  if (applied.size > 0) list = list.map((p) => ({ ...p, message: blameEnv(p.message, p.pointer, applied) }));
+  return { config, problems: list, warnings };
 }
 
-export function loadConfigText(file: string, text: string, catalog: NamespaceCatalog): LoadedConfig {
-  const r = loadConfigReport(file, text, catalog);
+export function loadConfigText(file: string, text: string, catalog: NamespaceCatalog, opts: LoadOptions = {}): LoadedConfig {
+  const r = loadConfigReport(file, text, catalog, opts);
   if (r.problems.length > 0 || !r.config) throw new ConfigError(file, r.problems.length > 0 ? r.problems : [{ pointer: '', message: 'not a config' }]);
   // Immutable from here on: a component or a request can never change what was validated.
   return { config: deepFreeze(r.config), warnings: r.warnings };
@@ -93,6 +102,37 @@ export function readConfigText(file: string): string {
   }
 }
 
-export function loadConfigFile(file: string, catalog: NamespaceCatalog): LoadedConfig {
-  return loadConfigText(file, readConfigText(file), catalog);
+/** The config's source: the file's text, or with FC_ENABLE set, the rendered flexible config. */
+export interface ConfigSource {
+  text: string;
+  rendered?: FlexibleRender;
+}
+
+export function readConfigSource(file: string, env: Env = process.env): ConfigSource {
+  const text = readConfigText(file);
+  if (!flexibleEnabled(env)) return { text };
+  const rendered = renderFlexible(file, text, env);
+  return { text: rendered.text, rendered };
+}
+
+/** Reads FILE; with FC_ENABLE set, renders it as KrakenD's flexible configuration first. */
+export function loadConfigFile(file: string, catalog: NamespaceCatalog, env: Env = process.env): LoadedConfig {
+  const src = readConfigSource(file, env);
+  try {
+    return loadConfigText(file, src.text, catalog, { env });
+  } catch (err) {
+    if (src.rendered && err instanceof ConfigError && err.file === file) throw new ConfigError(err.file, explainRendered(err.problems, src.rendered));
+    throw err;
+  }
+}
+
+/** Problems in rendered text: their line there and the template line that wrote it. */
+export function explainRendered(problems: readonly ConfigProblem[], r: FlexibleRender): ConfigProblem[] {
+  const where = r.out ? `of the rendered config ${r.out}` : 'of the rendered config (FC_OUT writes it)';
+  return problems.map((p) => {
+    const at = p.line !== undefined ? { line: p.line, column: p.column ?? 1 } : locatePointer(r.text, p.pointer);
+    const src = r.lines[at.line - 1];
+    const from = src ? `, written by ${src.file}:${src.line}` : '';
+    return { pointer: p.pointer, message: `${p.message} (line ${at.line}${p.line !== undefined ? ':' + at.column : ''} ${where}${from})` };
+  });
 }

@@ -85,9 +85,9 @@ function dedupe(list: ConfigProblem[]): ConfigProblem[] {
 }
 
 /** Checks a config text; throws ConfigError only when the text is no JSON document at all. */
-export async function checkConfigText(file: string, text: string, opts: { lint?: boolean } = {}): Promise<CheckReport> {
+export async function checkConfigText(file: string, text: string, opts: { lint?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CheckReport> {
   if (opts.lint) skipConfigFileReads();
-  const r = loadConfigReport(file, text, COMPONENT_CATALOG, { lint: opts.lint });
+  const r = loadConfigReport(file, text, COMPONENT_CATALOG, { lint: opts.lint, env: opts.env });
   const problems = [...r.problems];
   if (r.config) {
     const { buildGateway } = await import('./gateway.js');
@@ -107,6 +107,9 @@ export async function checkConfigText(file: string, text: string, opts: { lint?:
 
 /** The same, read from a file (ConfigError when it cannot be read). */
 export async function checkConfigFile(file: string, opts: { lint?: boolean } = {}): Promise<CheckReport> {
-  const { readConfigText } = await import('../config/load.js');
-  return checkConfigText(file, readConfigText(file), opts);
+  const { readConfigSource, explainRendered } = await import('../config/load.js');
+  const src = readConfigSource(file, process.env);
+  const report = await checkConfigText(file, src.text, { ...opts, env: process.env });
+  // With FC_ENABLE, a problem also names the template line that wrote it.
+  return src.rendered ? { ...report, problems: explainRendered(report.problems, src.rendered) } : report;
 }

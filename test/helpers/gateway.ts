@@ -23,8 +23,12 @@ export function writeConfig(config: object): string {
   return file;
 }
 
-export async function startGateway(config: object, opts: { workers?: number; debug?: boolean; env?: Record<string, string> } = {}): Promise<RunningGateway> {
-  const file = writeConfig(config);
+export async function startGateway(
+  config: object,
+  opts: { workers?: number; debug?: boolean; env?: Record<string, string>; file?: string } = {},
+): Promise<RunningGateway> {
+  // `file`: run that file as it is (a flexible-config template, say) instead of writing `config`.
+  const file = opts.file ?? writeConfig(config);
   const args = [BIN, 'run', '-c', file, '--port', '0', '--workers', String(opts.workers ?? 1)];
   if (opts.debug) args.push('-d');
   const proc = spawn(process.execPath, args, {
