@@ -81,6 +81,11 @@ export type ResponseHook = (ctx: RequestContext, answer: Answer) => Answer | voi
 export interface Stage {
   /** Service and endpoint scope: check the request, optionally rejecting it. */
   onRequest?: Guard;
+  /** Endpoint scope: a guard in phase 'authenticate' whatever the component's own phase, after
+   * the authenticators listed before it in the registry (KrakenD's JWT rejecters: CEL `JWT`
+   * checks and `jwt` policies run right after the token is verified, before Lua and the rate
+   * limits). */
+  onAuthenticated?: Guard;
   /** Endpoint scope: wraps the whole merged proxy; backend scope: wraps one backend call. */
   around?: (next: BackendHandler) => BackendHandler;
   /** Backend scope: the HTTP request to the backend, after the URL, headers and query are

@@ -55,6 +55,7 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
       const stage = await runtime.build(extra[c.namespace], { ...env, pointer: at });
       if (!stage) continue;
       out.stages.push(stage);
+      if (stage.onAuthenticated) out.entries.push({ phase: 'authenticate', guard: stage.onAuthenticated, hook: undefined, hookNeedsBody: false });
       if (stage.onRequest || stage.onResponse)
         out.entries.push({ phase: c.phase ?? 'edge', guard: stage.onRequest, hook: stage.onResponse, hookNeedsBody: stage.hookNeedsBody === true });
       if (stage.around) out.arounds.push(stage.around);
