@@ -95,8 +95,15 @@ export interface CompiledBackend {
   direct: DirectBackend | null;
 }
 
-export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, hooks: UpstreamHooks = { request: [], response: [] }): Promise<CompiledBackend> {
-  const hooked = hooks.request.length > 0 || hooks.response.length > 0;
+export async function compileBackend(
+  b: BackendConfig,
+  env: BackendCompileEnv,
+  hooks: UpstreamHooks = { request: [], response: [], rewrites: [] },
+): Promise<CompiledBackend> {
+  // Only plain rewrites (e.g. martian header/query modifiers): applied in `prepare`, synchronously,
+  // so the backend keeps the direct path and no exchange goes through the hook runner.
+  const rewrites = hooks.response.length === 0 && hooks.rewrites.length === hooks.request.length ? hooks.rewrites : [];
+  const hooked = rewrites.length === 0 && (hooks.request.length > 0 || hooks.response.length > 0);
   const origins = b.hosts;
   const pools = new Map<string, Pool>();
   for (const h of origins) pools.set(new URL(h).origin, env.pools.forOrigin(new URL(h).origin));
@@ -144,7 +151,7 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, h
     const origin = originList.length === 1 ? originList[0] : originList[(rr = (rr + 1) % originList.length)];
     const filtered = headerFilter ? headerFilter(input.headers) : input.headers;
     const headers = input.traceHeaders ? withoutTraceContext(filtered).concat(input.traceHeaders) : filtered;
-    return {
+    let up: UpstreamRequest = {
       method,
       origin,
       path,
@@ -157,6 +164,8 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, h
       limit: noop ? NOOP_BUFFERED_BODY : MAX_UPSTREAM_BODY,
       streamLarge: noop,
     };
+    for (const rw of rewrites) up = rw(up);
+    return up;
   }
 
   async function callOnce(input: CallInput): Promise<BackendResult> {

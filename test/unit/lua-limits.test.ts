@@ -26,7 +26,11 @@ describe('no state shared between calls', () => {
   it('a global written in `pre` is not visible in `post`; a source table changed by one call is fresh in the next', async () => {
     const files = luaFiles({ 'lib.lua': 'lib = { n = 0 }\nfunction bump() lib.n = lib.n + 1; return lib.n end\n' });
     const c = await compile(
-      { sources: [files['lib.lua']], pre: 'from_pre = "x"; local r = request.load(); r:body(tostring(bump()))', post: 'local d = response.load():data(); d:set("seen", tostring(from_pre)); d:set("n", bump())' },
+      {
+        sources: [files['lib.lua']],
+        pre: 'from_pre = "x"; local r = request.load(); r:body(tostring(bump()))',
+        post: 'local d = response.load():data(); d:set("seen", tostring(from_pre)); d:set("n", bump())',
+      },
       { poolSize: 1 },
     );
     for (let i = 0; i < 2; i++) {
@@ -56,7 +60,7 @@ describe('numbers in `..` print as Lua 5.1 / gopher-lua ("%.14g")', () => {
     assert.equal(got, '8|5|1.5|-0|1e+100|0.33333333333333|3|16|9.2233720368548e+18|0.1');
   });
 
-  it('the module patch applies to Lua\'s module only, and only where the literal occurs once', () => {
+  it("the module patch applies to Lua's module only, and only where the literal occurs once", () => {
     const other = Buffer.from('\0asm not lua -0123456789');
     assert.equal(withLua51NumberText(other), other);
     const twice = Buffer.from('lua_newstate\0-0123456789\0\0-0123456789\0');
