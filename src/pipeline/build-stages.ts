@@ -6,7 +6,7 @@
 import { COMPONENTS } from '../components/registry.js';
 import type { BuildEnv, ComponentSpec } from '../components/types.js';
 import { PHASES, type Guard, type Phase, type Scope, type RequestContext, type Rejection, type ResponseHook, type Stage } from '../core/request.js';
-import { pointerJoin, type Problems } from '../core/config-error.js';
+import { PointedError, pointerJoin, type Problems } from '../core/config-error.js';
 import type { BackendHandler, UpstreamRequest, UpstreamRequestHook, UpstreamResponseHook } from '../core/backend-result.js';
 
 /** A backend's HTTP-level hooks (martian, Lua): requests in order, responses in reverse.
@@ -71,7 +71,8 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
       }
       if (stage.onUpstreamResponse) out.upstream.response.push(stage.onUpstreamResponse);
     } catch (err) {
-      problems.add(at, (err as Error).message);
+      if (err instanceof PointedError) problems.add(at + err.at, err.message);
+      else problems.add(at, (err as Error).message);
     }
   }
   return out;

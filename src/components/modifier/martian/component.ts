@@ -44,8 +44,8 @@ function failed(message: string): BackendResult {
 
 export function build(config: unknown, env: BuildEnv): Stage {
   const { backend } = backendEnv(env);
-  // A MartianConfigError becomes a startup problem at the namespace with the pointer inside it
-  // ("/fifo.Group/modifiers/1/header.Modifier/name: reason"), never a stack trace.
+  // A MartianConfigError becomes a startup problem at its own pointer
+  // ("…/modifier~1martian/fifo.Group/modifiers/1/header.Modifier/name: reason"), never a stack trace.
   const m: CompiledModifier = configErrorAsMessage(() => compileMartian(config, ''));
   // Request header/query edits only (the common case): one synchronous rewrite of the flat
   // request, which keeps the direct path (flat-rewrite.ts).
