@@ -150,6 +150,29 @@ function baseRoutes(origin: string): BenchRoute[] {
       },
     },
     {
+      // Issue 17: a Lua `pre` and `post` must cost at most 30% over `json`.
+      id: 'json+lua',
+      description: '`/json` plus `modifier/lua-backend`: a `pre` setting a header and a `post` adding a field to the data (issue #17: at most +30%)',
+      path: '/json-lua',
+      checkBody: false,
+      endpoint: {
+        endpoint: '/json-lua',
+        method: 'GET',
+        backend: [
+          {
+            host: [origin],
+            url_pattern: '/',
+            extra_config: {
+              'modifier/lua-backend': {
+                pre: 'local r = request.load(); r:headers("X-Lua", "1")',
+                post: 'local d = response.load():data(); d:set("lua", true)',
+              },
+            },
+          },
+        ],
+      },
+    },
+    {
       id: 'json+mask',
       description: '`/json` plus `modifier/response-body` masking the owner email (RE2 regexp with a group) and the login (issue #16: at most +20%)',
       path: '/json-mask',

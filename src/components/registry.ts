@@ -104,6 +104,15 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   // validation/json-schema ('validate'). Response hooks run in reverse: response-json-schema,
   // policies, CEL, and modifier/response-body (masking) last, just before the encoder.
   responseBodyComponent,
+  // Lua, before CEL and policies (KrakenD: Lua proxy -> CEL endpoint; at the backend, breaker ->
+  // proxy rate limit -> Lua backend -> CEL backend -> martian -> HTTP call; README "Modifiers").
+  // lua-proxy: an endpoint `around` (its `pre` changes the input CEL's request checks then read)
+  // and a response hook on the merged data that runs after CEL's and the policies' response
+  // checks, before masking. lua-backend: an HTTP-level request hook (inside every backend
+  // wrapper, so a failing script counts for the breaker), before CEL's and martian's, and a
+  // backend response hook after theirs.
+  luaProxyComponent,
+  luaBackendComponent,
   celComponent,
   policiesComponent,
   requestJsonSchemaComponent,
@@ -112,12 +121,6 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   circuitBreakerComponent,
   circuitBreakerHttpComponent,
   backendTimeoutComponent,
-  // Lua (KrakenD: breaker -> proxy rate limit -> Lua backend -> CEL -> martian -> HTTP call).
-  // lua-proxy: an endpoint `around` inside the auth wrappers and a response hook on the merged
-  // data; lua-backend: an HTTP-level request hook (inside every backend wrapper, so a failing
-  // script counts for the breaker) and a backend response hook.
-  luaProxyComponent,
-  luaBackendComponent,
   // Body and data modifiers. Response hooks run in reverse registry order: the response body
   // generator (listed before jmespath) renders the data jmespath produced. At backend scope the
   // request body generators' HTTP-level hooks run before martian's.

@@ -45,3 +45,23 @@ export function pointerJoin(base: string, ...keys: (string | number)[]): string 
   for (const k of keys) out += '/' + String(k).replace(/~/g, '~0').replace(/\//g, '~1');
   return out;
 }
+
+/** A build error at a place inside the namespace's value: `at` is a JSON pointer relative to the
+ * namespace ('' or '/0/check_expr'), joined to the namespace's pointer when reported, so a problem
+ * reads `/endpoints/0/extra_config/validation~1cel/0/check_expr: reason`. */
+export class PointedError extends Error {
+  readonly at: string;
+  constructor(at: string, reason: string) {
+    super(reason);
+    this.at = at === '' || at.startsWith('/') ? at : `/${at}`;
+  }
+}
+
+/** An engine error with an absolute pointer, as a PointedError relative to `base` (the
+ * namespace's pointer); a pointer outside `base` keeps only the reason, at the namespace. */
+export function pointedFrom(base: string, pointer: string, reason: string): PointedError {
+  return new PointedError(
+    pointer.startsWith(base) && (pointer.length === base.length || pointer[base.length] === '/') ? pointer.slice(base.length) : '',
+    reason,
+  );
+}

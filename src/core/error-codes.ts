@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   'backend.unsafe_param': { status: 400, kind: 'failure', meaning: 'a path value that would leave the url_pattern prefix' },
   'backend.bad_body': { status: 400, kind: 'failure', meaning: 'backend/graphql: a mutation whose request body is not a JSON object' },
   'lua.failed': { status: 500, kind: 'failure', meaning: 'a Lua script raised an error or ran out of its time, instruction or memory budget' },
+  'lua.busy': { status: 503, kind: 'failure', meaning: 'every Lua VM of the script was busy and its wait queue full (or the wait too long)' },
   'backend.hook': { status: 500, kind: 'failure', meaning: 'a backend response hook refused or failed' },
   'backend.modifier': { status: 500, kind: 'failure', meaning: 'a modifier (martian, jmespath, body generator) failed at request time' },
   'backend.check': {

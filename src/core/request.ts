@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Answer } from './answer.js';
-import type { BackendHandler, UpstreamRequestHook, UpstreamResponseHook } from './backend-result.js';
+import type { BackendHandler, UpstreamRequest, UpstreamRequestHook, UpstreamResponseHook } from './backend-result.js';
 import { statusOf, type ErrorCode } from './error-codes.js';
 
 export type Scope = 'service' | 'endpoint' | 'backend';
@@ -96,11 +96,20 @@ export type ResponseHook = (ctx: RequestContext, answer: Answer) => Answer | voi
 export interface Stage {
   /** Service and endpoint scope: check the request, optionally rejecting it. */
   onRequest?: Guard;
+  /** Endpoint scope: a guard in phase 'authenticate' whatever the component's own phase, after
+   * the authenticators listed before it in the registry (KrakenD's JWT rejecters: CEL `JWT`
+   * checks and `jwt` policies run right after the token is verified, before Lua and the rate
+   * limits). */
+  onAuthenticated?: Guard;
   /** Endpoint scope: wraps the whole merged proxy; backend scope: wraps one backend call. */
   around?: (next: BackendHandler) => BackendHandler;
   /** Backend scope: the HTTP request to the backend, after the URL, headers and query are
    * built, before it is sent; hooks run in registry order. */
   onUpstreamRequest?: UpstreamRequestHook;
+  /** Backend scope: a synchronous rewrite of the HTTP request that never fails nor answers
+   * (e.g. martian header and query modifiers). Same slot as onUpstreamRequest (set one of the
+   * two); a backend whose only hooks are rewrites keeps the direct no-op path, applied there. */
+  rewriteUpstream?: (req: UpstreamRequest) => UpstreamRequest;
   /** Backend scope: the backend's HTTP answer, before decoding; reverse registry order. */
   onUpstreamResponse?: UpstreamResponseHook;
   /** Service and endpoint scope: the response phase (see ResponseHook); backend scope: what

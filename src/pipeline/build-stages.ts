@@ -6,14 +6,18 @@
 import { COMPONENTS } from '../components/registry.js';
 import type { BuildEnv, ComponentSpec } from '../components/types.js';
 import { PHASES, type Guard, type Phase, type Scope, type RequestContext, type Rejection, type ResponseHook, type Stage } from '../core/request.js';
-import { pointerJoin, type Problems } from '../core/config-error.js';
+import { PointedError, pointerJoin, type Problems } from '../core/config-error.js';
 import { skippedReads } from '../core/config-files.js';
-import type { BackendHandler, UpstreamRequestHook, UpstreamResponseHook } from '../core/backend-result.js';
+import type { BackendHandler, UpstreamRequest, UpstreamRequestHook, UpstreamResponseHook } from '../core/backend-result.js';
 
-/** A backend's HTTP-level hooks (martian, Lua): requests in order, responses in reverse. */
+/** A backend's HTTP-level hooks (martian, Lua): requests in order, responses in reverse.
+ * `rewrites` are the request hooks that are plain synchronous rewrites (Stage.rewriteUpstream),
+ * also listed in `request` at their place: when they are all there is, compile-backend applies
+ * them while preparing the request and the backend keeps the direct path. */
 export interface UpstreamHooks {
   request: UpstreamRequestHook[];
   response: UpstreamResponseHook[];
+  rewrites: ((req: UpstreamRequest) => UpstreamRequest)[];
 }
 import type { HookEntry, HookList } from './respond.js';
 
@@ -42,7 +46,7 @@ function unmet(c: ComponentSpec, value: unknown, scope: Scope, extra: Record<str
 }
 
 export async function buildStages(extra: Record<string, unknown>, env: BuildEnv, problems: Problems): Promise<BuiltStages> {
-  const out: BuiltStages = { entries: [], arounds: [], upstream: { request: [], response: [] }, stages: [] };
+  const out: BuiltStages = { entries: [], arounds: [], upstream: { request: [], response: [], rewrites: [] }, stages: [] };
   for (const c of COMPONENTS) {
     if (!c.load || !(c.namespace in extra)) continue;
     const at = pointerJoin(env.pointer, c.namespace);
@@ -57,14 +61,24 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
       const stage = await runtime.build(extra[c.namespace], { ...env, pointer: at });
       if (!stage) continue;
       out.stages.push(stage);
+      if (stage.onAuthenticated) out.entries.push({ phase: 'authenticate', guard: stage.onAuthenticated, hook: undefined, hookNeedsBody: false });
       if (stage.onRequest || stage.onResponse)
         out.entries.push({ phase: c.phase ?? 'edge', guard: stage.onRequest, hook: stage.onResponse, hookNeedsBody: stage.hookNeedsBody === true });
       if (stage.around) out.arounds.push(stage.around);
       if (stage.onUpstreamRequest) out.upstream.request.push(stage.onUpstreamRequest);
+      else if (stage.rewriteUpstream) {
+        const rw = stage.rewriteUpstream;
+        out.upstream.rewrites.push(rw);
+        out.upstream.request.push((req) => rw(req));
+      }
       if (stage.onUpstreamResponse) out.upstream.response.push(stage.onUpstreamResponse);
     } catch (err) {
       // `check --lint` refused a file read of this component: its failure says nothing of the config.
       if (skippedReads() > refusedBefore) continue;
+      if (err instanceof PointedError) {
+        problems.add(at + err.at, err.message);
+        continue;
+      }
       const p = placeProblem(extra[c.namespace], at, String((err as Error)?.message ?? err));
       problems.add(p.pointer, p.message);
     }

@@ -95,8 +95,15 @@ export interface CompiledBackend {
   direct: DirectBackend | null;
 }
 
-export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, hooks: UpstreamHooks = { request: [], response: [] }): Promise<CompiledBackend> {
-  const hooked = hooks.request.length > 0 || hooks.response.length > 0;
+export async function compileBackend(
+  b: BackendConfig,
+  env: BackendCompileEnv,
+  hooks: UpstreamHooks = { request: [], response: [], rewrites: [] },
+): Promise<CompiledBackend> {
+  // Only plain rewrites (e.g. martian header/query modifiers): applied in `prepare`, synchronously,
+  // so the backend keeps the direct path and no exchange goes through the hook runner.
+  const rewrites = hooks.response.length === 0 && hooks.rewrites.length === hooks.request.length ? hooks.rewrites : [];
+  const hooked = rewrites.length === 0 && (hooks.request.length > 0 || hooks.response.length > 0);
   const origins = b.hosts;
   // sd "dns": the SRV name's live set (resolved in the background); its pool map is live too.
   const srv = b.srv ? await env.pools.forSrv(b.srv.name, b.srv.scheme) : undefined;
@@ -148,7 +155,7 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, h
     if (origin === undefined) return fail('backend.no_hosts', noHosts);
     const filtered = headerFilter ? headerFilter(input.headers) : input.headers;
     const headers = input.traceHeaders ? withoutTraceContext(filtered).concat(input.traceHeaders) : filtered;
-    return {
+    let up: UpstreamRequest = {
       method,
       origin,
       path,
@@ -161,6 +168,8 @@ export async function compileBackend(b: BackendConfig, env: BackendCompileEnv, h
       limit: noop ? NOOP_BUFFERED_BODY : MAX_UPSTREAM_BODY,
       streamLarge: noop,
     };
+    for (const rw of rewrites) up = rw(up);
+    return up;
   }
 
   async function callOnce(input: CallInput): Promise<BackendResult> {

@@ -213,12 +213,12 @@ test('a bad expression or template stops startup with its pointer', () => {
   };
   let r = run({ 'modifier/jmespath': { expr: 'users[?' } });
   assert.equal(r.code, 1, r.out);
-  assert.ok(r.out.includes('/endpoints/0/extra_config/modifier~1jmespath: /expr'), r.out);
+  assert.ok(r.out.includes('/endpoints/0/extra_config/modifier~1jmespath/expr: '), r.out);
   r = run({ 'modifier/jmespath': { expr: 'nope(a)' } });
   assert.equal(r.code, 1, r.out);
   r = run({ 'modifier/response-body-generator': { template: b64('{{ if .x }}') } });
   assert.equal(r.code, 1, r.out);
-  assert.ok(r.out.includes('/endpoints/0/extra_config/modifier~1response-body-generator: /template'), r.out);
+  assert.ok(r.out.includes('/endpoints/0/extra_config/modifier~1response-body-generator/template: '), r.out);
   r = run({ 'modifier/request-body-generator': { template: b64('{{ define "x" }}{{ end }}') } });
   assert.equal(r.code, 1, r.out);
   assert.doesNotMatch(r.out, /\n\s+at /);

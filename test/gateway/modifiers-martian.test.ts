@@ -274,10 +274,10 @@ test('a malformed or unknown modifier stops startup with its pointer', () => {
   assert.doesNotMatch(r.out, /\n\s+at /);
   r = check(mk({ 'fifo.Group': { modifiers: [{ 'header.Modifier': { name: 'X-A', value: 'a' } }, { 'header.Modifier': { name: 'Bad Name', value: 'x' } }] } }));
   assert.equal(r.code, 1, r.out);
-  assert.ok(r.out.includes(`${at}: /fifo.Group/modifiers/1/header.Modifier`), r.out);
+  assert.ok(r.out.includes(`${at}/fifo.Group/modifiers/1/header.Modifier/name: `), r.out);
   r = check(mk({ 'url.RegexFilter': { regex: '(a)\\1', modifier: { 'header.Modifier': { name: 'X', value: 'y' } } } }));
   assert.equal(r.code, 1, r.out);
-  assert.ok(r.out.includes(`${at}: /url.RegexFilter/regex`), r.out);
+  assert.ok(r.out.includes(`${at}/url.RegexFilter/regex: `), r.out);
   // Endpoint level is not a martian place.
   r = check({
     version: 3,

@@ -84,9 +84,9 @@ const cases: [string, object, RegExp][] = [
     /\/extra_config\/redis\/clusters: unknown field "clusters"/,
   ],
   [
-    'a policy tier',
+    'a policy tier that does not type-check (an unknown variable)',
     endpoint({ 'qos/ratelimit/tiered': { tier_key: 'X-Plan', tiers: [{ tier_value: 'x', tier_value_as: 'policy', ratelimit: { max_rate: 1 } }] } }),
-    /tiers\/0: tier_value_as "policy" needs KrakenD EE's policy engine/,
+    /qos~1ratelimit~1tiered\/tiers\/0\/tier_value: expression does not type-check/,
   ],
   [
     'a tier after the catch-all',

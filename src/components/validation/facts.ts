@@ -57,6 +57,28 @@ export function compileRequestFacts(env: EndpointBuildEnv): (ctx: RequestContext
   };
 }
 
+/** Endpoint level, from the call input the backends start from (after a lua-proxy `pre` changed
+ * it): the same facts as compileRequestFacts, as that script left them. */
+export function inputRequestFacts(input: CallInput): RequestFacts {
+  const ctx = input.ctx;
+  return {
+    method: ctx.method,
+    path: ctx.path,
+    params: input.params,
+    headers: listsOf(input.headers),
+    query: queryOf(input.query),
+    body: input.body,
+    claims: ctx.claims ?? null,
+  };
+}
+
+/** Whether the endpoint's lua-proxy runs a `pre` script: request checks then run after it, on the
+ * input it changed (KrakenD's proxy order: Lua proxy -> CEL -> ...). */
+export function afterLuaProxyPre(env: EndpointBuildEnv): boolean {
+  const lua = env.endpoint.extra['modifier/lua-proxy'] as { pre?: unknown } | undefined;
+  return typeof lua?.pre === 'string' && lua.pre.trim() !== '';
+}
+
 /** Headers components add (propagated claims) replace the client's of the same name, as in the
  * request the backends get. */
 function withExtra(flat: string[], extra: readonly string[]): string[] {

@@ -32,7 +32,7 @@ function isEmpty(v: unknown): boolean {
   return typeof v === 'object' ? Object.keys(v).length === 0 : false;
 }
 
-function addMacros(env: Environment): void {
+export function addMacros(env: Environment): void {
   env.registerFunction('between(dyn, dyn, dyn): bool', between);
   env.registerFunction('dyn.between(dyn, dyn): bool', between);
   env.registerFunction('isEmpty(dyn): bool', isEmpty);

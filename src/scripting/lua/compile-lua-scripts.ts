@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from '../../core/config-files.js';
 import { isAbsolute, resolve } from 'node:path';
-import { LuaSyntaxError, type LuaChunk } from './lua-vm.js';
-import { LuaPool } from './lua-pool.js';
+import { LuaSyntaxError, type LuaChunk, type LuaVm } from './lua-vm.js';
+import { LuaPool, LuaPoolBusy } from './lua-pool.js';
 import { compileAllowedOrigins, makeHttpPerformer } from './lua-http.js';
 import { runLuaCall, type RawOutcome } from './run-lua-call.js';
 import { requestIn, requestOut, responseIn, responseOut } from './lua-models.js';
@@ -68,7 +68,7 @@ function readChunks(cfg: LuaConfig, opts: LuaCompileOptions): { chunks: LuaChunk
 }
 
 function mapOutcome<M>(o: RawOutcome, toModel: (v: unknown) => M): LuaResult<M> {
-  if (o.failure) return { ok: false, kind: 'failure', status: 500, ...o.failure };
+  if (o.failure) return { ok: false, kind: 'failure', status: o.failure.reason === 'busy' ? 503 : 500, ...o.failure };
   const v = o.value ?? {};
   if (v.ok === true) return { ok: true, model: toModel(v.model) };
   if (v.kind === 'custom_error') {
@@ -98,7 +98,7 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
   const http = makeHttpPerformer(allowed, { allowedHosts: [], timeoutMs: opts.http?.timeoutMs ?? 2000, maxBodyBytes: opts.http?.maxBodyBytes ?? 1024 * 1024 });
   const { chunks, pointers } = readChunks(cfg, opts);
   const size = Math.min(Math.max(opts.poolSize ?? 2, 1), 16);
-  const pool = new LuaPool(size, budget, cfg.allow_open_libs === true, chunks);
+  const pool = new LuaPool(size, budget, cfg.allow_open_libs === true, chunks, opts.maxWaiters ?? 64, opts.maxWaitMs ?? 1000);
   try {
     await pool.warm();
   } catch (err) {
@@ -106,7 +106,13 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
     throw new LuaConfigError(p, `Lua engine failed to start: ${(err as Error).message}`);
   }
   const call = async (phase: 'pre' | 'post', req: unknown, resp: unknown): Promise<RawOutcome> => {
-    const vm = await pool.acquire();
+    let vm: LuaVm;
+    try {
+      vm = await pool.acquire();
+    } catch (err) {
+      if (err instanceof LuaPoolBusy) return { failure: { reason: 'busy', message: err.message } };
+      throw err;
+    }
     try {
       return await runLuaCall(vm, budget, phase, req, resp, http);
     } finally {

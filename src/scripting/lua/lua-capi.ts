@@ -13,6 +13,29 @@ export interface LuaCApi {
 }
 
 let factory: LuaFactory | undefined;
+
+// Lua 5.4 turns a float into text with "%.14g" and then appends ".0" when the text looks like
+// an integer (lobject.c tostringbuff: `buff[strspn(buff, "-0123456789")] == '\0'`), so
+// `2^3 .. ""` is "8.0"; Lua 5.1 and KrakenD's gopher-lua print "8". `..` does not go through any
+// hook a script or the prelude can reach, so the test's character set is changed in the module's
+// data before it is instantiated: with only "-" in the set the check never matches a number's
+// text, and every float prints exactly as "%.14g" does (tostring, `..`, string.format("%s")).
+// The string is a literal of that one function (Lua's own sources use it nowhere else); the
+// patch applies only when it occurs exactly once, and startup fails otherwise.
+const INT_LIKE = Buffer.from('\x00-0123456789\x00', 'latin1');
+const NEVER_INT_LIKE = Buffer.from('\x00-----------\x00', 'latin1');
+
+/** A copy of the module's bytes with Lua 5.1's number text (see above). */
+export function withLua51NumberText(bytes: Uint8Array): Uint8Array {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Only Lua's module (undici's llhttp is instantiated through the same function).
+  if (buf.indexOf('lua_newstate') < 0) return bytes;
+  const at = buf.indexOf(INT_LIKE);
+  if (at < 0 || buf.indexOf(INT_LIKE, at + 1) >= 0) throw new Error('wasmoon module: the Lua number-format literal was not found exactly once');
+  const out = Buffer.from(buf);
+  NEVER_INT_LIKE.copy(out, at);
+  return out;
+}
 let exportsCaptured: Record<string, unknown> | undefined;
 
 /** The one factory (one WASM module) of this process; its raw exports captured when possible. */
@@ -21,6 +44,7 @@ export async function luaFactory(): Promise<LuaFactory> {
   const wa = WebAssembly as unknown as { instantiate: Fn };
   const original = wa.instantiate;
   wa.instantiate = async function (this: unknown, ...args: unknown[]) {
+    if (args[0] instanceof Uint8Array) args[0] = withLua51NumberText(args[0]);
     const result = await original.apply(this, args);
     const instance = (result as { instance?: WebAssembly.Instance }).instance ?? (result as WebAssembly.Instance);
     // Only Lua's module: other WASM (undici's llhttp) may instantiate meanwhile.

@@ -10,7 +10,7 @@ import type { LuaBudget } from './types.js';
 export interface RawOutcome {
   /** The table `run` returned, as plain data; absent when the call failed outside `run`. */
   value?: Record<string, unknown>;
-  failure?: { reason: 'timeout' | 'memory' | 'runtime'; message: string };
+  failure?: { reason: 'timeout' | 'memory' | 'runtime' | 'busy'; message: string };
 }
 
 export type HttpPerformer = (req: Record<string, unknown>) => Promise<Record<string, unknown>>;

@@ -55,8 +55,9 @@ export interface LuaCustomError {
 export interface LuaFailure {
   ok: false;
   kind: 'failure';
-  reason: 'timeout' | 'memory' | 'runtime';
-  status: 500;
+  reason: 'timeout' | 'memory' | 'runtime' | 'busy';
+  /** 503 for `busy` (every VM in use and the wait queue full or too slow), else 500. */
+  status: 500 | 503;
   message: string;
 }
 
@@ -96,6 +97,10 @@ export interface LuaCompileOptions {
   openLibs?: 'refuse' | 'safe-set';
   /** VMs kept per compiled script set (default 2, at most 16). */
   poolSize?: number;
+  /** Calls that may wait for a VM (default 64) and how long (default 1000 ms); beyond either, the
+   * call fails with reason `busy` (503) at once. */
+  maxWaiters?: number;
+  maxWaitMs?: number;
 }
 
 /** The KrakenD config of one Lua namespace, as read from `extra_config`. */

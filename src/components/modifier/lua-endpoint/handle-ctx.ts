@@ -11,6 +11,7 @@ import type { LuaMultiMap } from '../../../scripting/lua/types.js';
 
 const COMPONENT = 'modifier/lua-endpoint';
 const FAILED = refusal('lua.failed', COMPONENT, 'script failed', { status: 500 });
+const BUSY = refusal('lua.busy', COMPONENT, 'every Lua VM busy');
 
 function clientHeaders(ctx: RequestContext): LuaMultiMap {
   const out: LuaMultiMap = {};
@@ -40,7 +41,7 @@ export function handleCtx(lua: CompiledLua, log: Logger): Guard {
         return refusal('lua.custom_error', COMPONENT, 'custom_error', { status: customStatus(r.status), body: r.body, headers: h });
       }
       failureOf(r, log, 'modifier/lua-endpoint pre');
-      return FAILED;
+      return r.reason === 'busy' ? BUSY : FAILED;
     }
     const m = r.model;
     const after = lowerKeys(m.headers);

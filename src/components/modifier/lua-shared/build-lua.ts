@@ -1,8 +1,9 @@
 // Startup for every Lua namespace: compiles the scripts with the gateway's choices (sources
 // relative to the config file, `allow_open_libs` mapped to the safe set, `http_response` only
 // to the hosts the config's backends declare) and turns an engine error into a startup problem
-// "relative/pointer: reason" under the namespace's pointer.
+// at its own JSON pointer (…/modifier~1lua-backend/md5/x.lua: reason).
 import { dirname } from 'node:path';
+import { pointedFrom } from '../../../core/config-error.js';
 import { compileLuaScripts, LuaConfigError } from '../../../scripting/lua/compile-lua-scripts.js';
 import type { CompiledLua, LuaConfig } from '../../../scripting/lua/types.js';
 import type { BuildEnv } from '../../types.js';
@@ -39,10 +40,7 @@ export async function buildLua(cfg: LuaConfig, env: BuildEnv, scope: 'endpoint' 
       http: { allowedHosts },
     });
   } catch (err) {
-    if (err instanceof LuaConfigError) {
-      const rel = err.pointer.startsWith(env.pointer) ? err.pointer.slice(env.pointer.length) : '';
-      throw new Error(rel ? `${rel}: ${err.reason}` : err.reason);
-    }
+    if (err instanceof LuaConfigError) throw pointedFrom(env.pointer, err.pointer, err.reason);
     throw err;
   }
 }

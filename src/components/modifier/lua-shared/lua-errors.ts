@@ -22,6 +22,8 @@ export function customErrorOf(e: LuaCustomError): GatewayError {
 }
 
 export function failureOf(f: LuaFailure, log: Logger, where: string): GatewayError {
+  // Load shedding, not a script fault: no log line per refused call (a flood would flood the log).
+  if (f.reason === 'busy') return new GatewayError('lua.busy', 'Lua scripts busy', 503);
   // The message can quote script text or data: log only, never to the client.
   log.warn({ lua: where, reason: f.reason, detail: f.message.slice(0, 500) }, 'Lua script failed');
   return new GatewayError('lua.failed', `Lua script failed (${f.reason})`, 500);

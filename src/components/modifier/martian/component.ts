@@ -21,6 +21,7 @@ import { GatewayError } from '../../../core/gateway-error.js';
 import { errorResult, type BackendResult, type UpstreamRequest, type UpstreamResponse } from '../../../core/backend-result.js';
 import { readUpstreamBody } from '../../../proxy/read-body.js';
 import { backendEnv, type BuildEnv, type Stage } from '../../types.js';
+import { compileFlatRewrite } from './flat-rewrite.js';
 
 /** The bound of a buffered backend answer (pipeline/compile-backend's MAX_UPSTREAM_BODY). */
 const MAX_UPSTREAM_BODY = 32 * 1024 * 1024;
@@ -43,9 +44,13 @@ function failed(message: string): BackendResult {
 
 export function build(config: unknown, env: BuildEnv): Stage {
   const { backend } = backendEnv(env);
-  // A MartianConfigError becomes a startup problem at the namespace with the pointer inside it
-  // ("/fifo.Group/modifiers/1/header.Modifier/name: reason"), never a stack trace.
+  // A MartianConfigError becomes a startup problem at its own pointer
+  // ("…/modifier~1martian/fifo.Group/modifiers/1/header.Modifier/name: reason"), never a stack trace.
   const m: CompiledModifier = configErrorAsMessage(() => compileMartian(config, ''));
+  // Request header/query edits only (the common case): one synchronous rewrite of the flat
+  // request, which keeps the direct path (flat-rewrite.ts).
+  const flat = m.request && !m.response ? compileFlatRewrite(config) : null;
+  if (flat) return { rewriteUpstream: flat };
   // Where a modifier may send the request: the backend's declared hosts only (their pools are
   // the only connections the gateway opens; an undeclared target would be an SSRF door).
   const declared = new Set(backend.hosts.map((h) => new URL(h).origin));

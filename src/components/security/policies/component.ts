@@ -56,28 +56,26 @@ export function build(cfg: PoliciesConfig, env: BuildEnv): Stage | null {
     return stage.onUpstreamRequest || stage.onResponse ? stage : null;
   }
   const facts = p.req ? compileRequestFacts(env) : null;
-  if (p.jwt || facts) {
+  if (p.jwt) {
+    // Right after the authenticators (KrakenD's JWT rejecters), before Lua and the rate limits.
+    stage.onAuthenticated = (ctx) => {
+      const j = runJwtPolicies(p, ctx.claims ?? null);
+      if (j.ok) return undefined;
+      logFailure(log, p, where, j);
+      return JWT_REJECTION;
+    };
+  }
+  if (facts) {
     const guard: Guard = (ctx) => {
-      if (p.jwt) {
-        const j = runJwtPolicies(p, ctx.claims ?? null);
-        if (!j.ok) {
-          logFailure(log, p, where, j);
-          return JWT_REJECTION;
-        }
-      }
-      if (facts) {
-        const r = runRequestPolicies(p, facts(ctx));
-        if (!r.ok) {
-          logFailure(log, p, where, r);
-          const headers = r.body ? [COMPLETED_HEADER, 'false', 'content-type', r.contentType] : [COMPLETED_HEADER, 'false'];
-          return refusal('request.check', NAME, `req policy #${r.index}`, { status: r.status, headers, ...(r.body ? { body: r.body } : {}) });
-        }
-      }
-      return undefined;
+      const r = runRequestPolicies(p, facts(ctx));
+      if (r.ok) return undefined;
+      logFailure(log, p, where, r);
+      const headers = r.body ? [COMPLETED_HEADER, 'false', 'content-type', r.contentType] : [COMPLETED_HEADER, 'false'];
+      return refusal('request.check', NAME, `req policy #${r.index}`, { status: r.status, headers, ...(r.body ? { body: r.body } : {}) });
     };
     stage.onRequest = guard;
   }
-  return stage.onRequest || stage.onResponse ? stage : null;
+  return stage.onRequest || stage.onResponse || stage.onAuthenticated ? stage : null;
 }
 
 function responseHook(p: CompiledPolicies, level: 'endpoint' | 'backend', log: Logger, where: string): ResponseHook {

@@ -2,17 +2,19 @@
 // phases (data-protection/cel). Endpoint level: JWT checks (401) and request checks (500, the
 // message as body only with return_error_msg) in the guard; response checks on the proxied
 // answer (500). Backend level: request checks before the call and response checks on its
-// answer fail that backend only (partial answer). JWT checks run in this guard, after
-// auth/validator verified the token, not inside the validator (README "Data protection").
+// answer fail that backend only (partial answer). JWT checks run right after the
+// authenticators (Stage.onAuthenticated: before Lua and the rate limits, as KrakenD's JWT
+// rejecters); request checks after a lua-proxy `pre` when the endpoint has one (README
+// "Data protection").
 import { compileCel } from '../../../data-protection/cel/compile-cel.js';
 import { runCelJwt, runCelRequest, runCelResponse } from '../../../data-protection/cel/run-cel.js';
 import type { CelConfig, CompiledCel } from '../../../data-protection/cel/types.js';
 import { errorResult } from '../../../core/backend-result.js';
 import { GatewayError } from '../../../core/gateway-error.js';
 import { COMPLETED_HEADER } from '../../../core/version.js';
-import { refusal, type BuildEnv, type Guard, type Rejection, type ResponseHook, type Stage } from '../../types.js';
+import { refusal, type BuildEnv, type Rejection, type ResponseHook, type Stage } from '../../types.js';
 import { asBuildError } from '../build-error.js';
-import { backendRequestFacts, compileRequestFacts, responseFacts } from '../facts.js';
+import { afterLuaProxyPre, backendRequestFacts, compileRequestFacts, inputRequestFacts, responseFacts } from '../facts.js';
 import { failBackend, fromBackends, replaceAnswer } from '../replace-answer.js';
 
 const NAME = 'validation/cel';
@@ -44,30 +46,34 @@ export function build(cfg: CelConfig, env: BuildEnv): Stage | null {
     if (c.response.checks.length > 0) stage.onResponse = responseHook(c, 'backend', returnErrorMsg);
     return stage.onUpstreamRequest || stage.onResponse ? stage : null;
   }
-  const facts = c.request.checks.length > 0 ? compileRequestFacts(env) : null;
-  // One frozen rejection per failing index (the message is config-derived, never request data).
-  const byIndex = new Map<number, Rejection>();
-  const requestRejection = (index: number, message: string, cause: string): Rejection => {
-    let x = byIndex.get(index);
-    if (x) return x;
-    const headers = returnErrorMsg ? [COMPLETED_HEADER, 'false', 'content-type', TEXT] : [COMPLETED_HEADER, 'false'];
-    x = refusal('request.check', NAME, `request check #${index}: ${cause}`, { headers, ...(returnErrorMsg ? { body: message } : {}) });
-    if (byIndex.size < 64) byIndex.set(index, x);
-    return x;
-  };
-  if (c.jwt.checks.length > 0 || facts) {
-    const guard: Guard = (ctx) => {
-      if (c.jwt.checks.length > 0 && !runCelJwt(c, ctx.claims ?? null).ok) return JWT_REJECTION;
-      if (facts) {
-        const r = runCelRequest(c, facts(ctx));
-        if (!r.ok) return requestRejection(r.index, r.message, r.cause);
-      }
-      return undefined;
+  if (c.jwt.checks.length > 0) stage.onAuthenticated = (ctx) => (runCelJwt(c, ctx.claims ?? null).ok ? undefined : JWT_REJECTION);
+  if (c.request.checks.length > 0 && afterLuaProxyPre(env)) {
+    // After the lua-proxy `pre` (listed before this component, so its wrapper is outside this
+    // one), on the call input it left: the same answer as the guard's refusal below.
+    stage.around = (next) => (input) => {
+      const r = runCelRequest(c, inputRequestFacts(input));
+      if (r.ok) return next(input);
+      return Promise.resolve(errorResult(new GatewayError('request.check', r.message, 500)));
     };
-    stage.onRequest = guard;
+  } else if (c.request.checks.length > 0) {
+    const facts = compileRequestFacts(env);
+    // One frozen rejection per failing index (the message is config-derived, never request data).
+    const byIndex = new Map<number, Rejection>();
+    const requestRejection = (index: number, message: string, cause: string): Rejection => {
+      let x = byIndex.get(index);
+      if (x) return x;
+      const headers = returnErrorMsg ? [COMPLETED_HEADER, 'false', 'content-type', TEXT] : [COMPLETED_HEADER, 'false'];
+      x = refusal('request.check', NAME, `request check #${index}: ${cause}`, { headers, ...(returnErrorMsg ? { body: message } : {}) });
+      if (byIndex.size < 64) byIndex.set(index, x);
+      return x;
+    };
+    stage.onRequest = (ctx) => {
+      const r = runCelRequest(c, facts(ctx));
+      return r.ok ? undefined : requestRejection(r.index, r.message, r.cause);
+    };
   }
   if (c.response.checks.length > 0) stage.onResponse = responseHook(c, 'endpoint', returnErrorMsg);
-  return stage.onRequest || stage.onResponse ? stage : null;
+  return stage.onRequest || stage.onResponse || stage.onAuthenticated || stage.around ? stage : null;
 }
 
 function responseHook(c: CompiledCel, level: 'endpoint' | 'backend', returnErrorMsg: boolean): ResponseHook {

@@ -1,0 +1,135 @@
+// Interleaved A/B of bench routes on one Rampart process, judged on the gateway's own CPU time
+// per request (utime + stime from /proc, so load from other processes on a shared machine counts
+// far less than in req/s) and, second, on req/s. Each round drives every route once, the order
+// reversed every other round; the report gives each route's median and its ratio to a base route
+// (the median of the per-round ratios). Quick to run (no nginx, no wrk): a Node origin serves
+// `originBody()`, an undici pool drives a fixed number of requests per run.
+//
+//   node --import tsx bench/route-cpu.ts --routes plain,martian5 --base plain [--rounds 7] [--requests 4000] [--connections 16]
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { buildRampartConfig } from './rampart-config.js';
+import { originBody } from './lib/nginx.js';
+
+const { values } = parseArgs({
+  options: {
+    routes: { type: 'string', default: 'plain,martian5' },
+    base: { type: 'string', default: 'plain' },
+    rounds: { type: 'string', default: '7' },
+    requests: { type: 'string', default: '4000' },
+    connections: { type: 'string', default: '16' },
+    'node-flags': { type: 'string', default: '' },
+  },
+});
+const ids = values.routes.split(',');
+const rounds = Number(values.rounds);
+const requests = Number(values.requests);
+const connections = Number(values.connections);
+const TICK_US = 1e6 / 100; // USER_HZ on Linux
+
+const body = originBody();
+const origin = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+});
+await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+
+const { config, routes: all } = buildRampartConfig({ port: 0, origin: originUrl });
+const routes = ids.map((id) => {
+  const r = all.find((x) => x.id === id);
+  if (!r) throw new Error(`no bench route ${id} (have: ${all.map((x) => x.id).join(', ')})`);
+  return r;
+});
+config.endpoints = [...new Set(routes.map((r) => r.endpoint))];
+const dir = mkdtempSync(join(tmpdir(), 'route-cpu-'));
+const file = join(dir, 'rampart.json');
+writeFileSync(file, JSON.stringify(config));
+
+const flags = values['node-flags'] ? values['node-flags'].split(' ') : [];
+const free = createServer();
+await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+const port = (free.address() as AddressInfo).port;
+await new Promise<void>((r) => free.close(() => r()));
+const gw = spawn(process.execPath, [...flags, 'bin/rampart', 'run', '-c', file, '--port', String(port), '--workers', '1'], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+  env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' },
+});
+let out = '';
+gw.stderr.on('data', (d) => (out += d));
+for (let i = 0; ; i++) {
+  if (i > 150) throw new Error(`gateway did not start:\n${out}`);
+  await new Promise((r) => setTimeout(r, 100));
+  try {
+    if ((await fetch(`http://127.0.0.1:${port}/__health`)).ok) break;
+  } catch {
+    /* not yet listening */
+  }
+}
+
+/** The serving process: the gateway itself or, with a cluster, its only worker. */
+function servingPid(): number {
+  const kids = readFileSync(`/proc/${gw.pid}/task/${gw.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  return kids.length > 0 ? Number(kids[0]) : (gw.pid as number);
+}
+function cpuUs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_US;
+}
+
+const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
+async function drive(path: string, headers: Record<string, string>, n: number): Promise<number> {
+  let next = 0;
+  let bad = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      next++;
+      const r = await pool.request({ method: 'GET', path, headers });
+      await r.body.dump();
+      if (r.statusCode !== 200) bad++;
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  return bad;
+}
+
+const pid = servingPid();
+for (const r of routes) await drive(r.path, r.headers ?? {}, Math.min(2000, requests)); // warm-up (JIT)
+const cpu: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
+const rps: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
+for (let round = 0; round < rounds; round++) {
+  const order = round % 2 === 0 ? routes : [...routes].reverse();
+  for (const r of order) {
+    const c0 = cpuUs(pid);
+    const t0 = process.hrtime.bigint();
+    const bad = await drive(r.path, r.headers ?? {}, requests);
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200`);
+    cpu[r.id].push((cpuUs(pid) - c0) / requests);
+    rps[r.id].push(requests / s);
+  }
+}
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`${rounds} interleaved rounds x ${requests} requests, ${connections} connections, 1 worker; load average ${load}`);
+console.log('route          CPU µs/req (median)  ratio to base (median of rounds)   req/s (median)  req/s ratio');
+for (const id of ids) {
+  const ratios = cpu[id].map((v, i) => v / cpu[values.base][i]);
+  const rr = rps[id].map((v, i) => v / rps[values.base][i]);
+  console.log(
+    `${id.padEnd(14)} ${median(cpu[id]).toFixed(1).padStart(10)}          ${median(ratios).toFixed(3).padStart(6)}   [${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}]` +
+      `        ${median(rps[id]).toFixed(0).padStart(6)}       ${median(rr).toFixed(3)}`,
+  );
+}
+await pool.close();
+gw.kill('SIGTERM');
+origin.close();
