@@ -41,6 +41,10 @@ export interface RequestContext {
   serviceRefusedAt: number;
   /** The same for the endpoint's guards. */
   endpointRefusedAt: number;
+  /** The data-protection facts of this request (components/validation/facts.ts), built once and
+   * shared by validation/cel and security/policies. A field, not a WeakMap keyed by the context:
+   * a WeakMap entry per request is an ephemeron the GC must trace (issue #20). */
+  dataFacts: object | undefined;
 }
 
 /** Why a request was refused, for the security event log (observability/security-events.ts):

@@ -12,6 +12,7 @@ export class GatewayRequestContext implements RequestContext {
   traceContext: OtelContext | undefined = undefined;
   serviceRefusedAt = Infinity;
   endpointRefusedAt = Infinity;
+  dataFacts: object | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,
