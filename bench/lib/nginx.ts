@@ -51,8 +51,10 @@ function httpCommon(dir: string): string {
 `;
 }
 
-/** Origin: returns the fixed JSON body on every path but /v1/ (an OTLP/HTTP sink). */
-export function writeOriginConf(dir: string, port: number, workers: number, body: string): string {
+/** Origin: returns the fixed JSON body on every path but /v1/ (an OTLP/HTTP sink), /large (a
+ * static file, when `largeFile` is given: the `large` download) and /upload (reads and drops a
+ * request body of up to 64 MiB: the `large` upload). */
+export function writeOriginConf(dir: string, port: number, workers: number, body: string, largeFile?: string): string {
   mkdirSync(dir, { recursive: true });
   const conf = `${common(dir, workers)}http {
 ${httpCommon(dir)}  server {
@@ -66,6 +68,20 @@ ${httpCommon(dir)}  server {
     location /v1/ {
       default_type application/x-protobuf;
       return 200 '';
+    }
+${
+  largeFile
+    ? `    location = /large {
+      default_type application/octet-stream;
+      alias ${largeFile};
+    }
+`
+    : ''
+}    # nginx reads (and discards) the whole body before answering a \`return\`.
+    location = /upload {
+      client_max_body_size 64m;
+      default_type application/json;
+      return 200 '{"ok":true}';
     }
   }
 }
