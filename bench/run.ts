@@ -1023,6 +1023,21 @@ async function main(): Promise<void> {
     const minimal = byName.get('minimal proxy w1');
     const rampart = byName.get('rampart plain w1');
     const base = (c: Candidate): string => c.url.replace(/\/plain$/, '');
+    // Idle first: the large transfers leave the heap grown for a while.
+    if (!aborted && opts.idleConnections > 0 && rampart && Date.now() < deadline) {
+      // Each connection is one descriptor here and one in the candidate (which inherits our limit).
+      const limit = openFilesLimit();
+      const n = Math.min(opts.idleConnections, limit - 200);
+      await focus(rampart);
+      log(`idle: ${n} keep-alive connections held ${opts.idleHold} s on rampart plain w1 (open-files limit ${limit})`);
+      try {
+        idle = await holdIdle(rampart.server.port, '/plain', rampart.server.child.pid, n, opts.idleHold);
+        log(`  held ${idle.held}/${idle.wanted}: RSS ${fmtMb(idle.rssBeforeKb)} -> ${fmtMb(idle.rssHeldKb)} MB, CPU ${idle.cpuPct.toFixed(1)}% of a core`);
+      } catch (err) {
+        idleError = (err as Error).message.split('\n')[0];
+        warn(`  idle failed: ${idleError}`);
+      }
+    }
     if (!aborted && opts.largeRuns > 0 && minimal && rampart) {
       log(`large bodies: ${opts.largeRuns} alternation(s) of a ${LARGE_BYTES / 1024 / 1024} MiB download and upload, minimal proxy w1 and rampart plain w1`);
       for (let i = 1; i <= opts.largeRuns && Date.now() < deadline; i++) {
@@ -1043,20 +1058,6 @@ async function main(): Promise<void> {
             );
           }
         }
-      }
-    }
-    if (!aborted && opts.idleConnections > 0 && rampart && Date.now() < deadline) {
-      // Each connection is one descriptor here and one in the candidate (which inherits our limit).
-      const limit = openFilesLimit();
-      const n = Math.min(opts.idleConnections, limit - 200);
-      await focus(rampart);
-      log(`idle: ${n} keep-alive connections held ${opts.idleHold} s on rampart plain w1 (open-files limit ${limit})`);
-      try {
-        idle = await holdIdle(rampart.server.port, '/plain', rampart.server.child.pid, n, opts.idleHold);
-        log(`  held ${idle.held}/${idle.wanted}: RSS ${fmtMb(idle.rssBeforeKb)} -> ${fmtMb(idle.rssHeldKb)} MB, CPU ${idle.cpuPct.toFixed(1)}% of a core`);
-      } catch (err) {
-        idleError = (err as Error).message.split('\n')[0];
-        warn(`  idle failed: ${idleError}`);
       }
     }
   }
