@@ -4,11 +4,12 @@
 // grants come back, and the primary's own CPU (process.cpuUsage) divided by the round trips
 // served. Keys are distinct per request by default (the worst case: a per-client limit whose
 // clients each send one request, so no lease is ever reused); --keys N cycles over N keys.
-// Usage: npx tsx bench/ipc-cost.ts [--workers 2] [--requests 40000] [--window 64] [--keys 0]
+// --batch B sends B takes per message (TakesMsg, what a worker coalesces within one event-loop turn).
+// Usage: npx tsx bench/ipc-cost.ts [--workers 2] [--requests 40000] [--window 64] [--keys 0] [--batch 1]
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ratePolicy } from '../src/ratelimit/policy.js';
-import type { DefineMsg, GrantMsg, TakeMsg } from '../src/ratelimit/cluster-protocol.js';
+import type { DefineMsg, GrantMsg, GrantsMsg, TakeMsg, TakesMsg } from '../src/ratelimit/cluster-protocol.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,12 +17,14 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '40000' },
     window: { type: 'string', default: '64' },
     keys: { type: 'string', default: '0' },
+    batch: { type: 'string', default: '1' },
   },
 });
 const W = Number(values.workers);
 const N = Number(values.requests);
 const WINDOW = Number(values.window);
 const KEYS = Number(values.keys);
+const BATCH = Number(values.batch);
 
 if (cluster.isPrimary) {
   await import('../src/ratelimit/cluster-coordinator.js');
@@ -43,8 +46,8 @@ if (cluster.isPrimary) {
         const trips = W * N;
         const us = (c.user + c.system) / trips;
         console.log(
-          `workers ${W}, ${trips} round trips in ${s.toFixed(2)} s (${Math.round(trips / s)}/s); primary CPU ${us.toFixed(1)} µs per round trip ` +
-            `(${(((c.user + c.system) / 1e6 / s) * 100).toFixed(0)}% of a core) -> at most ~${Math.round(1e6 / us)} round trips/s per primary core`,
+          `workers ${W}, batch ${BATCH}: ${trips} leases in ${s.toFixed(2)} s (${Math.round(trips / s)}/s); primary CPU ${us.toFixed(1)} µs per lease ` +
+            `(${(((c.user + c.system) / 1e6 / s) * 100).toFixed(0)}% of a core) -> at most ~${Math.round(1e6 / us)} leases/s per primary core`,
         );
         for (const x of Object.values(cluster.workers ?? {})) x?.kill();
         setTimeout(() => process.exit(0), 200).unref();
@@ -62,19 +65,30 @@ if (cluster.isPrimary) {
   let sent = 0;
   let got = 0;
   const me = cluster.worker?.id ?? 0;
+  const key = (): string => (KEYS > 0 ? `k${sent % KEYS}` : `w${me}-${sent}`);
   const next = (): void => {
     if (sent >= N) return;
-    const k = KEYS > 0 ? `k${sent % KEYS}` : `w${me}-${sent}`;
-    const m: TakeMsg = { rl: 'take', id, k, n: 256, s: sent++ };
+    if (BATCH === 1) {
+      const k = key();
+      const m: TakeMsg = { rl: 'take', id, k, n: 256, s: sent++ };
+      return void process.send?.(m);
+    }
+    const m: TakesMsg = { rl: 'takes', id, k: [], n: [], s: [] };
+    for (let i = 0; i < BATCH && sent < N; i++) {
+      m.k.push(key());
+      m.n.push(256);
+      m.s.push(sent++);
+    }
     process.send?.(m);
   };
-  process.on('message', (m: GrantMsg | { bench: string }) => {
+  process.on('message', (m: GrantMsg | GrantsMsg | { bench: string }) => {
     if ('bench' in m) {
       for (let i = 0; i < WINDOW; i++) next();
       return;
     }
-    if (m.rl !== 'grant') return;
-    if (++got === N) return void process.send?.({ bench: 'done' });
+    if (m.rl !== 'grant' && m.rl !== 'grants') return;
+    got += m.rl === 'grant' ? 1 : m.s.length;
+    if (got === N) return void process.send?.({ bench: 'done' });
     next();
   });
   process.send?.({ bench: 'ready' });
