@@ -1658,6 +1658,8 @@ ${allRuns}
   - *minimal proxy wN*: bench/minimal-proxy.ts, node:http server + undici \`Pool\` (${opts.connections} connections) —
     the ceiling for any Node gateway; N > 1 runs under node:cluster.
   - *fast-gateway w1*: bench/fast-gateway.ts, fast-gateway ${m['fast-gateway']} with one route, single process.
+  - *minimal tls wN*: bench/minimal-https-proxy.ts, the minimal proxy with a node:https listener (Node's TLS
+    defaults, the same self-signed P-256 certificate as *rampart tls*): the ceiling of the \`tls\` row.
   - *rampart ROUTE wN*: \`node bin/rampart run -c <generated config> --workers N\`, config from
     bench/rampart-config.ts (\`buildRampartConfig\`; feature rows from \`featureInstances\`, each in its own
     Rampart process with its own config and port, same worker count). Routes:
@@ -1668,6 +1670,11 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
   Lua script whose \`request()\` hook sends the next token on every request (each thread starts at a random offset);
   openloop rotates the same tokens (\`--tokens-file\`). *plain+hdr* sends a dummy Authorization header of the same
   length to \`/plain\`, so *jwt ÷ plain+hdr* isolates the validation cost from the header bytes.
+- **Large bodies and idle connections** (after the rounds; bench/lib/large-idle.ts): \`--large-runs\` alternations of
+  a ${LARGE_BYTES / 1024 / 1024} MiB download (\`/large\`, a static file on the origin) and upload (\`POST /upload\`, read and
+  dropped by the origin) through no-op routes, one request at a time, minimal proxy w1 and rampart plain w1;
+  then \`--idle-connections\` keep-alive connections opened on rampart plain w1 (one GET each), held
+  \`--idle-hold\` s, with the process's RSS and CPU (idle runs first: the large transfers leave the heap grown).
 - **Redis**: a redis-server (no persistence) on a free loopback port, started by the bench and stopped at the end.
 - The helper scripts are transpiled to plain JS (bench/.build/) so no TypeScript loader sits in a measured process.
 - **Correctness gate**: before measuring, each candidate must answer 200 with the origin's body (byte-identical,
