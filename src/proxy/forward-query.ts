@@ -24,27 +24,32 @@ function encode(s: string): string {
 // Only characters that URLSearchParams decodes to themselves and encodeURIComponent leaves as
 // they are (no `%`, no `+`), plus the separators: such a query (most are: `page=1&sort=name`)
 // is split by hand, without URLSearchParams' decoding or the re-encoding (issue #20).
+const PLAIN_QUERY_MAX = 2048;
 const PLAIN_QUERY = /^[A-Za-z0-9\-_.!~*'()=&]*$/;
 
 /** The pairs of a plain query, or null when it needs the full parser (or a value holds `=`,
  * which re-encodes as %3D). Same pairs, in the same order, as URLSearchParams gives. */
 function plainPairs(raw: string): string[] | null {
-  if (!PLAIN_QUERY.test(raw)) return null;
+  // Long queries keep URLSearchParams: the fast path is for the usual few parameters, and
+  // test/unit/fuzz-forward.test.ts holds the long ones to the growth measured for it.
+  if (raw.length > PLAIN_QUERY_MAX || !PLAIN_QUERY.test(raw)) return null;
+  // One pass over the characters (linear whatever the pairs look like).
   const out: string[] = [];
-  let from = 0;
-  while (from <= raw.length) {
-    let to = raw.indexOf('&', from);
-    if (to < 0) to = raw.length;
-    if (to > from) {
-      const eq = raw.indexOf('=', from);
-      if (eq < 0 || eq >= to) out.push(raw.slice(from, to), '');
-      else {
-        const eq2 = raw.indexOf('=', eq + 1);
-        if (eq2 >= 0 && eq2 < to) return null;
-        out.push(raw.slice(from, eq), raw.slice(eq + 1, to));
+  let start = 0;
+  let eq = -1;
+  for (let i = 0; i <= raw.length; i++) {
+    const c = i < raw.length ? raw.charCodeAt(i) : 0x26;
+    if (c === 0x3d) {
+      if (eq >= 0) return null;
+      eq = i;
+    } else if (c === 0x26) {
+      if (i > start) {
+        if (eq < 0) out.push(raw.slice(start, i), '');
+        else out.push(raw.slice(start, eq), raw.slice(eq + 1, i));
       }
+      start = i + 1;
+      eq = -1;
     }
-    from = to + 1;
   }
   return out;
 }

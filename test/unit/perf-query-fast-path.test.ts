@@ -49,5 +49,6 @@ test('plain queries take the fast path; others do not, and both group repeated k
   for (const raw of ['q=a+b', 'q=%41', 'q=a=b']) assert.equal(groups(raw)?.plain, false, raw);
   assert.equal(groups('a=b=c')?.byKey.get('a')?.[0], 'b=c');
   assert.equal(groups(''), null);
+  assert.equal(groups(`a=${'b'.repeat(3000)}`)?.plain, false, 'long queries take URLSearchParams');
   assert.equal(compileQueryGroups([]), null);
 });
