@@ -131,6 +131,21 @@ function baseRoutes(origin: string): BenchRoute[] {
       },
     },
     {
+      id: 'merge',
+      description:
+        'two backends merged (issue #20): one with `allow` (id, name, tags), one with `group` "detail" and `allow` (owner, items); default `json` encoding',
+      path: '/merge',
+      checkBody: false,
+      endpoint: {
+        endpoint: '/merge',
+        method: 'GET',
+        backend: [
+          { host: [origin], url_pattern: '/', allow: ['id', 'name', 'tags'] },
+          { host: [origin], url_pattern: '/', group: 'detail', allow: ['owner', 'items'] },
+        ],
+      },
+    },
+    {
       id: 'json+cel',
       description: '`/json` plus three `validation/cel` request checks (method, path with `matches`, query) and one response check (issue #16: at most +15%)',
       path: '/json-cel?page=1',
@@ -194,6 +209,23 @@ function baseRoutes(origin: string): BenchRoute[] {
   ];
 }
 
+/** Large-body endpoints (issue #20, the `large` measurement, not a row of the rounds): a 50 MiB
+ * download and upload through no-op routes (`/large` and `/upload` on the origin). */
+export const LARGE_BYTES = 50 * 1024 * 1024;
+export function largeEndpoints(origin: string): KrakendEndpoint[] {
+  return [
+    { endpoint: '/large', method: 'GET', output_encoding: 'no-op', backend: [{ host: [origin], url_pattern: '/large', encoding: 'no-op' }] },
+    {
+      endpoint: '/upload',
+      method: 'POST',
+      output_encoding: 'no-op',
+      // The body limit is the router's (10 MiB by default); 64 MiB lets the 50 MiB upload through.
+      extra_config: { proxy: { max_payload: 64 * 1024 * 1024 } },
+      backend: [{ host: [origin], url_pattern: '/upload', encoding: 'no-op', method: 'POST' }],
+    },
+  ];
+}
+
 /** The whole Rampart (KrakenD v3) config for the benchmark. */
 export function buildRampartConfig(input: RampartConfigInput): { config: Record<string, unknown>; routes: BenchRoute[] } {
   const routes = benchRoutes(input.origin, input.dummyAuthLen);
@@ -204,7 +236,7 @@ export function buildRampartConfig(input: RampartConfigInput): { config: Record<
     listen_ip: '127.0.0.1',
     timeout: '5s',
     // Several rows may drive one endpoint (plain, plain+hdr): each endpoint is declared once.
-    endpoints: [...new Set(routes.map((r) => r.endpoint))],
+    endpoints: [...new Set(routes.map((r) => r.endpoint)), ...largeEndpoints(input.origin)],
   };
   return { config, routes };
 }
@@ -283,16 +315,65 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
       config: (port) => baseConfig(port, [endpoint]),
     });
   }
-  {
-    const endpoint = plainEndpoint(origin);
+  if (input.jwt) {
+    // Issue #20: what a fully secured route costs: the default JSON route plus RS256 JWT (1 000
+    // distinct tokens), a client rate limit far above the load, CORS and security headers.
+    const jwt = input.jwt;
+    const endpoint: KrakendEndpoint = {
+      endpoint: '/secure',
+      method: 'GET',
+      extra_config: {
+        'auth/validator': jwt.validator,
+        'qos/ratelimit/router': { client_max_rate: HUGE_RATE, every: '1s', strategy: 'ip' },
+      },
+      backend: [{ host: [origin], url_pattern: '/' }],
+    };
     out.push({
       id: 'secure',
       scheme: 'http',
       routes: [
         {
           id: 'secure',
+          description: `\`/json\` + \`auth/validator\` RS256 (1 000 distinct tokens, rotated per request) + \`qos/ratelimit/router\` client_max_rate ${HUGE_RATE.toLocaleString('en-US')}/s (strategy ip) + service \`security/cors\` (request sends \`Origin\`) + \`security/http\` (allowed_hosts, HSTS, CSP, ...)`,
+          path: '/secure',
+          headers: { Origin: 'https://app.example.com', Authorization: `Bearer ${jwt.sampleToken}` },
+          tokensFile: jwt.tokensPath,
+          checkBody: true,
+          endpoint,
+        },
+      ],
+      config: (port) =>
+        baseConfig(port, [endpoint], {
+          'security/http': {
+            allowed_hosts: [`127.0.0.1:${port}`],
+            frame_deny: true,
+            content_type_nosniff: true,
+            browser_xss_filter: true,
+            referrer_policy: 'no-referrer',
+            content_security_policy: "default-src 'none'",
+            sts_seconds: 31536000,
+            sts_include_subdomains: true,
+          },
+          'security/cors': {
+            allow_origins: ['https://app.example.com'],
+            allow_methods: ['GET', 'POST'],
+            allow_headers: ['Content-Type', 'Authorization'],
+            expose_headers: ['Content-Length'],
+            max_age: '1h',
+          },
+        }),
+    });
+  }
+  {
+    const endpoint = plainEndpoint(origin);
+    out.push({
+      id: 'headers',
+      scheme: 'http',
+      routes: [
+        {
+          id: 'headers',
           description:
-            '`/plain` with service-level `security/http` (allowed_hosts, HSTS, CSP, ...), `security/cors` (request sends `Origin`) and the `ip-filter` plugin (allow 127.0.0.0/8, ::1/128)',
+            '`/plain` with service-level `security/http` (allowed_hosts, HSTS, CSP, ...), `security/cors` (request sends `Origin`) and the `ip-filter` plugin (allow 127.0.0.0/8, ::1/128); the `secure` row until 2026-12-03',
           path: '/plain',
           headers: { Origin: 'https://app.example.com' },
           endpoint,

@@ -39,7 +39,8 @@ import {
 } from './lib/procs.js';
 import { fmtMb, fmtMs, fmtPct, fmtRatio, fmtRps, mdTable, median, ratio } from './lib/report.js';
 import { damonInfo, pauseDamon } from './lib/damon.js';
-import { buildRampartConfig, featureInstances, type BenchRoute, type FeatureInput } from './rampart-config.js';
+import { buildRampartConfig, featureInstances, LARGE_BYTES, type BenchRoute, type FeatureInput } from './rampart-config.js';
+import { holdIdle, openFilesLimit, transfer, type IdleResult, type TransferResult } from './lib/large-idle.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -77,6 +78,11 @@ const HELP = `Usage: npm run bench -- [options]
                        target (Rampart plain vs its peer; order flipped every time), judged on the median of
                        the N within-pair ratios (default 8; 0 = none)
   --pair-duration S    seconds per run in the A/B alternations (default 3)
+  --large-runs N       after the rounds, N alternations of a 50 MiB no-op download and upload through the minimal
+                       proxy and Rampart (one process each): MB/s and RSS (default 3; 0 = none)
+  --idle-connections N after the rounds, N idle keep-alive connections held open on Rampart (one process): RSS and
+                       CPU (default 10000; 0 = none; bounded by the open-files limit)
+  --idle-hold S        seconds the idle connections are held (default 10)
   --timeline-dir D     fixed-rate runs with the C generator write every request's scheduled time and
                        latency to D/<round>-<candidate>.txt (to match slow requests to moments of a run)
 `;
@@ -118,6 +124,9 @@ const { values: argv } = parseArgs({
     'pause-damon': { type: 'boolean', default: false },
     pairs: { type: 'string', default: '8' },
     'pair-duration': { type: 'string', default: '3' },
+    'large-runs': { type: 'string', default: '3' },
+    'idle-connections': { type: 'string', default: '10000' },
+    'idle-hold': { type: 'string', default: '10' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -163,6 +172,9 @@ const opts = {
   pauseDamon: argv['pause-damon'] === true,
   pairs: posInt('pairs', argv.pairs, 0),
   pairDuration: posInt('pair-duration', argv['pair-duration']),
+  largeRuns: posInt('large-runs', argv['large-runs'], 0),
+  idleConnections: posInt('idle-connections', argv['idle-connections'], 0),
+  idleHold: posInt('idle-hold', argv['idle-hold']),
 };
 for (const s of opts.scenarios) if (s !== 'saturation' && s !== 'fixed') throw new Error(`unknown scenario ${s}`);
 if (!['auto', 'wrk', 'autocannon'].includes(opts.tool)) throw new Error(`--tool must be auto|wrk|autocannon`);
@@ -181,7 +193,7 @@ interface Server {
   port: number;
 }
 
-type Family = 'origin' | 'nginx' | 'nginx-tls' | 'minimal' | 'fast-gateway' | 'rampart';
+type Family = 'origin' | 'nginx' | 'nginx-tls' | 'minimal' | 'minimal-tls' | 'fast-gateway' | 'rampart';
 
 interface Candidate {
   name: string;
@@ -214,6 +226,15 @@ interface PairRecord {
   first: 'row' | 'peer';
   rowRps: number | null;
   peerRps: number | null;
+  error?: string;
+}
+
+/** One transfer of the `large` measurement. */
+interface LargeRecord {
+  iteration: number;
+  kind: 'download' | 'upload';
+  candidate: string;
+  result: TransferResult | null;
   error?: string;
 }
 
@@ -433,7 +454,7 @@ function buildOpenloop(): string | null {
 }
 
 /** The helper scripts run as plain JS (no tsx loader in the measured processes, so RSS is not inflated). */
-function transpileHelpers(): Record<'minimalProxy' | 'fastGateway' | 'openloop', string> {
+function transpileHelpers(): Record<'minimalProxy' | 'minimalHttpsProxy' | 'fastGateway' | 'openloop', string> {
   mkdirSync(BUILD_DIR, { recursive: true });
   const out = (name: string): string => {
     const src = readFileSync(join(BENCH_DIR, `${name}.ts`), 'utf8');
@@ -445,7 +466,12 @@ function transpileHelpers(): Record<'minimalProxy' | 'fastGateway' | 'openloop',
     writeFileSync(path, js);
     return path;
   };
-  return { minimalProxy: out('minimal-proxy'), fastGateway: out('fast-gateway'), openloop: out('openloop') };
+  return {
+    minimalProxy: out('minimal-proxy'),
+    minimalHttpsProxy: out('minimal-https-proxy'),
+    fastGateway: out('fast-gateway'),
+    openloop: out('openloop'),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -546,7 +572,10 @@ async function main(): Promise<void> {
   log('starting candidates on 127.0.0.1...');
   const originPort = await freePort();
   const originDir = join(tmpDir, 'origin');
-  const originConf = writeOriginConf(originDir, originPort, opts.originWorkers, body);
+  // The `large` measurement's download: a file of LARGE_BYTES the origin serves as /large.
+  const largeFile = join(tmpDir, 'large.bin');
+  if (opts.largeRuns > 0) writeFileSync(largeFile, Buffer.alloc(LARGE_BYTES, 0x62));
+  const originConf = writeOriginConf(originDir, originPort, opts.originWorkers, body, opts.largeRuns > 0 ? largeFile : undefined);
   const origin = await startServer('origin (nginx)', 'nginx', nginxArgs(originDir, originConf), '/', 10_000, originPort);
   const originUrl = `http://127.0.0.1:${originPort}`;
   if (wanted('origin')) {
@@ -696,6 +725,39 @@ async function main(): Promise<void> {
         port,
       );
       candidates.push({ name, family: 'minimal', workers: w, url: `http://127.0.0.1:${port}/plain`, headers: {}, server: s });
+    } catch (err) {
+      skip(name, (err as Error).message);
+    }
+  }
+  for (const w of opts.workers) {
+    const name = `minimal tls w${w}`;
+    if (!wanted(name) || !features.tls) continue;
+    try {
+      const port = await freePort();
+      const s = await startServer(
+        name,
+        process.execPath,
+        [
+          helpers.minimalHttpsProxy,
+          '--port',
+          String(port),
+          '--origin',
+          originUrl,
+          '--cert',
+          features.tls.cert,
+          '--key',
+          features.tls.key,
+          '--workers',
+          String(w),
+          '--connections',
+          String(opts.connections),
+        ],
+        '/plain',
+        20_000,
+        port,
+        'https',
+      );
+      candidates.push({ name, family: 'minimal-tls', workers: w, url: `https://127.0.0.1:${port}/plain`, headers: {}, server: s });
     } catch (err) {
       skip(name, (err as Error).message);
     }
@@ -952,6 +1014,54 @@ async function main(): Promise<void> {
     }
   }
 
+  // 9b. Large bodies and idle connections (issue #20), one process each, candidates focused as above.
+  const large: LargeRecord[] = [];
+  let idle: IdleResult | null = null;
+  let idleError: string | null = null;
+  {
+    const byName = new Map(candidates.map((c) => [c.name, c]));
+    const minimal = byName.get('minimal proxy w1');
+    const rampart = byName.get('rampart plain w1');
+    const base = (c: Candidate): string => c.url.replace(/\/plain$/, '');
+    // Idle first: the large transfers leave the heap grown for a while.
+    if (!aborted && opts.idleConnections > 0 && rampart && Date.now() < deadline) {
+      // Each connection is one descriptor here and one in the candidate (which inherits our limit).
+      const limit = openFilesLimit();
+      const n = Math.min(opts.idleConnections, limit - 200);
+      await focus(rampart);
+      log(`idle: ${n} keep-alive connections held ${opts.idleHold} s on rampart plain w1 (open-files limit ${limit})`);
+      try {
+        idle = await holdIdle(rampart.server.port, '/plain', rampart.server.child.pid, n, opts.idleHold);
+        log(`  held ${idle.held}/${idle.wanted}: RSS ${fmtMb(idle.rssBeforeKb)} -> ${fmtMb(idle.rssHeldKb)} MB, CPU ${idle.cpuPct.toFixed(1)}% of a core`);
+      } catch (err) {
+        idleError = (err as Error).message.split('\n')[0];
+        warn(`  idle failed: ${idleError}`);
+      }
+    }
+    if (!aborted && opts.largeRuns > 0 && minimal && rampart) {
+      log(`large bodies: ${opts.largeRuns} alternation(s) of a ${LARGE_BYTES / 1024 / 1024} MiB download and upload, minimal proxy w1 and rampart plain w1`);
+      for (let i = 1; i <= opts.largeRuns && Date.now() < deadline; i++) {
+        for (const kind of ['download', 'upload'] as const) {
+          const order = i % 2 === 1 ? [minimal, rampart] : [rampart, minimal];
+          for (const c of order) {
+            await focus(c);
+            const rec: LargeRecord = { iteration: i, kind, candidate: c.name, result: null };
+            try {
+              rec.result = await transfer(`${base(c)}/${kind === 'download' ? 'large' : 'upload'}`, c.server.child.pid, kind, LARGE_BYTES);
+            } catch (err) {
+              rec.error = (err as Error).message.split('\n')[0];
+            }
+            large.push(rec);
+            const r = rec.result;
+            log(
+              `[large ${i}/${opts.largeRuns} ${kind}] ${c.name.padEnd(20)} ${r ? `${r.mbPerS.toFixed(0)} MB/s, RSS ${fmtMb(r.startRssKb)} -> peak ${fmtMb(r.peakRssKb)} MB` : `FAILED: ${rec.error}`}`,
+            );
+          }
+        }
+      }
+    }
+  }
+
   // 10. Stop everything before reporting.
   resumeAll();
   await stopAll(3000);
@@ -964,6 +1074,9 @@ async function main(): Promise<void> {
     candidates,
     records,
     pairs,
+    large,
+    idle,
+    idleError,
     skipped,
     startup,
     rampartVersion,
@@ -972,7 +1085,7 @@ async function main(): Promise<void> {
   });
   log(`\n${report.terminal}`);
   if (opts.write) {
-    writeFileSync(join(ROOT, 'BENCHMARKS.md'), report.markdown);
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), withHandWritten(report.markdown, join(ROOT, 'BENCHMARKS.md')));
     log(`\nwrote BENCHMARKS.md`);
   }
 }
@@ -1066,7 +1179,18 @@ const FEATURE_TARGETS: { row: string; vs: string; min?: number }[] = [
   { row: 'rampart jwt wN', vs: 'rampart plain wN', min: 0.85 },
   { row: 'rampart jwt wN', vs: 'rampart plain+hdr wN' },
   { row: 'rampart plain+hdr wN', vs: 'rampart plain wN' },
-  { row: 'rampart secure wN', vs: 'rampart plain wN', min: 0.9 },
+  // Issue #20: the routes users run, against the Node ceiling (the minimal proxy makes one call).
+  { row: 'rampart json wN', vs: 'minimal proxy wN', min: 0.95 },
+  { row: 'rampart secure wN', vs: 'minimal proxy wN', min: 0.9 },
+  { row: 'rampart merge wN', vs: 'minimal proxy wN', min: 0.65 },
+  { row: 'rampart tls wN', vs: 'minimal tls wN', min: 0.9 },
+  { row: 'minimal tls wN', vs: 'minimal proxy wN' },
+  { row: 'rampart secure wN', vs: 'rampart json wN' },
+  { row: 'rampart json wN', vs: 'rampart plain wN' },
+  // Issue #16: a route with checks at most 15% (masking 20%) dearer than the same route without.
+  { row: 'rampart json+cel wN', vs: 'rampart json wN', min: 0.85 },
+  { row: 'rampart json+mask wN', vs: 'rampart json wN', min: 0.8 },
+  { row: 'rampart headers wN', vs: 'rampart plain wN', min: 0.9 },
   { row: 'rampart ratelimit-mem wN', vs: 'rampart plain wN', min: 0.9 },
   { row: 'rampart ratelimit-redis wN', vs: 'rampart plain wN', min: 0.6 },
   { row: 'rampart telemetry wN', vs: 'rampart plain wN', min: 0.85 },
@@ -1176,6 +1300,103 @@ function coreTargetsSection(records: RunRecord[], pairs: PairRecord[], candidate
   );
 }
 
+/** RSS growth during a transfer that still counts as "constant memory": a quarter of the body (a
+ * buffered body would add at least the whole body). */
+const LARGE_RSS_GROWTH_MAX = 0.25;
+const LARGE_MIN_RATIO = 0.9;
+const IDLE_RSS_MAX_MB = 150;
+
+/** Issue #20's `large` and `idle` measurements, with their targets. */
+function largeIdleSection(large: LargeRecord[], idle: IdleResult | null, idleError: string | null): string {
+  const parts: string[] = [];
+  if (large.length) {
+    const rows: string[][] = [];
+    for (const kind of ['download', 'upload'] as const) {
+      const of = (c: string) => large.filter((r) => r.kind === kind && r.candidate === c && r.result).map((r) => r.result as TransferResult);
+      const m = of('minimal proxy w1');
+      const r = of('rampart plain w1');
+      const mb = (xs: TransferResult[]) => median(xs.map((x) => x.mbPerS));
+      const growth = (xs: TransferResult[]) => median(xs.map((x) => x.peakRssKb - x.startRssKb));
+      const q = ratio(mb(r), mb(m));
+      const g = growth(r);
+      const constant = g === null ? null : g * 1024 < LARGE_RSS_GROWTH_MAX * LARGE_BYTES;
+      const failed = large.filter((x) => x.kind === kind && !x.result).length;
+      rows.push([
+        `${LARGE_BYTES / 1024 / 1024} MiB ${kind}`,
+        mb(m) === null ? '–' : (mb(m) as number).toFixed(0),
+        mb(r) === null ? '–' : (mb(r) as number).toFixed(0),
+        fmtRatio(q),
+        `${fmtMb(median(m.map((x) => x.startRssKb)))} → ${fmtMb(median(m.map((x) => x.peakRssKb)))}`,
+        `${fmtMb(median(r.map((x) => x.startRssKb)))} → ${fmtMb(median(r.map((x) => x.peakRssKb)))}`,
+        `≥ ${LARGE_MIN_RATIO.toFixed(2)}×, growth < ${(LARGE_RSS_GROWTH_MAX * LARGE_BYTES) / 1024 / 1024} MB`,
+        q === null || constant === null ? 'not measured' : q >= LARGE_MIN_RATIO && constant ? 'yes' : 'NO',
+        `${r.length + m.length}${failed ? ` (+${failed} failed: ${large.find((x) => x.kind === kind && !x.result)?.error ?? ''})` : ''}`,
+      ]);
+    }
+    parts.push(
+      `One request at a time through a no-op route (\`/large\` → the origin's static file; \`POST /upload\` → the origin, which reads and drops the body), ` +
+        `minimal proxy w1 and rampart plain w1 alternating (order flipped every time), the others paused. MB/s = MiB moved ÷ seconds from request to the end of the answer; ` +
+        `RSS = the candidate's VmRSS before → its peak during the transfer (sampled every 50 ms), medians over the runs.\n\n` +
+        mdTable(['Transfer', 'Minimal MB/s', 'Rampart MB/s', 'Ratio', 'Minimal RSS MB', 'Rampart RSS MB', 'Target', 'Met', 'Runs'], rows, [
+          'l',
+          'r',
+          'r',
+          'r',
+          'r',
+          'r',
+          'l',
+          'l',
+          'l',
+        ]),
+    );
+  }
+  if (idle || idleError) {
+    if (idle) {
+      const perConn = idle.held > 0 ? (((idle.rssHeldKb - idle.rssBeforeKb) * 1024) / idle.held / 1024).toFixed(1) : '–';
+      const rssMb = idle.rssHeldKb / 1024;
+      parts.push(
+        `Idle keep-alive connections on rampart plain w1: each sends one \`GET /plain\`, reads its answer and stays open (opened 250 at a time); ` +
+          `RSS sampled every 500 ms while they are held, CPU = the process's utime+stime over the hold. Open-files limit of the harness (inherited by the candidate): ${idle.nofile}.\n\n` +
+          mdTable(
+            ['Connections held', 'RSS before MB', 'RSS held MB', 'KiB per connection', 'CPU while held', 'Target', 'Met'],
+            [
+              [
+                `${idle.held} / ${idle.wanted}`,
+                fmtMb(idle.rssBeforeKb),
+                fmtMb(idle.rssHeldKb),
+                perConn,
+                `${idle.cpuPct.toFixed(1)}% of a core`,
+                `${idle.wanted} held, RSS ≤ ${IDLE_RSS_MAX_MB} MB`,
+                idle.held === idle.wanted && rssMb <= IDLE_RSS_MAX_MB ? 'yes' : 'NO',
+              ],
+            ],
+            ['r', 'r', 'r', 'r', 'r', 'l', 'l'],
+          ),
+      );
+    } else parts.push(`Idle connections: failed (${idleError}).`);
+  }
+  if (!parts.length)
+    return `### Large bodies and idle connections\n\nNot measured in this run (\`--large-runs 0\`, \`--idle-connections 0\`, or a candidate missing).`;
+  return `### Large bodies and idle connections\n\n${parts.join('\n\n')}`;
+}
+
+const HAND_START = '<!-- hand-written: kept by bench/run.ts when it rewrites this file -->';
+const HAND_END = '<!-- end of hand-written -->';
+
+/** The generated report plus the hand-written section of the file it replaces (kept verbatim). */
+function withHandWritten(markdown: string, path: string): string {
+  let old: string;
+  try {
+    old = readFileSync(path, 'utf8');
+  } catch {
+    return markdown;
+  }
+  const a = old.indexOf(HAND_START);
+  const b = old.indexOf(HAND_END);
+  if (a < 0 || b < a) return markdown;
+  return `${markdown.trimEnd()}\n\n${old.slice(a, b + HAND_END.length)}\n`;
+}
+
 function buildReport(input: {
   commandLine: string;
   machine: Record<string, string>;
@@ -1183,6 +1404,9 @@ function buildReport(input: {
   candidates: Candidate[];
   records: RunRecord[];
   pairs: PairRecord[];
+  large: LargeRecord[];
+  idle: IdleResult | null;
+  idleError: string | null;
   skipped: { name: string; reason: string }[];
   startup: StartupStat[];
   rampartVersion: string | null;
@@ -1311,6 +1535,7 @@ Each feature row ÷ its baseline, both measured in this run with the same worker
   }
 
   sections.push(coreTargetsSection(input.records, input.pairs, input.candidates, input.scenarios, input.startup));
+  sections.push(largeIdleSection(input.large, input.idle, input.idleError));
 
   if (input.startup.length) {
     const rows = input.startup.map((s) => [
@@ -1433,6 +1658,8 @@ ${allRuns}
   - *minimal proxy wN*: bench/minimal-proxy.ts, node:http server + undici \`Pool\` (${opts.connections} connections) —
     the ceiling for any Node gateway; N > 1 runs under node:cluster.
   - *fast-gateway w1*: bench/fast-gateway.ts, fast-gateway ${m['fast-gateway']} with one route, single process.
+  - *minimal tls wN*: bench/minimal-https-proxy.ts, the minimal proxy with a node:https listener (Node's TLS
+    defaults, the same self-signed P-256 certificate as *rampart tls*): the ceiling of the \`tls\` row.
   - *rampart ROUTE wN*: \`node bin/rampart run -c <generated config> --workers N\`, config from
     bench/rampart-config.ts (\`buildRampartConfig\`; feature rows from \`featureInstances\`, each in its own
     Rampart process with its own config and port, same worker count). Routes:
@@ -1443,6 +1670,11 @@ ${routes.map((r) => `    - \`${r.path}\` (${r.id}): ${r.description}`).join('\n'
   Lua script whose \`request()\` hook sends the next token on every request (each thread starts at a random offset);
   openloop rotates the same tokens (\`--tokens-file\`). *plain+hdr* sends a dummy Authorization header of the same
   length to \`/plain\`, so *jwt ÷ plain+hdr* isolates the validation cost from the header bytes.
+- **Large bodies and idle connections** (after the rounds; bench/lib/large-idle.ts): \`--large-runs\` alternations of
+  a ${LARGE_BYTES / 1024 / 1024} MiB download (\`/large\`, a static file on the origin) and upload (\`POST /upload\`, read and
+  dropped by the origin) through no-op routes, one request at a time, minimal proxy w1 and rampart plain w1;
+  then \`--idle-connections\` keep-alive connections opened on rampart plain w1 (one GET each), held
+  \`--idle-hold\` s, with the process's RSS and CPU (idle runs first: the large transfers leave the heap grown).
 - **Redis**: a redis-server (no persistence) on a free loopback port, started by the bench and stopped at the end.
 - The helper scripts are transpiled to plain JS (bench/.build/) so no TypeScript loader sits in a measured process.
 - **Correctness gate**: before measuring, each candidate must answer 200 with the origin's body (byte-identical,

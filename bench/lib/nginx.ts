@@ -51,8 +51,10 @@ function httpCommon(dir: string): string {
 `;
 }
 
-/** Origin: returns the fixed JSON body on every path but /v1/ (an OTLP/HTTP sink). */
-export function writeOriginConf(dir: string, port: number, workers: number, body: string): string {
+/** Origin: returns the fixed JSON body on every path but /v1/ (an OTLP/HTTP sink), /large (a
+ * static file, when `largeFile` is given: the `large` download) and /upload (reads a request body
+ * of up to 64 MiB whole, then answers: the `large` upload). */
+export function writeOriginConf(dir: string, port: number, workers: number, body: string, largeFile?: string): string {
   mkdirSync(dir, { recursive: true });
   const conf = `${common(dir, workers)}http {
 ${httpCommon(dir)}  server {
@@ -72,6 +74,27 @@ ${httpCommon(dir)}  server {
     location /v1/ {
       default_type application/x-protobuf;
       return 200 '';
+    }
+${
+  largeFile
+    ? `    location = /large {
+      default_type application/octet-stream;
+      alias ${largeFile};
+    }
+`
+    : ''
+}    # The upload: nginx reads the whole body (in memory, proxy_request_buffering) before passing it
+    # on to /drop, so the answer comes after the last byte, as from a backend that uses the body
+    # (a bare \`return\` answers at once and leaves the client writing into a closed request).
+    location = /upload {
+      client_max_body_size 64m;
+      client_body_buffer_size 64m;
+      proxy_pass http://127.0.0.1:${port}/drop;
+    }
+    location = /drop {
+      client_max_body_size 64m;
+      default_type application/json;
+      return 200 '{"ok":true}';
     }
   }
 }

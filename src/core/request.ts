@@ -41,6 +41,10 @@ export interface RequestContext {
   serviceRefusedAt: number;
   /** The same for the endpoint's guards. */
   endpointRefusedAt: number;
+  /** The data-protection facts of this request (components/validation/facts.ts), built once and
+   * shared by validation/cel and security/policies. A field, not a WeakMap keyed by the context:
+   * a WeakMap entry per request is an ephemeron the GC must trace (issue #20). */
+  dataFacts: object | undefined;
 }
 
 /** A span as a parent (observability/otel/lean-tracer.ts records the spans): the W3C trace id

@@ -108,9 +108,34 @@ async function forwardMerged(plan: EndpointPlan, ctx: RequestContext, body: Buff
   }
 }
 
+/** Request bodies at least this large, with a Content-Length within max_payload, on a direct
+ * endpoint with no guard reading the body are streamed to the backend as they arrive instead of
+ * read whole first (issue #20: a 50 MiB upload held 50 MiB of RSS and waited for the last byte
+ * before the first was sent). Node's parser delivers exactly Content-Length bytes, so the bound
+ * holds; smaller bodies keep the buffered path (one write). */
+export const STREAM_BODY_MIN = 256 * 1024;
+/** Methods whose bodies may be streamed (a body on GET/HEAD/DELETE/OPTIONS always goes with a
+ * Content-Length, never chunked: call-upstream.ts). */
+const STREAMED_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** The Content-Length of a body `forwardDirect` may stream, or -1. */
+function streamableLength(plan: EndpointPlan, method: string, h: RequestContext['req']['headers']): number {
+  if (plan.direct === null || plan.postBody !== null || h['transfer-encoding'] !== undefined || !STREAMED_METHODS.has(method)) return -1;
+  const cl = h['content-length'];
+  if (cl === undefined) return -1;
+  const n = Number(cl);
+  return n >= STREAM_BODY_MIN && n <= plan.maxPayload ? n : -1;
+}
+
+function hasHeader(flat: readonly string[], name: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true;
+  return false;
+}
+
 /** One no-op backend with nothing around it: answered straight from undici's callbacks, minus
- * three promise hops per request; the same request and answer as through `plan.proxy`. */
-function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, d: DirectBackend): void {
+ * three promise hops per request; the same request and answer as through `plan.proxy`. With
+ * `streamLength` >= 0 the client's body (that many bytes) is piped to the backend unread. */
+function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, d: DirectBackend, streamLength = -1): void {
   const { input, timer } = callInput(plan, ctx, body);
   const res = ctx.res;
   const taps = plan.directTaps;
@@ -134,11 +159,18 @@ function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | n
   const pool = d.pools.get(up.origin);
   // Pools exist for every compiled origin; a miss answers as a failed exchange would.
   if (pool === undefined) return failed(new Error('invariant: no upstream pool for a compiled origin'));
+  const hop = firstHop(up);
+  if (streamLength >= 0) {
+    hop.body = ctx.req;
+    if (!up.chunked && !hasHeader(hop.headers, 'content-length')) hop.headers = [...hop.headers, 'content-length', String(streamLength)];
+  }
   startExchange(
     pool,
-    firstHop(up),
+    hop,
     (first) => {
-      if (mayRedirect(first.status)) {
+      // A streamed body cannot be sent again: a 307/308 is answered as it is, as Go's client does
+      // for a body it cannot rewind (301/302/303 are re-issued as GET without a body anyway).
+      if (mayRedirect(first.status) && !(streamLength >= 0 && (first.status === 307 || first.status === 308))) {
         followRedirects(d.pools, up, first).then((raw) => done(rawResult(raw)), failed);
         return;
       }
@@ -174,6 +206,8 @@ async function guardedForward(plan: EndpointPlan, ctx: RequestContext): Promise<
     const rejection = r instanceof Promise ? await r : r;
     if (rejection) return refuse(plan, ctx, rejection);
   }
+  const stream = streamableLength(plan, ctx.method, req.headers);
+  if (stream >= 0 && plan.direct !== null) return forwardDirect(plan, ctx, null, plan.direct, stream);
   let body: Buffer | null = null;
   const cl = req.headers['content-length'];
   if (cl !== undefined || req.headers['transfer-encoding'] !== undefined) {

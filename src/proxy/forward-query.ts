@@ -21,30 +21,84 @@ function encode(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+');
 }
 
-/** Returns null when nothing can ever be forwarded (the default), so callers skip parsing. */
-export function compileQueryFilter(allowed: readonly string[]): QueryFilter | null {
+// Only characters that URLSearchParams decodes to themselves and encodeURIComponent leaves as
+// they are (no `%`, no `+`), plus the separators: such a query (most are: `page=1&sort=name`)
+// is split by hand, without URLSearchParams' decoding or the re-encoding (issue #20).
+const PLAIN_QUERY_MAX = 2048;
+const PLAIN_QUERY = /^[A-Za-z0-9\-_.!~*'()=&]*$/;
+
+/** The pairs of a plain query, or null when it needs the full parser (or a value holds `=`,
+ * which re-encodes as %3D). Same pairs, in the same order, as URLSearchParams gives. */
+function plainPairs(raw: string): string[] | null {
+  // Long queries keep URLSearchParams: the fast path is for the usual few parameters, and
+  // test/unit/fuzz-forward.test.ts holds the long ones to the growth measured for it.
+  if (raw.length > PLAIN_QUERY_MAX || !PLAIN_QUERY.test(raw)) return null;
+  // One pass over the characters (linear whatever the pairs look like).
+  const out: string[] = [];
+  let start = 0;
+  let eq = -1;
+  for (let i = 0; i <= raw.length; i++) {
+    const c = i < raw.length ? raw.charCodeAt(i) : 0x26;
+    if (c === 0x3d) {
+      if (eq >= 0) return null;
+      eq = i;
+    } else if (c === 0x26) {
+      if (i > start) {
+        if (eq < 0) out.push(raw.slice(start, i), '');
+        else out.push(raw.slice(start, eq), raw.slice(eq + 1, i));
+      }
+      start = i + 1;
+      eq = -1;
+    }
+  }
+  return out;
+}
+
+/** The allowed parameters of a query, grouped by key (all values of a repeated key, in order),
+ * keys sorted as Go's url.Values.Encode does; `plain` when no key or value needs encoding. */
+export interface QueryGroups {
+  readonly keys: readonly string[];
+  readonly byKey: ReadonlyMap<string, readonly string[]>;
+  readonly plain: boolean;
+}
+
+/** Returns null when nothing can ever pass (no input_query_strings). */
+export function compileQueryGroups(allowed: readonly string[]): ((rawQuery: string) => QueryGroups | null) | null {
   if (allowed.length === 0) return null;
   const all = allowed.includes('*');
   const set = new Set(allowed);
   return (rawQuery) => {
-    if (rawQuery === '') return '';
+    if (rawQuery === '') return null;
     // One pass, grouped by key (linear: a per-key search or getAll() made 20 000 distinct keys
     // cost seconds, issue #14), then keys sorted as Go's url.Values.Encode does.
     const byKey = new Map<string, string[]>();
-    for (const [k, v] of new URLSearchParams(rawQuery)) {
-      if (!all && !set.has(k)) continue;
+    const add = (k: string, v: string): void => {
+      if (!all && !set.has(k)) return;
       const vs = byKey.get(k);
       if (vs) vs.push(v);
       else byKey.set(k, [v]);
-    }
-    if (byKey.size === 0) return '';
+    };
+    const pairs = plainPairs(rawQuery);
+    if (pairs !== null) for (let i = 0; i < pairs.length; i += 2) add(pairs[i], pairs[i + 1]);
+    else for (const [k, v] of new URLSearchParams(rawQuery)) add(k, v);
+    if (byKey.size === 0) return null;
     // Go sorts by UTF-8 bytes; a plain sort() (UTF-16 units) put "😀" before "\ue000" (fuzzing, #14).
-    const keys = sortGoKeys([...byKey.keys()]);
+    return { keys: sortGoKeys([...byKey.keys()]), byKey, plain: pairs !== null };
+  };
+}
+
+/** Returns null when nothing can ever be forwarded (the default), so callers skip parsing. */
+export function compileQueryFilter(allowed: readonly string[]): QueryFilter | null {
+  const groups = compileQueryGroups(allowed);
+  if (groups === null) return null;
+  return (rawQuery) => {
+    const g = groups(rawQuery);
+    if (g === null) return '';
     const out: string[] = [];
-    for (const k of keys) {
-      const ek = encode(k);
-      const vs = byKey.get(k);
-      if (vs !== undefined) for (const v of vs) out.push(ek + '=' + encode(v)); // always: k is a key
+    for (const k of g.keys) {
+      const ek = g.plain ? k : encode(k);
+      const vs = g.byKey.get(k);
+      if (vs !== undefined) for (const v of vs) out.push(ek + '=' + (g.plain ? v : encode(v))); // always: k is a key
     }
     return out.join('&');
   };

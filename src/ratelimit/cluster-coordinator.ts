@@ -10,7 +10,7 @@
 // component registry (through server/gateway.ts), which imports the rate-limit components. The
 // call is idempotent, so an explicit `installLimitCoordinator()` in runPrimary is also fine.
 import cluster, { type Worker } from 'node:cluster';
-import { MAX_LEASE, type GrantMsg, type WorkerMsg } from './cluster-protocol.js';
+import { MAX_LEASE, type GrantMsg, type GrantsMsg, type WorkerMsg } from './cluster-protocol.js';
 import { MemoryLimiter } from './memory-limiter.js';
 
 let installed = false;
@@ -35,6 +35,20 @@ function handle(worker: Worker, msg: WorkerMsg): void {
       // refuse rather than admit without a bucket.
       const g = lim ? lim.acquire(msg.k, Math.min(msg.n, MAX_LEASE), now, 4 * workerCount()) : -1000;
       const reply: GrantMsg = { rl: 'grant', s: msg.s, g, w: lim ? lim.windowOf(now) : 0 };
+      if (worker.isConnected()) worker.send(reply);
+      return;
+    }
+    case 'takes': {
+      const lim = limiters.get(msg.id);
+      const share = 4 * workerCount();
+      const g: number[] = [];
+      const w: number[] = [];
+      const window = lim ? lim.windowOf(now) : 0;
+      for (let i = 0; i < msg.k.length; i++) {
+        g.push(lim ? lim.acquire(msg.k[i], Math.min(msg.n[i], MAX_LEASE), now, share) : -1000);
+        w.push(window);
+      }
+      const reply: GrantsMsg = { rl: 'grants', s: msg.s, g, w };
       if (worker.isConnected()) worker.send(reply);
       return;
     }

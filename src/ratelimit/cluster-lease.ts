@@ -2,7 +2,7 @@
 // cluster primary (cluster-coordinator.ts), reached over the cluster IPC channel. If the primary
 // does not answer (it never should: it does nothing else), the request is refused for a moment
 // rather than admitted without a bucket.
-import { MAX_LEASE, type DefineMsg, type GrantMsg, type ReturnMsg, type TakeMsg } from './cluster-protocol.js';
+import { MAX_LEASE, type DefineMsg, type GrantMsg, type GrantsMsg, type ReturnMsg, type TakeMsg, type TakesMsg } from './cluster-protocol.js';
 import { LeaseLimiter, type Grant, type LeaseSource } from './lease-limiter.js';
 import { refuse, type Limiter } from './limiter.js';
 import type { Policy } from './policy.js';
@@ -19,12 +19,11 @@ function listen(): void {
   if (listening) return;
   listening = true;
   process.on('message', (msg: unknown) => {
-    const m = msg as GrantMsg;
-    if (m === null || typeof m !== 'object' || m.rl !== 'grant') return;
-    const w = waiting.get(m.s);
-    if (!w) return;
-    waiting.delete(m.s);
-    w.resolve(m);
+    const m = msg as GrantMsg | GrantsMsg;
+    if (m === null || typeof m !== 'object') return;
+    if (m.rl === 'grant') return answer(m.s, m);
+    if (m.rl !== 'grants') return;
+    for (let i = 0; i < m.s.length; i++) answer(m.s[i], { rl: 'grant', s: m.s[i], g: m.g[i], w: m.w[i] });
   });
   // Unanswered requests (primary gone) fail after NO_ANSWER_MS.
   setInterval(() => {
@@ -37,7 +36,36 @@ function listen(): void {
   }, 250).unref();
 }
 
-function send(msg: DefineMsg | TakeMsg | ReturnMsg): boolean {
+function answer(s: number, g: GrantMsg): void {
+  const w = waiting.get(s);
+  if (!w) return;
+  waiting.delete(s);
+  w.resolve(g);
+}
+
+/** Leases asked for during this turn of the event loop, per limiter id, sent together by
+ * `flush` (setImmediate: after the turn's I/O callbacks, so every request parsed in the turn
+ * shares one message). One pending take goes as a plain TakeMsg. */
+const batches = new Map<string, { k: string[]; n: number[]; s: number[] }>();
+let flushing = false;
+
+function flush(): void {
+  flushing = false;
+  for (const [id, b] of batches) {
+    const ok =
+      b.k.length === 1 ? send({ rl: 'take', id, k: b.k[0], n: b.n[0], s: b.s[0] }) : send({ rl: 'takes', id, k: b.k, n: b.n, s: b.s } satisfies TakesMsg);
+    if (!ok) {
+      for (const s of b.s) {
+        const w = waiting.get(s);
+        waiting.delete(s);
+        w?.reject(new Error('cluster IPC channel closed'));
+      }
+    }
+  }
+  batches.clear();
+}
+
+function send(msg: DefineMsg | TakeMsg | TakesMsg | ReturnMsg): boolean {
   try {
     return process.send !== undefined && process.connected && (process.send(msg), true);
   } catch {
@@ -52,9 +80,14 @@ class IpcSource implements LeaseSource {
     const s = (seq = (seq + 1) % 0x7fffffff);
     return new Promise<Grant>((resolve, reject) => {
       waiting.set(s, { at: Date.now(), resolve, reject });
-      if (!send({ rl: 'take', id: this.id, k: key, n: want, s })) {
-        waiting.delete(s);
-        reject(new Error('cluster IPC channel closed'));
+      let b = batches.get(this.id);
+      if (b === undefined) batches.set(this.id, (b = { k: [], n: [], s: [] }));
+      b.k.push(key);
+      b.n.push(want);
+      b.s.push(s);
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flush);
       }
     });
   }

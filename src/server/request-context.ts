@@ -11,6 +11,7 @@ export class GatewayRequestContext implements RequestContext {
   traceContext: TraceParent | undefined = undefined;
   serviceRefusedAt = Infinity;
   endpointRefusedAt = Infinity;
+  dataFacts: object | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

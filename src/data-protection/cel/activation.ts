@@ -42,7 +42,8 @@ function headerMap(h: Readonly<Record<string, readonly string[]>>): Record<strin
 }
 
 function listMap(q: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
-  return Object.assign(Object.create(null), q);
+  // The facts' maps are null-prototype already (components/validation/facts.ts): no copy then.
+  return Object.getPrototypeOf(q) === null ? q : Object.assign(Object.create(null), q);
 }
 
 const CAPITALISED = new Map<string, string>();
@@ -60,9 +61,9 @@ function paramMap(p: Readonly<Record<string, string>>): Record<string, string> {
   return out;
 }
 
-export function requestActivation(f: RequestFacts, uses: ReadonlySet<string>, now: Date): Activation {
+export function requestActivation(f: RequestFacts, uses: ReadonlySet<string>, now?: Date): Activation {
   const a: Activation = Object.create(null);
-  if (uses.has('now')) a.now = krakendNow(now);
+  if (uses.has('now')) a.now = krakendNow(now ?? new Date());
   if (uses.has('req_method')) a.req_method = f.method;
   if (uses.has('req_path')) a.req_path = f.path;
   if (uses.has('req_params')) a.req_params = paramMap(f.params);
@@ -71,9 +72,9 @@ export function requestActivation(f: RequestFacts, uses: ReadonlySet<string>, no
   return a;
 }
 
-export function responseActivation(f: ResponseFacts, uses: ReadonlySet<string>, now: Date): Activation {
+export function responseActivation(f: ResponseFacts, uses: ReadonlySet<string>, now?: Date): Activation {
   const a: Activation = Object.create(null);
-  if (uses.has('now')) a.now = krakendNow(now);
+  if (uses.has('now')) a.now = krakendNow(now ?? new Date());
   if (uses.has('resp_completed')) a.resp_completed = f.completed;
   if (uses.has('resp_metadata_status')) a.resp_metadata_status = BigInt(Math.trunc(f.status));
   if (uses.has('resp_metadata_headers')) a.resp_metadata_headers = headerMap(f.headers);
@@ -81,9 +82,9 @@ export function responseActivation(f: ResponseFacts, uses: ReadonlySet<string>, 
   return a;
 }
 
-export function jwtActivation(claims: Readonly<Record<string, unknown>> | null, uses: ReadonlySet<string>, now: Date): Activation {
+export function jwtActivation(claims: Readonly<Record<string, unknown>> | null, uses: ReadonlySet<string>, now?: Date): Activation {
   const a: Activation = Object.create(null);
-  if (uses.has('now')) a.now = krakendNow(now);
+  if (uses.has('now')) a.now = krakendNow(now ?? new Date());
   if (uses.has('JWT')) a.JWT = claims ?? Object.create(null);
   return a;
 }

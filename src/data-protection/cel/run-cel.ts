@@ -25,18 +25,18 @@ export function evaluatePhase(p: CompiledPhase, phase: CelPhase, activation: Rec
   return OK;
 }
 
-export function runCelRequest(c: CompiledCel, facts: RequestFacts, now: Date = new Date()): CelOutcome {
+export function runCelRequest(c: CompiledCel, facts: RequestFacts, now?: Date): CelOutcome {
   if (c.request.checks.length === 0) return OK;
   return evaluatePhase(c.request, 'request', requestActivation(facts, c.request.uses, now));
 }
 
-export function runCelResponse(c: CompiledCel, facts: ResponseFacts, now: Date = new Date()): CelOutcome {
+export function runCelResponse(c: CompiledCel, facts: ResponseFacts, now?: Date): CelOutcome {
   if (c.response.checks.length === 0) return OK;
   return evaluatePhase(c.response, 'response', responseActivation(facts, c.response.uses, now));
 }
 
 /** Inside auth/validator, after the token verified (a rejecter: abort -> 401). */
-export function runCelJwt(c: CompiledCel, claims: Readonly<Record<string, unknown>> | null, now: Date = new Date()): CelOutcome {
+export function runCelJwt(c: CompiledCel, claims: Readonly<Record<string, unknown>> | null, now?: Date): CelOutcome {
   if (c.jwt.checks.length === 0) return OK;
   return evaluatePhase(c.jwt, 'jwt', jwtActivation(claims, c.jwt.uses, now));
 }

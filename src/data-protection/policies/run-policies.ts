@@ -24,18 +24,18 @@ function outcome(p: CompiledPolicies, s: CompiledSection, r: CelOutcome): Policy
   };
 }
 
-export function runRequestPolicies(p: CompiledPolicies, facts: RequestFacts, now: Date = new Date()): PolicyOutcome {
+export function runRequestPolicies(p: CompiledPolicies, facts: RequestFacts, now?: Date): PolicyOutcome {
   if (!p.req) return OK;
   return outcome(p, p.req, evaluatePhase(p.req.phase, 'request', requestActivation(facts, p.req.phase.uses, now), 'policy'));
 }
 
-export function runResponsePolicies(p: CompiledPolicies, facts: ResponseFacts, now: Date = new Date()): PolicyOutcome {
+export function runResponsePolicies(p: CompiledPolicies, facts: ResponseFacts, now?: Date): PolicyOutcome {
   if (!p.resp) return OK;
   return outcome(p, p.resp, evaluatePhase(p.resp.phase, 'response', responseActivation(facts, p.resp.phase.uses, now), 'policy'));
 }
 
 /** Inside auth/validator after the token verified: failure -> 401, no body. */
-export function runJwtPolicies(p: CompiledPolicies, claims: Readonly<Record<string, unknown>> | null, now: Date = new Date()): PolicyOutcome {
+export function runJwtPolicies(p: CompiledPolicies, claims: Readonly<Record<string, unknown>> | null, now?: Date): PolicyOutcome {
   if (!p.jwt) return OK;
   return outcome(p, p.jwt, evaluatePhase(p.jwt.phase, 'jwt', jwtActivation(claims, p.jwt.phase.uses, now), 'policy'));
 }
