@@ -83,6 +83,7 @@ function cpuUs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * TICK_US;
 }
 
+const statusSeen = new Map<number, number>();
 const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
 async function drive(path: string, headers: Record<string, string>, n: number): Promise<number> {
   let next = 0;
@@ -92,7 +93,10 @@ async function drive(path: string, headers: Record<string, string>, n: number): 
       next++;
       const r = await pool.request({ method: 'GET', path, headers });
       await r.body.dump();
-      if (r.statusCode !== 200) bad++;
+      if (r.statusCode !== 200) {
+        bad++;
+        statusSeen.set(r.statusCode, (statusSeen.get(r.statusCode) ?? 0) + 1);
+      }
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
@@ -110,7 +114,7 @@ for (let round = 0; round < rounds; round++) {
     const t0 = process.hrtime.bigint();
     const bad = await drive(r.path, r.headers ?? {}, requests);
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200`);
+    if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200 (${JSON.stringify([...statusSeen])}); gateway log:\n${out.slice(-2000)}`);
     cpu[r.id].push((cpuUs(pid) - c0) / requests);
     rps[r.id].push(requests / s);
   }

@@ -1,6 +1,7 @@
 // `security/policies` (EE): req, resp and jwt policies compiled at startup on the CEL engine
 // plus the policy macros (data-protection/policies). Endpoint level: jwt policies (401, no body)
-// and req policies (error.status, 500 by default) in the guard, resp policies on the proxied
+// right after authentication (Stage.onAuthenticated), req policies (error.status, 500 by
+// default) in the admit guard, resp policies on the proxied
 // answer. Backend level: req policies before the call and resp policies on its answer fail that
 // backend only. error.body reaches the client only with router.return_error_msg (Rampart's
 // reading of EE's detailed errors); the failing policy goes to the log (with `debug`, its text:

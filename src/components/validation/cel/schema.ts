@@ -7,8 +7,9 @@ import { defineComponent } from '../../types.js';
 export const celComponent = defineComponent<CelConfig>({
   namespace: 'validation/cel',
   schemas: { endpoint: celSchema, backend: celSchema },
-  // After authentication (JWT checks read the verified claims) and the rate limits, before the
-  // body is read and validation/json-schema runs (KrakenD's order: CEL wraps the schema check).
+  // Request checks: after the rate limits, before the body is read and validation/json-schema
+  // runs (KrakenD's order: CEL wraps the schema check). JWT checks run earlier, right after
+  // authentication (Stage.onAuthenticated).
   phase: 'admit',
   load: () => import('./component.js'),
 });
