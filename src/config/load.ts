@@ -16,6 +16,9 @@ import { locatePointer } from './json-locate.js';
 export interface LoadedConfig {
   config: ServiceConfig;
   warnings: string[];
+  /** For a rendered flexible config: adds the rendered and template lines to a later
+   * ConfigError (the components' build problems), as load does to its own. */
+  explain?: (err: ConfigError) => ConfigError;
 }
 
 function parseJson(file: string, text: string): unknown {
@@ -92,7 +95,8 @@ export function loadConfigFile(file: string, catalog: NamespaceCatalog, env: Env
   if (!flexibleEnabled(env)) return loadConfigText(file, text, catalog, { env });
   const rendered = renderFlexible(file, text, env);
   try {
-    return loadConfigText(file, rendered.text, catalog, { env });
+    const loaded = loadConfigText(file, rendered.text, catalog, { env });
+    return { ...loaded, explain: (e) => (e.file === file ? explainRendered(e, rendered) : e) };
   } catch (err) {
     if (err instanceof ConfigError && err.file === file) throw explainRendered(err, rendered);
     throw err;
