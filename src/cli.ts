@@ -132,6 +132,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   let a: Args;
+  let explain: ((e: ConfigError) => ConfigError) | undefined;
   try {
     a = parseArgs(argv);
     if (a.version) return void process.stdout.write(`rampart ${VERSION}\n`);
@@ -157,12 +158,13 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const { loadConfigFile } = await import('./components/load-config.js');
-    const { config, warnings } = loadConfigFile(file);
+    const { config, warnings, explain: explainLater } = loadConfigFile(file);
+    explain = explainLater;
     report('warnings', warnings.map((w) => `${file}: warning: ${w}\n`).join(''));
     const { run } = await import('./server/run.js');
     await run(config, { debug: a.debug, port: a.port });
   } catch (err) {
-    if (err instanceof ConfigError) return fail(1, err.message + '\n');
+    if (err instanceof ConfigError) return fail(1, (explain ? explain(err) : err).message + '\n');
     if (err instanceof UsageError) return fail(2, `rampart: ${err.message}\n\n${HELP}`);
     fail(2, `rampart: ${(err as Error).message}\n`);
   }

@@ -18,6 +18,9 @@ import { locatePointer } from './json-locate.js';
 export interface LoadedConfig {
   config: ServiceConfig;
   warnings: string[];
+  /** For a rendered flexible config: adds the rendered and template lines to a later
+   * ConfigError (the components' build problems), as load does to its own. */
+  explain?: (err: ConfigError) => ConfigError;
 }
 
 function parseJson(file: string, text: string): unknown {
@@ -119,7 +122,11 @@ export function readConfigSource(file: string, env: Env = process.env): ConfigSo
 export function loadConfigFile(file: string, catalog: NamespaceCatalog, env: Env = process.env): LoadedConfig {
   const src = readConfigSource(file, env);
   try {
-    return loadConfigText(file, src.text, catalog, { env });
+    const loaded = loadConfigText(file, src.text, catalog, { env });
+    const rendered = src.rendered;
+    if (!rendered) return loaded;
+    // Problems found later (while components build) also name the template line that wrote them.
+    return { ...loaded, explain: (e) => (e.file === file ? new ConfigError(e.file, explainRendered(e.problems, rendered)) : e) };
   } catch (err) {
     if (src.rendered && err instanceof ConfigError && err.file === file) throw new ConfigError(err.file, explainRendered(err.problems, src.rendered));
     throw err;

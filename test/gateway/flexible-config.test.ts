@@ -107,6 +107,19 @@ describe('flexible configuration: rampart check reports where a template is wron
     assert.match(r.err, new RegExp(`/endpoints/1/method: .*\\(line ${line} of the rendered config .*out\\.json, written by .*templates/endpoint\\.tmpl:3\\)`));
   });
 
+  it('a problem found while building the components is mapped to the template line too', () => {
+    const dir = copy();
+    const t = join(dir, 'templates', 'endpoint.tmpl');
+    const jwks = '{ "auth/validator": { "alg": "RS256", "jwk_local_path": "/nonexistent/jwks.json" } }';
+    writeFileSync(t, readFileSync(t, 'utf8').replace('"backend": [', `"extra_config": ${jwks},\n      "backend": [`));
+    const r = check(dir);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /\/endpoints\/0\/extra_config\/auth~1validator: jwk_local_path: cannot read .*\(line \d+ of the rendered config .*out\.json, written by .*templates\/endpoint\.tmpl:7\)/,
+    );
+  });
+
   it('KRAKEND_PORT overrides the rendered port, and a bad one names the variable', () => {
     const r = check(copy(), { KRAKEND_PORT: 'http' });
     assert.equal(r.code, 1);
