@@ -116,7 +116,7 @@ describe('flexible configuration: rampart check reports where a template is wron
     assert.equal(r.code, 1);
     assert.match(
       r.err,
-      /\/endpoints\/0\/extra_config\/auth~1validator: jwk_local_path: cannot read .*\(line \d+ of the rendered config .*out\.json, written by .*templates\/endpoint\.tmpl:7\)/,
+      /\/endpoints\/0\/extra_config\/auth~1validator\/jwk_local_path: cannot read .*\(line \d+ of the rendered config .*out\.json, written by .*templates\/endpoint\.tmpl:7\)/,
     );
   });
 
