@@ -5,7 +5,7 @@
 // and static attributes encoded once per route) are appended to a batch. A timer (or the 512th span)
 // wraps the batch in an ExportTraceServiceRequest, once per batch, and hands it to the SDK's OTLP
 // export delegates (trace-senders.ts: HTTP or gRPC, retries, timeouts, headers and TLS are the
-// SDK's). Ids come from the CSPRNG pool (id-generator.ts), never Math.random.
+// SDK's). Ids come from the CSPRNG pool (id-words.ts), never Math.random.
 import type { TraceParent } from '../../core/request.js';
 import { PbWriter, TAG, field, kv, stringField, varintSize } from './pb-writer.js';
 import { randomWord } from './id-words.js';
