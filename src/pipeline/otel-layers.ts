@@ -14,7 +14,7 @@ import type { BackendFlags, LayerFlags } from '../config/normalize-otel.js';
 import { GatewayError } from '../core/gateway-error.js';
 import { compileOutcomeSeries, outcomeIndex } from '../observability/otel/series-cache.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
-import { SPAN_KIND, type LeanSpan } from '../observability/otel/lean-tracer.js';
+import { nowMs, SPAN_KIND, type LeanSpan } from '../observability/otel/lean-tracer.js';
 import { errorStatus, fixedPart, outcomeParts, writeHeaders } from '../observability/otel/span-parts.js';
 import { keyBytes } from '../observability/otel/pb-writer.js';
 import { completeOf, failureOf, type BackendResult, type CallInput } from '../core/backend-result.js';
@@ -29,10 +29,6 @@ const ERROR = errorStatus();
 const BACKEND_FAILED = errorStatus('backend failed');
 const REFUSED = errorStatus('refused');
 const K_STATUS = keyBytes('http.response.status_code');
-
-function epochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 /** What a tap measures of one call: the outcome index and the failure, if any. */
 function outcome(input: CallInput, r: BackendResult): number {
@@ -61,7 +57,7 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
     },
     end(span, input, r) {
       const o = outcome(input, r);
-      series?.[o].record((epochMs() - span.startMs) / 1000);
+      series?.[o].record((nowMs() - span.startMs) / 1000);
       if (!span.sampled) return;
       const w = tracer.open(span);
       w.raw(fixed);
@@ -101,7 +97,7 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
     },
     end(span, input, r) {
       const o = outcome(input, r);
-      series?.[o].record((epochMs() - span.startMs) / 1000);
+      series?.[o].record((nowMs() - span.startMs) / 1000);
       if (!span.sampled) return;
       const failure = failureOf(r);
       const w = tracer.open(span);

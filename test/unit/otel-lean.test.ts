@@ -1,18 +1,18 @@
 // The request-path shortcuts of telemetry/opentelemetry against the SDK parts they replace:
 // LeanHistogram against the SDK's explicit-bucket histogram (same values, one Prometheus
-// reader each, the same text), traceHeadersOf against the W3C propagator, the pooled id
-// generator's ids.
+// reader each, the same text), the lean tracer's traceparent and tracestate against the W3C
+// propagator, its pooled CSPRNG ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT_CONTEXT, trace, TraceFlags, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { W3CTraceContextPropagator, TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { LeanProducer } from '../../src/observability/otel/lean-histogram.js';
 import { compileOutcomeSeries, compileServerSeries, outcomeIndex } from '../../src/observability/otel/series-cache.js';
-import { traceHeadersOf, injectHeaders } from '../../src/observability/otel/context.js';
-import { PooledRandomIdGenerator } from '../../src/observability/otel/id-generator.js';
+import { LeanTracer, type LeanSpan } from '../../src/observability/otel/lean-tracer.js';
+import { remoteParent } from '../../src/observability/otel/span-parts.js';
 
 const BOUNDS = [0.01, 0.05, 0.1, 0.5, 1];
 // Bucket edges exactly (inclusive upper bounds), inside, beyond the last, zero; a negative and NaN (dropped by both).
@@ -86,36 +86,58 @@ test('past 2000 series a histogram folds new attribute sets into one overflow se
   assert.equal(h.series({ i: 2001 }), over);
 });
 
-function spanWith(traceFlags: number, traceState?: TraceState): Span {
-  return trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags, traceState });
+const propagator = new W3CTraceContextPropagator();
+const tracer = new LeanTracer({ resource: {}, scope: { name: 't', version: '0' }, sampleRate: 0.5, sinks: [], flushMs: 60_000 });
+
+/** What the W3C propagator writes for the lean span's context. */
+function injected(span: LeanSpan): Record<string, string> {
+  const [traceId, spanId] = [span.traceparent().slice(3, 35), span.traceparent().slice(36, 52)];
+  const ctx = trace.setSpan(
+    ROOT_CONTEXT,
+    trace.wrapSpanContext({
+      traceId,
+      spanId,
+      traceFlags: span.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      traceState: span.state ? new TraceState(span.state) : undefined,
+    }),
+  );
+  const carrier: Record<string, string> = {};
+  propagator.inject(ctx, carrier, { set: (c, k, v) => (c[k] = v) });
+  return carrier;
 }
 
-test('traceHeadersOf writes what the W3C propagator writes (sampled, unsampled, with tracestate)', () => {
-  const cases = [
-    spanWith(TraceFlags.SAMPLED),
-    spanWith(TraceFlags.NONE),
-    spanWith(TraceFlags.SAMPLED, new TraceState('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE')),
+test('a lean span hands on what the W3C propagator would (sampled, unsampled, with tracestate); ids read back', () => {
+  const parents = [
+    { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+    { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' },
   ];
-  for (const span of cases) assert.deepEqual(traceHeadersOf(span), injectHeaders(span));
-  assert.deepEqual(traceHeadersOf(cases[0]), ['traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01']);
-  // And the propagator reads back the same context.
-  const carrier = { traceparent: traceHeadersOf(cases[2])[1], tracestate: traceHeadersOf(cases[2])[3] };
-  const back = trace.getSpanContext(
-    new W3CTraceContextPropagator().extract(ROOT_CONTEXT, carrier, { keys: (c) => Object.keys(c), get: (c, k) => c[k as keyof typeof c] }),
-  );
-  assert.equal(back?.spanId, 'b7ad6b7169203331');
-  assert.equal(back?.traceState?.get('congo'), 't61rcWkgMzE');
+  for (const headers of parents) {
+    const parent = remoteParent(headers);
+    assert.ok(parent);
+    const span = tracer.start(parent);
+    const want = injected(span);
+    assert.equal(span.traceparent(), want.traceparent);
+    assert.equal(span.state, want.tracestate);
+    assert.match(span.traceparent(), /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-0[01]$/);
+    // And the propagator reads back the same context.
+    const back = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, want, { keys: (c) => Object.keys(c), get: (c, k) => c[k as keyof typeof c] }));
+    assert.equal(back?.spanId, span.traceparent().slice(36, 52));
+  }
+  assert.equal(tracer.start(remoteParent(parents[2])).state, 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE');
+  // Invalid parents are not believed: all-zero ids, a bad version, garbage.
+  for (const traceparent of ['00-00000000000000000000000000000000-b7ad6b7169203331-01', 'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x'])
+    assert.equal(remoteParent({ traceparent }), undefined);
 });
 
-test('pooled ids: lowercase hex of the right length, never all zero, no repeats across pool refills', () => {
-  const g = new PooledRandomIdGenerator();
+test('pooled CSPRNG ids: the right length, never all zero, no repeats across pool refills', () => {
   const seen = new Set<string>();
   for (let i = 0; i < 3000; i++) {
-    const t = g.generateTraceId();
-    const s = g.generateSpanId();
-    assert.match(t, /^[0-9a-f]{32}$/);
-    assert.match(s, /^[0-9a-f]{16}$/);
+    const tp = tracer.start(undefined).traceparent();
+    const [t, s] = [tp.slice(3, 35), tp.slice(36, 52)];
+    assert.match(tp, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
     assert.notEqual(t, '0'.repeat(32));
+    assert.notEqual(s, '0'.repeat(16));
     assert.ok(!seen.has(t) && !seen.has(s));
     seen.add(t);
     seen.add(s);

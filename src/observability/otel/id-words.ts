@@ -1,9 +1,9 @@
 // Trace and span ids as 32-bit words from the CSPRNG, drawn from a pooled array (one
-// getRandomValues per 1 024 words). The SDK's default generator uses Math.random() (predictable
+// getRandomValues per 16 384 words). The SDK's default generator uses Math.random() (predictable
 // ids: a client that sees a few traceparents could guess others).
 import { webcrypto } from 'node:crypto';
 
-const POOL = 1024;
+const POOL = 16384; // 64 KiB, getRandomValues' limit per call
 const pool = new Uint32Array(POOL);
 let at = POOL;
 

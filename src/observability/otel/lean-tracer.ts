@@ -5,7 +5,7 @@
 // and static attributes encoded once per route) are appended to a batch. A timer (or the 512th span)
 // wraps the batch in an ExportTraceServiceRequest, once per batch, and hands it to the SDK's OTLP
 // export delegates (trace-senders.ts: HTTP or gRPC, retries, timeouts, headers and TLS are the
-// SDK's). Ids come from the CSPRNG pool (id-generator.ts), never Math.random.
+// SDK's). Ids come from the CSPRNG pool (id-words.ts), never Math.random.
 import type { TraceParent } from '../../core/request.js';
 import { PbWriter, TAG, field, kv, stringField, varintSize } from './pb-writer.js';
 import { randomWord } from './id-words.js';
@@ -56,8 +56,12 @@ export class LeanSpan implements TraceParent {
 const BATCH_SPANS = 512;
 const BATCH_BYTES = 1 << 20;
 
-function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+// performance.timeOrigin is a getter into C++ on every read: read once.
+const ORIGIN = performance.timeOrigin;
+
+/** ms since the epoch, sub-µs resolution. */
+export function nowMs(): number {
+  return ORIGIN + performance.now();
 }
 
 export interface LeanTracerOptions {

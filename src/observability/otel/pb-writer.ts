@@ -65,7 +65,8 @@ export class PbWriter {
 
   raw(bytes: Buffer): void {
     this.ensure(bytes.length);
-    bytes.copy(this.buf, this.pos);
+    // TypedArray#set: no argument checks, unlike Buffer#copy.
+    this.buf.set(bytes, this.pos);
     this.pos += bytes.length;
   }
 
@@ -117,14 +118,24 @@ export class PbWriter {
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
 
-  /** A fixed64 field holding nanoseconds since the epoch (a double: ~256 ns of precision). */
+  /** A fixed64 field holding nanoseconds since the epoch (a double: ~256 ns of precision),
+   * little-endian, byte by byte (writeUInt32LE checks its arguments on every call). */
   nanos(tag: number, ns: number): void {
     this.ensure(9);
+    const b = this.buf;
+    let p = this.pos;
     const hi = Math.floor(ns / 4294967296);
-    this.buf[this.pos++] = tag;
-    this.buf.writeUInt32LE(Math.max(0, Math.round(ns - hi * 4294967296)) >>> 0, this.pos);
-    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4);
-    this.pos += 8;
+    const lo = Math.max(0, Math.round(ns - hi * 4294967296)) >>> 0;
+    b[p++] = tag;
+    b[p++] = lo & 0xff;
+    b[p++] = (lo >>> 8) & 0xff;
+    b[p++] = (lo >>> 16) & 0xff;
+    b[p++] = lo >>> 24;
+    b[p++] = hi & 0xff;
+    b[p++] = (hi >>> 8) & 0xff;
+    b[p++] = (hi >>> 16) & 0xff;
+    b[p++] = (hi >>> 24) & 0xff;
+    this.pos = p;
   }
 
   /** A string attribute (Span.attributes KeyValue) whose key part is pre-encoded by `keyBytes`. */
