@@ -255,6 +255,16 @@ test('check --lint reads no key file (passes); check without it is the full dry 
   assert.match(bad.out, /\/extra_config\/security~1cors: /);
 });
 
+test('check --lint fetches no JWK set either (auth/signer loads its key at build)', () => {
+  const signer = { alg: 'HS256', kid: 'k', keys_to_sign: ['access_token'], jwk_url: 'https://127.0.0.1:9/jwk' };
+  const config = { version: 3, endpoints: [{ endpoint: '/token', backend: [B], extra_config: { 'auth/signer': signer } }] };
+  const lint = cli(config, '--lint');
+  assert.equal(lint.status, 0, lint.out);
+  const full = cli(config);
+  assert.equal(full.status, 1, full.out);
+  assert.match(full.out, /\/endpoints\/0\/extra_config\/auth~1signer: cannot load the signing key/);
+});
+
 test('check --lint does not read TLS certificate files either', () => {
   const config = {
     version: 3,
