@@ -1,5 +1,5 @@
 // The one way start-up code reads a file named by the config (keys, JWK sets, certificates,
-// htpasswd, GeoIP databases, Lua sources, templates). `rampart check --lint` switches reading
+// htpasswd, GeoIP databases, Lua sources, templates) or fetches a JWK set at build time. `rampart check --lint` switches reading
 // off for its one-shot process: a CI job without the secrets mounted can then check schema and
 // semantics. A read refused that way throws (whatever the caller wraps it in), and the count of
 // refused reads tells the build (pipeline/build-stages.ts) that the component's error came from
@@ -17,6 +17,14 @@ export function skipConfigFileReads(): void {
 /** How many reads the lint mode refused so far. */
 export function skippedReads(): number {
   return skipped;
+}
+
+/** Start-up code that downloads what the config names (the signer's JWK set) asks first. */
+export function assertMayFetch(): void {
+  if (lint) {
+    skipped++;
+    throw new Error('not fetched (check --lint)');
+  }
 }
 
 export function readFileSync(path: string, encoding: 'utf8'): string;

@@ -91,9 +91,15 @@ function rssItem(i: Obj): Obj {
     out.authors = [nameAddress(who)];
   }
   put(out, 'guid', text(i.guid));
-  const image = list(i.image).map((x) => attr(x, 'href')).find((h) => h !== ''); // itunes:image
+  const image = list(i.image)
+    .map((x) => attr(x, 'href'))
+    .find((h) => h !== ''); // itunes:image
   if (image) out.image = { url: image };
-  put(out, 'categories', [...list(i.category), ...list(i.subject)].map(text).filter((c) => c !== ''));
+  put(
+    out,
+    'categories',
+    [...list(i.category), ...list(i.subject)].map(text).filter((c) => c !== ''),
+  );
   const enclosures = list(i.enclosure).map((e) => {
     const o: Obj = {};
     put(o, 'url', attr(e, 'url'));

@@ -69,7 +69,13 @@ function withoutRefused(cfg: ServiceConfig, problems: readonly ConfigProblem[]):
   for (const ns of refused) {
     const cut = ns.lastIndexOf('/');
     const extra = extraAt(copy, ns.slice(0, cut));
-    if (extra) delete extra[ns.slice(cut + 1).replace(/~1/g, '/').replace(/~0/g, '~')];
+    if (extra)
+      delete extra[
+        ns
+          .slice(cut + 1)
+          .replace(/~1/g, '/')
+          .replace(/~0/g, '~')
+      ];
   }
   return copy;
 }
@@ -99,7 +105,8 @@ export async function checkConfigText(file: string, text: string, opts: { lint?:
       // A throw that is not a ConfigError is a bug; it is still reported as a problem, at the
       // root, rather than crashing `check` (the fuzz tests look for these). After load problems
       // it is most likely their consequence (a value the schema refused), already reported.
-      else if (r.problems.length === 0) problems.push({ pointer: '', message: `internal error while building the gateway: ${(err as Error)?.message ?? String(err)}` });
+      else if (r.problems.length === 0)
+        problems.push({ pointer: '', message: `internal error while building the gateway: ${(err as Error)?.message ?? String(err)}` });
     }
   }
   return { problems: dedupe(problems), warnings: r.warnings, endpoints: r.config?.endpoints.length ?? 0 };

@@ -63,7 +63,12 @@ function fileProblem(err: unknown, problems: Problems): void {
   else problems.add('/tls', (err as Error).message);
 }
 
-export function normalizeServerTls(raw: RawServerTls | null | undefined, problems: Problems, warnings: string[], readFiles = true): ServerTlsOptions | undefined {
+export function normalizeServerTls(
+  raw: RawServerTls | null | undefined,
+  problems: Problems,
+  warnings: string[],
+  readFiles = true,
+): ServerTlsOptions | undefined {
   if (raw === undefined) return undefined;
   if (raw === null || raw.disabled === true) {
     warnings.push('/tls: TLS is disabled: the listener speaks plain HTTP');

@@ -66,7 +66,8 @@ before(async () => {
     if (u.startsWith('/feed.rss')) return void (res.writeHead(200, { 'content-type': 'application/rss+xml' }), res.end(RSS));
     if (u.startsWith('/feed.atom')) return void (res.writeHead(200, { 'content-type': 'application/atom+xml' }), res.end(ATOM));
     if (u.startsWith('/not-a-feed')) return void (res.writeHead(200, { 'content-type': 'application/xml' }), res.end('<html><body>x</body></html>'));
-    if (u.startsWith('/doc.yaml')) return void (res.writeHead(200, { 'content-type': 'application/yaml' }), res.end('name: Ada\nlangs:\n  - en\n  - fr\nage: 36\n'));
+    if (u.startsWith('/doc.yaml'))
+      return void (res.writeHead(200, { 'content-type': 'application/yaml' }), res.end('name: Ada\nlangs:\n  - en\n  - fr\nage: 36\n'));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ path: u, ok: true }));
   });

@@ -58,7 +58,16 @@ test('weakly typed core values are read as KrakenD reads them, each with a warni
   assert.equal(config.endpoints[0].concurrentCalls, 2);
   assert.deepEqual(config.endpoints[0].backends[0].hosts, ['http://127.0.0.1:9']);
   assert.equal(config.endpoints[0].backends[0].isCollection, false);
-  for (const p of ['/version', '/port', '/max_header_bytes', '/disable_keep_alives', '/name', '/endpoints/0/concurrent_calls', '/endpoints/0/backend/0/host', '/endpoints/0/backend/0/is_collection'])
+  for (const p of [
+    '/version',
+    '/port',
+    '/max_header_bytes',
+    '/disable_keep_alives',
+    '/name',
+    '/endpoints/0/concurrent_calls',
+    '/endpoints/0/backend/0/host',
+    '/endpoints/0/backend/0/is_collection',
+  ])
     assert.ok(
       warnings.some((w) => w.startsWith(`${p}: `)),
       `no warning at ${p}: ${warnings.join('\n')}`,
@@ -125,10 +134,9 @@ test('a host with another scheme, none, or no valid port is a pointer error (was
     assert.equal(p[0].pointer, '/endpoints/0/backend/0/host/0');
     assert.match(p[0].message, /^invalid host/);
   }
-  assert.deepEqual(
-    loadConfigText('c.json', cfg({}, [{ endpoint: '/a', backend: [{ ...B, host: ['x:1'] }] }])).config.endpoints[0].backends[0].hosts,
-    ['http://x:1'],
-  );
+  assert.deepEqual(loadConfigText('c.json', cfg({}, [{ endpoint: '/a', backend: [{ ...B, host: ['x:1'] }] }])).config.endpoints[0].backends[0].hosts, [
+    'http://x:1',
+  ]);
 });
 
 test('root "plugin" is accepted with a warning; a namespace that needs a Go plugin is refused naming it', async () => {
@@ -247,8 +255,22 @@ test('check --lint reads no key file (passes); check without it is the full dry 
   assert.match(bad.out, /\/extra_config\/security~1cors: /);
 });
 
+test('check --lint fetches no JWK set either (auth/signer loads its key at build)', () => {
+  const signer = { alg: 'HS256', kid: 'k', keys_to_sign: ['access_token'], jwk_url: 'https://127.0.0.1:9/jwk' };
+  const config = { version: 3, endpoints: [{ endpoint: '/token', backend: [B], extra_config: { 'auth/signer': signer } }] };
+  const lint = cli(config, '--lint');
+  assert.equal(lint.status, 0, lint.out);
+  const full = cli(config);
+  assert.equal(full.status, 1, full.out);
+  assert.match(full.out, /\/endpoints\/0\/extra_config\/auth~1signer: cannot load the signing key/);
+});
+
 test('check --lint does not read TLS certificate files either', () => {
-  const config = { version: 3, tls: { keys: [{ public_key: '/nonexistent/cert.pem', private_key: '/nonexistent/key.pem' }] }, endpoints: [{ endpoint: '/a', backend: [B] }] };
+  const config = {
+    version: 3,
+    tls: { keys: [{ public_key: '/nonexistent/cert.pem', private_key: '/nonexistent/key.pem' }] },
+    endpoints: [{ endpoint: '/a', backend: [B] }],
+  };
   assert.equal(cli(config, '--lint').status, 0);
   const full = cli(config);
   assert.equal(full.status, 1);

@@ -4,7 +4,7 @@
 // not followed, the answer must be 200 with a JSON content type, and it is size- and
 // time-bounded: a JWKS host cannot stall or flood the gateway.
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync } from '../../../core/config-files.js';
+import { assertMayFetch, readFileSync } from '../../../core/config-files.js';
 import { checkServerIdentity, rootCertificates, type PeerCertificate } from 'node:tls';
 import { Agent, request } from 'undici';
 import type { JWK } from 'jose';
@@ -90,6 +90,7 @@ export function createJwksHttpClient(opts: JwksHttpOptions): JwksHttpClient {
 
   return {
     async fetch(url) {
+      assertMayFetch(); // check --lint downloads nothing
       const res = await request(url, {
         method: 'GET',
         headers: { accept: 'application/jwk-set+json, application/json' },

@@ -26,7 +26,8 @@ export function build(c: ReqRespPluginConfig, env: BuildEnv): Stage | null {
   const ipFilter = compileIpFilter(settings, env.service.router, env.log, env.pointer);
   if (env.scope === 'backend') {
     return {
-      around: (next) => (input) => (ipFilter(input.ctx) ? Promise.resolve(errorResult(new GatewayError('ip.denied', 'client IP not allowed', 403))) : next(input)),
+      around: (next) => (input) =>
+        ipFilter(input.ctx) ? Promise.resolve(errorResult(new GatewayError('ip.denied', 'client IP not allowed', 403))) : next(input),
     };
   }
   return { onRequest: (ctx) => (ipFilter(ctx) ? FORBIDDEN : undefined) };
