@@ -18,6 +18,8 @@ let backend: WebSocketServer;
 let gw: RunningGateway;
 let token: string;
 let downPort: number;
+/** How many flood messages the backend had sent when its connection closed, by URL. */
+const backendCloses = new Map<string, Promise<number>>();
 
 /** Opens a client; resolves when open, rejects with the HTTP status of a refused upgrade. */
 function open(path: string, opts: { headers?: Record<string, string>; autoPong?: boolean; protocols?: string[] } = {}): Promise<WebSocket> {
@@ -76,6 +78,20 @@ before(async () => {
     ws.on('message', (data, binary) => {
       if (!binary && data.toString() === 'big') return void ws.send('x'.repeat(2048));
       if (!binary && data.toString() === 'silence') return;
+      if (!binary && data.toString() === 'flood') {
+        // 200 000 messages of 1000 bytes (more than the kernel buffers of both hops hold), as fast as the socket takes them; stops once closed.
+        const chunk = 'f'.repeat(1000);
+        let n = 0;
+        const pump = (): void => {
+          while (n < 200_000 && ws.readyState === ws.OPEN && ws.bufferedAmount < 1 << 20) {
+            ws.send(chunk);
+            n++;
+          }
+          if (n < 200_000 && ws.readyState === ws.OPEN) setTimeout(pump, 5);
+        };
+        backendCloses.set(req.url ?? '', new Promise((resolve) => ws.once('close', () => resolve(n))));
+        return pump();
+      }
       ws.send(data, { binary });
     });
   });
@@ -113,6 +129,11 @@ before(async () => {
         endpoint: '/limited',
         backend: [{ url_pattern: '/l', host: [host], disable_host_sanitize: true }],
         extra_config: { websocket: ws(), 'qos/ratelimit/router': { max_rate: 1, capacity: 1, every: '1h' } },
+      },
+      {
+        endpoint: '/slow',
+        backend: [{ url_pattern: '/slow', host: [host], disable_host_sanitize: true }],
+        extra_config: { websocket: ws({ message_buffer_size: 8, write_wait: '500ms' }) },
       },
       {
         endpoint: '/down',
@@ -195,6 +216,26 @@ describe('websocket direct communication', () => {
     const r = await c;
     assert.equal(r.code, 1011);
     assert.ok(r.ms >= 300, `closed after ${r.ms} ms`);
+  });
+
+  test('message_buffer_size / write_wait: a client that stops reading gets the pair closed, not an unbounded queue', async () => {
+    const ws = await open('/slow');
+    await next(ws);
+    // Stop reading: the kernel buffers fill, then the gateway's queue towards the client.
+    ws.pause();
+    ws.send('flood');
+    const started = Date.now();
+    let closes: Promise<number> | undefined;
+    while (!closes && Date.now() - started < 3000) {
+      await new Promise((res) => setTimeout(res, 20));
+      closes = backendCloses.get('/slow');
+    }
+    assert.ok(closes, 'the backend got the flood request');
+    const sent = await Promise.race([closes, new Promise<number>((res) => setTimeout(() => res(-1), 8000))]);
+    assert.ok(sent > 0 && sent < 200_000, `the gateway ended the pair while the flood went on (backend had sent ${sent})`);
+    const c = closed(ws, 8000);
+    ws.resume();
+    await c;
   });
 
   test('auth/validator applies at the upgrade: 401 without a token, open with one', async () => {

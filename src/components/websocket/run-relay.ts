@@ -75,6 +75,8 @@ export function runRelay(client: WebSocket, upstream: WebSocket, limits: RelayLi
     clearInterval(ping);
     toClient.stop();
     toBackend.stop();
+    // Nothing more is relayed: stop reading the backend, so its sends back up instead of landing here.
+    upstream.pause();
     if (cutClient) client.terminate();
     else if (client.readyState === WebSocket.OPEN) client.close(code, reason);
     if (upstream.readyState === WebSocket.OPEN) upstream.close(upstreamCode);
