@@ -25,8 +25,6 @@ export const REFUSAL_HINTS: Readonly<Record<string, string>> = {
   'backend/amqp/producer': BROKER,
   'backend/conditional':
     'conditional backends (KrakenD Enterprise) are not built into Rampart; split the cases into separate endpoints, or choose in modifier/lua-proxy',
-  'backend/graphql':
-    'not built yet in this version of Rampart: the GraphQL backend is under construction; until then send the query as the body of a POST backend (modifier/request-body-generator)',
   'backend/grpc':
     'gRPC backends (KrakenD Enterprise, protobuf descriptor sets) are not built into Rampart; expose the service over HTTP/JSON (grpc-gateway, Envoy transcoding) and declare that as the backend',
   'backend/http/client':
@@ -38,12 +36,6 @@ export const REFUSAL_HINTS: Readonly<Record<string, string>> = {
   'backend/pubsub/subscriber/kafka': BROKER,
   'backend/soap':
     'SOAP templates (KrakenD Enterprise) are not built into Rampart; build the envelope with modifier/request-body-generator and decode the answer with "encoding": "xml"',
-  'backend/static-filesystem':
-    'not built yet in this version of Rampart: serving backend answers from files is under construction; until then use proxy.static data or a file server as the backend',
-  'documentation/openapi':
-    'not built yet in this version of Rampart: OpenAPI metadata is under construction; remove the block until then (it changes no request)',
-  'documentation/postman':
-    'not built yet in this version of Rampart: Postman metadata is under construction; remove the block until then (it changes no request)',
   'governance/processors': 'quota governance (KrakenD Enterprise) is not built into Rampart; use qos/ratelimit/tiered, whose tiers take a "quota" per client',
   'governance/quota': 'quota governance (KrakenD Enterprise) is not built into Rampart; use qos/ratelimit/tiered, whose tiers take a "quota" per client',
   grpc: 'a gRPC server in the gateway (KrakenD Enterprise) is not built into Rampart, which serves HTTP/1.1 and HTTP/2 REST endpoints; keep gRPC clients on a gRPC proxy (Envoy) beside it',
@@ -55,13 +47,8 @@ export const REFUSAL_HINTS: Readonly<Record<string, string>> = {
     'declarative response-header edits (KrakenD Enterprise) are not built into Rampart; use modifier/martian (header.Modifier) on the backend or modifier/lua-proxy',
   'plugin/http-client': GO_PLUGIN,
   'plugin/middleware': GO_PLUGIN,
-  'qos/http-cache':
-    'not built yet in this version of Rampart: the HTTP cache is under construction; until then the endpoint cache_ttl sets Cache-Control for downstream caches',
-  'server/static-filesystem':
-    'not built yet in this version of Rampart: serving static files is under construction; until then serve them from a file server declared as a backend',
   'server/virtualhost':
     'virtual hosts (KrakenD Enterprise) are not built into Rampart; run one Rampart per host name behind a TLS/SNI router, or restrict hosts with security/http allowed_hosts',
-  websocket: 'not built yet in this version of Rampart: WebSocket proxying is under construction; an upgrade request is refused until then',
   workflow:
     'workflows (KrakenD Enterprise nested endpoints) are not built into Rampart; chain the backends with "proxy": {"sequential": true} and {respN_field} placeholders',
 };

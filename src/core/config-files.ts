@@ -27,6 +27,14 @@ export function assertMayFetch(): void {
   }
 }
 
+/** Start-up code that looks at a file or folder the config names (stat, realpath) asks first. */
+export function assertMayRead(): void {
+  if (lint) {
+    skipped++;
+    throw new Error('not read (check --lint)');
+  }
+}
+
 export function readFileSync(path: string, encoding: 'utf8'): string;
 export function readFileSync(path: string): Buffer;
 export function readFileSync(path: string, encoding?: 'utf8'): string | Buffer {

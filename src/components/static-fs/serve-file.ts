@@ -6,6 +6,7 @@
 // Small files are read whole, larger ones streamed from that descriptor. A directory answers
 // its index.html (checked the same way), else a listing only when the config allows it.
 import { constants, realpathSync, statSync } from 'node:fs';
+import { assertMayRead } from '../../core/config-files.js';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -39,6 +40,7 @@ const MAX_LISTING = 1000;
 /** The folder of `path` (relative to the config file), which must exist and be a directory. */
 export function compileRoot(path: string, configFile: string, listing: boolean): StaticRoot {
   const abs = isAbsolute(path) ? path : resolve(dirname(configFile), path);
+  assertMayRead(); // `check --lint` looks at no folder the config names
   let real: string;
   try {
     real = realpathSync(abs);

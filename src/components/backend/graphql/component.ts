@@ -12,7 +12,8 @@
 // - `method` POST (default): JSON body {query, operationName?, variables?}. GET: the same as
 //   the query parameters query, operationName, variables (JSON); client query parameters of
 //   those names are dropped first (lura appends, so a forwarded `query` would come first).
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { assertMayRead, readFileSync } from '../../../core/config-files.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { GatewayError } from '../../../core/gateway-error.js';
 import { errorResult, type CallInput, type UpstreamRequest } from '../../../core/backend-result.js';
@@ -35,6 +36,7 @@ function readQuery(cfg: GraphqlConfig, configFile: string): string {
   if (cfg.query !== undefined) return cfg.query;
   const file = cfg.query_path as string;
   const path = isAbsolute(file) ? file : resolve(dirname(configFile), file);
+  assertMayRead(); // `check --lint` reads no file the config names
   let size: number;
   try {
     size = statSync(path).size;
