@@ -37,7 +37,7 @@ function ms(v: unknown, fallback: number): number {
   return parseDuration(v) ?? fallback; // schema already refused bad values
 }
 
-function sanitizeHosts(hosts: string[], disable: boolean, at: string, problems: Problems): string[] {
+function sanitizeHosts(hosts: string[], disable: boolean, at: string, problems: Problems, websocket = false): string[] {
   const out: string[] = [];
   hosts.forEach((h, i) => {
     const where = pointerJoin(at, i);
@@ -45,7 +45,8 @@ function sanitizeHosts(hosts: string[], disable: boolean, at: string, problems: 
     const withScheme = disable || /^https?:\/\//.test(h) ? h.replace(/\/$/, '') : `http://${h}`.replace(/\/$/, '');
     // Every host must be an http(s) origin the upstream client can dial: a verbatim host (other
     // scheme, none, a bad port) is a problem here, never a crash of the pools later (issue #18).
-    const why = originProblem(withScheme);
+    // A websocket endpoint's backend may name ws:// or wss:// (KrakenD's form), checked as http(s).
+    const why = originProblem(websocket ? withScheme.replace(/^ws(s?):\/\//, 'http$1://') : withScheme);
     if (why) return problems.add(where, `invalid host "${h}": ${why}`);
     out.push(withScheme);
   });
@@ -186,7 +187,7 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
       const srv = srvOf(b, root.host ?? [], bat, problems, warnings);
       if (discovered) firstSd ??= `${bat}/sd`;
       // An SRV name is not an origin: its hosts are resolved at run time (proxy/dns-srv).
-      const hosts = discovered ? [] : hostsRaw.length > 0 ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems) : serviceHosts;
+      const hosts = discovered ? [] : hostsRaw.length > 0 ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems, section(ep.extra_config, 'websocket') !== undefined) : serviceHosts;
       if (hostsRaw.length === 0 && serviceHosts.length === 0 && !discovered) {
         problems.add(`${bat}/host`, 'no host: declare "host" on the backend or the service');
       }
