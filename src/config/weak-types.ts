@@ -19,7 +19,7 @@
 import { ENCODINGS } from './schema.js';
 import { pointerJoin } from '../core/config-error.js';
 
-type SchemaNode = { type?: unknown; const?: unknown; items?: SchemaNode; properties?: Record<string, SchemaNode> };
+type SchemaNode = { type?: unknown; const?: unknown; pattern?: unknown; items?: SchemaNode; properties?: Record<string, SchemaNode> };
 
 const INT = /^[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0(?:_?[0-7])*|[1-9](?:_?\d)*)$/;
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -42,7 +42,7 @@ export function goParseInt(s: string): number | undefined {
   return neg ? -n : n;
 }
 
-function weak(v: unknown, type: unknown, isConst: boolean): { value: unknown } | undefined {
+function weak(v: unknown, type: unknown, isConst: boolean, patterned: boolean): { value: unknown } | undefined {
   if (typeof v === 'string') {
     if (type === 'integer' || (isConst && typeof type === 'number')) {
       const n = goParseInt(v);
@@ -52,7 +52,9 @@ function weak(v: unknown, type: unknown, isConst: boolean): { value: unknown } |
     if (type === 'boolean') return TRUE.has(v) ? { value: true } : FALSE.has(v) ? { value: false } : undefined;
     return undefined;
   }
-  if (typeof v === 'number' && type === 'string' && Number.isFinite(v)) return { value: Number.isInteger(v) ? v.toFixed(0) : String(v) };
+  // Not into a patterned string (a duration): KrakenD reads a bare number there as nanoseconds,
+  // which the duration check reports with its `rampart migrate` hint, instead of "1500" failing later.
+  if (typeof v === 'number' && type === 'string' && !patterned && Number.isFinite(v)) return { value: Number.isInteger(v) ? v.toFixed(0) : String(v) };
   return undefined;
 }
 
@@ -90,7 +92,7 @@ function walk(v: unknown, s: SchemaNode | undefined, pointer: string, warnings: 
     return v;
   }
   const isConst = s.const !== undefined;
-  const w = weak(v, isConst ? s.const : s.type, isConst);
+  const w = weak(v, isConst ? s.const : s.type, isConst, s.pattern !== undefined);
   if (!w || (isConst && w.value !== s.const)) return v;
   warnings.push(say(pointer, v, w.value));
   return w.value;

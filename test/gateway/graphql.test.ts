@@ -169,6 +169,6 @@ test('a query_path that does not exist stops startup with the pointer', async ()
         },
       ],
     }),
-    /extra_config\/backend~1graphql: query_path: cannot read "\.\/missing\.graphql"/,
+    /extra_config\/backend~1graphql\/query_path: cannot read "\.\/missing\.graphql"/,
   );
 });

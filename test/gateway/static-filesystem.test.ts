@@ -206,6 +206,6 @@ test('backend/static-filesystem: the url_pattern names the file, decoded by the 
 test('a folder that does not exist stops startup with the pointer', async () => {
   await assert.rejects(
     startGateway({ version: 3, extra_config: { 'server/static-filesystem': { prefix: '/s', path: join(base, 'nope') } }, endpoints: [] }),
-    /extra_config\/server~1static-filesystem: path: folder .* does not exist/,
+    /extra_config\/server~1static-filesystem\/path: folder .* does not exist/,
   );
 });

@@ -57,7 +57,7 @@ const cases: [string, object, RegExp][] = [
     },
     /\/extra_config\/qos~1ratelimit~1service: strategy "claim" is not available at service level/,
   ],
-  ['an undeclared Redis pool', endpoint({ 'qos/ratelimit/router': { max_rate: 1, connection_name: 'nope' } }), /no Redis connection pool named "nope"/],
+  ['an undeclared Redis pool', endpoint({ 'qos/ratelimit/router': { max_rate: 1, connection_name: 'nope' } }), /no Redis connection pool or cluster named "nope"/],
   [
     'a /redis limit without a connection',
     endpoint({ 'qos/ratelimit/router/redis': { max_rate: 1 } }),
@@ -74,14 +74,14 @@ const cases: [string, object, RegExp][] = [
     /\/extra_config\/redis\/connection_pools\/0: address "localhost" must be host:port/,
   ],
   [
-    'Redis clusters (not supported)',
+    'Redis clusters: an empty list',
     {
       version: 3,
       host,
       extra_config: { redis: { connection_pools: [{ name: 'p', address: 'h:1' }], clusters: [] } },
       endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/x' }] }],
     },
-    /\/extra_config\/redis\/clusters: unknown field "clusters"/,
+    /\/extra_config\/redis\/clusters: must NOT have fewer than 1 items/,
   ],
   [
     'a policy tier that does not type-check (an unknown variable)',

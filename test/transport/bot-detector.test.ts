@@ -82,5 +82,5 @@ test('an invalid pattern stops startup (KrakenD would run without the detector)'
     endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/', host: ['http://127.0.0.1:9'] }] }],
   });
   assert.equal(r.code, 1);
-  assert.match(r.out, /\/extra_config\/security~1bot-detector: patterns\/1: invalid regular expression/);
+  assert.match(r.out, /\/extra_config\/security~1bot-detector\/patterns\/1: invalid regular expression/);
 });

@@ -88,7 +88,7 @@ test('a missing database or a bad country code stops startup', () => {
     extra_config: { 'plugin/http-server': { name: ['geoip'], geoip: { citydb_path: '/nonexistent/x.mmdb', deny_countries: ['US'] } } },
   });
   assert.equal(missing.code, 1);
-  assert.match(missing.out, /plugin~1http-server: geoip\/citydb_path: cannot load "\/nonexistent\/x.mmdb": ENOENT/);
+  assert.match(missing.out, /plugin~1http-server\/geoip\/citydb_path: cannot load "\/nonexistent\/x.mmdb": ENOENT/);
   const junk = join(mkdtempSync(join(tmpdir(), 'rampart-geo-')), 'junk.mmdb');
   writeFileSync(junk, 'not a database');
   const notDb = check({ ...base, extra_config: { 'plugin/http-server': { name: ['geoip'], geoip: { citydb_path: junk, deny_countries: ['US'] } } } });

@@ -170,7 +170,7 @@ test('an invalid allowed_hosts regex or a field KrakenD lacks stops startup', ()
   const base = { version: 3, endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/', host: ['http://127.0.0.1:9'] }] }] };
   const bad = check({ ...base, extra_config: { 'security/http': { allowed_hosts: ['(unclosed'], allowed_hosts_are_regex: true } } });
   assert.equal(bad.code, 1);
-  assert.match(bad.out, /\/extra_config\/security~1http: allowed_hosts\/0: invalid regular expression/);
+  assert.match(bad.out, /\/extra_config\/security~1http\/allowed_hosts\/0: invalid regular expression/);
   const port = check({ ...base, extra_config: { 'security/http': { ssl_port: 443 } } });
   assert.equal(port.code, 1);
   assert.match(port.out, /unknown field "ssl_port"/);
