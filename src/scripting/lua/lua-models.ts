@@ -41,30 +41,39 @@ function multiOut(v: unknown): LuaMultiMap {
   return out;
 }
 
-export function requestOut(v: unknown, before: LuaRequestModel): LuaRequestModel {
+// `v` holds only the fields the script may have changed (the prelude's dirty flags); every
+// other field is the one copied in (`sent`), untouched.
+const has = (r: Record<string, unknown>, k: string): boolean => Object.prototype.hasOwnProperty.call(r, k);
+
+export function requestOut(v: unknown, before: LuaRequestModel, sent: Record<string, unknown>): LuaRequestModel {
   const r = obj(v);
-  const params: Record<string, string> = {};
-  for (const [k, p] of Object.entries(obj(r.params))) if (typeof p === 'string') params[k] = p;
+  const pick = (k: string): unknown => (has(r, k) ? r[k] : sent[k]);
+  let params = sent.params as Record<string, string>;
+  if (has(r, 'params')) {
+    params = {};
+    for (const [k, p] of Object.entries(obj(r.params))) if (typeof p === 'string') params[k] = p;
+  }
   const out: LuaRequestModel = {
-    method: str(r.method),
-    url: str(r.url),
-    path: str(r.path),
-    query: multiOut(r.query),
-    headers: multiOut(r.headers),
-    body: str(r.body),
+    method: str(pick('method')),
+    url: str(pick('url')),
+    path: str(pick('path')),
+    query: has(r, 'query') ? multiOut(r.query) : (sent.query as LuaMultiMap),
+    headers: has(r, 'headers') ? multiOut(r.headers) : (sent.headers as LuaMultiMap),
+    body: str(pick('body')),
     params,
   };
-  if (before.host !== undefined) out.host = str(r.host);
+  if (before.host !== undefined) out.host = str(pick('host'));
   return out;
 }
 
-export function responseOut(v: unknown): LuaResponseModel {
+export function responseOut(v: unknown, sent: Record<string, unknown>): LuaResponseModel {
   const r = obj(v);
+  const status = has(r, 'status') ? r.status : sent.status;
   return {
-    status: typeof r.status === 'number' ? r.status : 0,
-    headers: multiOut(r.headers),
-    body: str(r.body),
-    data: obj(r.data) as Record<string, LuaJson>,
-    isComplete: r.isComplete === true,
+    status: typeof status === 'number' ? status : 0,
+    headers: has(r, 'headers') ? multiOut(r.headers) : (sent.headers as LuaMultiMap),
+    body: str(has(r, 'body') ? r.body : sent.body),
+    data: (has(r, 'data') ? obj(r.data) : sent.data) as Record<string, LuaJson>,
+    isComplete: (has(r, 'isComplete') ? r.isComplete : sent.isComplete) === true,
   };
 }

@@ -72,10 +72,18 @@ local function run(phase, req, resp)
   if resp == NULL then resp = nil end
   local env = setmetatable({}, ENV_MT)
   env._G = env
-  CUR.env, CUR.req, CUR.resp = env, req, resp
+  local dirty = { req = {}, resp = {} }
+  CUR.env, CUR.req, CUR.resp, CUR.dirty = env, req, resp, dirty
   local ok, err = pcall(body, phase, env)
-  CUR.env, CUR.req, CUR.resp = nil, nil, nil
-  if ok then return encode({ ok = true, model = phase == "post" and resp or req }) end
+  CUR.env, CUR.req, CUR.resp, CUR.dirty = nil, nil, nil, nil
+  if ok then
+    -- Only the fields the script may have changed leave; the host keeps the rest unchanged.
+    local m, d = req, dirty.req
+    if phase == "post" then m, d = resp, dirty.resp end
+    local out = {}
+    if m then for k in next, d do out[k] = m[k] end end
+    return encode({ ok = true, model = out })
+  end
   if err == BUDGET or err == "not enough memory" then error(err, 0) end
   if type(err) == "table" and dgetmt(err) == CE_MT then
     return encode({ ok = false, kind = "custom_error", status = err.status, body = err.msg, ct = err.ct })
