@@ -8,7 +8,7 @@ import { PRELUDE_SANDBOX } from './prelude-sandbox.js';
 import { PRELUDE_DATA } from './prelude-data.js';
 import { PRELUDE_API } from './prelude-api.js';
 import { PRELUDE_RUN } from './prelude-run.js';
-import { pushString, readLua, type LuaCtx, type LuaRefs } from './lua-convert.js';
+import { pushString, readLua, type LuaCtx, type LuaRefs, type ReadLimit } from './lua-convert.js';
 import { capiFor, luaFactory, type LuaCApi } from './lua-capi.js';
 import type { LuaBudget } from './types.js';
 
@@ -188,8 +188,8 @@ export class LuaVm {
   }
 
   /** Reads the value at `idx` of thread `T` as plain data. */
-  read(T: number, idx: number): unknown {
-    return readLua(this.ctx, T, this.refs, idx, this.lenPtr);
+  read(T: number, idx: number, limit?: ReadLimit): unknown {
+    return readLua(this.ctx, T, this.refs, idx, this.lenPtr, limit);
   }
 
   close(): void {
