@@ -19,6 +19,16 @@ const TYPE_NAMES = ['nil', 'boolean', 'light userdata', 'number', 'string', 'tab
 export interface LuaCtx {
   api: LuaCApi;
   heap(): Uint8Array;
+  /** A reusable WASM buffer strings are staged in before lua_pushlstring copies them (0: none yet). */
+  scratch: number;
+  scratchCap: number;
+}
+
+/** Frees the staging buffer (the VM is closing). */
+export function freeScratch(c: LuaCtx): void {
+  if (c.scratch) c.api.free(c.scratch);
+  c.scratch = 0;
+  c.scratchCap = 0;
 }
 
 export interface LuaRefs {
@@ -30,15 +40,19 @@ export interface LuaRefs {
 }
 
 export function pushString(c: LuaCtx, L: number, s: string): void {
-  // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto writes straight into WASM memory.
-  const cap = s.length * 3 + 1;
-  const ptr = c.api.malloc(cap) as number;
-  try {
-    const { written } = encoder.encodeInto(s, c.heap().subarray(ptr, ptr + cap));
-    c.api.lua_pushlstring(L, ptr, written);
-  } finally {
-    c.api.free(ptr);
+  // UTF-8 needs at most 3 bytes per UTF-16 unit; encodeInto writes straight into WASM memory,
+  // into one buffer reused for every string (lua_pushlstring copies it).
+  const need = s.length * 3 + 1;
+  if (need > c.scratchCap) {
+    const cap = Math.max(need, 256, c.scratchCap * 2);
+    const ptr = c.api.malloc(cap) as number;
+    if (!ptr) throw new Error('out of WASM memory');
+    if (c.scratch) c.api.free(c.scratch);
+    c.scratch = ptr;
+    c.scratchCap = cap;
   }
+  const { written } = encoder.encodeInto(s, c.heap().subarray(c.scratch, c.scratch + need));
+  c.api.lua_pushlstring(L, c.scratch, written);
 }
 
 export function pushJs(c: LuaCtx, L: number, refs: LuaRefs, v: unknown, depth = 0): void {
