@@ -41,6 +41,9 @@ export class LuaVm {
   private memoryUsed = 0;
   /** Undefined while the host copies data in (see liftCap). */
   private memoryMax: number | undefined;
+  /** The coroutine calls run in, kept while it is reusable (0: none), and its registry ref. */
+  thread = 0;
+  threadRef = 0;
   deadline = Infinity;
   steps = 0;
   maxSteps = Infinity;

@@ -20,8 +20,15 @@ const MAX_YIELDS = 64;
 export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', req: unknown, resp: unknown, http: HttpPerformer): Promise<RawOutcome> {
   const { api, L, nresPtr } = vm;
   vm.liftCap();
-  const T = api.lua_newthread(L) as number;
-  const threadRef = api.luaL_ref(L, REGISTRY) as number;
+  // A coroutine that finished normally is reusable (status OK, empty stack): keep one per VM
+  // and make a new one only after an error or an abandoned yield.
+  let T = vm.thread;
+  if (!T) {
+    T = api.lua_newthread(L) as number;
+    vm.threadRef = api.luaL_ref(L, REGISTRY) as number;
+    vm.thread = T;
+  }
+  let reusable = false;
   let remaining = budget.timeMs;
   vm.steps = 0;
   vm.maxSteps = Math.ceil(budget.instructions / 1000);
@@ -42,6 +49,7 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
       remaining -= Date.now() - started;
       const nres = new Int32Array(vm.ctx.heap().buffer, nresPtr, 1)[0];
       if (rc === LuaReturn.Ok && !vm.tripped) {
+        reusable = true;
         // The result table is read through the C API, bounded by the memory cap and what is
         // left of the time budget (shared sub-tables cannot blow up the host's heap).
         const value = vm.read(T, -1, { bytes: budget.memoryBytes, deadline: Date.now() + Math.max(remaining, 0), nodes: 0 });
@@ -67,7 +75,11 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
   } finally {
     vm.deadline = Infinity;
     vm.maxSteps = Infinity;
-    api.luaL_unref(L, REGISTRY, threadRef);
+    if (reusable) api.lua_settop(T, 0);
+    else {
+      api.luaL_unref(L, REGISTRY, vm.threadRef);
+      vm.thread = 0;
+    }
     api.lua_settop(L, 0);
     vm.restoreCap();
   }
