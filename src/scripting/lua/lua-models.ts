@@ -6,9 +6,15 @@ import type { LuaJson, LuaMultiMap, LuaRequestModel, LuaResponseModel } from './
 
 function canonMap(m: LuaMultiMap | undefined): LuaMultiMap {
   const out: LuaMultiMap = {};
-  for (const [k, v] of Object.entries(m ?? {})) {
+  if (!m) return out;
+  for (const k of Object.keys(m)) {
     const key = canonical(k);
-    out[key] = (out[key] ?? []).concat(v);
+    const prev = out[key];
+    // The lists are only read (copied into Lua), so one name keeps its list as it is.
+    if (prev === undefined) {
+      if (key === '__proto__') Object.defineProperty(out, key, { value: m[k], enumerable: true, writable: true, configurable: true });
+      else out[key] = m[k];
+    } else out[key] = prev.concat(m[k]);
   }
   return out;
 }
