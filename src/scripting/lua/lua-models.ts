@@ -79,7 +79,24 @@ export function responseOut(v: unknown, sent: Record<string, unknown>): LuaRespo
     status: typeof status === 'number' ? status : 0,
     headers: has(r, 'headers') ? multiOut(r.headers) : (sent.headers as LuaMultiMap),
     body: str(has(r, 'body') ? r.body : sent.body),
-    data: (has(r, 'data') ? obj(r.data) : sent.data) as Record<string, LuaJson>,
+    data: dataOut(r, sent.data as Record<string, LuaJson>),
     isComplete: (has(r, 'isComplete') ? r.isComplete : sent.isComplete) === true,
   };
+}
+
+/** The data: replaced whole, patched at the top level (the prelude's dataSet and dataDel, when
+ *  only the root changed) or the one copied in. */
+function dataOut(r: Record<string, unknown>, sent: Record<string, LuaJson>): Record<string, LuaJson> {
+  if (has(r, 'data')) return obj(r.data) as Record<string, LuaJson>;
+  if (!has(r, 'dataSet')) return sent;
+  const out: Record<string, LuaJson> = {};
+  const put = (k: string, v: LuaJson): void => {
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  };
+  for (const k of Object.keys(sent)) put(k, sent[k]);
+  for (const k of Array.isArray(r.dataDel) ? r.dataDel : []) if (typeof k === 'string') delete out[k];
+  const set = obj(r.dataSet);
+  for (const k of Object.keys(set)) put(k, set[k] as LuaJson);
+  return out;
 }

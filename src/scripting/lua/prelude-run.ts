@@ -22,15 +22,31 @@ local function run(phase, req, resp)
   local env = setmetatable({}, ENV_MT)
   env._G = env
   local dirty = { req = {}, resp = {} }
+  local root = resp and resp.data
   CUR.env, CUR.req, CUR.resp, CUR.dirty = env, req, resp, dirty
+  CUR.mut, CUR.keys, CUR.root = {}, {}, root
   local ok, err = pcall(body, phase, env)
-  CUR.env, CUR.req, CUR.resp, CUR.dirty = nil, nil, nil, nil
+  local mut, keys = CUR.mut, CUR.keys
+  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.mut, CUR.keys, CUR.root = nil, nil, nil, nil, nil, nil, nil
   if ok then
     -- Only the fields the script may have changed leave; the host keeps the rest unchanged.
     local m, d = req, dirty.req
     if phase == "post" then m, d = resp, dirty.resp end
     local out = {}
     if m then for k in next, d do out[k] = m[k] end end
+    -- Response data whose only changed table is the root itself: only the keys set or deleted
+    -- there leave (dataSet, dataDel); every nested table is still the one copied in.
+    if phase == "post" and out.data ~= nil then
+      local first = next(mut)
+      if first == nil or (first == root and next(mut, first) == nil) then
+        local set, del = {}, new_array()
+        for k in next, keys do
+          local v = root[k]
+          if v == nil then del[#del + 1] = k else set[k] = v end
+        end
+        out.data, out.dataSet, out.dataDel = nil, set, del
+      end
+    end
     return { ok = true, model = out }
   end
   if err == BUDGET or err == "not enough memory" then error(err, 0) end
