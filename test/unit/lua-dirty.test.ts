@@ -21,7 +21,15 @@ describe('dirty fields and data patches', () => {
     const c = await compile({ pre: 'local r = request.load(); local _ = r:method() .. r:headers("x-a")' });
     const r = await c.runPre(req({ headers: { 'x-a': ['1'], Accept: ['*/*'] }, query: { q: ['1'] }, params: { Id: '7' }, body: 'b' }));
     assert.ok(r.ok);
-    assert.deepEqual(r.model, { method: 'GET', url: '', path: '/', query: { q: ['1'] }, headers: { 'X-A': ['1'], Accept: ['*/*'] }, body: 'b', params: { Id: '7' } });
+    assert.deepEqual(r.model, {
+      method: 'GET',
+      url: '',
+      path: '/',
+      query: { q: ['1'] },
+      headers: { 'X-A': ['1'], Accept: ['*/*'] },
+      body: 'b',
+      params: { Id: '7' },
+    });
   });
 
   it('top-level set and del on the data root patch the host copy', async () => {
