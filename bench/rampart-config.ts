@@ -187,6 +187,29 @@ function baseRoutes(origin: string): BenchRoute[] {
         ],
       },
     },
+    ...(['pre', 'post'] as const).map((phase) => ({
+      // The two halves of json+lua, to see where its cost goes.
+      id: `json+lua${phase}`,
+      description: `\`/json\` plus \`modifier/lua-backend\` with only the json+lua \`${phase}\``,
+      path: `/json-lua${phase}`,
+      checkBody: false,
+      endpoint: {
+        endpoint: `/json-lua${phase}`,
+        method: 'GET',
+        backend: [
+          {
+            host: [origin],
+            url_pattern: '/',
+            extra_config: {
+              'modifier/lua-backend':
+                phase === 'pre'
+                  ? { pre: 'local r = request.load(); r:headers("X-Lua", "1")' }
+                  : { post: 'local d = response.load():data(); d:set("lua", true)' },
+            },
+          },
+        ],
+      },
+    })),
     {
       id: 'json+mask',
       description: '`/json` plus `modifier/response-body` masking the owner email (RE2 regexp with a group) and the login (issue #16: at most +20%)',

@@ -127,12 +127,14 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
     hasPost,
     skipNext: cfg.skip_next === true,
     async runPre(request) {
-      const o = await call('pre', requestIn(request), null);
-      return mapOutcome(o, (v) => requestOut(v, request));
+      const sent = requestIn(request);
+      const o = await call('pre', sent, null);
+      return mapOutcome(o, (v) => requestOut(v, request, sent));
     },
     async runPost(response, request) {
-      const o = await call('post', request ? requestIn(request) : null, responseIn(response));
-      return mapOutcome(o, responseOut);
+      const sent = responseIn(response);
+      const o = await call('post', request ? requestIn(request) : null, sent);
+      return mapOutcome(o, (v) => responseOut(v, sent));
     },
     close() {
       pool.close();

@@ -77,6 +77,7 @@ const NAMES = [
   'lua_rawset',
   'lua_checkstack',
   'lua_absindex',
+  'lua_gettop',
   'lua_type',
   'lua_toboolean',
   'lua_isinteger',

@@ -66,8 +66,17 @@ export function makeHttpPerformer(allowed: Set<string>, opts: LuaHttpOptions) {
   };
 }
 
+// Header names repeat from request to request: a bounded memo (cleared when full, so names a
+// client invents cannot grow it) saves the regex work on every call.
+const CANON_MAX = 512;
+const canonMemo = new Map<string, string>();
+
 /** Go's textproto.CanonicalMIMEHeaderKey for token names. */
 export function canonical(k: string): string {
-  if (!/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(k)) return k;
-  return k.toLowerCase().replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+  const hit = canonMemo.get(k);
+  if (hit !== undefined) return hit;
+  const out = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(k) ? k.toLowerCase().replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()) : k;
+  if (canonMemo.size >= CANON_MAX) canonMemo.clear();
+  canonMemo.set(k, out);
+  return out;
 }

@@ -6,9 +6,15 @@ import type { LuaJson, LuaMultiMap, LuaRequestModel, LuaResponseModel } from './
 
 function canonMap(m: LuaMultiMap | undefined): LuaMultiMap {
   const out: LuaMultiMap = {};
-  for (const [k, v] of Object.entries(m ?? {})) {
+  if (!m) return out;
+  for (const k of Object.keys(m)) {
     const key = canonical(k);
-    out[key] = (out[key] ?? []).concat(v);
+    const prev = out[key];
+    // The lists are only read (copied into Lua), so one name keeps its list as it is.
+    if (prev === undefined) {
+      if (key === '__proto__') Object.defineProperty(out, key, { value: m[k], enumerable: true, writable: true, configurable: true });
+      else out[key] = m[k];
+    } else out[key] = prev.concat(m[k]);
   }
   return out;
 }
@@ -41,30 +47,56 @@ function multiOut(v: unknown): LuaMultiMap {
   return out;
 }
 
-export function requestOut(v: unknown, before: LuaRequestModel): LuaRequestModel {
+// `v` holds only the fields the script may have changed (the prelude's dirty flags); every
+// other field is the one copied in (`sent`), untouched.
+const has = (r: Record<string, unknown>, k: string): boolean => Object.prototype.hasOwnProperty.call(r, k);
+
+export function requestOut(v: unknown, before: LuaRequestModel, sent: Record<string, unknown>): LuaRequestModel {
   const r = obj(v);
-  const params: Record<string, string> = {};
-  for (const [k, p] of Object.entries(obj(r.params))) if (typeof p === 'string') params[k] = p;
+  const pick = (k: string): unknown => (has(r, k) ? r[k] : sent[k]);
+  let params = sent.params as Record<string, string>;
+  if (has(r, 'params')) {
+    params = {};
+    for (const [k, p] of Object.entries(obj(r.params))) if (typeof p === 'string') params[k] = p;
+  }
   const out: LuaRequestModel = {
-    method: str(r.method),
-    url: str(r.url),
-    path: str(r.path),
-    query: multiOut(r.query),
-    headers: multiOut(r.headers),
-    body: str(r.body),
+    method: str(pick('method')),
+    url: str(pick('url')),
+    path: str(pick('path')),
+    query: has(r, 'query') ? multiOut(r.query) : (sent.query as LuaMultiMap),
+    headers: has(r, 'headers') ? multiOut(r.headers) : (sent.headers as LuaMultiMap),
+    body: str(pick('body')),
     params,
   };
-  if (before.host !== undefined) out.host = str(r.host);
+  if (before.host !== undefined) out.host = str(pick('host'));
   return out;
 }
 
-export function responseOut(v: unknown): LuaResponseModel {
+export function responseOut(v: unknown, sent: Record<string, unknown>): LuaResponseModel {
   const r = obj(v);
+  const status = has(r, 'status') ? r.status : sent.status;
   return {
-    status: typeof r.status === 'number' ? r.status : 0,
-    headers: multiOut(r.headers),
-    body: str(r.body),
-    data: obj(r.data) as Record<string, LuaJson>,
-    isComplete: r.isComplete === true,
+    status: typeof status === 'number' ? status : 0,
+    headers: has(r, 'headers') ? multiOut(r.headers) : (sent.headers as LuaMultiMap),
+    body: str(has(r, 'body') ? r.body : sent.body),
+    data: dataOut(r, sent.data as Record<string, LuaJson>),
+    isComplete: (has(r, 'isComplete') ? r.isComplete : sent.isComplete) === true,
   };
+}
+
+/** The data: replaced whole, patched at the top level (the prelude's dataSet and dataDel, when
+ *  only the root changed) or the one copied in. */
+function dataOut(r: Record<string, unknown>, sent: Record<string, LuaJson>): Record<string, LuaJson> {
+  if (has(r, 'data')) return obj(r.data) as Record<string, LuaJson>;
+  if (!has(r, 'dataSet')) return sent;
+  const out: Record<string, LuaJson> = {};
+  const put = (k: string, v: LuaJson): void => {
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  };
+  for (const k of Object.keys(sent)) put(k, sent[k]);
+  for (const k of Array.isArray(r.dataDel) ? r.dataDel : []) if (typeof k === 'string') delete out[k];
+  const set = obj(r.dataSet);
+  for (const k of Object.keys(set)) put(k, set[k] as LuaJson);
+  return out;
 }

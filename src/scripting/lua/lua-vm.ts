@@ -8,7 +8,7 @@ import { PRELUDE_SANDBOX } from './prelude-sandbox.js';
 import { PRELUDE_DATA } from './prelude-data.js';
 import { PRELUDE_API } from './prelude-api.js';
 import { PRELUDE_RUN } from './prelude-run.js';
-import { pushString, readLua, type LuaCtx, type LuaRefs } from './lua-convert.js';
+import { freeScratch, pushString, readLua, type LuaCtx, type LuaRefs, type ReadLimit } from './lua-convert.js';
 import { capiFor, luaFactory, type LuaCApi } from './lua-capi.js';
 import type { LuaBudget } from './types.js';
 
@@ -41,6 +41,9 @@ export class LuaVm {
   private memoryUsed = 0;
   /** Undefined while the host copies data in (see liftCap). */
   private memoryMax: number | undefined;
+  /** The coroutine calls run in, kept while it is reusable (0: none), and its registry ref. */
+  thread = 0;
+  threadRef = 0;
   deadline = Infinity;
   steps = 0;
   maxSteps = Infinity;
@@ -55,7 +58,7 @@ export class LuaVm {
   ) {
     const api = (this.api = capiFor(lua));
     const module = lua.module;
-    this.ctx = { api, heap: () => module.HEAPU8 };
+    this.ctx = { api, heap: () => module.HEAPU8, scratch: 0, scratchCap: 0 };
     this.allocPtr = module.addFunction((_ud: number, ptr: number, osize: number, nsize: number) => {
       if (nsize === 0) {
         if (ptr) {
@@ -188,8 +191,8 @@ export class LuaVm {
   }
 
   /** Reads the value at `idx` of thread `T` as plain data. */
-  read(T: number, idx: number): unknown {
-    return readLua(this.ctx, T, this.refs, idx, this.lenPtr);
+  read(T: number, idx: number, limit?: ReadLimit): unknown {
+    return readLua(this.ctx, T, this.refs, idx, this.lenPtr, limit);
   }
 
   close(): void {
@@ -197,6 +200,7 @@ export class LuaVm {
     this.closed = true;
     this.memoryMax = undefined;
     this.api.lua_close(this.L);
+    freeScratch(this.ctx);
     this.api.free(this.lenPtr);
     this.api.free(this.nresPtr);
     this.lua.module.removeFunction(this.hookPtr);

@@ -33,22 +33,29 @@ local function parse_query(s)
   return q
 end
 
+-- Dirty flags: a model field the script may have changed (a setter ran, or a live wrapper over
+-- it was handed out) is marked in CUR.dirty[field]; only marked fields leave the call, the host
+-- keeps its own copy of the rest. Every path to a model's tables goes through these methods.
+local function touch(field, key) CUR.dirty[field][key] = true end
+
 local function header_methods(M, field, canon_get)
   function M:headers(...)
     local n, h = select("#", ...), CUR[field].headers
-    if n == 0 then return wrap_table(h) end
+    if n == 0 then touch(field, "headers"); return wrap_table(h) end
     local k, v = ...
     k = str(k, "#1")
     if n == 1 then
       local l = h[canon_get and canon(k) or k]
       return l and l[1] or ""
     end
+    touch(field, "headers")
     if v == nil then h[canon(k)] = nil else h[canon(k)] = new_array({ str(v, "#2") }) end
   end
   function M:headerList(...)
     local n, h = select("#", ...), CUR[field].headers
     local k, v = ...
     k = canon(str(k, "#1"))
+    touch(field, "headers")
     if n == 1 then return wrap_list(h[k] or new_array()) end
     if v == nil then h[k] = nil else h[k] = list_of_strings(v) end
   end
@@ -58,15 +65,17 @@ local function string_field(M, name, field, key)
     local m = CUR[field]
     if select("#", ...) == 0 then return m[key] end
     m[key] = str((...), "#1")
+    touch(field, key)
   end
 end
 local function params_method(M, field)
   function M:params(...)
     local n, p = select("#", ...), CUR[field].params
-    if n == 0 then return wrap_table(p) end
+    if n == 0 then touch(field, "params"); return wrap_table(p) end
     local k, v = ...
     k = str(k, "#1")
     if n == 1 then return p[k] or "" end
+    touch(field, "params")
     if v == nil then p[k] = nil else p[k] = str(v, "#2") end
   end
 end
@@ -81,6 +90,7 @@ params_method(REQ, "req")
 function REQ:query(...)
   if select("#", ...) == 0 then return encode_query(CUR.req.query) end
   CUR.req.query = parse_query(str((...), "#1"))
+  touch("req", "query")
 end
 
 local CTX = {}
@@ -98,6 +108,7 @@ function CTX:url(...)
   local u = str((...), "#1")
   local p, q = omatch(u, "^([^?]*)%??(.*)$")
   r.path, r.query = p, parse_query(q)
+  touch("req", "path"); touch("req", "query")
 end
 function CTX:query(...)
   local n, q = select("#", ...), CUR.req.query
@@ -105,6 +116,7 @@ function CTX:query(...)
   local k, v = ...
   k = str(k, "#1")
   if n == 1 then local l = q[k]; return l and l[1] or "" end
+  touch("req", "query")
   if v == nil then q[k] = nil else q[k] = new_array({ str(v, "#2") }) end
 end
 
@@ -116,12 +128,14 @@ function RESP:statusCode(...)
   local s = tonumber((...))
   if s == nil or s ~= floor(s) then error("statusCode expects an integer", 2) end
   CUR.resp.status = floor(s)
+  touch("resp", "status")
 end
 function RESP:isComplete(...)
   if select("#", ...) == 0 then return CUR.resp.isComplete end
   CUR.resp.isComplete = (...) and true or false
+  touch("resp", "isComplete")
 end
-function RESP:data() return wrap_table(CUR.resp.data) end
+function RESP:data() touch("resp", "data"); return wrap_table(CUR.resp.data) end
 
 local function loader(M, field, what)
   local obj = setmetatable({}, { __index = M, __metatable = false })

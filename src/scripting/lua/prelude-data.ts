@@ -72,9 +72,26 @@ local function self_of(w, what)
   if t == nil then error(what .. " method called without ':'", 3) end
   return t
 end
+-- Every table a script changes is noted in CUR.mut (and its keys in CUR.keys for the response
+-- data root): when only the data root changed, just those keys leave the call (prelude-run).
+local function mutated(t, k)
+  local m = CUR.mut
+  if m then
+    m[t] = true
+    if t == CUR.root then CUR.keys[k] = true end
+  end
+end
 function TABLE_M.get(w, k) return out_value(self_of(w, "luaTable")[keystr(k)]) end
-function TABLE_M.set(w, k, v) self_of(w, "luaTable")[keystr(k)] = store(v) end
-function TABLE_M.del(w, k) self_of(w, "luaTable")[keystr(k)] = nil end
+function TABLE_M.set(w, k, v)
+  local t, key = self_of(w, "luaTable"), keystr(k)
+  t[key] = store(v)
+  mutated(t, key)
+end
+function TABLE_M.del(w, k)
+  local t, key = self_of(w, "luaTable"), keystr(k)
+  t[key] = nil
+  mutated(t, key)
+end
 function TABLE_M.keyExists(w, k) return self_of(w, "luaTable")[keystr(k)] ~= nil end
 function TABLE_M.len(w)
   local n = 0
@@ -104,12 +121,14 @@ function LIST_M.set(w, i, v)
   if j > #l + 1 + 65536 then error("luaList index out of range", 2) end
   for p = #l + 1, j - 1 do l[p] = NULL end
   l[j] = store(v)
+  mutated(l)
 end
 function LIST_M.len(w) return #self_of(w, "luaList") end
 function LIST_M.del(w, i)
   local l = self_of(w, "luaList")
   local j = index(i)
   if j >= 1 and j <= #l then tremove(l, j) end
+  mutated(l)
 end
 local LUATABLE = { new = function() return wrap_table({}) end }
 local LUALIST = { new = function() return wrap_list(new_array()) end }

@@ -3,7 +3,7 @@
 // (allow-listed, with a timeout) and resumes with a plain answer. The hook's deadline counts
 // only Lua execution; HTTP waits have their own timeout.
 import { LuaReturn } from 'wasmoon';
-import { pushJs, pushString } from './lua-convert.js';
+import { LuaReadLimitError, pushJs, pushString } from './lua-convert.js';
 import { BUDGET_ERROR, REGISTRY, type LuaVm } from './lua-vm.js';
 import type { LuaBudget } from './types.js';
 
@@ -20,8 +20,15 @@ const MAX_YIELDS = 64;
 export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', req: unknown, resp: unknown, http: HttpPerformer): Promise<RawOutcome> {
   const { api, L, nresPtr } = vm;
   vm.liftCap();
-  const T = api.lua_newthread(L) as number;
-  const threadRef = api.luaL_ref(L, REGISTRY) as number;
+  // A coroutine that finished normally is reusable (status OK, empty stack): keep one per VM
+  // and make a new one only after an error or an abandoned yield.
+  let T = vm.thread;
+  if (!T) {
+    T = api.lua_newthread(L) as number;
+    vm.threadRef = api.luaL_ref(L, REGISTRY) as number;
+    vm.thread = T;
+  }
+  let reusable = false;
   let remaining = budget.timeMs;
   vm.steps = 0;
   vm.maxSteps = Math.ceil(budget.instructions / 1000);
@@ -42,8 +49,11 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
       remaining -= Date.now() - started;
       const nres = new Int32Array(vm.ctx.heap().buffer, nresPtr, 1)[0];
       if (rc === LuaReturn.Ok && !vm.tripped) {
-        const text = vm.read(T, -1);
-        return { value: (typeof text === 'string' ? JSON.parse(text) : {}) as Record<string, unknown> };
+        reusable = true;
+        // The result table is read through the C API, bounded by the memory cap and what is
+        // left of the time budget (shared sub-tables cannot blow up the host's heap).
+        const value = vm.read(T, -1, { bytes: budget.memoryBytes, deadline: Date.now() + Math.max(remaining, 0), nodes: 0 });
+        return { value: (value && typeof value === 'object' ? value : {}) as Record<string, unknown> };
       }
       if (rc !== LuaReturn.Yield || vm.tripped) return { failure: classify(vm, rc, T) };
       if (round >= MAX_YIELDS) return { failure: { reason: 'runtime', message: `more than ${MAX_YIELDS} http_response calls` } };
@@ -59,12 +69,17 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
       nargs = 1;
     }
   } catch (err) {
+    if (err instanceof LuaReadLimitError) return { failure: { reason: err.reason, message: err.message } };
     // Data that cannot leave the script (cycles, functions) or cannot enter it.
     return { failure: { reason: 'runtime', message: err instanceof Error ? err.message : String(err) } };
   } finally {
     vm.deadline = Infinity;
     vm.maxSteps = Infinity;
-    api.luaL_unref(L, REGISTRY, threadRef);
+    if (reusable) api.lua_settop(T, 0);
+    else {
+      api.luaL_unref(L, REGISTRY, vm.threadRef);
+      vm.thread = 0;
+    }
     api.lua_settop(L, 0);
     vm.restoreCap();
   }
