@@ -187,7 +187,11 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
       const srv = srvOf(b, root.host ?? [], bat, problems, warnings);
       if (discovered) firstSd ??= `${bat}/sd`;
       // An SRV name is not an origin: its hosts are resolved at run time (proxy/dns-srv).
-      const hosts = discovered ? [] : hostsRaw.length > 0 ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems, section(ep.extra_config, 'websocket') !== undefined) : serviceHosts;
+      const hosts = discovered
+        ? []
+        : hostsRaw.length > 0
+          ? sanitizeHosts(hostsRaw, b.disable_host_sanitize === true, `${bat}/host`, problems, section(ep.extra_config, 'websocket') !== undefined)
+          : serviceHosts;
       if (hostsRaw.length === 0 && serviceHosts.length === 0 && !discovered) {
         problems.add(`${bat}/host`, 'no host: declare "host" on the backend or the service');
       }

@@ -57,7 +57,11 @@ const cases: [string, object, RegExp][] = [
     },
     /\/extra_config\/qos~1ratelimit~1service: strategy "claim" is not available at service level/,
   ],
-  ['an undeclared Redis pool', endpoint({ 'qos/ratelimit/router': { max_rate: 1, connection_name: 'nope' } }), /no Redis connection pool or cluster named "nope"/],
+  [
+    'an undeclared Redis pool',
+    endpoint({ 'qos/ratelimit/router': { max_rate: 1, connection_name: 'nope' } }),
+    /no Redis connection pool or cluster named "nope"/,
+  ],
   [
     'a /redis limit without a connection',
     endpoint({ 'qos/ratelimit/router/redis': { max_rate: 1 } }),
