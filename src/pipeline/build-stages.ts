@@ -75,12 +75,15 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
     } catch (err) {
       // `check --lint` refused a file read of this component: its failure says nothing of the config.
       if (skippedReads() > refusedBefore) continue;
-      if (err instanceof PointedError) {
-        problems.add(at + err.at, err.message);
-        continue;
+      // A component with several problems throws them together (AggregateError): each at its pointer.
+      for (const e of err instanceof AggregateError ? (err.errors as unknown[]) : [err]) {
+        if (e instanceof PointedError) {
+          problems.add(at + e.at, e.message);
+          continue;
+        }
+        const p = placeProblem(extra[c.namespace], at, String((e as Error)?.message ?? e));
+        problems.add(p.pointer, p.message);
       }
-      const p = placeProblem(extra[c.namespace], at, String((err as Error)?.message ?? err));
-      problems.add(p.pointer, p.message);
     }
   }
   return out;

@@ -75,7 +75,7 @@ const cases: [string, object, RegExp][] = [
       extra_config: { redis: { connection_pools: [{ name: 'p', address: 'localhost' }] } },
       endpoints: [{ endpoint: '/a', backend: [{ url_pattern: '/x' }] }],
     },
-    /\/extra_config\/redis\/connection_pools\/0: address "localhost" must be host:port/,
+    /\/extra_config\/redis\/connection_pools\/0\/address: address "localhost" must be host:port/,
   ],
   [
     'Redis clusters: an empty list',

@@ -207,8 +207,8 @@ test('check: clusters and the revoker connection_name are checked with pointers,
   const out = bad.stdout + bad.stderr;
   assert.equal(bad.status, 1, out);
   assert.match(out, /\/extra_config\/redis\/clusters\/0\/addresses\/1: address "bad" must be host:port/);
-  assert.match(out, /clusters\/1: the name "rc" is declared twice/);
-  assert.match(out, /\/extra_config\/auth~1revoker: redis: no Redis connection pool or cluster named "nope"/);
+  assert.match(out, /\/extra_config\/redis\/clusters\/1: the name "rc" is declared twice/);
+  assert.match(out, /\/extra_config\/auth~1revoker\/redis: no Redis connection pool or cluster named "nope"/);
   const both = run({
     version: 3,
     host: [be.origin],
