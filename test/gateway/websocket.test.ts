@@ -21,6 +21,12 @@ let downPort: number;
 /** How many flood messages the backend had sent when its connection closed, by URL. */
 const backendCloses = new Map<string, Promise<number>>();
 
+type Message = { data: Buffer; binary: boolean };
+/** Messages received and not yet taken by next(), per client. Listening from construction on:
+ * a backend's greeting can arrive in the same packet as the 101 and be emitted right after
+ * 'open', before a listener added once open() has resolved would exist. */
+const inbox = new WeakMap<WebSocket, { queue: Message[]; waiter?: (m: Message) => void }>();
+
 /** Opens a client; resolves when open, rejects with the HTTP status of a refused upgrade. */
 function open(path: string, opts: { headers?: Record<string, string>; autoPong?: boolean; protocols?: string[] } = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -28,6 +34,15 @@ function open(path: string, opts: { headers?: Record<string, string>; autoPong?:
       headers: opts.headers,
       autoPong: opts.autoPong ?? true,
       handshakeTimeout: 3000,
+    });
+    const box: { queue: Message[]; waiter?: (m: Message) => void } = { queue: [] };
+    inbox.set(ws, box);
+    ws.on('message', (data, binary) => {
+      const m = { data: data as Buffer, binary };
+      const w = box.waiter;
+      box.waiter = undefined;
+      if (w) w(m);
+      else box.queue.push(m);
     });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
@@ -38,13 +53,20 @@ function open(path: string, opts: { headers?: Record<string, string>; autoPong?:
   });
 }
 
-function next(ws: WebSocket): Promise<{ data: Buffer; binary: boolean }> {
+function next(ws: WebSocket): Promise<Message> {
+  const box = inbox.get(ws);
+  if (!box) throw new Error('next() on a client not made by open()');
+  const queued = box.queue.shift();
+  if (queued) return Promise.resolve(queued);
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('no message within 3 s')), 3000);
-    ws.once('message', (data, binary) => {
+    const t = setTimeout(() => {
+      box.waiter = undefined;
+      reject(new Error('no message within 3 s'));
+    }, 3000);
+    box.waiter = (m) => {
       clearTimeout(t);
-      resolve({ data: data as Buffer, binary });
-    });
+      resolve(m);
+    };
   });
 }
 
