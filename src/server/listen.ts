@@ -49,13 +49,15 @@ export async function listen(cfg: ServiceConfig, gateway: Gateway, log: Logger, 
     const opened = gateway.stats.counter('krakend.router.connected-total');
     const closed = gateway.stats.counter('krakend.router.disconnected-total');
     const open = gateway.stats.counter('krakend.router.connected-gauge');
+    // A shared close listener (no closure per socket: see server-limits/apply.ts).
+    const onClose = (): void => {
+      closed.n++;
+      open.n--;
+    };
     server.on('connection', (socket: Socket) => {
       opened.n++;
       open.n++;
-      socket.once('close', () => {
-        closed.n++;
-        open.n--;
-      });
+      socket.on('close', onClose);
     });
   }
   if (cfg.client.allowInsecure) log.warn('allow_insecure_connections: upstream TLS certificates are NOT verified');

@@ -46,17 +46,20 @@ export function compileServerLimits(cfg: ServiceConfig): ServerLimits {
       server.maxHeadersCount = maxHeaderCount + 1;
       server.maxConnections = maxConnections + Math.max(16, Math.ceil(maxConnections / 10));
       const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+      // One shared listener, not a closure per socket: `once` would allocate a wrapper, a bound
+      // function and a context for each of the (up to max_connections) idle keep-alive sockets.
+      // 'close' is emitted once per socket, so `on` is enough.
+      function onClose(this: Socket & { [OVER]?: boolean }): void {
+        active--;
+        if (this[OVER]) over--;
+      }
       server.on(event, (socket: Socket & { [OVER]?: boolean }) => {
         active++;
-        const isOver = active > maxConnections;
-        if (isOver) {
+        if (active > maxConnections) {
           socket[OVER] = true;
           over++;
         }
-        socket.once('close', () => {
-          active--;
-          if (isOver) over--;
-        });
+        socket.on('close', onClose);
       });
     },
   };
