@@ -42,7 +42,10 @@ test('regression: a quoted cookie with stray text gives no token with whitespace
 });
 
 /** Fastest of a few runs (the machine is shared: the minimum is the least disturbed). */
-function fastest(f: () => void, runs = 5): number {
+// The fastest of many runs: on a loaded machine (the suite shares 2 cores with other work) most
+// runs of a few ms are preempted; with 5 runs every large-input run could be, and the 8x-vs-64x
+// verdict flipped (seen: 2026-12-03). A complexity check, not a time budget: only ratios count.
+function fastest(f: () => void, runs = 21): number {
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
