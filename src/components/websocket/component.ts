@@ -13,6 +13,7 @@ import { dataResult, errorResult, type BackendHandler, type BackendResult, type 
 import { GatewayError } from '../../core/gateway-error.js';
 import { takeUpgrade, type UpgradeTicket } from '../../core/upgrade.js';
 import { compileUrlTemplate, UNSAFE_VALUE } from '../../proxy/url-template.js';
+import { upstreamConnectOptions } from '../../tls/upstream-context.js';
 import type { BuildEnv, Stage } from '../types.js';
 import type { WebsocketConfig } from './schema.js';
 import { compileUpstreamHeaders, offeredProtocols } from './handshake.js';
@@ -56,6 +57,9 @@ export function build(cfg: WebsocketConfig, env: BuildEnv): Stage {
   const backend = ep.backends[0];
   const origins = backend.hosts.map(wsOrigin);
   if (origins.length === 0) throw new Error('the backend has no host');
+  // wss:// backends get the service's client_tls (trust, client certificates, versions, suites)
+  // like every HTTPS backend, not Node's defaults: read once, here.
+  const tls = origins.some((o) => o.startsWith('wss:')) ? upstreamConnectOptions(env.service.client.tls, env.service.client.allowInsecure) : {};
   const pongWait = ms(cfg.pong_wait, 60_000, 'pong_wait');
   const pingPeriod = ms(cfg.ping_period, 54_000, 'ping_period');
   if (pingPeriod >= pongWait)
@@ -100,6 +104,7 @@ export function build(cfg: WebsocketConfig, env: BuildEnv): Stage {
     const protocols = offeredProtocols(req.headers['sec-websocket-protocol'], allowedProtocols);
     return new Promise<BackendResult>((resolve) => {
       const upstream = new WebSocket(url, protocols, {
+        ...tls,
         headers: upstreamHeaders(input.headers, req.rawHeaders),
         maxPayload: limits.maxMessageSize,
         perMessageDeflate: false,
