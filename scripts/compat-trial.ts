@@ -4,7 +4,7 @@
 //
 //   npm run build
 //   node --import tsx scripts/compat-trial.ts --corpus DIR [--manifest DIR/manifest.tsv] [--lint]
-//        [--json OUT.json] [--before EARLIER.json]
+//        [--json OUT.json] [--before EARLIER.json] [--rampart path/to/bin/rampart]
 //
 // The manifest is tab-separated with a header row: repo, path, commit, file, kind, settings,
 // partials, templates. kind "file": `file` is the config, relative to the corpus folder. kind
@@ -31,7 +31,7 @@ export interface Entry {
 }
 
 /** What the trial concluded about one config. */
-export type Verdict = 'starts' | 'refused-deliberate' | 'refused-not-built' | 'refused-krakend-too' | 'refused-other' | 'crash';
+export type Verdict = 'starts' | 'refused-deliberate' | 'refused-not-built' | 'refused-krakend-too' | 'refused-environment' | 'refused-other' | 'crash';
 
 export interface Outcome {
   id: string;
@@ -88,6 +88,7 @@ const DELIBERATE: readonly RegExp[] = [
   /KrakenD does not expand environment variables/,
   /stored in plain text/,
   /one of "jwk_url" or "jwk_local_path" is required/,
+  /is not in KrakenD's CEL environment/,
   /lists no plugin in "name"/,
   /no host: declare "host"/,
   // Follows from another problem of the same report (the component it needs was refused).
@@ -100,8 +101,16 @@ const KRAKEND_TOO: readonly RegExp[] = [
   /duplicate endpoint/,
   /at least one certificate\/key pair is required/,
   /template: /,
-  // A file the config names (a template, a script) that is not in the corpus: KrakenD stops on it too.
+];
+// What only the full dry run (no --lint) reports: a file or host of the deployment the corpus
+// does not hold (a Lua script, a static folder, a signing key server). Not a compatibility
+// question: the same config starts where those exist.
+const ENVIRONMENT: readonly RegExp[] = [
+  /cannot read Lua source/,
+  /folder ".*" does not exist/,
+  /cannot load the signing key from/,
   /cannot read .*ENOENT/,
+  /getaddrinfo|ECONNREFUSED|ENOTFOUND|EAI_AGAIN/,
 ];
 
 /** Splits check's output into its problem and warning lines (the file name cut off). */
@@ -133,13 +142,14 @@ function countEndpoints(jsonFile: string): number | null {
   }
 }
 
-type Category = 'deliberate' | 'not-built' | 'krakend-too' | 'other';
+type Category = 'deliberate' | 'not-built' | 'krakend-too' | 'environment' | 'other';
 
 /** Which kind of refusal one problem line is. */
 export function categorize(problem: string): Category {
   if (KRAKEND_TOO.some((r) => r.test(problem))) return 'krakend-too';
+  if (ENVIRONMENT.some((r) => r.test(problem))) return 'environment';
   if (
-    /is not implemented by Rampart|is not available in Rampart|"async_agent" is not supported|has no Rampart equivalent|no exporter Rampart can run|Enterprise .* is not supported/.test(
+    /is not implemented by Rampart|is not available in Rampart|"async_agent" is not supported|has no Rampart equivalent|no exporter Rampart can run|Enterprise\b.*is not (supported|built)/.test(
       problem,
     )
   )
@@ -159,6 +169,7 @@ export function classify(problems: readonly string[], exitCode: number | null, u
   const cats = new Set(problems.map(categorize));
   if (cats.has('other') || problems.length === 0) return 'refused-other';
   if (cats.has('krakend-too')) return 'refused-krakend-too';
+  if (cats.has('environment')) return 'refused-environment';
   if (cats.has('not-built')) return 'refused-not-built';
   return 'refused-deliberate';
 }
@@ -215,6 +226,7 @@ const LABEL: Record<Verdict, string> = {
   'refused-deliberate': 'refused (deliberate)',
   'refused-not-built': 'refused (not built)',
   'refused-krakend-too': 'refused (KrakenD too)',
+  'refused-environment': 'needs a deployment file/host',
   'refused-other': 'refused (other)',
   crash: 'CRASH',
 };
@@ -242,6 +254,7 @@ export function tally(outcomes: readonly Outcome[]): Record<Verdict, number> {
     'refused-deliberate': 0,
     'refused-not-built': 0,
     'refused-krakend-too': 0,
+    'refused-environment': 0,
     'refused-other': 0,
     crash: 0,
   };
@@ -255,6 +268,7 @@ function main(argv: string[]): void {
   let json: string | undefined;
   let before: string | undefined;
   let lint = false;
+  let rampart: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const v = () => {
       const x = argv[++i];
@@ -266,18 +280,20 @@ function main(argv: string[]): void {
     else if (argv[i] === '--json') json = v();
     else if (argv[i] === '--before') before = v();
     else if (argv[i] === '--lint') lint = true;
+    else if (argv[i] === '--rampart') rampart = resolve(v());
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   if (!corpus) throw new Error('--corpus DIR is required');
   const entries = parseManifest(readFileSync(manifest ?? join(corpus, 'manifest.tsv'), 'utf8'));
-  const outcomes = entries.map((e) => runEntry(e, { corpus: corpus!, lint }));
+  const outcomes = entries.map((e) => runEntry(e, { corpus: corpus!, lint, rampart }));
   const prior = before ? (JSON.parse(readFileSync(before, 'utf8')) as Outcome[]) : undefined;
   process.stdout.write(`${renderTable(entries, outcomes, prior)}\n\n`);
   const t = tally(outcomes);
   process.stdout.write(
     `${outcomes.length} configs from ${new Set(entries.map((e) => e.repo)).size} repositories: ${t.starts} start unchanged, ` +
       `${t['refused-deliberate']} refused deliberately, ${t['refused-not-built']} refused for a namespace not built, ` +
-      `${t['refused-krakend-too']} refused as KrakenD refuses them, ${t['refused-other']} refused otherwise, ${t.crash} crashes\n`,
+      `${t['refused-krakend-too']} refused as KrakenD refuses them, ${t['refused-environment']} need a file or host of their deployment, ` +
+      `${t['refused-other']} refused otherwise, ${t.crash} crashes\n`,
   );
   for (const o of outcomes) for (const u of o.unpointed) process.stdout.write(`no pointer: ${o.id}: ${u}\n`);
   for (const o of outcomes) for (const u of o.unexplained) process.stdout.write(`unexplained: ${o.id}: ${u}\n`);

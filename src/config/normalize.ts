@@ -116,6 +116,15 @@ function checkUrlPattern(pattern: string, params: string[], index: number, seque
       else if (Number(resp[1]) >= index) problems.add(at, `placeholder {${name}} refers to backend ${resp[1]}, which has not run before backend ${index}`);
       continue;
     }
+    // KrakenD Enterprise's dynamic routing ({input_headers.X}, {input_query_strings.X}); CE
+    // refuses these as undefined output params, EE routes on them.
+    if (/^input_(headers|query_strings)\./.test(name)) {
+      problems.add(
+        at,
+        `placeholder {${name}}: dynamic routing from a client's header or query string (KrakenD Enterprise) is not built into Rampart, which never lets a client choose the backend path; declare one endpoint per route, or choose in modifier/lua-proxy`,
+      );
+      continue;
+    }
     problems.add(
       at,
       `undefined output param '${name}': the endpoint has no {${name}} (KrakenD refuses it too); add {${name}} to the endpoint path, or take it out of url_pattern`,

@@ -118,6 +118,13 @@ test('a namespace at a level KrakenD does not read it at says where it goes', ()
   assert.match(one(p, '/extra_config/websocket'), /not allowed at service level \(allowed: endpoint\).*move it into the extra_config of the endpoint/);
 });
 
+test('EE dynamic routing placeholders are named as such, not as an undefined param KrakenD would refuse', () => {
+  const p = problemsOf(doc({}, [{ endpoint: '/a', backend: [{ ...B, url_pattern: '/{input_headers.x-route}' }] }]));
+  const m = one(p, '/endpoints/0/backend/0/url_pattern');
+  assert.match(m, /dynamic routing .*KrakenD Enterprise.* declare one endpoint per route/);
+  assert.doesNotMatch(m, /KrakenD refuses it too/);
+});
+
 test('disable_rest and detailed_connection refusals say what to write', () => {
   assert.match(one(problemsOf(doc({ disable_rest: true })), '/disable_rest'), /`rampart migrate`/);
   const otel = { exporters: { otlp: [{ name: 'o', host: '127.0.0.1' }] }, layers: { backend: { metrics: { detailed_connection: true } } } };
