@@ -161,7 +161,8 @@ export function categorize(problem: string): Category {
 /**
  * The verdict looks at every problem, not only the first: one unexplained refusal among
  * deliberate ones is still a refusal to look into ("other"). A config KrakenD refuses as well
- * counts as such; then one that needs a namespace not built; else all its refusals are deliberate.
+ * counts as such; then one that needs a namespace not built; then one with a deliberate
+ * refusal; what is left only lacks a file or host of its deployment.
  */
 export function classify(problems: readonly string[], exitCode: number | null, unpointed: readonly string[], output: string): Verdict {
   if (exitCode === 0) return 'starts';
@@ -169,9 +170,9 @@ export function classify(problems: readonly string[], exitCode: number | null, u
   const cats = new Set(problems.map(categorize));
   if (cats.has('other') || problems.length === 0) return 'refused-other';
   if (cats.has('krakend-too')) return 'refused-krakend-too';
-  if (cats.has('environment')) return 'refused-environment';
   if (cats.has('not-built')) return 'refused-not-built';
-  return 'refused-deliberate';
+  if (cats.has('deliberate')) return 'refused-deliberate';
+  return 'refused-environment';
 }
 
 export interface RunOptions {
@@ -231,8 +232,10 @@ const LABEL: Record<Verdict, string> = {
   crash: 'CRASH',
 };
 
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+function cell(s: string, max: number): string {
+  // The rendered file of a template lives in a temporary folder: keep only its line number.
+  const short = s.replace(/ \(line (\d+) of the rendered config [^)]*\)/g, ' (rendered line $1)').replace(/\/\S*\/compat-trial-[^/]+\//g, '');
+  return short.slice(0, max).replace(/\|/g, '\\|').replace(/\s+/g, ' ');
 }
 
 export function renderTable(entries: readonly Entry[], after: readonly Outcome[], before?: readonly Outcome[]): string {
@@ -242,7 +245,7 @@ export function renderTable(entries: readonly Entry[], after: readonly Outcome[]
     const a = after[i]!;
     const b = prior.get(a.id);
     const link = `[${e.repo} ${e.path}${e.kind === 'fc' ? ' (FC)' : ''}](https://github.com/${e.repo}/blob/${e.commit}/${e.path}) \`${e.commit.slice(0, 7)}\``;
-    const first = a.verdict === 'starts' ? '' : cell((a.first ?? '').slice(0, 220)) + (a.problems > 1 ? ` (+${a.problems - 1} more)` : '');
+    const first = a.verdict === 'starts' ? '' : cell(a.first ?? '', 220) + (a.problems > 1 ? ` (+${a.problems - 1} more)` : '');
     rows.push(`| ${link} | ${a.endpoints ?? '?'} | ${b ? LABEL[b.verdict] : '-'} | ${LABEL[a.verdict]} | ${first} |`);
   });
   return rows.join('\n');
