@@ -33,6 +33,8 @@ export interface Entry {
 /** What the trial concluded about one config. */
 export type Verdict = 'starts' | 'refused-deliberate' | 'refused-not-built' | 'refused-krakend-too' | 'refused-environment' | 'refused-other' | 'crash';
 
+export type Category = 'deliberate' | 'not-built' | 'krakend-too' | 'environment' | 'other';
+
 export interface Outcome {
   id: string;
   verdict: Verdict;
@@ -44,6 +46,8 @@ export interface Outcome {
   unpointed: string[];
   /** Problems that are neither deliberate, nor a namespace not built, nor refused by KrakenD. */
   unexplained: string[];
+  /** How many problems fell in each category. */
+  categories: Partial<Record<Category, number>>;
   warnings: number;
   problems: number;
 }
@@ -142,8 +146,6 @@ function countEndpoints(jsonFile: string): number | null {
   }
 }
 
-type Category = 'deliberate' | 'not-built' | 'krakend-too' | 'environment' | 'other';
-
 /** Which kind of refusal one problem line is. */
 export function categorize(problem: string): Category {
   if (KRAKEND_TOO.some((r) => r.test(problem))) return 'krakend-too';
@@ -156,6 +158,12 @@ export function categorize(problem: string): Category {
     return 'not-built';
   if (DELIBERATE.some((r) => r.test(problem))) return 'deliberate';
   return 'other';
+}
+
+function countCategories(problems: readonly string[]): Partial<Record<Category, number>> {
+  const out: Partial<Record<Category, number>> = {};
+  for (const p of problems) out[categorize(p)] = (out[categorize(p)] ?? 0) + 1;
+  return out;
 }
 
 /**
@@ -214,6 +222,7 @@ export function runEntry(e: Entry, o: RunOptions): Outcome {
       first: problems[0],
       unpointed,
       unexplained: problems.filter((p) => categorize(p) === 'other'),
+      categories: countCategories(problems),
       warnings,
       problems: problems.length,
     };
