@@ -75,7 +75,7 @@ function originProblem(h: string): string | undefined {
     return 'not a URL Rampart can call (want http://name[:port] or https://name[:port])';
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    return `Rampart calls backends over http:// and https:// only (scheme "${u.protocol.slice(0, -1)}"); other transports (AMQP, gRPC, WebSocket...) are not built in`;
+    return `Rampart calls backends over http:// and https:// only (scheme "${u.protocol.slice(0, -1)}"); other transports (AMQP, gRPC, WebSocket...) are not built in: put a small HTTP service in front of it and declare that`;
   if (u.hostname === '') return 'no host name';
   if (u.username || u.password) return 'credentials in a host are not allowed';
   if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return 'a host may not carry a path, query or fragment (put it in url_pattern)';
@@ -200,7 +200,7 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
     const method = String(ep.method ?? 'GET').toUpperCase();
     const key = `${method} ${ep.endpoint}`;
     const dup = seen.get(key);
-    if (dup) problems.add(at, `duplicate endpoint ${key} (also at ${dup})`);
+    if (dup) problems.add(at, `duplicate endpoint ${key} (also at ${dup}; KrakenD's router refuses it too): remove one, or give it another path or method`);
     seen.set(key, at);
     const proxy = section<RawProxy>(ep.extra_config, 'proxy') ?? {};
     const sequential = proxy.sequential === true;

@@ -193,7 +193,7 @@ function pluginBlock(e: ErrorObject, ns: string | undefined, schema: object): { 
   const builtIn = schemaPropertiesAt(schema, '').filter((k) => k !== 'name');
   return {
     pointer: pointerJoin('', key),
-    message: `plugin "${key}" is not available in Rampart: it is a Go plugin (KrakenD loads it from a .so file, or it ships with KrakenD Enterprise), and Rampart runs no Go code; built in here: ${builtIn.join(', ') || 'none'}`,
+    message: `plugin "${key}" is not available in Rampart: it is a Go plugin (KrakenD loads it from a .so file, or it ships with KrakenD Enterprise), and Rampart runs no Go code; port it to a Rampart component or put the logic in modifier/lua-* (built in here: ${builtIn.join(', ') || 'none'})`,
   };
 }
 
