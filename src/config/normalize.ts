@@ -64,6 +64,13 @@ function hostShapeHint(h: string): string {
   const env = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/.exec(h.replace(/^https?:\/\//, ''));
   if (env)
     return `KrakenD does not expand environment variables in the config (it would dial "${shownHost(h)}" as a name); write the host, or render the file with flexible configuration (FC_ENABLE=1) and {{ env "${env[1]}" }}`;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(h)?.[1]?.toLowerCase();
+  // KrakenD's host sanitizer takes http(s) only, too: its websocket and broker examples set
+  // disable_host_sanitize for ws:// and amqp:// hosts.
+  if (scheme === 'ws' || scheme === 'wss')
+    return 'a ws:// or wss:// host needs "disable_host_sanitize": true on the backend, as in KrakenD (its host check takes http(s) only), and a websocket endpoint';
+  if (scheme && scheme !== 'http' && scheme !== 'https')
+    return `Rampart calls backends over http:// and https:// only (scheme "${scheme}"); put a small HTTP service in front of it and declare that`;
   return 'want scheme://name[:port] with no path or credentials';
 }
 

@@ -150,6 +150,20 @@ test('a custom plugin in plugin/req-resp-modifier is named as a Go plugin, with 
   assert.match(m, /plugin "my-go-plugin" is not available in Rampart: it is a Go plugin.*port it to a Rampart component/);
 });
 
+test('duplicate endpoint, TLS without keys, a Go plugin block, a broker host: each says what to do', () => {
+  const p = problemsOf(
+    doc({ tls: {}, extra_config: { 'plugin/http-server': { name: ['my-plugin'], 'my-plugin': {} } } }, [
+      { endpoint: '/a', backend: [B] },
+      { endpoint: '/a', backend: [B] },
+      { endpoint: '/q', backend: [{ url_pattern: '/x', host: ['amqp://127.0.0.1:5672'] }] },
+    ]),
+  );
+  assert.match(one(p, '/endpoints/1'), /duplicate endpoint GET \/a .*remove one, or give it another path or method/);
+  assert.match(one(p, '/tls/keys'), /declare "keys": .*or "disabled": true/);
+  assert.match(one(p, '/extra_config/plugin~1http-server/my-plugin'), /Go plugin.*port it to a Rampart component/);
+  assert.match(one(p, '/endpoints/2/backend/0/host/0'), /put a small HTTP service in front of it/);
+});
+
 test('plugin/http-server without "name" says that KrakenD loads nothing from it', () => {
   const m = one(problemsOf(doc({ extra_config: { 'plugin/http-server': {} } })), '/extra_config/plugin~1http-server');
   assert.match(m, /lists no plugin in "name"/);
@@ -174,14 +188,18 @@ test("a websocket or broker backend host does not fail another endpoint's Lua bl
     'c.json',
     doc({}, [
       { endpoint: '/lua', backend: [B], extra_config: lua },
-      { endpoint: '/ws', backend: [{ url_pattern: '/ws', host: ['ws://127.0.0.1:9'] }], extra_config: { websocket: { enable_direct_communication: true } } },
+      {
+        endpoint: '/ws',
+        backend: [{ url_pattern: '/ws', host: ['ws://127.0.0.1:9'], disable_host_sanitize: true }],
+        extra_config: { websocket: { enable_direct_communication: true } },
+      },
     ]),
     { lint: true },
   );
-  assert.deepEqual(
-    r.problems.filter((p) => p.pointer.startsWith('/endpoints/0')),
-    [],
-  );
+  assert.deepEqual(r.problems, []);
+  // Without disable_host_sanitize, as in KrakenD, the ws:// host is refused, saying so.
+  const p = problemsOf(doc({}, [{ endpoint: '/ws', backend: [{ url_pattern: '/ws', host: ['ws://127.0.0.1:9'] }], extra_config: { websocket: {} } }]));
+  assert.match(one(p, '/endpoints/0/backend/0/host/0'), /needs "disable_host_sanitize": true/);
 });
 
 test('compat-trial: runs check on a corpus (plain file and flexible-config template), classifies, prints the table', () => {
