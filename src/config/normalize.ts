@@ -41,16 +41,37 @@ function sanitizeHosts(hosts: string[], disable: boolean, at: string, problems: 
   const out: string[] = [];
   hosts.forEach((h, i) => {
     const where = pointerJoin(at, i);
-    if (!disable && !HOST_RE.test(h)) return problems.add(where, `invalid host "${h}": want scheme://name[:port] with no path or credentials`);
+    if (!disable && !HOST_RE.test(h)) return problems.add(where, `invalid host "${shownHost(h)}": ${hostShapeHint(h)}`);
     const withScheme = disable || /^https?:\/\//.test(h) ? h.replace(/\/$/, '') : `http://${h}`.replace(/\/$/, '');
     // Every host must be an http(s) origin the upstream client can dial: a verbatim host (other
     // scheme, none, a bad port) is a problem here, never a crash of the pools later (issue #18).
     // A websocket endpoint's backend may name ws:// or wss:// (KrakenD's form), checked as http(s).
     const why = originProblem(websocket ? withScheme.replace(/^ws(s?):\/\//, 'http$1://') : withScheme);
-    if (why) return problems.add(where, `invalid host "${h}": ${why}`);
+    if (why) return problems.add(where, `invalid host "${shownHost(h)}": ${why}`);
     out.push(withScheme);
   });
   return out;
+}
+
+/** A host as an error may show it: credentials in it (amqps://user:password@...) never are. */
+export function shownHost(h: string): string {
+  return h.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^/@]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
+}
+
+function hostShapeHint(h: string): string {
+  // "$ORDER_SERVICE", "${API_HOST}": KrakenD does not expand them either (it would dial the
+  // name as written); flexible configuration's env function is how KrakenD configs read them.
+  const env = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/.exec(h.replace(/^https?:\/\//, ''));
+  if (env)
+    return `KrakenD does not expand environment variables in the config (it would dial "${shownHost(h)}" as a name); write the host, or render the file with flexible configuration (FC_ENABLE=1) and {{ env "${env[1]}" }}`;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(h)?.[1]?.toLowerCase();
+  // KrakenD's host sanitizer takes http(s) only, too: its websocket and broker examples set
+  // disable_host_sanitize for ws:// and amqp:// hosts.
+  if (scheme === 'ws' || scheme === 'wss')
+    return 'a ws:// or wss:// host needs "disable_host_sanitize": true on the backend, as in KrakenD (its host check takes http(s) only), and a websocket endpoint';
+  if (scheme && scheme !== 'http' && scheme !== 'https')
+    return `Rampart calls backends over http:// and https:// only (scheme "${scheme}"); put a small HTTP service in front of it and declare that`;
+  return 'want scheme://name[:port] with no path or credentials';
 }
 
 function originProblem(h: string): string | undefined {
@@ -61,7 +82,7 @@ function originProblem(h: string): string | undefined {
     return 'not a URL Rampart can call (want http://name[:port] or https://name[:port])';
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    return `Rampart calls backends over http:// and https:// only (scheme "${u.protocol.slice(0, -1)}"); other transports (AMQP, gRPC, WebSocket...) are not built in`;
+    return `Rampart calls backends over http:// and https:// only (scheme "${u.protocol.slice(0, -1)}"); other transports (AMQP, gRPC, WebSocket...) are not built in: put a small HTTP service in front of it and declare that`;
   if (u.hostname === '') return 'no host name';
   if (u.username || u.password) return 'credentials in a host are not allowed';
   if ((u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return 'a host may not carry a path, query or fragment (put it in url_pattern)';
@@ -102,7 +123,19 @@ function checkUrlPattern(pattern: string, params: string[], index: number, seque
       else if (Number(resp[1]) >= index) problems.add(at, `placeholder {${name}} refers to backend ${resp[1]}, which has not run before backend ${index}`);
       continue;
     }
-    problems.add(at, `undefined output param '${name}': the endpoint has no {${name}}`);
+    // KrakenD Enterprise's dynamic routing ({input_headers.X}, {input_query_strings.X}); CE
+    // refuses these as undefined output params, EE routes on them.
+    if (/^input_(headers|query_strings)\./.test(name)) {
+      problems.add(
+        at,
+        `placeholder {${name}}: dynamic routing from a client's header or query string (KrakenD Enterprise) is not built into Rampart, which never lets a client choose the backend path; declare one endpoint per route, or choose in modifier/lua-proxy`,
+      );
+      continue;
+    }
+    problems.add(
+      at,
+      `undefined output param '${name}': the endpoint has no {${name}} (KrakenD refuses it too); add {${name}} to the endpoint path, or take it out of url_pattern`,
+    );
   }
   if (/[{}]/.test(pattern.replace(PLACEHOLDER, ''))) problems.add(at, `unbalanced "{" or "}" in url_pattern "${pattern}"`);
 }
@@ -174,7 +207,7 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
     const method = String(ep.method ?? 'GET').toUpperCase();
     const key = `${method} ${ep.endpoint}`;
     const dup = seen.get(key);
-    if (dup) problems.add(at, `duplicate endpoint ${key} (also at ${dup})`);
+    if (dup) problems.add(at, `duplicate endpoint ${key} (also at ${dup}; KrakenD's router refuses it too): remove one, or give it another path or method`);
     seen.set(key, at);
     const proxy = section<RawProxy>(ep.extra_config, 'proxy') ?? {};
     const sequential = proxy.sequential === true;
@@ -195,7 +228,7 @@ export function normalize(file: string, root: RawService, problems: Problems, wa
       if (hostsRaw.length === 0 && serviceHosts.length === 0 && !discovered) {
         problems.add(`${bat}/host`, 'no host: declare "host" on the backend or the service');
       }
-      let urlPattern: string = b.url_pattern;
+      let urlPattern: string = b.url_pattern ?? '';
       if (!urlPattern.startsWith('/')) urlPattern = '/' + urlPattern;
       checkUrlPattern(urlPattern, params, j, sequential, ep.extra_config?.['auth/validator'] !== undefined, `${bat}/url_pattern`, problems);
       const http = section<RawBackendHttp>(b.extra_config, 'backend/http') ?? {};

@@ -46,7 +46,7 @@ export type RawBackendHttp = {
 export type RawExtra = Record<string, unknown>;
 
 export type RawBackend = {
-  url_pattern: string;
+  url_pattern?: string;
   host?: string[];
   method?: string;
   encoding?: Encoding | 'fast-json';

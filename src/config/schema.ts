@@ -23,7 +23,8 @@ function obj(properties: Record<string, unknown>, required: string[] = []) {
 
 export const backendSchema = obj(
   {
-    url_pattern: { type: 'string' }, // "" is cleaned to "/", as KrakenD does
+    // "" and a missing url_pattern are cleaned to "/", as KrakenD's config parser does.
+    url_pattern: { type: 'string' },
     host: stringList,
     method: { type: 'string', enum: [...BACKEND_METHODS, ...BACKEND_METHODS.map((m) => m.toLowerCase())] },
     encoding: { type: 'string', enum: ENCODINGS },
@@ -41,7 +42,7 @@ export const backendSchema = obj(
     input_query_strings: stringList,
     extra_config: extraConfig,
   },
-  ['url_pattern'],
+  [],
 );
 
 export const endpointSchema = obj(

@@ -110,6 +110,26 @@ function durationAt(schema: object, schemaPath: string): boolean {
   return s !== null && typeof s === 'object' && String((s as { pattern?: unknown }).pattern ?? '').includes('ns|us');
 }
 
+const UNKNOWN_FIELD_TODO =
+  'KrakenD ignores a field it does not know, Rampart refuses it so a typo never switches a setting off unnoticed: correct it or remove it';
+
+// Fields KrakenD v2 had and v3 renamed (KrakenD's v3 migration guide); a v3 config that keeps
+// the old name gets nothing from it in KrakenD.
+const KRAKEND_V2_FIELDS: Readonly<Record<string, string>> = {
+  headers_to_pass: 'input_headers',
+  querystring_params: 'input_query_strings',
+  whitelist: 'allow',
+  blacklist: 'deny',
+};
+
+// A field whose only accepted value is `false` (a KrakenD feature Rampart does not build):
+// what to write instead, by field name.
+const CONST_FALSE_TODO: Readonly<Record<string, string>> = {
+  disable_rest: 'Rampart routes RESTful paths only: remove the field and declare each path with {params} (`rampart migrate` removes it and says what follows)',
+  detailed_connection:
+    'Rampart reports no per-connection (DNS, TLS handshake) detail: remove the field or set it to false; the request-level traces and metrics stay',
+};
+
 function describe(e: ErrorObject, schema: object): { pointer: string; message: string } {
   const at = e.instancePath;
   switch (e.keyword) {
@@ -123,9 +143,15 @@ function describe(e: ErrorObject, schema: object): { pointer: string; message: s
           message:
             'a backend has no "timeout" (KrakenD applies the endpoint\'s): bound one backend with "extra_config": {"qos/backend-timeout": {"timeout": "…"}}; `rampart migrate` rewrites it',
         };
+      const renamed = KRAKEND_V2_FIELDS[key];
+      if (renamed && schemaPropertiesAt(schema, at).includes(renamed))
+        return {
+          pointer: pointerJoin(at, key),
+          message: `unknown field "${key}": it is KrakenD v2's name, and KrakenD v3 ignores it (so it does nothing there); write "${renamed}", its v3 name`,
+        };
       return {
         pointer: pointerJoin(at, key),
-        message: `unknown field "${key}"${suggestion(key, [...schemaPropertiesAt(schema, at), ...(at === '' ? Object.keys(NOT_YET_SUPPORTED_FIELDS) : [])])}`,
+        message: `unknown field "${key}"${suggestion(key, [...schemaPropertiesAt(schema, at), ...(at === '' ? Object.keys(NOT_YET_SUPPORTED_FIELDS) : [])])}: ${UNKNOWN_FIELD_TODO}`,
       };
     }
     case 'type':
@@ -142,8 +168,11 @@ function describe(e: ErrorObject, schema: object): { pointer: string; message: s
       return { pointer: at, message: `must match ${(e.params as { pattern: string }).pattern}` };
     case 'enum':
       return { pointer: at, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
-    case 'const':
-      return { pointer: at, message: `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)} (other values are not supported)` };
+    case 'const': {
+      const allowed = (e.params as { allowedValue: unknown }).allowedValue;
+      const todo = allowed === false ? CONST_FALSE_TODO[at.slice(at.lastIndexOf('/') + 1)] : undefined;
+      return { pointer: at, message: `must be ${JSON.stringify(allowed)} (other values are not supported)${todo ? `: ${todo}` : ''}` };
+    }
     default:
       return { pointer: at, message: e.message ?? 'is invalid' };
   }
@@ -154,12 +183,17 @@ function describe(e: ErrorObject, schema: object): { pointer: string; message: s
  * custom Go plugin's name): say which plugin is missing, not "unknown field" (issue #18).
  */
 function pluginBlock(e: ErrorObject, ns: string | undefined, schema: object): { pointer: string; message: string } | undefined {
+  if (ns?.startsWith('plugin/') && e.keyword === 'required' && e.instancePath === '' && (e.params as { missingProperty?: string }).missingProperty === 'name')
+    return {
+      pointer: '',
+      message: `${ns} lists no plugin in "name", so KrakenD loads none and the block does nothing there; list the plugins to run in "name", or remove the block`,
+    };
   if (!ns?.startsWith('plugin/') || e.keyword !== 'additionalProperties' || e.instancePath !== '') return undefined;
   const key = (e.params as { additionalProperty: string }).additionalProperty;
   const builtIn = schemaPropertiesAt(schema, '').filter((k) => k !== 'name');
   return {
     pointer: pointerJoin('', key),
-    message: `plugin "${key}" is not available in Rampart: it is a Go plugin (KrakenD loads it from a .so file, or it ships with KrakenD Enterprise), and Rampart runs no Go code; built in here: ${builtIn.join(', ') || 'none'}`,
+    message: `plugin "${key}" is not available in Rampart: it is a Go plugin (KrakenD loads it from a .so file, or it ships with KrakenD Enterprise), and Rampart runs no Go code; port it to a Rampart component or put the logic in modifier/lua-* (built in here: ${builtIn.join(', ') || 'none'})`,
   };
 }
 
@@ -183,6 +217,44 @@ function renameLegacy(extra: Record<string, unknown>, pointer: string, warnings:
   }
 }
 
+/**
+ * Removes "@comment" keys (KrakenD's documented comment convention, "@comment" or "@comment_x")
+ * from a namespace's value wherever they sit, so a comment never fails a schema that has no
+ * room for it (a masking rule, an OpenAPI definition...). Only that prefix: "$ref", "$schema"
+ * and header or field names are data.
+ */
+function stripComments(v: unknown, depth = 0): void {
+  if (v === null || typeof v !== 'object' || depth > 64) return;
+  if (Array.isArray(v)) {
+    for (const x of v) stripComments(x, depth + 1);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (k.startsWith('@comment')) delete o[k];
+    else stripComments(o[k], depth + 1);
+  }
+}
+
+/** KrakenD's legacy names with "github.com" and "github_com" swapped, to the short name. */
+const MISSPELT_LEGACY: ReadonlyMap<string, { legacy: string; short: string }> = new Map(
+  Object.entries(LEGACY_NAMESPACES).map(([legacy, short]) => {
+    const swapped = legacy.startsWith('github.com/') ? legacy.replace('github.com/', 'github_com/') : legacy.replace('github_com/', 'github.com/');
+    return [swapped, { legacy, short }];
+  }),
+);
+
+// Why an unknown name stops the start, and what to do: the sentence every such refusal carries.
+const UNKNOWN_NAMESPACE_TODO =
+  'KrakenD ignores a namespace it does not know, so a misspelt security block would silently do nothing; Rampart refuses it: correct the name or remove the block';
+
+function unknownNamespace(ns: string, catalog: NamespaceCatalog): string {
+  const legacy = MISSPELT_LEGACY.get(ns);
+  if (legacy)
+    return `unknown namespace "${ns}": KrakenD's legacy name is "${legacy.legacy}" (with "${legacy.legacy.split('/')[0]}"), so KrakenD does not read this one either; write "${legacy.short}", its current name, or remove the block`;
+  return `unknown namespace "${ns}"${suggestion(ns, knownForSuggestion(catalog))}: ${UNKNOWN_NAMESPACE_TODO}`;
+}
+
 function validateExtraConfig(catalog: NamespaceCatalog, extra: unknown, scope: Scope, pointer: string, problems: Problems, warnings: string[]): void {
   if (extra === undefined) return;
   if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) return; // core schema reports it
@@ -196,16 +268,20 @@ function validateExtraConfig(catalog: NamespaceCatalog, extra: unknown, scope: S
       if (KRAKEND_NAMESPACES.includes(ns)) {
         const hint = NOT_IMPLEMENTED_HINTS[ns];
         problems.add(at, `namespace "${ns}" is not implemented by Rampart; refusing to start rather than ignore it${hint ? `: ${hint}` : ''}`);
-      } else problems.add(at, `unknown namespace "${ns}"${suggestion(ns, knownForSuggestion(catalog))}`);
+      } else problems.add(at, unknownNamespace(ns, catalog));
       continue;
     }
     const schema = component.schemas[scope];
     if (!schema) {
       const where = Object.keys(component.schemas).join(', ');
       const hint = component.scopeHints?.[scope];
-      problems.add(at, `namespace "${ns}" is not allowed at ${scope} level (allowed: ${where})${hint ? `: ${hint}` : ''}`);
+      problems.add(
+        at,
+        `namespace "${ns}" is not allowed at ${scope} level (allowed: ${where})${hint ? `: ${hint}` : `: KrakenD does not read it here either; move it into the extra_config of the ${where.split(', ').join(' or ')} it is meant for`}`,
+      );
       continue;
     }
+    stripComments(value);
     const validate = validatorFor(`${scope}:${ns}`, schema);
     if (!validate(value)) collect(validate.errors, at, schema, problems, ns);
   }

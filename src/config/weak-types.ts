@@ -11,11 +11,13 @@
 //   string -> number   decimal (strconv.ParseFloat), exponent allowed
 //   string -> boolean  strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False
 //   number -> string   Go's FormatInt / FormatFloat(f, 'f', -1)
+//   boolean -> integer true 1, false 0 (`"concurrent_calls": true` starts KrakenD with 1)
 //   one value -> list  a single value where a list of plain values is wanted becomes a list of one
 // Deliberately NOT mirrored (they stay schema errors): "" read as 0 or false (an empty string is
 // usually a template that rendered nothing; reading it as "off" or port 0 would change meaning
 // silently), numbers read as booleans (1 -> true), "inf"/"nan", and anything inside extra_config.
-// Backend `encoding` values are also read case-insensitively ("JSON"), as KrakenD does.
+// Backend `encoding` values are also read case-insensitively ("JSON"), as KrakenD does, and an
+// unknown one as "json" (lura's fallback).
 import { ENCODINGS } from './schema.js';
 import { pointerJoin } from '../core/config-error.js';
 
@@ -52,6 +54,7 @@ function weak(v: unknown, type: unknown, isConst: boolean, patterned: boolean): 
     if (type === 'boolean') return TRUE.has(v) ? { value: true } : FALSE.has(v) ? { value: false } : undefined;
     return undefined;
   }
+  if (typeof v === 'boolean' && type === 'integer') return { value: v ? 1 : 0 };
   // Not into a patterned string (a duration): KrakenD reads a bare number there as nanoseconds,
   // which the duration check reports with its `rampart migrate` hint, instead of "1500" failing later.
   if (typeof v === 'number' && type === 'string' && !patterned && Number.isFinite(v)) return { value: Number.isInteger(v) ? v.toFixed(0) : String(v) };
@@ -85,6 +88,15 @@ function walk(v: unknown, s: SchemaNode | undefined, pointer: string, warnings: 
       if (lower && typeof x === 'string' && x !== x.toLowerCase() && lower.includes(x.toLowerCase())) {
         o[k] = x.toLowerCase();
         warnings.push(`${at}: ${JSON.stringify(x)} read as ${JSON.stringify(o[k])} (KrakenD reads encodings case-insensitively)`);
+        continue;
+      }
+      // lura's decoder registry falls back to JSON for a name it does not know ("form",
+      // "protobuf"): the backend starts there and its answers are decoded as JSON. So here.
+      if (k === 'encoding' && lower && typeof x === 'string' && !lower.includes(x.toLowerCase())) {
+        o[k] = 'json';
+        warnings.push(
+          `${at}: ${JSON.stringify(x)} is no KrakenD encoding; read as "json", as KrakenD falls back to it; write "json" (or one of ${lower.join(', ')})`,
+        );
         continue;
       }
       o[k] = walk(x, sub, at, warnings, depth + 1);

@@ -82,7 +82,11 @@ export function normalizeServerTls(
       warnings.push('/tls: legacy "public_key"/"private_key"; prefer "keys": [{"public_key", "private_key"}]');
     }
   }
-  if (keys.length === 0) problems.add('/tls/keys', 'at least one certificate/key pair is required');
+  if (keys.length === 0)
+    problems.add(
+      '/tls/keys',
+      'at least one certificate/key pair is required (KrakenD cannot start TLS without one either): declare "keys": [{"public_key": "…", "private_key": "…"}], or "disabled": true for plain HTTP',
+    );
   // KrakenD's default: TLS 1.3 only; TLS 1.2 must be asked for with "min_version": "TLS12".
   const { min, max } = versions(raw, '/tls', 'TLSv1.3', problems);
   const { ciphers, curves } = suites(raw, '/tls', DEFAULT_SERVER_CURVES, problems);

@@ -24,7 +24,11 @@ const cases: [string, object, RegExp][] = [
     endpoint({ 'qos/ratelimit/router': { client_max_rate: 1, strategy: 'cookie' } }),
     new RegExp(`${RL}: strategy "cookie" is not one of ip, header, param, claim`),
   ],
-  ['a client rate without strategy', endpoint({ 'qos/ratelimit/router': { client_max_rate: 1 } }), new RegExp(`${RL}: strategy null is not one of`)],
+  [
+    'a client rate without strategy',
+    endpoint({ 'qos/ratelimit/router': { client_max_rate: 1 } }),
+    new RegExp(`${RL}: a client limit needs "strategy" \\(ip, header, param, claim\\): without one KrakenD silently applies no per-client limit`),
+  ],
   [
     'a header strategy without key',
     endpoint({ 'qos/ratelimit/router': { client_max_rate: 1, strategy: 'header' } }),
@@ -113,7 +117,7 @@ const cases: [string, object, RegExp][] = [
   [
     'a quota without client identity',
     endpoint({ 'qos/ratelimit/tiered': { tier_key: 'X-Plan', tiers: [{ tier_value: 'x', quota: { max: 10, every: '24h' } }] } }),
-    /tiers\/0\/quota: strategy null is not one of/,
+    /tiers\/0\/quota: a client limit needs "strategy"/,
   ],
   ['a proxy limit of 0', endpoint({}, '/a', { 'qos/ratelimit/proxy': { max_rate: 0 } }), /qos~1ratelimit~1proxy: max_rate must be above 0/],
   [

@@ -100,7 +100,10 @@ test('bad ip-filter configs stop startup', () => {
   const cases: [object, RegExp][] = [
     [{ name: ['ip-filter'], 'ip-filter': { CIDR: ['10.0.0.0/33'], allow: true } }, /ip-filter\/CIDR: "10.0.0.0\/33" is not an IP address or CIDR/],
     [{ name: ['ip-filter'], 'ip-filter': { CIDR: ['10.0.0.0/8'] } }, /must have required property 'allow'/],
-    [{ name: ['ip-filter', 'virtualhost'], 'ip-filter': { CIDR: ['10.0.0.0/8'], allow: true } }, /plugin "virtualhost" is not implemented by Rampart/],
+    [
+      { name: ['ip-filter', 'virtualhost'], 'ip-filter': { CIDR: ['10.0.0.0/8'], allow: true } },
+      /plugin "virtualhost" is not available in Rampart: it is a Go plugin/,
+    ],
     [
       { name: ['geoip'], 'ip-filter': { CIDR: ['10.0.0.0/8'], allow: true }, geoip: { citydb_path: '/x' } },
       /"ip-filter" settings are declared but "ip-filter" is not listed/,

@@ -103,7 +103,7 @@ test('Go strconv.ParseInt(s, 0, 64) rules', () => {
   for (const bad of ['', ' 1', '1.0', '08', '1__0', '_1', 'x', '1e3', '99999999999999999999']) assert.equal(goParseInt(bad), undefined, bad);
 });
 
-test('backend encodings: rss, yaml, fast-json (read as json) and any letter case; an unknown value stays an error', () => {
+test('backend encodings: rss, yaml, fast-json (read as json) and any letter case; an unknown value is read as json, as lura falls back', () => {
   const enc = (e: string) => loadConfigText('c.json', cfg({}, [{ endpoint: '/a', backend: [{ ...B, encoding: e }] }])).config.endpoints[0].backends[0].encoding;
   assert.equal(enc('rss'), 'rss');
   assert.equal(enc('yaml'), 'yaml');
@@ -111,10 +111,11 @@ test('backend encodings: rss, yaml, fast-json (read as json) and any letter case
   assert.equal(enc('JSON'), 'json');
   assert.equal(enc('Xml'), 'xml');
   assert.equal(loadConfigText('c.json', cfg({ output_encoding: 'fast-json' })).config.endpoints[0].outputEncoding, 'json');
-  const p = problemsOf(cfg({}, [{ endpoint: '/a', backend: [{ ...B, encoding: 'protobuf' }] }]));
-  assert.deepEqual(
-    p.map((x) => x.pointer),
-    ['/endpoints/0/backend/0/encoding'],
+  const { config, warnings } = loadConfigText('c.json', cfg({}, [{ endpoint: '/a', backend: [{ ...B, encoding: 'form' }] }]));
+  assert.equal(config.endpoints[0].backends[0].encoding, 'json');
+  assert.ok(
+    warnings.some((w) => w.startsWith('/endpoints/0/backend/0/encoding: "form" is no KrakenD encoding; read as "json"')),
+    warnings.join('\n'),
   );
 });
 

@@ -5,8 +5,10 @@ import type { CompiledModifier, ModifierFactory, RequestStep, ResponseStep, Step
 
 function members(cfg: Record<string, unknown>, at: string, name: string): unknown[] {
   const ms = cfg.modifiers;
-  if (ms === undefined) fail(at, `${name} needs "modifiers"`);
-  if (!Array.isArray(ms)) fail(ptr(at, 'modifiers'), '"modifiers" must be an array');
+  // Martian decodes the group into a struct and ranges over its list: no "modifiers" is an
+  // empty group that passes every message through, and KrakenD starts with it (issue #18).
+  if (ms === undefined) return [];
+  if (!Array.isArray(ms)) fail(ptr(at, 'modifiers'), `${name}: "modifiers" must be an array`);
   return ms;
 }
 

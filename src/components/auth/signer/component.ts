@@ -25,7 +25,8 @@ const encoder = new TextEncoder();
 async function loadKeys(cfg: SignerConfig, env: BuildEnv): Promise<JWK[]> {
   refuseEncryptedJwk(cfg);
   if (cfg.jwk_local_path !== undefined) return readJwksFile(cfg.jwk_local_path);
-  if (cfg.jwk_url === undefined) throw new Error('one of "jwk_url" or "jwk_local_path" is required');
+  if (cfg.jwk_url === undefined)
+    throw new Error('one of "jwk_url" or "jwk_local_path" is required: the signer has no key to sign with; name the JWK set that holds it');
   const url = checkJwkUrl(cfg, env, 'auth/signer');
   const http = createJwksHttpClient({ caFile: cfg.jwk_local_ca, fingerprints: cfg.jwk_fingerprints, cipherSuites: cfg.cipher_suites });
   try {

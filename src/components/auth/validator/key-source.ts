@@ -55,7 +55,10 @@ export function resolveKeySource(cfg: JwkSourceConfig, env: BuildEnv, ns: string
     const keys = readJwksFile(cfg.jwk_local_path);
     return new JwksCache(cfg.jwk_local_path, undefined, env.log, keys);
   }
-  if (cfg.jwk_url === undefined) throw new Error('one of "jwk_url" or "jwk_local_path" is required');
+  if (cfg.jwk_url === undefined)
+    throw new Error(
+      'one of "jwk_url" or "jwk_local_path" is required: without a key set KrakenD starts and answers every request here with 401; name the JWK set the tokens are signed with',
+    );
   const url = checkJwkUrl(cfg, env, ns);
   const key = ['jwks', url.href, cfg.jwk_local_ca ?? '', (cfg.jwk_fingerprints ?? []).join(','), (cfg.cipher_suites ?? []).join(',')].join('|');
   return env.shared.get(key, () => {

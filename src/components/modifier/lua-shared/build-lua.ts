@@ -19,7 +19,11 @@ function declaredOrigins(raw: Record<string, unknown>): string[] {
       for (const h of hosts) {
         if (typeof h !== 'string') continue;
         try {
-          out.add(new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(h) ? h : `http://${h}`).origin);
+          // Only http(s) hosts are origins http_response may call: a websocket (ws://),
+          // broker (amqp://) or pub/sub backend's host is not one (its URL origin is "ws://…" or
+          // "null"), and must not fail the Lua block of another endpoint (issue #18).
+          const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(h) ? h : `http://${h}`);
+          if (u.protocol === 'http:' || u.protocol === 'https:') out.add(u.origin);
         } catch {
           /* the backend's own validation reports it */
         }

@@ -79,8 +79,16 @@ export function refuseGatewaySetHeaderAtService(header: string, env: BuildEnv, w
 
 export function parseStrategy(raw: string | undefined, key: string | undefined, env: BuildEnv, where = ''): Strategy {
   const s = (raw ?? '').toLowerCase() as Strategy;
+  // KrakenD turns the per-client limit off (a warning log) without a strategy it knows; Rampart
+  // refuses instead, so a limit the file declares is never silently absent (issue #18 wording).
+  if (raw === undefined)
+    throw new Error(
+      `${where}a client limit needs "strategy" (${STRATEGIES.join(', ')})${where ? '' : ': without one KrakenD silently applies no per-client limit'}; write "strategy": "ip" to limit each client address, or remove the client limit`,
+    );
   if (!STRATEGIES.includes(s))
-    throw new Error(`${where}strategy ${JSON.stringify(raw ?? null)} is not one of ${STRATEGIES.join(', ')} (a client limit needs one)`);
+    throw new Error(
+      `${where}strategy ${JSON.stringify(raw)} is not one of ${STRATEGIES.join(', ')} (a client limit needs one): KrakenD silently applies no per-client limit with it; write one of them, or remove the client limit`,
+    );
   if (s !== 'ip' && !key)
     throw new Error(`${where}strategy "${s}" needs "key" (the ${s === 'header' ? 'header name' : s === 'param' ? 'path placeholder' : 'claim name'})`);
   if ((s === 'param' || s === 'claim') && env.scope !== 'endpoint') {
