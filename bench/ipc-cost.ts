@@ -69,17 +69,19 @@ if (cluster.isPrimary) {
     return c.user + c.system;
   };
   let done = 0;
+  let workerCpu = 0;
   let cpu0 = 0;
   let t0 = 0;
   let ready = 0;
   for (let i = 0; i < W; i++) {
     const w = cluster.fork(env);
-    w.on('message', (m: { bench?: string }) => {
+    w.on('message', (m: { bench?: string; cpu?: number }) => {
       if (m.bench === 'ready' && ++ready === W) {
         cpu0 = cpuNow();
         t0 = performance.now();
         for (const x of Object.values(cluster.workers ?? {})) x?.send({ bench: 'go' });
       }
+      if (m.bench === 'done') workerCpu += m.cpu ?? 0;
       if (m.bench === 'done' && ++done === W) {
         const cpu = cpuNow() - cpu0;
         const s = (performance.now() - t0) / 1000;
@@ -88,7 +90,8 @@ if (cluster.isPrimary) {
         const where = UDS ? (S > 1 ? `${S} shard processes` : 'in-primary shard') : 'primary';
         console.log(
           `${UDS ? 'uds' : 'ipc'} workers ${W}, shards ${UDS ? S : 1}, batch ${BATCH}: ${leases} leases in ${s.toFixed(2)} s (${Math.round(leases / s)}/s); ` +
-            `coordinator (${where}) CPU ${us.toFixed(2)} µs per lease (${((cpu / 1e6 / s) * 100).toFixed(0)}% of a core) -> at most ~${Math.round(1e6 / us)} leases/s per coordinator core`,
+            `coordinator (${where}) CPU ${us.toFixed(2)} µs per lease (${((cpu / 1e6 / s) * 100).toFixed(0)}% of a core) -> at most ~${Math.round(1e6 / us)} leases/s per coordinator core; ` +
+            `worker CPU ${(workerCpu / leases).toFixed(2)} µs per lease`,
         );
         for (const x of Object.values(cluster.workers ?? {})) x?.kill();
         setTimeout(() => process.exit(0), 200).unref();
@@ -102,11 +105,15 @@ if (cluster.isPrimary) {
 } else {
   let sent = 0;
   let got = 0;
+  let cpuGo: NodeJS.CpuUsage | undefined;
   const me = cluster.worker?.id ?? 0;
   const key = (): string => (KEYS > 0 ? `k${sent % KEYS}` : `w${me}-${sent}`);
   const onGrants = (count: number): void => {
     got += count;
-    if (got === N) return void process.send?.({ bench: 'done' });
+    if (got === N) {
+      const c = process.cpuUsage(cpuGo);
+      return void process.send?.({ bench: 'done', cpu: c.user + c.system });
+    }
     next();
   };
   let next: () => void;
@@ -173,6 +180,7 @@ if (cluster.isPrimary) {
   }
   process.on('message', (m: GrantMsg | GrantsMsg | { bench: string }) => {
     if ('bench' in m) {
+      cpuGo = process.cpuUsage();
       for (let i = 0; i < WINDOW; i++) next();
       return;
     }

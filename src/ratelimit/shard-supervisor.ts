@@ -41,6 +41,14 @@ function shardEntry(): string {
   return fileURLToPath(new URL(here.endsWith('.ts') ? './shard-main.ts' : './rl-shard.js', here));
 }
 
+/** A fresh 0700 directory for the sockets: in TMPDIR, or /tmp when TMPDIR is too long for a
+ * Unix socket path (sockaddr_un: 107 bytes and the NUL). */
+function socketDir(count: number): string {
+  const longest = `/rampart-rl-XXXXXX/shard-${count - 1}.sock`.length;
+  const base = Buffer.byteLength(tmpdir()) + longest <= 107 ? tmpdir() : '/tmp';
+  return mkdtempSync(join(base, 'rampart-rl-'));
+}
+
 export interface LimitShards {
   count: number;
   /** Environment for the workers (the shards' socket paths). */
@@ -60,7 +68,7 @@ export interface ShardEvents {
 
 export async function startLimitShards(workers: number, events: ShardEvents): Promise<LimitShards> {
   const count = shardCount(workers);
-  const dir = mkdtempSync(join(tmpdir(), 'rampart-rl-'));
+  const dir = socketDir(count);
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const paths = Array.from({ length: count }, (_, i) => join(dir, `shard-${i}.sock`));
   const env = { [SHARD_SOCKETS_ENV]: JSON.stringify(paths) };
