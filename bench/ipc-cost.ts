@@ -128,7 +128,7 @@ if (cluster.isPrimary) {
       const reader = new FrameReader((type, c) => type === GRANTS && onGrants(c.u32()));
       s.on('data', (d: Buffer) => reader.push(d));
       const at = out.begin(DEF);
-      out.u16(0);
+      out.u32(0);
       for (const b of Buffer.from(JSON.stringify({ id: ID, policy: POLICY, maxKeys: 1_000_000 }))) out.u8(b);
       out.end(at);
       s.write(out.take());
@@ -147,7 +147,7 @@ if (cluster.isPrimary) {
       }
       for (const [sh, keys] of byShard) {
         const at = out.begin(TAKES);
-        out.u16(0);
+        out.u32(0);
         out.u32(keys.length);
         for (let i = 0; i < keys.length; i++) {
           out.u32(sent - keys.length + i);

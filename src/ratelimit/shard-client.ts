@@ -128,7 +128,7 @@ class ShardLink {
     if (!this.up) return; // the shard is gone, and with it the units' bucket
     const o = this.out;
     const at = o.begin(RET);
-    o.u16(idx);
+    o.u32(idx);
     o.u32(keys.length);
     for (let i = 0; i < keys.length; i++) {
       o.u32(counts[i]);
@@ -145,7 +145,7 @@ class ShardLink {
     const o = this.out;
     for (const [idx, p] of this.takes) {
       const at = o.begin(TAKES);
-      o.u16(idx);
+      o.u32(idx);
       o.u32(p.keys.length);
       for (let i = 0; i < p.keys.length; i++) {
         o.u32(p.seqs[i]);
@@ -209,7 +209,7 @@ export class ShardSource implements LeaseSource {
     this.idx = nextIndex++;
     const w = new FrameWriter();
     const at = w.begin(DEF);
-    w.u16(this.idx);
+    w.u32(this.idx);
     const json = Buffer.from(JSON.stringify({ id, policy, maxKeys }));
     for (const b of json) w.u8(b);
     w.end(at);

@@ -32,7 +32,7 @@ export function startShardServer(path: string): Promise<ShardServer> {
     const out = new FrameWriter();
     const reader = new FrameReader((type, c, end) => {
       if (type === DEF) {
-        const idx = c.u16();
+        const idx = c.u32();
         const def = JSON.parse(c.rest(end)) as LimiterDef;
         let lim = limiters.get(def.id);
         if (lim === undefined) limiters.set(def.id, (lim = new MemoryLimiter(def.policy, def.maxKeys, 30_000)));
@@ -40,7 +40,7 @@ export function startShardServer(path: string): Promise<ShardServer> {
         return;
       }
       if (type === TAKES) {
-        const lim = byIndex[c.u16()];
+        const lim = byIndex[c.u32()];
         const count = c.u32();
         const now = Date.now();
         const share = 4 * Math.max(1, sockets.size);
@@ -62,7 +62,7 @@ export function startShardServer(path: string): Promise<ShardServer> {
         return;
       }
       if (type === RET) {
-        const lim = byIndex[c.u16()];
+        const lim = byIndex[c.u32()];
         const count = c.u32();
         const now = Date.now();
         for (let i = 0; i < count; i++) {

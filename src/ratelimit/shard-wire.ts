@@ -6,9 +6,9 @@
 // frames travel in one socket write, and the reader decodes every frame of a chunk in one pass.
 //
 // Frame: u32 length of what follows (type included), u8 type, then the body:
-//   DEF     u16 limiter index, JSON {id, policy, maxKeys}          (worker -> shard, once per limiter)
-//   TAKES   u16 limiter index, u32 count, count x {u32 seq, u16 want, str key}
-//   RET     u16 limiter index, u32 count, count x {u32 n, f64 window, str key}
+//   DEF     u32 limiter index, JSON {id, policy, maxKeys}          (worker -> shard, once per limiter)
+//   TAKES   u32 limiter index, u32 count, count x {u32 seq, u16 want, str key}
+//   RET     u32 limiter index, u32 count, count x {u32 n, f64 window, str key}
 //   GRANTS  u32 count, count x {u32 seq, f64 g, f64 w}               (shard -> worker)
 // str = u32 byte length + UTF-8 bytes. The limiter index is the worker's own numbering (one per
 // limiter it declared on this connection), so the per-lease cost carries no limiter id string.

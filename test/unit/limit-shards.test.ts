@@ -37,7 +37,7 @@ test('frames survive any split of the byte stream; oversized or empty lengths ar
   const w = new FrameWriter();
   for (let f = 0; f < 3; f++) {
     const at = w.begin(TAKES);
-    w.u16(f);
+    w.u32(f);
     w.u32(1);
     w.u32(7 + f);
     w.u16(256);
@@ -46,7 +46,7 @@ test('frames survive any split of the byte stream; oversized or empty lengths ar
   }
   const bytes = w.take();
   const seen: string[] = [];
-  const r = new FrameReader((type, c) => seen.push(`${type}:${c.u16()}:${c.u32()}:${c.u32()}:${c.u16()}:${c.str()}`));
+  const r = new FrameReader((type, c) => seen.push(`${type}:${c.u32()}:${c.u32()}:${c.u32()}:${c.u16()}:${c.str()}`));
   for (let i = 0; i < bytes.length; i++) assert.ok(r.push(bytes.subarray(i, i + 1)));
   assert.deepEqual(seen, ['2:0:1:7:256:clé-0', '2:1:1:8:256:clé-1', '2:2:1:9:256:clé-2']);
   const huge = Buffer.alloc(5);
