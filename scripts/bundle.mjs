@@ -15,10 +15,12 @@ import { fileURLToPath } from 'node:url';
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const src = fileURLToPath(new URL('../src/', import.meta.url));
 mkdirSync(dist, { recursive: true });
-for (const f of readdirSync(dist)) if (/^(rampart|chunk-[\w-]+)\.js(\.map)?$/.test(f)) rmSync(dist + f);
+for (const f of readdirSync(dist)) if (/^(rampart|rl-shard|chunk-[\w-]+)\.js(\.map)?$/.test(f)) rmSync(dist + f);
 
 await build({
-  entryPoints: { rampart: `${src}cli.ts` },
+  // rl-shard: a rate-limit coordinator shard process (src/ratelimit/shard-main.ts), forked by the
+  // primary of a node with more than 16 workers (or RAMPART_LIMIT_SHARDS > 1).
+  entryPoints: { rampart: `${src}cli.ts`, 'rl-shard': `${src}ratelimit/shard-main.ts` },
   outdir: dist,
   bundle: true,
   splitting: true,

@@ -1,3 +1,8 @@
+// The fallback coordinator of node-wide in-memory limits, over the node:cluster IPC channel: for
+// cluster workers that were given no coordinator shard sockets (shard-client.ts), i.e. workers
+// not forked by `rampart run --workers N`, and the baseline of bench/ipc-cost.ts. `rampart run`
+// itself uses the sharded coordinator (shard-supervisor.ts). What follows is the design both share.
+//
 // The cluster primary's side of node-wide in-memory limits. Without Redis, `rampart run
 // --workers N` must still enforce a configured limit once per node, not once per worker. The
 // primary (which serves no traffic) holds the authoritative buckets; workers lease units from it

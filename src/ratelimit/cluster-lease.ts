@@ -1,11 +1,15 @@
 // A cluster worker's view of a node-wide in-memory limit: a LeaseLimiter whose source is the
-// cluster primary (cluster-coordinator.ts), reached over the cluster IPC channel. If the primary
-// does not answer (it never should: it does nothing else), the request is refused for a moment
-// rather than admitted without a bucket.
+// node's coordinator. A worker of `rampart run --workers N` is given the coordinator shards'
+// Unix sockets (shard-client.ts: binary frames, keys spread over the shards). A cluster worker
+// started some other way (no shard sockets in its environment) falls back to the cluster
+// primary over the node:cluster IPC channel (cluster-coordinator.ts; ~4x the primary's CPU per
+// lease, see BENCHMARKS.md). If the coordinator does not answer (it never should: it does
+// nothing else), the request is refused for a moment rather than admitted without a bucket.
 import { MAX_LEASE, type DefineMsg, type GrantMsg, type GrantsMsg, type ReturnMsg, type TakeMsg, type TakesMsg } from './cluster-protocol.js';
 import { LeaseLimiter, type Grant, type LeaseSource } from './lease-limiter.js';
 import { refuse, type Limiter } from './limiter.js';
 import type { Policy } from './policy.js';
+import { ShardSource, shardSockets } from './shard-client.js';
 
 const NO_ANSWER_MS = 2000;
 
@@ -98,6 +102,8 @@ class IpcSource implements LeaseSource {
 }
 
 export function clusterLimiter(id: string, policy: Policy, maxKeys: number): Limiter {
+  const paths = shardSockets();
+  if (paths !== null) return new LeaseLimiter(new ShardSource(id, policy, maxKeys, paths), policy, maxKeys, MAX_LEASE, () => refuse(NO_ANSWER_MS));
   listen();
   send({ rl: 'def', id, policy, maxKeys });
   return new LeaseLimiter(new IpcSource(id), policy, maxKeys, MAX_LEASE, () => refuse(NO_ANSWER_MS));

@@ -14,6 +14,7 @@ import type { InfluxSettings } from '../config/normalize-influx.js';
 import type { Logger } from '../observability/logger.js';
 import { installLimitCoordinator } from '../ratelimit/cluster-coordinator.js';
 import { installBreakerCoordinator } from '../components/qos/circuit-breaker/node-coordinator.js';
+import { startLimitShards, type LimitShards } from '../ratelimit/shard-supervisor.js';
 
 export interface PrimaryOptions {
   workers: number;
@@ -31,10 +32,23 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   let warned = false;
   let failureText: string | null = null;
   let log: Logger | null = null;
-  const fork = () => cluster.fork();
-  // Node-wide in-memory rate limits: the primary holds the buckets, workers lease from it over
-  // IPC. Installed before the forks so that no worker's first message can miss it (small: no
-  // dependencies).
+  // Node-wide in-memory rate limits: coordinator shards hold the buckets (one, in this process,
+  // up to 16 workers), workers lease from them over Unix sockets (ratelimit/shard-*.ts). Up and
+  // listening before the forks, so that a worker's first lease finds its shard.
+  let shards: LimitShards;
+  try {
+    shards = await startLimitShards(opts.workers, {
+      exited: (e) => log?.error(e, 'rate-limit shard exited; starting a new one (its buckets start full)'),
+      restarted: (e) => log?.info(e, 'rate-limit shard restarted'),
+    });
+  } catch (err) {
+    process.stderr.write(`rampart: ${(err as Error).message}
+`);
+    process.exit(2);
+  }
+  const fork = () => cluster.fork(shards.env);
+  // The IPC coordinator: only for cluster workers without shard sockets (none of ours; kept as
+  // the fallback and the bench baseline). Installed before the forks, small: no dependencies.
   installLimitCoordinator();
   // Circuit breakers, likewise per node: the primary holds each breaker, workers mirror it.
   installBreakerCoordinator();
@@ -60,6 +74,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
       // A worker that dies before any became ready (a bad config, a port in use) would only
       // die again: stop everything and report the failure once.
       stopping = true;
+      shards.stopping();
       exitCode = code || 2;
       // Written straight to stderr: the logger may not be loaded yet this early, and a failed
       // start must never end in silence.
@@ -87,6 +102,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     // draining workers) by Node's default action; see run.ts.
     if (stopping) return;
     stopping = true;
+    shards.stopping();
     log?.info({ signal }, 'draining workers');
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
     // Every worker may already be gone (each got the signal too, and drained first).
@@ -123,6 +139,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     process.stderr.write(`rampart: ${(err as Error).message}\n`);
     log = createLogger();
   }
+  if (shards.count > 1) log.info({ shards: shards.count, shard_pids: shards.pids() }, 'rate-limit shards listening');
   // telemetry/opentelemetry's Prometheus exporters: one listener each for the node, merging the
   // workers' text per scrape.
   for (const p of otel?.prometheus.filter((x) => x.metrics) ?? []) {

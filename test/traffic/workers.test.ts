@@ -1,5 +1,6 @@
 // One node, `rampart run --workers 2`, no Redis: a configured limit holds for the node, not per
-// worker. The cluster primary holds the buckets; workers lease units from it over IPC.
+// worker. The coordinator (one shard, inside the primary, up to 16 workers) holds the buckets;
+// workers lease units from it over a Unix socket (src/ratelimit/shard-*.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend, type TestBackend } from '../helpers/backend.js';
