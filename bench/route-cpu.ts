@@ -34,9 +34,14 @@ const connections = Number(values.connections);
 const TICK_US = 1e6 / 100; // USER_HZ on Linux
 
 const body = originBody();
-const origin = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+// Request body bytes the origin received (POST rows): the check that bodies reach the backend.
+let bodyBytesSeen = 0;
+const origin = createServer((req, res) => {
+  req.on('data', (d: Buffer) => (bodyBytesSeen += d.length));
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
 });
 await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
@@ -85,13 +90,21 @@ function cpuUs(pid: number): number {
 
 const statusSeen = new Map<number, number>();
 const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
-async function drive(path: string, headers: Record<string, string>, n: number): Promise<number> {
+type Route = (typeof routes)[number];
+const requestOf = (r: Route, body = r.body) => ({
+  method: (r.method ?? 'GET') as 'GET',
+  path: r.path,
+  headers: body === undefined ? (r.headers ?? {}) : { ...r.headers, 'content-type': 'application/json' },
+  ...(body === undefined ? {} : { body }),
+});
+async function drive(route: Route, n: number): Promise<number> {
+  const req = requestOf(route);
   let next = 0;
   let bad = 0;
   const worker = async (): Promise<void> => {
     while (next < n) {
       next++;
-      const r = await pool.request({ method: 'GET', path, headers });
+      const r = await pool.request(req);
       await r.body.dump();
       if (r.statusCode !== 200) {
         bad++;
@@ -104,7 +117,22 @@ async function drive(path: string, headers: Record<string, string>, n: number): 
 }
 
 const pid = servingPid();
-for (const r of routes) await drive(r.path, r.headers ?? {}, Math.min(2000, requests)); // warm-up (JIT)
+// Sanity: a route with a request schema refuses its bad body (the body reaches the validator),
+// and a body route's body reaches the origin whole, request after request.
+for (const r of routes) {
+  if (r.badBody !== undefined) {
+    const x = await pool.request(requestOf(r, r.badBody));
+    await x.body.dump();
+    if (x.statusCode !== 400) throw new Error(`${r.id}: the bad body was answered ${x.statusCode}, not 400`);
+  }
+  if (r.body !== undefined) {
+    const before = bodyBytesSeen;
+    await drive(r, 10);
+    const want = 10 * Buffer.byteLength(r.body);
+    if (bodyBytesSeen - before !== want) throw new Error(`${r.id}: the origin received ${bodyBytesSeen - before} body bytes, expected ${want}`);
+  }
+}
+for (const r of routes) await drive(r, Math.min(2000, requests)); // warm-up (JIT)
 const cpu: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
 const rps: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
 for (let round = 0; round < rounds; round++) {
@@ -112,7 +140,7 @@ for (let round = 0; round < rounds; round++) {
   for (const r of order) {
     const c0 = cpuUs(pid);
     const t0 = process.hrtime.bigint();
-    const bad = await drive(r.path, r.headers ?? {}, requests);
+    const bad = await drive(r, requests);
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200 (${JSON.stringify([...statusSeen])}); gateway log:\n${out.slice(-2000)}`);
     cpu[r.id].push((cpuUs(pid) - c0) / requests);
