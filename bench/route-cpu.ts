@@ -6,6 +6,7 @@
 // `originBody()`, an undici pool drives a fixed number of requests per run.
 //
 //   node --import tsx bench/route-cpu.ts --routes plain,martian5 --base plain [--rounds 7] [--requests 4000] [--connections 16]
+//        [--pair post+checks:post ...]   (more ratios: row ÷ its own base, median of the rounds)
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '4000' },
     connections: { type: 'string', default: '16' },
     'node-flags': { type: 'string', default: '' },
+    // Extra ratios, each "row:base" (e.g. post+checks:post), judged like the base column.
+    pair: { type: 'string', multiple: true, default: [] },
   },
 });
 const ids = values.routes.split(',');
@@ -160,6 +163,15 @@ for (const id of ids) {
   console.log(
     `${id.padEnd(14)} ${median(cpu[id]).toFixed(1).padStart(10)}          ${median(ratios).toFixed(3).padStart(6)}   [${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}]` +
       `        ${median(rps[id]).toFixed(0).padStart(6)}       ${median(rr).toFixed(3)}`,
+  );
+}
+for (const pair of values.pair) {
+  const [row, base] = pair.split(':');
+  if (!cpu[row] || !cpu[base]) throw new Error(`--pair ${pair}: both routes must be in --routes`);
+  const ratios = cpu[row].map((v, i) => v / cpu[base][i]);
+  const rr = rps[row].map((v, i) => v / rps[base][i]);
+  console.log(
+    `${`${row} ÷ ${base}`.padEnd(26)} CPU ratio ${median(ratios).toFixed(3)} [${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}]   req/s ratio ${median(rr).toFixed(3)}`,
   );
 }
 await pool.close();
