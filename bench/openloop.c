@@ -16,6 +16,7 @@
 // Usage: openloop --url http://127.0.0.1:8080/plain --rate 5000 --duration 10 [--connections 64]
 //        [--warmup 1] [--header 'k: v' ...] [--max-inflight 20000] [--drain-timeout 5] [--timeline FILE]
 //        [--tokens-file tokens.txt]   (one JWT per line: request i sends token i % n)
+//        [--method POST --body-file body.json]   (every request carries the file's bytes)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -319,21 +320,32 @@ static void print_num(const char *name, double v, int last) {
   else printf("\"%s\":%.4f%s", name, v, last ? "" : ",");
 }
 
-static char *read_file(const char *path) {
+static char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
-  if (!f) die("cannot open tokens file");
+  if (!f) die("cannot open tokens or body file");
   fseek(f, 0, SEEK_END);
   long n = ftell(f);
   fseek(f, 0, SEEK_SET);
   char *s = malloc((size_t)n + 1);
-  if (!s || fread(s, 1, (size_t)n, f) != (size_t)n) die("cannot read tokens file");
+  if (!s || fread(s, 1, (size_t)n, f) != (size_t)n) die("cannot read tokens or body file");
   s[n] = 0;
   fclose(f);
+  if (len) *len = (size_t)n;
   return s;
 }
 
+/** One request: head (ends with the blank line) followed by the body bytes. */
+static void set_request(Req *r, const char *head, const char *body, size_t body_len) {
+  size_t hl = strlen(head);
+  r->data = malloc(hl + body_len + 1);
+  if (!r->data) die("out of memory");
+  memcpy(r->data, head, hl);
+  if (body_len) memcpy(r->data + hl, body, body_len);
+  r->len = hl + body_len;
+}
+
 int main(int argc, char **argv) {
-  const char *url = NULL, *tokens_file = NULL, *timeline_file = NULL;
+  const char *url = NULL, *tokens_file = NULL, *timeline_file = NULL, *method = "GET", *body_file = NULL;
   double rate = 5000, duration = 10, warmup = 1, drain_timeout = 5;
   int connections = 64;
   max_inflight = 20000;
@@ -351,6 +363,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--drain-timeout")) drain_timeout = atof(v);
     else if (!strcmp(a, "--tokens-file")) tokens_file = v;
     else if (!strcmp(a, "--timeline")) timeline_file = v;
+    else if (!strcmp(a, "--method")) method = v;
+    else if (!strcmp(a, "--body-file")) body_file = v;
     else if (!strcmp(a, "--header")) {
       const char *colon = strchr(v, ':');
       if (!colon || colon == v) continue;
@@ -381,10 +395,15 @@ int main(int argc, char **argv) {
   if (getaddrinfo(host, port, &hints, &target) != 0) die("cannot resolve host");
 
   // Requests, built once.
+  size_t body_len = 0;
+  char *body = body_file ? read_file(body_file, &body_len) : NULL;
   char head[20000];
-  snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: %s\r\n%s", path, hostport, headers);
+  if (body)
+    snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %zu\r\n", method, path, hostport, headers, body_len);
+  else
+    snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: %s\r\n%s", method, path, hostport, headers);
   if (tokens_file) {
-    char *text = read_file(tokens_file);
+    char *text = read_file(tokens_file, NULL);
     size_t cap = 1024;
     requests = malloc(cap * sizeof(Req));
     for (char *line = strtok(text, "\r\n"); line; line = strtok(NULL, "\r\n")) {
@@ -392,15 +411,18 @@ int main(int argc, char **argv) {
       if (!*line) continue;
       if (nrequests == cap) requests = realloc(requests, (cap *= 2) * sizeof(Req));
       size_t n = strlen(head) + strlen(line) + 40;
-      Req *r = &requests[nrequests++];
-      r->data = malloc(n);
-      r->len = (size_t)snprintf(r->data, n, "%sAuthorization: Bearer %s\r\n\r\n", head, line);
+      char *h = malloc(n);
+      if (!h) die("out of memory");
+      snprintf(h, n, "%sAuthorization: Bearer %s\r\n\r\n", head, line);
+      set_request(&requests[nrequests++], h, body, body_len);
+      free(h);
     }
     if (nrequests == 0) die("tokens file has no tokens");
   } else {
     requests = malloc(sizeof(Req));
-    requests[0].data = malloc(strlen(head) + 3);
-    requests[0].len = (size_t)sprintf(requests[0].data, "%s\r\n", head);
+    char h[20010];
+    snprintf(h, sizeof h, "%s\r\n", head);
+    set_request(&requests[0], h, body, body_len);
     nrequests = 1;
   }
 

@@ -6,6 +6,7 @@
 // omission). Prints one JSON line with the result on stdout.
 // Usage: node openloop.js --url http://127.0.0.1:8080/plain --rate 5000 --duration 10 [--connections 64]
 //        [--warmup 1] [--header 'k: v' ...] [--max-inflight 20000] [--tokens-file tokens.txt]
+//        [--method POST --body-file body.json]   (every request carries the file's bytes)
 // --tokens-file: one JWT per line; request i sends `Authorization: Bearer <token i % n>`.
 // https URLs are accepted without certificate verification (the bench's self-signed loopback cert).
 // The first --warmup seconds run at the same rate but are not recorded (JIT of the generator and target).
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     'max-inflight': { type: 'string', default: '20000' },
     'drain-timeout': { type: 'string', default: '5' },
     'tokens-file': { type: 'string' },
+    method: { type: 'string', default: 'GET' },
+    'body-file': { type: 'string' },
   },
 });
 const url = new URL(values.url!);
@@ -49,14 +52,18 @@ for (const h of values.header) {
   const i = h.indexOf(':');
   if (i > 0) headerText += `${h.slice(0, i).trim()}: ${h.slice(i + 1).trim()}\r\n`;
 }
-const head = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headerText}`;
+// --body-file: every request carries these bytes (the Content-Type comes as a --header).
+const reqBody = values['body-file'] ? readFileSync(values['body-file']) : null;
+if (reqBody) headerText += `Content-Length: ${reqBody.length}\r\n`;
+const head = `${values.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headerText}`;
+const withBody = (h: string): Buffer => (reqBody ? Buffer.concat([Buffer.from(h, 'latin1'), reqBody]) : Buffer.from(h, 'latin1'));
 // Requests are built up front so rotating tokens costs the generator no work per request.
 const requests: Buffer[] = values['tokens-file']
   ? readFileSync(values['tokens-file'], 'utf8')
       .split('\n')
       .filter((t) => t.trim())
-      .map((t) => Buffer.from(`${head}Authorization: Bearer ${t.trim()}\r\n\r\n`, 'latin1'))
-  : [Buffer.from(`${head}\r\n`, 'latin1')];
+      .map((t) => withBody(`${head}Authorization: Bearer ${t.trim()}\r\n\r\n`))
+  : [withBody(`${head}\r\n`)];
 let nextRequest = 0;
 
 const warmupCount = Math.round(rate * warmup);

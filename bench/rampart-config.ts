@@ -31,6 +31,14 @@ export interface BenchRoute {
   headers?: Record<string, string>;
   /** Status the correctness check expects before the route is benchmarked (default 200). */
   expectStatus?: number;
+  /** Request method the load generators send (default GET). */
+  method?: string;
+  /** Request body every request carries (sent with `Content-Type: application/json` and its
+   * Content-Length by wrk, openloop, autocannon, the correctness check and bench/route-cpu.ts). */
+  body?: string;
+  /** A body the route must refuse with 400 (its request schema): the correctness check sends it
+   * once, so a route whose body never reached the gateway's validator cannot pass unnoticed. */
+  badBody?: string;
   /** File with one JWT per line: wrk (Lua `request()` hook) and openloop send `Authorization: Bearer <token i % n>`. */
   tokensFile?: string;
   /** Whether the response body must equal the origin's (byte-identical or same JSON value; default true). */
@@ -164,6 +172,7 @@ function baseRoutes(origin: string): BenchRoute[] {
         backend: [{ host: [origin], url_pattern: '/' }],
       },
     },
+    ...postRoutes(origin),
     {
       // Issue 17: a Lua `pre` and `post` must cost at most 30% over `json`.
       id: 'json+lua',
@@ -228,6 +237,107 @@ function baseRoutes(origin: string): BenchRoute[] {
         },
         backend: [{ host: [origin], url_pattern: '/' }],
       },
+    },
+  ];
+}
+
+/** The body the POST rows send: an order of a few hundred bytes that `ORDER_SCHEMA` accepts. */
+export const ORDER_BODY = JSON.stringify({
+  customer: { id: 'c-1042', email: 'jane.doe@example.com', name: 'Jane Doe' },
+  currency: 'EUR',
+  items: [
+    { sku: 'A-100', qty: 1, price: 9.99 },
+    { sku: 'B-200', qty: 3, price: 19.5 },
+    { sku: 'C-300', qty: 2, price: 4.25 },
+  ],
+  shipping: { country: 'DE', postcode: '10115', street: 'Invalidenstrasse 116' },
+  coupon: 'WINTER-2026',
+  note: 'Please leave the parcel at the door.',
+});
+
+/** A realistic request schema (draft by default, 2020-12): required fields, types, string
+ * patterns (re2js), an email format, an array of objects, additionalProperties false throughout. */
+export const ORDER_SCHEMA = {
+  type: 'object',
+  required: ['customer', 'currency', 'items'],
+  additionalProperties: false,
+  properties: {
+    customer: {
+      type: 'object',
+      required: ['id', 'email'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string', pattern: '^c-[0-9]{1,12}$' },
+        email: { type: 'string', format: 'email', maxLength: 254 },
+        name: { type: 'string', minLength: 1, maxLength: 100 },
+      },
+    },
+    currency: { enum: ['EUR', 'USD', 'GBP'] },
+    items: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 50,
+      items: {
+        type: 'object',
+        required: ['sku', 'qty', 'price'],
+        additionalProperties: false,
+        properties: {
+          sku: { type: 'string', pattern: '^[A-Z]-[0-9]{3}$' },
+          qty: { type: 'integer', minimum: 1, maximum: 100 },
+          price: { type: 'number', exclusiveMinimum: 0 },
+        },
+      },
+    },
+    shipping: {
+      type: 'object',
+      required: ['country', 'postcode'],
+      additionalProperties: false,
+      properties: {
+        country: { type: 'string', pattern: '^[A-Z]{2}$' },
+        postcode: { type: 'string', maxLength: 16 },
+        street: { type: 'string', maxLength: 200 },
+      },
+    },
+    coupon: { type: 'string', pattern: '^[A-Z]+-[0-9]{4}$' },
+    note: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
+/** Issue #16 item 7: a POST route with a request schema and three CEL checks (`post+checks`) and
+ * the same route without them (`post`): same body, same backend, default `json` encoding. Both
+ * forward `X-Tenant` (a CEL check reads it), so the baseline pays for the same header. */
+function postRoutes(origin: string): BenchRoute[] {
+  const post = (path: string, extra?: Record<string, unknown>): KrakendEndpoint => ({
+    endpoint: path,
+    method: 'POST',
+    input_headers: ['X-Tenant'],
+    ...(extra ? { extra_config: extra } : {}),
+    backend: [{ host: [origin], url_pattern: '/' }],
+  });
+  const common = { method: 'POST', body: ORDER_BODY, headers: { 'X-Tenant': 'acme-shop' } };
+  return [
+    {
+      id: 'post',
+      description: `\`POST /orders\` with a ${ORDER_BODY.length}-byte JSON body (forwarded), \`input_headers\` X-Tenant, default \`json\` encoding: the baseline of post+checks`,
+      path: '/orders',
+      ...common,
+      endpoint: post('/orders'),
+    },
+    {
+      id: 'post+checks',
+      description:
+        '`post` plus `validation/json-schema` (object with required fields, types, 4 RE2 patterns, an email format, an array of objects, additionalProperties false) and three `validation/cel` request checks (method, path with `matches`, a header) (issue #16: at most +15%)',
+      path: '/orders-checked',
+      ...common,
+      badBody: ORDER_BODY.replace('"qty":3', '"qty":0'),
+      endpoint: post('/orders-checked', {
+        'validation/json-schema': ORDER_SCHEMA,
+        'validation/cel': [
+          { check_expr: "req_method == 'POST'" },
+          { check_expr: "req_path.matches('^/orders(-[a-z]+)?$')" },
+          { check_expr: "'X-Tenant' in req_headers && req_headers['X-Tenant'][0].matches('^[a-z0-9-]{1,64}$')" },
+        ],
+      }),
     },
   ];
 }

@@ -6,6 +6,7 @@
 // `originBody()`, an undici pool drives a fixed number of requests per run.
 //
 //   node --import tsx bench/route-cpu.ts --routes plain,martian5 --base plain [--rounds 7] [--requests 4000] [--connections 16]
+//        [--pair post+checks:post ...]   (more ratios: row ÷ its own base, median of the rounds)
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '4000' },
     connections: { type: 'string', default: '16' },
     'node-flags': { type: 'string', default: '' },
+    // Extra ratios, each "row:base" (e.g. post+checks:post), judged like the base column.
+    pair: { type: 'string', multiple: true, default: [] },
   },
 });
 const ids = values.routes.split(',');
@@ -34,9 +37,14 @@ const connections = Number(values.connections);
 const TICK_US = 1e6 / 100; // USER_HZ on Linux
 
 const body = originBody();
-const origin = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+// Request body bytes the origin received (POST rows): the check that bodies reach the backend.
+let bodyBytesSeen = 0;
+const origin = createServer((req, res) => {
+  req.on('data', (d: Buffer) => (bodyBytesSeen += d.length));
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
 });
 await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
@@ -85,13 +93,21 @@ function cpuUs(pid: number): number {
 
 const statusSeen = new Map<number, number>();
 const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
-async function drive(path: string, headers: Record<string, string>, n: number): Promise<number> {
+type Route = (typeof routes)[number];
+const requestOf = (r: Route, body = r.body) => ({
+  method: (r.method ?? 'GET') as 'GET',
+  path: r.path,
+  headers: body === undefined ? (r.headers ?? {}) : { ...r.headers, 'content-type': 'application/json' },
+  ...(body === undefined ? {} : { body }),
+});
+async function drive(route: Route, n: number): Promise<number> {
+  const req = requestOf(route);
   let next = 0;
   let bad = 0;
   const worker = async (): Promise<void> => {
     while (next < n) {
       next++;
-      const r = await pool.request({ method: 'GET', path, headers });
+      const r = await pool.request(req);
       await r.body.dump();
       if (r.statusCode !== 200) {
         bad++;
@@ -104,7 +120,22 @@ async function drive(path: string, headers: Record<string, string>, n: number): 
 }
 
 const pid = servingPid();
-for (const r of routes) await drive(r.path, r.headers ?? {}, Math.min(2000, requests)); // warm-up (JIT)
+// Sanity: a route with a request schema refuses its bad body (the body reaches the validator),
+// and a body route's body reaches the origin whole, request after request.
+for (const r of routes) {
+  if (r.badBody !== undefined) {
+    const x = await pool.request(requestOf(r, r.badBody));
+    await x.body.dump();
+    if (x.statusCode !== 400) throw new Error(`${r.id}: the bad body was answered ${x.statusCode}, not 400`);
+  }
+  if (r.body !== undefined) {
+    const before = bodyBytesSeen;
+    await drive(r, 10);
+    const want = 10 * Buffer.byteLength(r.body);
+    if (bodyBytesSeen - before !== want) throw new Error(`${r.id}: the origin received ${bodyBytesSeen - before} body bytes, expected ${want}`);
+  }
+}
+for (const r of routes) await drive(r, Math.min(2000, requests)); // warm-up (JIT)
 const cpu: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
 const rps: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
 for (let round = 0; round < rounds; round++) {
@@ -112,7 +143,7 @@ for (let round = 0; round < rounds; round++) {
   for (const r of order) {
     const c0 = cpuUs(pid);
     const t0 = process.hrtime.bigint();
-    const bad = await drive(r.path, r.headers ?? {}, requests);
+    const bad = await drive(r, requests);
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200 (${JSON.stringify([...statusSeen])}); gateway log:\n${out.slice(-2000)}`);
     cpu[r.id].push((cpuUs(pid) - c0) / requests);
@@ -132,6 +163,15 @@ for (const id of ids) {
   console.log(
     `${id.padEnd(14)} ${median(cpu[id]).toFixed(1).padStart(10)}          ${median(ratios).toFixed(3).padStart(6)}   [${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}]` +
       `        ${median(rps[id]).toFixed(0).padStart(6)}       ${median(rr).toFixed(3)}`,
+  );
+}
+for (const pair of values.pair) {
+  const [row, base] = pair.split(':');
+  if (!cpu[row] || !cpu[base]) throw new Error(`--pair ${pair}: both routes must be in --routes`);
+  const ratios = cpu[row].map((v, i) => v / cpu[base][i]);
+  const rr = rps[row].map((v, i) => v / rps[base][i]);
+  console.log(
+    `${`${row} ÷ ${base}`.padEnd(26)} CPU ratio ${median(ratios).toFixed(3)} [${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}]   req/s ratio ${median(rr).toFixed(3)}`,
   );
 }
 await pool.close();

@@ -13,6 +13,9 @@ export interface RequestFacts {
   readonly params: Readonly<Record<string, string>>;
   /** Headers that survived `input_headers`, any key case (canonicalised for CEL). */
   readonly headers: Readonly<Record<string, readonly string[]>>;
+  /** The same headers with canonical keys, when the producer can build that map directly from
+   * its flat list (one pass; the activation then skips canonicalising `headers`). */
+  readonly canonicalHeaders?: Readonly<Record<string, readonly string[]>>;
   /** Query parameters that survived `input_query_strings`. */
   readonly query: Readonly<Record<string, readonly string[]>>;
   /** Raw request body, already bounded by the router's body limit; null when there is none. */

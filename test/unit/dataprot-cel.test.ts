@@ -10,6 +10,7 @@ import { asNode, serializeAst } from '../../src/data-protection/cel/ast.js';
 import { compileCel } from '../../src/data-protection/cel/compile-cel.js';
 import { celEnvironment } from '../../src/data-protection/cel/environment.js';
 import { krakendNow } from '../../src/data-protection/cel/now.js';
+import { canonicalHeaderLists } from '../../src/data-protection/cel/activation.js';
 import { celAbortAnswer, runCelJwt, runCelRequest, runCelResponse } from '../../src/data-protection/cel/run-cel.js';
 import type { RequestFacts, ResponseFacts } from '../../src/data-protection/types.js';
 
@@ -264,5 +265,18 @@ describe('cel: now', () => {
       assert.equal(r.stdout.trim(), want, `${tz}: ${r.stderr}`);
     }
     assert.equal(celEnvironment().evaluate("timestamp('2026-12-03T14:30:00.5+05:30') == timestamp('2026-12-03T09:00:00.5Z')"), true);
+  });
+});
+
+describe('CEL activation: canonical headers built in one pass', () => {
+  it('canonicalHeaderLists keys as Go textproto, values in arrival order; the activation binds it as given', () => {
+    const flat = ['x-tenant', 'acme', 'user-agent', 'u', 'X-TENANT', 'other', 'x-forwarded-for', '127.0.0.1'];
+    const m = canonicalHeaderLists(flat);
+    assert.deepEqual({ ...m }, { 'X-Tenant': ['acme', 'other'], 'User-Agent': ['u'], 'X-Forwarded-For': ['127.0.0.1'] });
+    assert.equal(Object.getPrototypeOf(m), null);
+    const c = cel(["req_headers['X-Tenant'] == ['acme', 'other'] && !('x-tenant' in req_headers)"]);
+    assert.deepEqual(runCelRequest(c, reqFacts({ headers: {}, canonicalHeaders: m })), { ok: true });
+    // Without it, the same map from `headers` (any key case).
+    assert.deepEqual(runCelRequest(c, reqFacts({ headers: { 'x-tenant': ['acme'], 'X-TENANT': ['other'] } })), { ok: true });
   });
 });

@@ -174,6 +174,11 @@ describe('request schema: run', () => {
     assert.ok(!r.ok);
     assert.match(r.body, /nested deeper/);
     assert.equal(runRequestSchema(req({}), body('['.repeat(100) + ']'.repeat(100))).ok, true);
+    // At the edge, with arrays and objects: 128 levels pass, 129 are refused.
+    const nest = (n: number) => '{"a":['.repeat(n / 2) + '1' + ']}'.repeat(n / 2);
+    assert.equal(parseStrictJson(body(nest(128))).ok, true);
+    assert.equal(parseStrictJson(body('[' + nest(128) + ']')).ok, false);
+    assert.equal(parseStrictJson(body('[' + nest(126) + ']')).ok, true);
   });
 
   it('max_payload is checked before parsing: 413', () => {
@@ -229,12 +234,14 @@ describe('strict JSON: property', () => {
   // random escaping of keys; the scanner must refuse exactly the texts with a duplicate key
   // or a __proto__ key somewhere, and otherwise return what JSON.parse returns.
   type Tree = number | string | Tree[] | { entries: [string, Tree][] };
-  const key = fc.constantFrom('a', 'b', 'ab', '__proto__', 'é', '"q', 'a\\b');
+  // Keys and strings ending in a backslash or holding quotes and colons: the fast path skips
+  // strings by searching for the closing quote, so escapes at the edges matter.
+  const key = fc.constantFrom('a', 'b', 'ab', '__proto__', 'é', '"q', 'a\\b', 'q\\', '\\', '":', 'x":1,"y');
   const tree: fc.Arbitrary<Tree> = fc.letrec<{ t: Tree }>((tie) => ({
     t: fc.oneof(
       { depthSize: 'small' },
       fc.integer(),
-      fc.constantFrom('a', '{"a":1,"a":2}', '"', ''),
+      fc.constantFrom('a', '{"a":1,"a":2}', '"', '', 'x\\', '\\"', '":', '"a":1'),
       fc.array(tie('t'), { maxLength: 4 }),
       fc.record({ entries: fc.array(fc.tuple(key, tie('t')), { maxLength: 4 }) }),
     ),
@@ -245,7 +252,7 @@ describe('strict JSON: property', () => {
       ? JSON.stringify(t)
       : Array.isArray(t)
         ? `[${t.map((x) => print(x, esc)).join(',')}]`
-        : `{${t.entries.map(([k, v]) => `${esc ? escapeAll(k) : JSON.stringify(k)} : ${print(v, esc)}`).join(', ')}}`;
+        : `{${t.entries.map(([k, v]) => `${esc ? escapeAll(k) : JSON.stringify(k)}${esc ? ' \n\t:' : ':'} ${print(v, esc)}`).join(', ')}}`;
   const bad = (t: Tree): boolean =>
     typeof t === 'number' || typeof t === 'string'
       ? false

@@ -93,6 +93,34 @@ describe('masking: operations', () => {
     assert.equal(JSON.stringify(out), '{"__proto__":{"k":"***"}}');
     assert.equal(({} as Record<string, unknown>).k, undefined);
   });
+
+  it('several field modifiers under one object: one copy per object, the input never changed', () => {
+    const data = { a: { x: 'secret-1', y: 'secret-2', z: { w: 'secret-3' } }, b: { keep: 'secret-4' } };
+    const before = structuredClone(data);
+    const out = mask(
+      [
+        { literal: { field: 'a.x', find: 'secret', replace: '***' } },
+        { regexp: { field: 'a.y', find: '^secret', replace: '###' } },
+        { literal: { field: 'a.z.w', find: 'secret', replace: '***' } },
+        { literal: { field: 'a.x', find: '***', replace: '+++' } }, // sees the first modifier's result
+      ],
+      data,
+    ) as typeof data;
+    assert.deepEqual(out, { a: { x: '+++-1', y: '###-2', z: { w: '***-3' } }, b: { keep: 'secret-4' } });
+    assert.deepEqual(data, before);
+    assert.equal(out.b, data.b); // untouched branches are shared, not copied
+  });
+
+  it('__proto__ under a path masked twice stays an own key of the copy', () => {
+    const data = JSON.parse('{"o":{"__proto__":{"k":"secret"},"p":"secret"}}');
+    const out = mask(
+      [{ literal: { field: 'o.p', find: 'secret', replace: '***' } }, { literal: { field: 'o.__proto__.k', find: 'secret', replace: '***' } }],
+      data,
+    ) as Record<string, Record<string, unknown>>;
+    assert.equal(JSON.stringify(out), '{"o":{"__proto__":{"k":"***"},"p":"***"}}');
+    assert.equal(Object.getPrototypeOf(out.o), Object.prototype);
+    assert.equal(JSON.stringify(data), '{"o":{"__proto__":{"k":"secret"},"p":"secret"}}');
+  });
 });
 
 describe("masking: Go's replacement templates and ReplaceAll", () => {

@@ -31,6 +31,14 @@ function canonical(k: string): string {
   return c;
 }
 
+/** Flat [name, value, ...] straight to the canonical null-prototype map of lists, values in the
+ * order they came (Go's textproto order). */
+export function canonicalHeaderLists(flat: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  for (let i = 0; i < flat.length; i += 2) (out[canonical(flat[i])] ??= []).push(flat[i + 1]);
+  return out;
+}
+
 function headerMap(h: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
   const out: Record<string, readonly string[]> = Object.create(null);
   for (const k of Object.keys(h)) {
@@ -67,7 +75,7 @@ export function requestActivation(f: RequestFacts, uses: ReadonlySet<string>, no
   if (uses.has('req_method')) a.req_method = f.method;
   if (uses.has('req_path')) a.req_path = f.path;
   if (uses.has('req_params')) a.req_params = paramMap(f.params);
-  if (uses.has('req_headers')) a.req_headers = headerMap(f.headers);
+  if (uses.has('req_headers')) a.req_headers = f.canonicalHeaders ?? headerMap(f.headers);
   if (uses.has('req_querystring')) a.req_querystring = listMap(f.query);
   return a;
 }

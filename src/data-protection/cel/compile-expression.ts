@@ -3,7 +3,7 @@
 // tree references. Every refusal is a DataProtectionConfigError at the expression's pointer.
 import type { Environment, ParseResult } from '@marcbachmann/cel-js';
 import { fail } from '../compile-error.js';
-import { compileLinear } from '../re2/linear-regexp.js';
+import { compileLinearTester } from '../re2/linear-regexp.js';
 import { asNode, serializeAst, treeFacts, type Node } from './ast.js';
 import { MATCHES_FN, RESERVED_PREFIX, registerPattern } from './environment.js';
 import type { CelPhase, CompiledExpression } from './types.js';
@@ -80,7 +80,7 @@ function matchesRewriter(pointer: string): Rewriter {
     if (pattern.op !== 'value' || typeof pattern.args !== 'string') {
       fail(pointer, 'matches() needs a literal pattern: patterns are compiled (RE2) at startup, never built from request data');
     }
-    const re = compileLinear(pattern.args);
+    const re = compileLinearTester(pattern.args);
     if (typeof re === 'string') fail(pointer, `matches(): ${re}`);
     registerPattern(pattern.args, re);
     return `${MATCHES_FN}(${s(target)}, ${JSON.stringify(pattern.args)})`;

@@ -5,7 +5,7 @@
 // compile-cel.ts rewrites every matches() into __rampart_matches(), served here by re2js
 // programs compiled at startup from literal patterns only.
 import { Environment } from '@marcbachmann/cel-js';
-import type { LinearRegExp } from '../re2/linear-regexp.js';
+import type { LinearTester } from '../re2/linear-regexp.js';
 import { CEL_VARIABLES } from './variables.js';
 
 export const RESERVED_PREFIX = '__rampart_';
@@ -20,9 +20,9 @@ export const CEL_LIMITS = {
 } as const;
 
 /** Literal pattern -> RE2 program; filled at startup only (compile-cel.ts), read per call. */
-const PATTERNS = new Map<string, LinearRegExp>();
+const PATTERNS = new Map<string, LinearTester>();
 
-export function registerPattern(pattern: string, re: LinearRegExp): void {
+export function registerPattern(pattern: string, re: LinearTester): void {
   PATTERNS.set(pattern, re);
 }
 

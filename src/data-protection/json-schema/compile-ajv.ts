@@ -12,7 +12,7 @@ import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import { createRequire } from 'node:module';
 import { fail } from '../compile-error.js';
-import { compileLinear } from '../re2/linear-regexp.js';
+import { compileLinearTester } from '../re2/linear-regexp.js';
 import { checkSchemaDocument } from './check-schema-doc.js';
 import { DEFAULT_DRAFT, type Draft } from './types.js';
 
@@ -44,7 +44,7 @@ export function draftOf(schema: unknown, pointer: string): Draft {
 /** ajv's code.regExp: patterns run by re2js. Invalid ones were refused with their pointer by
  * checkSchemaDocument; this throws only if ajv meets one that walk did not see. */
 function re2RegExp(pattern: string): { test(s: string): boolean; toString(): string } {
-  const re = compileLinear(pattern);
+  const re = compileLinearTester(pattern);
   if (typeof re === 'string') throw new Error(re);
   return { test: (s: string) => re.test(s), toString: () => `re2:${pattern}` };
 }

@@ -2,7 +2,7 @@
 // regexp patterns are compiled by re2js (RE2 syntax, as KrakenD's Go) and Go replacement
 // templates translated (go-template.ts). Any failure stops startup with its pointer.
 import { fail, pointerJoin } from '../compile-error.js';
-import { compileLinear } from '../re2/linear-regexp.js';
+import { compileLinear, compileLinearTester } from '../re2/linear-regexp.js';
 import { parseGoTemplate } from './go-template.js';
 import { goReplaceAll } from './replace-all.js';
 import type { CompiledMasking, CompiledModifier, ResponseBodyConfig } from './types.js';
@@ -57,13 +57,19 @@ function compileModifier(item: unknown, at: string): CompiledModifier {
   let apply: (s: string) => string;
   if (op === 'literal') {
     const find = str(fields.find, pointerJoin(opAt, 'find'), 'find', true);
-    apply = (s) => s.split(find).join(replace);
+    // Most values do not hold the text: no split arrays and no new string for them.
+    apply = (s) => (s.includes(find) ? s.split(find).join(replace) : s);
   } else if (op === 'regexp') {
     const findAt = pointerJoin(opAt, 'find');
     const re = compileLinear(str(fields.find, findAt, 'find', true));
     if (typeof re === 'string') fail(findAt, re);
     const parts = parseGoTemplate(replace, re.groupCount(), re.namedGroups());
-    apply = (s) => goReplaceAll(re, s, parts);
+    // A yes/no on the DFA first (compileLinearTester): values the pattern does not match, most
+    // of them when a field-less modifier walks the whole body, skip the matcher, which tracks
+    // positions and groups. Same program, so the same answer.
+    const tester = compileLinearTester(fields.find as string);
+    if (typeof tester === 'string') fail(findAt, tester);
+    apply = (s) => (tester.test(s) ? goReplaceAll(re, s, parts) : s);
   } else if (op === 'trim') {
     apply = trimmer(str(fields.find, pointerJoin(opAt, 'find'), 'find', true));
   } else apply = op === 'upper' ? (s) => s.toUpperCase() : (s) => s.toLowerCase();

@@ -10,14 +10,30 @@ export const MAX_MASK_NODES = 1_000_000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function atPath(data: unknown, path: readonly string[], i: number, fn: (s: string) => string): unknown {
+/** The copies one runMasking call made: its own, so later modifiers of the same call change them
+ * in place instead of copying them again (two field modifiers under one object used to copy the
+ * whole path twice). Data it did not make is never mutated. */
+type Owned = Set<object>;
+
+/** Sets an own data property; `__proto__` by definition, so it never reaches the setter. */
+function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+function atPath(data: unknown, path: readonly string[], i: number, fn: (s: string) => string, owned: Owned): unknown {
   if (i === path.length) return typeof data === 'string' ? fn(data) : data;
   if (!isObject(data) || !Object.hasOwn(data, path[i])) return data;
   const child = data[path[i]];
-  const next = atPath(child, path, i + 1, fn);
+  const next = atPath(child, path, i + 1, fn, owned);
   if (next === child) return data;
+  if (owned.has(data)) {
+    put(data, path[i], next);
+    return data;
+  }
   const copy = { ...data };
-  Object.defineProperty(copy, path[i], { value: next, enumerable: true, writable: true, configurable: true });
+  owned.add(copy);
+  put(copy, path[i], next);
   return copy;
 }
 
@@ -38,21 +54,22 @@ function everywhere(data: unknown, fn: (s: string) => string, budget: { nodes: n
     let copy: Record<string, unknown> | null = null;
     for (const k of Object.keys(data)) {
       const v = everywhere(data[k], fn, budget, depth + 1);
-      if (v !== data[k]) Object.defineProperty((copy ??= { ...data }), k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (v !== data[k]) put((copy ??= { ...data }), k, v);
     }
     return copy ?? data;
   }
   return data;
 }
 
-function applyOne(m: CompiledModifier, data: unknown): unknown {
-  return m.path ? atPath(data, m.path, 0, m.apply) : everywhere(data, m.apply, { nodes: 0 }, 0);
+function applyOne(m: CompiledModifier, data: unknown, owned: Owned): unknown {
+  return m.path ? atPath(data, m.path, 0, m.apply, owned) : everywhere(data, m.apply, { nodes: 0 }, 0);
 }
 
 export function runMasking(c: CompiledMasking, data: unknown): MaskingResult {
   let out = data;
+  const owned: Owned = new Set();
   try {
-    for (const m of c.modifiers) out = applyOne(m, out);
+    for (const m of c.modifiers) out = applyOne(m, out, owned);
   } catch (e) {
     if (e instanceof TooLarge) return { ok: false, reason: `body deeper than ${MAX_MASK_DEPTH} or larger than ${MAX_MASK_NODES} values` };
     throw e;
