@@ -139,3 +139,25 @@ describe('policies: startup refusals', () => {
     assert.equal(runRequestPolicies(p, facts({ path: 'a'.repeat(100_000) + '!' })).ok, false);
   });
 });
+
+describe('policies: getCookie (KrakenD EE playground)', () => {
+  it('reads the named cookie from the forwarded Cookie lines; "" when absent', async () => {
+    const { cookieValue } = await import('../../src/data-protection/policies/macros.js');
+    assert.equal(cookieValue(['a=1; GDPR=yes'], 'GDPR'), 'yes');
+    assert.equal(cookieValue(['a=1', 'GDPR = yes ;b=2'], 'GDPR'), 'yes');
+    assert.equal(cookieValue(['GDPR="yes"'], 'GDPR'), 'yes');
+    assert.equal(cookieValue(['GDPR=a=b'], 'GDPR'), 'a=b');
+    assert.equal(cookieValue(['gdpr=yes', 'XGDPR=yes', 'GDPR'], 'GDPR'), '');
+    assert.equal(cookieValue(undefined, 'GDPR'), '');
+  });
+
+  it('is a request-phase macro: runs on req policies, refused in resp and jwt ones, off with disable_macros', () => {
+    const p = compile({ req: { policies: ["getCookie('GDPR') == 'yes'"] } });
+    assert.deepEqual(runRequestPolicies(p, facts({ headers: { cookie: ['GDPR=yes'] } })), { ok: true });
+    assert.ok(!runRequestPolicies(p, facts({ headers: { cookie: ['GDPR=no'] } })).ok);
+    assert.ok(!runRequestPolicies(p, facts()).ok);
+    refused(() => compile({ resp: { policies: ["getCookie('GDPR') == 'yes'"] } }), `${P}/resp/policies/0`, /req_headers/);
+    refused(() => compile({ jwt: { policies: ["getCookie('GDPR') == 'yes'"] } }), `${P}/jwt/policies/0`, /req_headers/);
+    refused(() => compile({ disable_macros: true, req: { policies: ["getCookie('GDPR') == 'yes'"] } }), `${P}/req/policies/0`, /getCookie/);
+  });
+});

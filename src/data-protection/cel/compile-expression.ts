@@ -112,7 +112,10 @@ export function compileExpression(text: unknown, pointer: string, env: Environme
   const checked = program.check();
   if (!checked.valid) fail(pointer, `expression does not type-check: ${firstLine(checked.error)}`);
   if (checked.type !== 'bool' && checked.type !== 'dyn') fail(pointer, `expression returns ${checked.type}, not bool`);
-  const uses = new Set([...facts.free].filter(isCelVariable));
+  // A rewrite may bring in a variable the text does not name (getCookie() reads req_headers):
+  // the rewritten tree says what the activation must bind.
+  const free = program === parsed ? facts.free : treeFacts(asNode(program.ast)).free;
+  const uses = new Set([...free].filter(isCelVariable));
   return { source: text, pointer, phase: phaseOf(uses, pointer), uses, program };
 }
 

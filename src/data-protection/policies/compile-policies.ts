@@ -9,7 +9,7 @@ import { celEnvironment } from '../cel/environment.js';
 import type { CelPhase, CompiledExpression } from '../cel/types.js';
 import { CEL_VARIABLES } from '../cel/variables.js';
 import { fail, pointerJoin } from '../compile-error.js';
-import { MACRO_NAMES, isEmptyRewriter, policyEnvironment } from './macros.js';
+import { POLICY_MACRO_NAMES, policyEnvironment, policyRewriter } from './macros.js';
 import type { CompiledPolicies, CompiledSection, PoliciesCompileContext, PoliciesConfig } from './types.js';
 
 export const MAX_POLICIES = 64;
@@ -24,7 +24,7 @@ function compileSection(key: keyof typeof SECTIONS, section: unknown, pointer: s
   if (policies.length > MAX_POLICIES) fail(listAt, `more than ${MAX_POLICIES} policies`);
   const phase = SECTIONS[key];
   const compile = (text: unknown, p: string): CompiledExpression => {
-    const c = compileExpression(text, p, env, macros ? isEmptyRewriter : undefined, macros ? MACRO_NAMES : []);
+    const c = compileExpression(text, p, env, macros ? policyRewriter : undefined, macros ? POLICY_MACRO_NAMES : []);
     // Variables of no phase (`now` only) belong to whichever section holds the policy.
     const foreign = [...c.uses].filter((u) => u !== 'now' && phaseOfVariable(u) !== phase);
     if (foreign.length) fail(p, `${key} policies run in the ${phase} phase, where ${foreign.join(', ')} is not available`);
