@@ -25,6 +25,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '4000' },
     connections: { type: 'string', default: '16' },
     'node-flags': { type: 'string', default: '' },
+    // Prints every round's CPU µs/req and the serving process's RSS (a long run shows growth).
+    trace: { type: 'boolean', default: false },
   },
 });
 const ids = values.routes.split(',');
@@ -78,6 +80,10 @@ function servingPid(): number {
   const kids = readFileSync(`/proc/${gw.pid}/task/${gw.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
   return kids.length > 0 ? Number(kids[0]) : (gw.pid as number);
 }
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
 function cpuUs(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) * TICK_US;
@@ -117,6 +123,10 @@ for (let round = 0; round < rounds; round++) {
     if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200 (${JSON.stringify([...statusSeen])}); gateway log:\n${out.slice(-2000)}`);
     cpu[r.id].push((cpuUs(pid) - c0) / requests);
     rps[r.id].push(requests / s);
+    if (values.trace)
+      console.log(
+        `round ${round} ${r.id.padEnd(14)} ${cpu[r.id].at(-1)?.toFixed(1).padStart(7)} µs/req ${(requests / s).toFixed(0).padStart(6)} req/s  rss ${rssMb(pid).toFixed(1)} MB`,
+      );
   }
 }
 const median = (xs: number[]): number => {

@@ -9,7 +9,7 @@ import { LuaSyntaxError, type LuaChunk, type LuaVm } from './lua-vm.js';
 import { LuaPool, LuaPoolBusy } from './lua-pool.js';
 import { compileAllowedOrigins, makeHttpPerformer } from './lua-http.js';
 import { runLuaCall, type RawOutcome } from './run-lua-call.js';
-import { requestIn, requestOut, responseIn, responseOut } from './lua-models.js';
+import { LuaCallModels, requestChanges, requestOut, responseChanges, responseOut } from './lua-models.js';
 import type { CompiledLua, LuaBudget, LuaCompileOptions, LuaConfig, LuaResult } from './types.js';
 
 export const DEFAULT_BUDGET: LuaBudget = { timeMs: 100, instructions: 50_000_000, memoryBytes: 16 * 1024 * 1024 };
@@ -67,13 +67,24 @@ function readChunks(cfg: LuaConfig, opts: LuaCompileOptions): { chunks: LuaChunk
   return { chunks, pointers };
 }
 
-function mapOutcome<M>(o: RawOutcome, toModel: (v: unknown) => M): LuaResult<M> {
+function mapOutcome<M, C>(o: RawOutcome, toChanges: (v: unknown) => C, toModel: (c: C) => M): LuaResult<M, C> {
   if (o.failure) return { ok: false, kind: 'failure', status: o.failure.reason === 'busy' ? 503 : 500, ...o.failure };
   const v = o.value ?? {};
-  if (v.ok === true) return { ok: true, model: toModel(v.model) };
+  if (v.ok === true) {
+    const changes = toChanges(v.model);
+    let model: M | undefined;
+    // The whole model is built only for a caller that reads it.
+    return {
+      ok: true,
+      changes,
+      get model(): M {
+        return (model ??= toModel(changes));
+      },
+    };
+  }
   if (v.kind === 'custom_error') {
     const s = typeof v.status === 'number' && Number.isInteger(v.status) && v.status >= 100 && v.status <= 999 ? v.status : 500;
-    const out: LuaResult<M> = { ok: false, kind: 'custom_error', status: s, body: typeof v.body === 'string' ? v.body : '' };
+    const out: LuaResult<M, C> = { ok: false, kind: 'custom_error', status: s, body: typeof v.body === 'string' ? v.body : '' };
     if (typeof v.ct === 'string') out.contentType = v.ct;
     return out;
   }
@@ -105,7 +116,7 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
     if (err instanceof LuaSyntaxError) throw new LuaConfigError(pointers[err.chunk] ?? p, `Lua syntax error: ${err.message}`);
     throw new LuaConfigError(p, `Lua engine failed to start: ${(err as Error).message}`);
   }
-  const call = async (phase: 'pre' | 'post', req: unknown, resp: unknown): Promise<RawOutcome> => {
+  const call = async (phase: 'pre' | 'post', models: LuaCallModels): Promise<RawOutcome> => {
     let vm: LuaVm;
     try {
       vm = await pool.acquire();
@@ -114,7 +125,7 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
       throw err;
     }
     try {
-      return await runLuaCall(vm, budget, phase, req, resp, http);
+      return await runLuaCall(vm, budget, phase, models, http);
     } finally {
       pool.release(vm);
     }
@@ -127,14 +138,12 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
     hasPost,
     skipNext: cfg.skip_next === true,
     async runPre(request) {
-      const sent = requestIn(request);
-      const o = await call('pre', sent, null);
-      return mapOutcome(o, (v) => requestOut(v, request, sent));
+      const o = await call('pre', new LuaCallModels(request, undefined));
+      return mapOutcome(o, requestChanges, (c) => requestOut(request, c));
     },
     async runPost(response, request) {
-      const sent = responseIn(response);
-      const o = await call('post', request ? requestIn(request) : null, sent);
-      return mapOutcome(o, (v) => responseOut(v, sent));
+      const o = await call('post', new LuaCallModels(request, response));
+      return mapOutcome(o, responseChanges, (c) => responseOut(response, c));
     },
     close() {
       pool.close();

@@ -89,7 +89,7 @@ export function pushJs(c: LuaCtx, L: number, refs: LuaRefs, v: unknown, depth = 
   }
 }
 
-function readString(c: LuaCtx, L: number, idx: number, lenPtr: number): string {
+export function readString(c: LuaCtx, L: number, idx: number, lenPtr: number): string {
   const p = c.api.lua_tolstring(L, idx, lenPtr) as number;
   const heap = c.heap();
   const len = heap[lenPtr] | (heap[lenPtr + 1] << 8) | (heap[lenPtr + 2] << 16) | (heap[lenPtr + 3] << 24);

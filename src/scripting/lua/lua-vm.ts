@@ -8,7 +8,8 @@ import { PRELUDE_SANDBOX } from './prelude-sandbox.js';
 import { PRELUDE_DATA } from './prelude-data.js';
 import { PRELUDE_API } from './prelude-api.js';
 import { PRELUDE_RUN } from './prelude-run.js';
-import { freeScratch, pushString, readLua, type LuaCtx, type LuaRefs, type ReadLimit } from './lua-convert.js';
+import { freeScratch, pushJs, pushString, readLua, readString, type LuaCtx, type LuaRefs, type ReadLimit } from './lua-convert.js';
+import { K_HEADER, type LuaCallModels } from './lua-models.js';
 import { capiFor, luaFactory, type LuaCApi } from './lua-capi.js';
 import type { LuaBudget } from './types.js';
 
@@ -30,6 +31,7 @@ export class LuaVm {
   readonly L: number;
   readonly refs: LuaRefs;
   readonly runRef: number;
+  readonly runRefBig: bigint;
   readonly lenPtr: number;
   /** Scratch int for lua_resume's result count. */
   readonly nresPtr: number;
@@ -37,6 +39,9 @@ export class LuaVm {
   readonly ctx: LuaCtx;
   private readonly hookPtr: number;
   private readonly allocPtr: number;
+  private readonly hostPtr: number;
+  /** The models of the call running on this VM (HOSTLOAD reads them); undefined between calls. */
+  models: LuaCallModels | undefined;
   private readonly registerRef: number;
   private memoryUsed = 0;
   /** Undefined while the host copies data in (see liftCap). */
@@ -98,11 +103,32 @@ export class LuaVm {
         api.lua_error(L);
       }
     }, 'vii');
+    // HOSTLOAD(side, key[, name]): the prelude's only way to the call's models; it pushes plain
+    // data (lua-convert), never a JS object. It runs inside the call (the memory cap and the
+    // budget apply). A JS error becomes a Lua error; Lua's own errors (emscripten's longjmp,
+    // thrown as a number) pass through untouched.
+    this.hostPtr = module.addFunction((L: number): number => {
+      try {
+        const side = api.lua_tonumberx(L, 1, 0) as number;
+        const key = api.lua_tonumberx(L, 2, 0) as number;
+        const name = key === K_HEADER && api.lua_type(L, 3) === 4 ? readString(this.ctx, L, 3, this.lenPtr) : undefined;
+        const v = this.models?.load(side, key, name);
+        if (v === undefined) api.lua_pushnil(L);
+        else pushJs(this.ctx, L, this.refs, v);
+        return 1;
+      } catch (err) {
+        if (typeof err === 'number') throw err;
+        pushString(this.ctx, L, err instanceof Error ? err.message : 'host load failed');
+        api.lua_error(L);
+        return 0;
+      }
+    }, 'ii');
     api.lua_sethook(this.L, this.hookPtr, MASK_COUNT, HOOK_EVERY);
     this.load('=rampart-prelude', PRELUDE);
     pushString(this.ctx, this.L, BUDGET_ERROR);
     api.lua_pushboolean(this.L, openOs ? 1 : 0);
-    this.pcall(2, 1);
+    api.lua_pushcclosure(this.L, this.hostPtr, 0);
+    this.pcall(3, 1);
     const field = (name: string): number => {
       this.withCString(name, (p) => api.lua_getfield(this.L, -1, p));
       return api.luaL_ref(this.L, REGISTRY) as number;
@@ -111,6 +137,7 @@ export class LuaVm {
       nul = field('null');
     this.refs = { array, null: nul, arrayBig: BigInt(array), nullBig: BigInt(nul) };
     this.runRef = field('run');
+    this.runRefBig = BigInt(this.runRef);
     this.registerRef = field('register');
     api.lua_settop(this.L, 0);
     this.memoryMax = budget.memoryBytes;
@@ -204,6 +231,7 @@ export class LuaVm {
     this.api.free(this.lenPtr);
     this.api.free(this.nresPtr);
     this.lua.module.removeFunction(this.hookPtr);
+    this.lua.module.removeFunction(this.hostPtr);
     this.lua.module.removeFunction(this.allocPtr);
   }
 }

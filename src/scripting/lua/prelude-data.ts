@@ -27,6 +27,19 @@ local function str(v, what)
   error("bad argument " .. (what or "") .. " (string expected, got " .. tv .. ")", 3)
 end
 
+-- The response data root is copied in only when a script reads it (CUR.lazy is the root while it
+-- is not): keys set or deleted before that stay as the script left them (CUR.keys), the others
+-- come from the host. A script that only sets or deletes top-level keys never copies the data in.
+local function fill(t)
+  if t ~= CUR.lazy then return t end
+  CUR.lazy = nil
+  local full, keys = HOSTLOAD(2, 10), CUR.keys
+  for k, v in next, full do
+    if keys[k] == nil then t[k] = v end
+  end
+  return t
+end
+
 -- internal -> script: arrays and objects come back as live wrappers, null as nil.
 local function out_value(v)
   if type(v) ~= "table" then return v end
@@ -44,7 +57,7 @@ local function in_value(v, nested, depth)
   if v == nil or v == NULL then return NULL end
   if tv ~= "table" then error("cannot store a " .. tv .. " value", 3) end
   local u = UNDER[v]
-  if u then return u end
+  if u then return fill(u) end
   if depth > 64 then error("data nested too deep", 3) end
   if nested then
     local n, ints = 0, true
@@ -81,7 +94,7 @@ local function mutated(t, k)
     if t == CUR.root then CUR.keys[k] = true end
   end
 end
-function TABLE_M.get(w, k) return out_value(self_of(w, "luaTable")[keystr(k)]) end
+function TABLE_M.get(w, k) return out_value(fill(self_of(w, "luaTable"))[keystr(k)]) end
 function TABLE_M.set(w, k, v)
   local t, key = self_of(w, "luaTable"), keystr(k)
   t[key] = store(v)
@@ -92,15 +105,15 @@ function TABLE_M.del(w, k)
   t[key] = nil
   mutated(t, key)
 end
-function TABLE_M.keyExists(w, k) return self_of(w, "luaTable")[keystr(k)] ~= nil end
+function TABLE_M.keyExists(w, k) return fill(self_of(w, "luaTable"))[keystr(k)] ~= nil end
 function TABLE_M.len(w)
   local n = 0
-  for _ in next, self_of(w, "luaTable") do n = n + 1 end
+  for _ in next, fill(self_of(w, "luaTable")) do n = n + 1 end
   return n
 end
 function TABLE_M.keys(w)
   local ks = new_array()
-  for k in next, self_of(w, "luaTable") do ks[#ks + 1] = k end
+  for k in next, fill(self_of(w, "luaTable")) do ks[#ks + 1] = k end
   tsort(ks)
   return wrap_list(ks)
 end

@@ -16,29 +16,30 @@ local function body(phase, env)
 end
 -- Results leave as a plain table the host reads through the C API (bounded there by the memory
 -- cap and the time budget); only data tables, strings, numbers and booleans can be read.
-local function run(phase, req, resp)
-  if req == NULL then req = nil end
-  if resp == NULL then resp = nil end
+local function run(phase, hasReq, hasResp)
+  -- The models start empty: their fields are copied in when a method first needs them (getf).
+  local req = hasReq and {} or nil
+  local resp = hasResp and {} or nil
   local env = setmetatable({}, ENV_MT)
   env._G = env
   local dirty = { req = {}, resp = {} }
-  local root = resp and resp.data
   CUR.env, CUR.req, CUR.resp, CUR.dirty = env, req, resp, dirty
-  CUR.mut, CUR.keys, CUR.root = {}, {}, root
+  CUR.mut, CUR.keys, CUR.root, CUR.lazy = {}, {}, nil, nil
   local ok, err = pcall(body, phase, env)
-  local mut, keys = CUR.mut, CUR.keys
-  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.mut, CUR.keys, CUR.root = nil, nil, nil, nil, nil, nil, nil
+  local mut, keys, root, lazy = CUR.mut, CUR.keys, CUR.root, CUR.lazy
+  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil, nil, nil, nil, nil
   if ok then
     -- Only the fields the script may have changed leave; the host keeps the rest unchanged.
     local m, d = req, dirty.req
     if phase == "post" then m, d = resp, dirty.resp end
     local out = {}
     if m then for k in next, d do out[k] = m[k] end end
-    -- Response data whose only changed table is the root itself: only the keys set or deleted
-    -- there leave (dataSet, dataDel); every nested table is still the one copied in.
+    -- Response data whose only changed table is the root itself (or whose root was never read):
+    -- only the keys set or deleted there leave (dataSet, dataDel); every nested table is still
+    -- the one copied in.
     if phase == "post" and out.data ~= nil then
       local first = next(mut)
-      if first == nil or (first == root and next(mut, first) == nil) then
+      if lazy ~= nil or first == nil or (first == root and next(mut, first) == nil) then
         local set, del = {}, new_array()
         for k in next, keys do
           local v = root[k]

@@ -4,7 +4,7 @@
 // read-only per-call proxies, so nothing a script writes survives into the next call.
 // Written as String.raw so Lua escapes stay literal (a backtick is written \x60).
 export const PRELUDE_SANDBOX = String.raw`
-local BUDGET, OPEN_OS = ...
+local BUDGET, OPEN_OS, HOSTLOAD = ...
 local type, next, select, tostring, tonumber, error = type, next, select, tostring, tonumber, error
 local setmetatable, rawget, rawset, rawlen, rawequal, pcall, xpcall = setmetatable, rawget, rawset, rawlen, rawequal, pcall, xpcall
 local ipairs, pairs, assert, rawload = ipairs, pairs, assert, load
@@ -76,6 +76,23 @@ local function rethrow(ok, err, ...)
 end
 
 local CUR = {}
+-- The models of a call are copied in field by field: CUR.req / CUR.resp start empty and the host
+-- function HOSTLOAD(side, key[, name]) pushes a field (plain data, as the C API copies it) the
+-- first time a method needs it, so a script pays only for what it reads. HOSTLOAD is a local of
+-- the prelude: no script can reach it. The codes are shared with the host (lua-vm.ts).
+local SIDE = { req = 1, resp = 2 }
+local KEY = { method = 1, url = 2, path = 3, query = 4, headers = 5, body = 6, params = 7, host = 8,
+  status = 9, data = 10, isComplete = 11 }
+local KEY_HEADER = 12
+local function getf(side, key)
+  local m = CUR[side]
+  local v = m[key]
+  if v == nil then
+    v = HOSTLOAD(SIDE[side], KEY[key])
+    m[key] = v
+  end
+  return v
+end
 local function textload(chunk, name, _mode, env)
   if type(chunk) == "string" and sbyte(chunk, 1) == 27 then return nil, "binary chunks are not allowed" end
   if env == nil then env = CUR.env end

@@ -1,9 +1,11 @@
-// One call of a compiled script set on one VM: a fresh coroutine resumes the prelude's `run`
-// with copies of the models. A yield is an `http_response.new` request: the host performs it
-// (allow-listed, with a timeout) and resumes with a plain answer. The hook's deadline counts
+// One call of a compiled script set on one VM: a coroutine resumes the prelude's `run`, which
+// copies in the models' fields as the script asks for them (LuaVm's HOSTLOAD). A yield is an
+// `http_response.new` request: the host performs it (allow-listed, with a timeout) and resumes
+// with a plain answer. The hook's deadline counts
 // only Lua execution; HTTP waits have their own timeout.
 import { LuaReturn } from 'wasmoon';
 import { LuaReadLimitError, pushJs, pushString } from './lua-convert.js';
+import type { LuaCallModels } from './lua-models.js';
 import { BUDGET_ERROR, REGISTRY, type LuaVm } from './lua-vm.js';
 import type { LuaBudget } from './types.js';
 
@@ -17,7 +19,7 @@ export type HttpPerformer = (req: Record<string, unknown>) => Promise<Record<str
 
 const MAX_YIELDS = 64;
 
-export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', req: unknown, resp: unknown, http: HttpPerformer): Promise<RawOutcome> {
+export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', models: LuaCallModels, http: HttpPerformer): Promise<RawOutcome> {
   const { api, L, nresPtr } = vm;
   vm.liftCap();
   // A coroutine that finished normally is reusable (status OK, empty stack): keep one per VM
@@ -34,10 +36,12 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
   vm.maxSteps = Math.ceil(budget.instructions / 1000);
   vm.tripped = false;
   try {
-    api.lua_rawgeti(T, REGISTRY, BigInt(vm.runRef));
+    // Only which models exist: the prelude asks for their fields as the script needs them.
+    vm.models = models;
+    api.lua_rawgeti(T, REGISTRY, vm.runRefBig);
     pushString(vm.ctx, T, phase);
-    pushJs(vm.ctx, T, vm.refs, req ?? null);
-    pushJs(vm.ctx, T, vm.refs, resp ?? null);
+    api.lua_pushboolean(T, models.req ? 1 : 0);
+    api.lua_pushboolean(T, models.resp ? 1 : 0);
     let nargs = 3;
     for (let round = 0; ; round++) {
       const started = Date.now();
@@ -73,6 +77,7 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
     // Data that cannot leave the script (cycles, functions) or cannot enter it.
     return { failure: { reason: 'runtime', message: err instanceof Error ? err.message : String(err) } };
   } finally {
+    vm.models = undefined;
     vm.deadline = Infinity;
     vm.maxSteps = Infinity;
     if (reusable) api.lua_settop(T, 0);
