@@ -33,10 +33,13 @@ local function parse_query(s)
   return q
 end
 
--- Dirty flags: a model field the script may have changed (a setter ran, or a live wrapper over
--- it was handed out) is marked in CUR.dirty[field]; only marked fields leave the call, the host
--- keeps its own copy of the rest. Every path to a model's tables goes through these methods.
-local function touch(field, key) CUR.dirty[field][key] = true end
+-- Dirty flags: a field of the call's own model (the request in pre, the response in post) the
+-- script may have changed (a setter ran, or a live wrapper over it was handed out) is marked in
+-- CUR.dirty; only marked fields leave the call, the host keeps its own copy of the rest. Every
+-- path to a model's tables goes through these methods.
+local function touch(field, key)
+  if field == CUR.side then CUR.dirty[key] = true end
+end
 
 -- Headers a script only sets, before anything reads them, are not copied in: the changes wait
 -- in m.hset (canonical name -> list, false: removed) and leave as that patch. Any read of the
@@ -50,7 +53,7 @@ local function headers_of(field)
     if p ~= nil then
       for k, v in next, p do h[k] = v or nil end
       m.hset = nil
-      CUR.dirty[field].hset = nil
+      if field == CUR.side then CUR.dirty.hset = nil end
       touch(field, "headers")
     end
     m.headers = h

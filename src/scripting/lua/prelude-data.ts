@@ -33,7 +33,7 @@ end
 local function fill(t)
   if t ~= CUR.lazy then return t end
   CUR.lazy = nil
-  local full, keys = HOSTLOAD(2, 10), CUR.keys
+  local full, keys = HOSTLOAD(2, 10), CUR.keys or EMPTY
   for k, v in next, full do
     if keys[k] == nil then t[k] = v end
   end
@@ -88,10 +88,14 @@ end
 -- Every table a script changes is noted in CUR.mut (and its keys in CUR.keys for the response
 -- data root): when only the data root changed, just those keys leave the call (prelude-run).
 local function mutated(t, k)
+  if CUR.env == nil then return end
   local m = CUR.mut
-  if m then
-    m[t] = true
-    if t == CUR.root then CUR.keys[k] = true end
+  if m == nil then m = {}; CUR.mut = m end
+  m[t] = true
+  if t == CUR.root then
+    local keys = CUR.keys
+    if keys == nil then keys = {}; CUR.keys = keys end
+    keys[k] = true
   end
 end
 function TABLE_M.get(w, k) return out_value(fill(self_of(w, "luaTable"))[keystr(k)]) end
@@ -151,9 +155,19 @@ LIBMT.luaList = ro(LUALIST)
 LIBMT.luaNil = ro(LUANIL)
 
 -- Headers: Go's textproto canonical form (unchanged when the name has a non-token byte).
+-- Names repeat from call to call: a memo per VM (short names only, emptied when full, so it
+-- stays small whatever the scripts use; it maps a name to its canonical form and nothing else).
+local CANON, ncanon = {}, 0
 local function canon(k)
-  if sfind(k, "[^%w!#$%%&'%*%+%-%.%^_\x60|~]") then return k end
-  return (sgsub(sgsub(slower(k), "^%l", supper), "%-%l", supper))
+  local c = CANON[k]
+  if c then return c end
+  if sfind(k, "[^%w!#$%%&'%*%+%-%.%^_\x60|~]") then c = k
+  else c = sgsub(sgsub(slower(k), "^%l", supper), "%-%l", supper) end
+  if #k <= 64 then
+    if ncanon >= 256 then CANON, ncanon = {}, 0 end
+    CANON[k], ncanon = c, ncanon + 1
+  end
+  return c
 end
 local function list_of_strings(v)
   local u = UNDER[v]

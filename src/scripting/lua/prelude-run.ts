@@ -14,24 +14,26 @@ local function body(phase, env)
   local f = chunks[phase]
   if f then setupvalue(f, 1, env); f() end
 end
--- Results leave as a plain table the host reads through the C API (bounded there by the memory
--- cap and the time budget); only data tables, strings, numbers and booleans can be read.
+-- Results leave as (true, changed fields) or (false, error table), plain tables the host reads
+-- through the C API (bounded there by the memory cap and the time budget); only data tables,
+-- strings, numbers and booleans can be read.
 local function run(phase, hasReq, hasResp)
   -- The models start empty: their fields are copied in when a method first needs them (getf).
   local req = hasReq and {} or nil
   local resp = hasResp and {} or nil
   local env = setmetatable({}, ENV_MT)
   env._G = env
-  local dirty = { req = {}, resp = {} }
-  CUR.env, CUR.req, CUR.resp, CUR.dirty = env, req, resp, dirty
-  CUR.mut, CUR.keys, CUR.root, CUR.lazy = {}, {}, nil, nil
+  local side = phase == "post" and "resp" or "req"
+  local dirty = {}
+  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.side = env, req, resp, dirty, side
+  CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil
   local ok, err = pcall(body, phase, env)
-  local mut, keys, root, lazy = CUR.mut, CUR.keys, CUR.root, CUR.lazy
-  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil, nil, nil, nil, nil
+  local mut, keys, root, lazy = CUR.mut or EMPTY, CUR.keys or EMPTY, CUR.root, CUR.lazy
+  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.side, CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil, nil, nil, nil, nil, nil
   if ok then
     -- Only the fields the script may have changed leave; the host keeps the rest unchanged.
-    local m, d = req, dirty.req
-    if phase == "post" then m, d = resp, dirty.resp end
+    local m, d = req, dirty
+    if phase == "post" then m = resp end
     local out = {}
     if m then for k in next, d do out[k] = m[k] end end
     -- Response data whose only changed table is the root itself (or whose root was never read):
@@ -48,14 +50,14 @@ local function run(phase, hasReq, hasResp)
         out.data, out.dataSet, out.dataDel = nil, set, del
       end
     end
-    return { ok = true, model = out }
+    return true, out
   end
   if err == BUDGET or err == "not enough memory" then error(err, 0) end
   if type(err) == "table" and dgetmt(err) == CE_MT then
-    return { ok = false, kind = "custom_error", status = err.status, body = err.msg, ct = err.ct }
+    return false, { kind = "custom_error", status = err.status, body = err.msg, ct = err.ct }
   end
   local msg = type(err) == "string" and err or ("error object is a " .. type(err) .. " value")
-  return { ok = false, kind = "failure", message = msg }
+  return false, { kind = "failure", message = msg }
 end
 -- Library proxies are made on first use in a call (most scripts touch two or three of them):
 -- a global missing from SAFE looks up LIBMT and stores a fresh proxy in the call's env.

@@ -76,6 +76,8 @@ local function rethrow(ok, err, ...)
 end
 
 local CUR = {}
+-- A table nothing writes to: stands for a per-call table not made yet.
+local EMPTY = {}
 -- The models of a call are copied in field by field: CUR.req / CUR.resp start empty and the host
 -- function HOSTLOAD(side, key[, name]) pushes a field (plain data, as the C API copies it) the
 -- first time a method needs it, so a script pays only for what it reads. HOSTLOAD is a local of

@@ -156,7 +156,11 @@ export interface CompiledLua {
   readonly hasPost: boolean;
   readonly skipNext: boolean;
   /** The models' fields are read only when the script needs them (they may be getters). */
-  runPre(request: LuaRequestModel): Promise<LuaResult<LuaRequestModel, LuaRequestChanges>>;
-  runPost(response: LuaResponseModel, request?: LuaRequestModel): Promise<LuaResult<LuaResponseModel, LuaResponseChanges>>;
+  /** A value when the call ran at once (an idle VM, no http_response), else a promise. */
+  runPre(request: LuaRequestModel): LuaResult<LuaRequestModel, LuaRequestChanges> | Promise<LuaResult<LuaRequestModel, LuaRequestChanges>>;
+  runPost(
+    response: LuaResponseModel,
+    request?: LuaRequestModel,
+  ): LuaResult<LuaResponseModel, LuaResponseChanges> | Promise<LuaResult<LuaResponseModel, LuaResponseChanges>>;
   close(): void;
 }

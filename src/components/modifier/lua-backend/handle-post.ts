@@ -8,9 +8,10 @@ import { answerOf, removeHeader, type Answer } from '../../../core/answer.js';
 import type { Data } from '../../../core/backend-result.js';
 import type { ResponseHook } from '../../../core/request.js';
 import type { Logger } from '../../../observability/logger.js';
-import type { CompiledLua, LuaResponseModel } from '../../../scripting/lua/types.js';
+import type { CompiledLua, LuaMultiMap, LuaResponseModel } from '../../../scripting/lua/types.js';
+import { dataAfter } from '../../../scripting/lua/lua-models.js';
 import { customErrorOf, failureOf } from '../lua-shared/lua-errors.js';
-import { flatOfMulti, lowerKeys, multiOfFlat, sameMulti } from '../lua-shared/lua-model.js';
+import { flatOfMulti, flatWithoutOwned, flatWithSet, lowerKeys, multiOfFlat, sameMulti } from '../lua-shared/lua-model.js';
 
 /** Largest no-op body a backend `post` script reads. */
 const MAX_POST_BODY = 8 * 1024 * 1024;
@@ -36,6 +37,25 @@ function errorAnswer(err: ReturnType<typeof customErrorOf>): Answer {
   return a;
 }
 
+/** The response a post script sees: headers and body text are converted only when it reads them. */
+class BackendResponseModel implements LuaResponseModel {
+  private h: LuaMultiMap | undefined;
+  private b: string | undefined;
+  constructor(
+    readonly status: number,
+    private readonly flat: readonly string[],
+    private readonly raw: Buffer | undefined,
+    readonly data: LuaResponseModel['data'],
+    readonly isComplete: boolean,
+  ) {}
+  get headers(): LuaMultiMap {
+    return (this.h ??= multiOfFlat(this.flat));
+  }
+  get body(): string {
+    return (this.b ??= this.raw ? this.raw.toString('utf8') : '');
+  }
+}
+
 export function handlePost(lua: CompiledLua, log: Logger): ResponseHook {
   return async (_ctx, answer) => {
     if (answer.origin !== 'proxy') return;
@@ -52,28 +72,27 @@ export function handlePost(lua: CompiledLua, log: Logger): ResponseHook {
           ),
         );
     }
-    const headers = multiOfFlat(answer.headers);
-    const model: LuaResponseModel = {
-      status: raw ? answer.status : 0,
-      headers,
-      body: body ? body.toString('utf8') : '',
-      data: (answer.data ?? {}) as LuaResponseModel['data'],
-      isComplete: answer.failure === undefined,
-    };
+    const data = (answer.data ?? {}) as LuaResponseModel['data'];
+    const model = new BackendResponseModel(raw ? answer.status : 0, answer.headers, body, data, answer.failure === undefined);
     const r = await lua.runPost(model);
     if (!r.ok) return errorAnswer(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, log, 'modifier/lua-backend post'));
-    const m = r.model;
+    const c = r.changes;
     if (!raw) {
-      answer.data = m.data as Data;
+      answer.data = dataAfter(data, c) as Data;
       return;
     }
-    if (Number.isInteger(m.status) && m.status >= 100 && m.status <= 599) answer.status = m.status;
-    const changedBody = m.body !== model.body;
-    if (!sameMulti(lowerKeys(m.headers), headers) || changedBody) {
-      answer.headers = flatOfMulti(m.headers);
-      // A body the script rewrote is text: the backend's content coding no longer applies.
-      if (changedBody) removeHeader(answer.headers, 'content-encoding');
+    if (c.status !== undefined && Number.isInteger(c.status) && c.status >= 100 && c.status <= 599) answer.status = c.status;
+    const changedBody = c.body !== undefined && c.body !== model.body;
+    let headers = answer.headers;
+    if (c.headers !== undefined) {
+      if (!sameMulti(lowerKeys(c.headers), model.headers)) headers = flatOfMulti(c.headers);
+    } else if (c.headerSet !== undefined) headers = flatWithSet(headers, c.headerSet);
+    if (changedBody) {
+      // A body the script rewrote is text: the backend's framing and content coding no longer apply.
+      headers = flatWithoutOwned(headers);
+      removeHeader(headers, 'content-encoding');
     }
-    answer.body = changedBody ? Buffer.from(m.body, 'utf8') : (body ?? answer.body);
+    answer.headers = headers;
+    answer.body = changedBody ? Buffer.from(c.body as string, 'utf8') : (body ?? answer.body);
   };
 }
