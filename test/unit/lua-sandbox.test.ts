@@ -72,6 +72,28 @@ describe('Lua sandbox: no way out', () => {
     assert.equal(await probe('out(("abc"):sub(2))'), 'bc');
   });
 
+  it('nothing a script stores in an object shared by calls reaches the next call (load() object, pairs() of a library, luaNil)', async () => {
+    // One VM, so both calls run on the same Lua state.
+    const c = await compile(
+      {
+        pre: `local r = request.load()
+          local _, lib = pairs(string)
+          local n = luaNil.new()
+          local seen = tostring(rawget(r, "stash")) .. "," .. tostring(type(lib) == "table" and rawget(lib, "stash")) .. "," .. tostring(rawget(n, "stash"))
+          rawset(r, "stash", "from the first call")
+          if type(lib) == "table" then rawset(lib, "stash", "from the first call") end
+          rawset(n, "stash", "from the first call")
+          r:body(seen)`,
+      },
+      { poolSize: 1 },
+    );
+    const a = await c.runPre(req());
+    const b = await c.runPre(req());
+    assert.ok(a.ok && b.ok, JSON.stringify([a, b]));
+    assert.equal(a.model.body, 'nil,false,nil');
+    assert.equal(b.model.body, 'nil,false,nil');
+  });
+
   it('no JS object reaches Lua: "__proto__" data stays data, Object.prototype is untouched', async () => {
     const c = await compile(
       {

@@ -193,11 +193,20 @@ function RESP:data()
   return wrap_table(d)
 end
 
+-- load() returns one object per call (kept in the call's model under a key no script can name):
+-- a shared one would carry whatever a script rawset into it over to the next call.
+local OBJ = {}
 local function loader(M, field, what)
-  local obj = setmetatable({}, { __index = M, __metatable = false })
+  local mt = { __index = M, __metatable = false }
   return { load = function()
-    if CUR[field] == nil then error(what .. " is not available here", 2) end
-    return obj
+    local m = CUR[field]
+    if m == nil then error(what .. " is not available here", 2) end
+    local o = m[OBJ]
+    if o == nil then
+      o = setmetatable({}, mt)
+      m[OBJ] = o
+    end
+    return o
   end }
 end
 LIBMT.request = ro(loader(REQ, "req", "request"))

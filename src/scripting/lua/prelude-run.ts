@@ -28,6 +28,10 @@ local function run(phase, hasReq, hasResp)
   CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.side = env, req, resp, dirty, side
   CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil
   local ok, err = pcall(body, phase, env)
+  -- luaNil.new() is the one NULL table: nothing a script rawset into it may reach the next call.
+  if next(NULL) ~= nil then
+    for k in next, NULL do rawset(NULL, k, nil) end
+  end
   local mut, keys, root, lazy = CUR.mut or EMPTY, CUR.keys or EMPTY, CUR.root, CUR.lazy
   CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.side, CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil, nil, nil, nil, nil, nil
   if ok then

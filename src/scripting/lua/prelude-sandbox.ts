@@ -113,8 +113,11 @@ local SAFE = {
   loadstring = function(s, name) return textload(s, name) end,
 }
 local ENV_MT = { __index = SAFE, __metatable = false }
+-- pairs() on a library gives an iterator that closes over the table: handing out (next, t) would
+-- give the script the shared table itself, which rawset could change for every later call.
 local function ro(t)
-  return { __index = t, __metatable = false, __pairs = function() return next, t, nil end,
+  local function iter(_, k) return next(t, k) end
+  return { __index = t, __metatable = false, __pairs = function() return iter, nil, nil end,
     __newindex = function() error("library tables are read-only", 2) end }
 end
 local LIBMT = { string = ro(S), table = ro(T), math = ro(M) }
