@@ -21,7 +21,9 @@ local function run(phase, hasReq, hasResp)
   -- The models start empty: their fields are copied in when a method first needs them (getf).
   local req = hasReq and {} or nil
   local resp = hasResp and {} or nil
-  local env = setmetatable({}, ENV_MT)
+  -- Room for _G and the first few globals a script makes (library proxies, its own), so the
+  -- environment is not grown step by step on every call.
+  local env = setmetatable({ _G = false, [0] = nil, [-1] = nil, [-2] = nil }, ENV_MT)
   env._G = env
   local side = phase == "post" and "resp" or "req"
   local dirty = {}
@@ -46,10 +48,18 @@ local function run(phase, hasReq, hasResp)
     if phase == "post" and out.data ~= nil then
       local first = next(mut)
       if lazy ~= nil or first == nil or (first == root and next(mut, first) == nil) then
-        local set, del = {}, new_array()
-        for k in next, keys do
-          local v = root[k]
-          if v == nil then del[#del + 1] = k else set[k] = v end
+        local set, del = root, nil
+        if lazy == nil then
+          set = {}
+          for k in next, keys do
+            local v = root[k]
+            if v == nil then del = del or new_array(); del[#del + 1] = k else set[k] = v end
+          end
+        else
+          -- A root never read holds exactly the keys the script set: it is the patch itself.
+          for k in next, keys do
+            if root[k] == nil then del = del or new_array(); del[#del + 1] = k end
+          end
         end
         out.data, out.dataSet, out.dataDel = nil, set, del
       end
