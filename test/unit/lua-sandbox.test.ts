@@ -214,6 +214,21 @@ describe('Lua sandbox: budgets', () => {
     assert.ok(Date.now() - t0 < 3000);
   });
 
+  it('__gc finalizers are refused (they would run outside any call budget, e.g. when a VM that hit its budget is closed)', async () => {
+    const c = await compile(
+      { pre: 'setmetatable({}, { __gc = function() while true do end end }); if request.load():body() == "loop" then while true do end end' },
+      { poolSize: 1, budget: { timeMs: 50 } },
+    );
+    const t0 = Date.now();
+    const a = await c.runPre(req());
+    assert.ok(!a.ok && a.kind === 'failure' && a.reason === 'runtime' && /__gc/.test(a.message), JSON.stringify(a));
+    // A metatable without __gc is fine, and a budget trip (the VM is closed and replaced) ends quickly.
+    const b = await compile({ pre: 'setmetatable({}, { __index = {} }); while true do end' }, { poolSize: 1, budget: { timeMs: 50 } });
+    const r = await b.runPre(req());
+    assert.ok(!r.ok && r.kind === 'failure' && r.reason === 'timeout', JSON.stringify(r));
+    assert.ok(Date.now() - t0 < 2000);
+  });
+
   it('a VM stuck in a loop does not stop other calls of the same script set (pool)', async () => {
     const c = await compile({ pre: 'if request.load():path() == "/loop" then while true do end end; request.load():body("ok")' }, { poolSize: 2 });
     const results = await Promise.all([c.runPre(req({ path: '/loop' })), c.runPre(req()), c.runPre(req()), c.runPre(req({ path: '/loop' })), c.runPre(req())]);

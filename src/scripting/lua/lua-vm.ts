@@ -226,6 +226,9 @@ export class LuaVm {
     if (this.closed) return;
     this.closed = true;
     this.memoryMax = undefined;
+    // Defence in depth (scripts cannot set __gc): anything lua_close runs is stopped at once.
+    this.deadline = 0;
+    this.maxSteps = 0;
     this.api.lua_close(this.L);
     freeScratch(this.ctx);
     this.api.free(this.lenPtr);

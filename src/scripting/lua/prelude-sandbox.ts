@@ -75,6 +75,15 @@ local function rethrow(ok, err, ...)
   return ok, err, ...
 end
 
+-- No finalizers: a __gc runs whenever the collector gets to it, in a later call (on that call's
+-- budget) or when a VM is closed, outside any call's deadline (an endless one would hang the
+-- worker). Lua marks an object for finalization only if its metatable has __gc when
+-- setmetatable is called, so refusing it there is enough (a field added later never runs).
+local function safe_setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then error("__gc metamethods are not allowed", 2) end
+  return setmetatable(t, mt)
+end
+
 local CUR = {}
 -- A table nothing writes to: stands for a per-call table not made yet.
 local EMPTY = {}
@@ -104,7 +113,7 @@ end
 local SAFE = {
   assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs,
   rawequal = rawequal, rawget = rawget, rawlen = rawlen, rawset = rawset, select = select,
-  setmetatable = setmetatable, getmetatable = getmetatable, tonumber = tonumber, type = type,
+  setmetatable = safe_setmetatable, getmetatable = getmetatable, tonumber = tonumber, type = type,
   tostring = tostr51, unpack = tunpack, _VERSION = "Lua 5.1",
   print = function() end,
   pcall = function(f, ...) return rethrow(pcall(f, ...)) end,
