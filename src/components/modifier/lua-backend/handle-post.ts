@@ -56,43 +56,53 @@ class BackendResponseModel implements LuaResponseModel {
   }
 }
 
-export function handlePost(lua: CompiledLua, log: Logger): ResponseHook {
-  return async (_ctx, answer) => {
-    if (answer.origin !== 'proxy') return;
-    const raw = answer.data === undefined;
-    let body: Buffer | undefined;
-    if (raw) {
-      body = typeof answer.body === 'string' ? Buffer.from(answer.body) : await readAll(answer.body);
-      if (body === undefined)
-        return errorAnswer(
-          failureOf(
-            { ok: false, kind: 'failure', reason: 'memory', status: 500, message: 'no-op body too large for a post script' },
-            log,
-            'modifier/lua-backend post',
-          ),
-        );
-    }
-    const data = (answer.data ?? {}) as LuaResponseModel['data'];
-    const model = new BackendResponseModel(raw ? answer.status : 0, answer.headers, body, data, answer.failure === undefined);
-    const r = await lua.runPost(model);
+type PostResult = Awaited<ReturnType<CompiledLua['runPost']>>;
+
+/** Decoded answers: the script reads and changes the data only. Synchronous when the call ran at once. */
+function postOnData(lua: CompiledLua, log: Logger, answer: Answer): Answer | void | Promise<Answer | void> {
+  const data = (answer.data ?? {}) as LuaResponseModel['data'];
+  const done = (r: PostResult): Answer | void => {
     if (!r.ok) return errorAnswer(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, log, 'modifier/lua-backend post'));
-    const c = r.changes;
-    if (!raw) {
-      answer.data = dataAfter(data, c) as Data;
-      return;
-    }
-    if (c.status !== undefined && Number.isInteger(c.status) && c.status >= 100 && c.status <= 599) answer.status = c.status;
-    const changedBody = c.body !== undefined && c.body !== model.body;
-    let headers = answer.headers;
-    if (c.headers !== undefined) {
-      if (!sameMulti(lowerKeys(c.headers), model.headers)) headers = flatOfMulti(c.headers);
-    } else if (c.headerSet !== undefined) headers = flatWithSet(headers, c.headerSet);
-    if (changedBody) {
-      // A body the script rewrote is text: the backend's framing and content coding no longer apply.
-      headers = flatWithoutOwned(headers);
-      removeHeader(headers, 'content-encoding');
-    }
-    answer.headers = headers;
-    answer.body = changedBody ? Buffer.from(c.body as string, 'utf8') : (body ?? answer.body);
+    answer.data = dataAfter(data, r.changes) as Data;
   };
+  const r = lua.runPost(new BackendResponseModel(0, answer.headers, undefined, data, answer.failure === undefined));
+  return r instanceof Promise ? r.then(done) : done(r);
+}
+
+export function handlePost(lua: CompiledLua, log: Logger): ResponseHook {
+  return (_ctx, answer) => {
+    if (answer.origin !== 'proxy') return;
+    if (answer.data !== undefined) return postOnData(lua, log, answer);
+    return postOnRaw(lua, log, answer);
+  };
+}
+
+/** no-op answers: status, headers and body (read whole, bounded). */
+async function postOnRaw(lua: CompiledLua, log: Logger, answer: Answer): Promise<Answer | void> {
+  const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : await readAll(answer.body);
+  if (body === undefined)
+    return errorAnswer(
+      failureOf(
+        { ok: false, kind: 'failure', reason: 'memory', status: 500, message: 'no-op body too large for a post script' },
+        log,
+        'modifier/lua-backend post',
+      ),
+    );
+  const model = new BackendResponseModel(answer.status, answer.headers, body, {}, answer.failure === undefined);
+  const r = await lua.runPost(model);
+  if (!r.ok) return errorAnswer(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, log, 'modifier/lua-backend post'));
+  const c = r.changes;
+  if (c.status !== undefined && Number.isInteger(c.status) && c.status >= 100 && c.status <= 599) answer.status = c.status;
+  const changedBody = c.body !== undefined && c.body !== model.body;
+  let headers = answer.headers;
+  if (c.headers !== undefined) {
+    if (!sameMulti(lowerKeys(c.headers), model.headers)) headers = flatOfMulti(c.headers);
+  } else if (c.headerSet !== undefined) headers = flatWithSet(headers, c.headerSet);
+  if (changedBody) {
+    // A body the script rewrote is text: the backend's framing and content coding no longer apply.
+    headers = flatWithoutOwned(headers);
+    removeHeader(headers, 'content-encoding');
+  }
+  answer.headers = headers;
+  answer.body = changedBody ? Buffer.from(c.body as string, 'utf8') : body;
 }

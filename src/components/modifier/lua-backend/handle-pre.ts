@@ -58,11 +58,15 @@ export function handlePre(lua: CompiledLua, opts: PreOptions): UpstreamRequestHo
   const propagated = compilePropagated(opts.propagated);
   const skipped = () => dataResult({}, true);
   if (!lua.hasPre) return skipped;
-  return async (req: UpstreamRequest, input: CallInput) => {
+  return (req: UpstreamRequest, input: CallInput) => {
     const model = new BackendRequestModel(req, input, propagated);
-    const r = await lua.runPre(model);
-    if (!r.ok) return errorResult(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, opts.log, 'modifier/lua-backend pre'));
-    if (lua.skipNext) return skipped();
-    return applied(req, model, r.changes, opts.origins);
+    const done = (r: Awaited<ReturnType<CompiledLua['runPre']>>) => {
+      if (!r.ok) return errorResult(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, opts.log, 'modifier/lua-backend pre'));
+      if (lua.skipNext) return skipped();
+      return applied(req, model, r.changes, opts.origins);
+    };
+    // Synchronous when the call ran at once (no promise of our own on the hot path).
+    const r = lua.runPre(model);
+    return r instanceof Promise ? r.then(done) : done(r);
   };
 }
