@@ -1,7 +1,7 @@
 // One sandboxed Lua state, made directly through the C API on wasmoon's WASM module (no wasmoon
 // engine, so no type extension and no JS proxy can exist). Libraries opened: base, table,
 // string, math, plus host-only debug and coroutine, which the prelude captures and removes.
-// Our allocator enforces the memory cap; a count hook every 1000 instructions enforces the
+// Our allocator (lua-alloc.ts, in WASM) enforces the memory cap; a count hook every 1000 instructions enforces the
 // per-call time and instruction budget.
 import { LuaReturn, type LuaWasm } from 'wasmoon';
 import { PRELUDE_SANDBOX } from './prelude-sandbox.js';
@@ -11,6 +11,7 @@ import { PRELUDE_RUN } from './prelude-run.js';
 import { freeScratch, pushJs, pushString, readLua, readString, type LuaCtx, type LuaRefs, type ReadLimit } from './lua-convert.js';
 import { K_HEADER, type LuaCallModels } from './lua-models.js';
 import { capiFor, luaFactory, type LuaCApi } from './lua-capi.js';
+import { cappedAllocator, type CappedAllocator } from './lua-alloc.js';
 import type { LuaBudget } from './types.js';
 
 export const REGISTRY = -1000000 - 1000;
@@ -43,9 +44,7 @@ export class LuaVm {
   /** The models of the call running on this VM (HOSTLOAD reads them); undefined between calls. */
   models: LuaCallModels | undefined;
   private readonly registerRef: number;
-  private memoryUsed = 0;
-  /** Undefined while the host copies data in (see liftCap). */
-  private memoryMax: number | undefined;
+  private readonly allocator: CappedAllocator;
   /** The coroutine calls run in, kept while it is reusable (0: none), and its registry ref. */
   thread = 0;
   threadRef = 0;
@@ -64,20 +63,9 @@ export class LuaVm {
     const api = (this.api = capiFor(lua));
     const module = lua.module;
     this.ctx = { api, heap: () => module.HEAPU8, scratch: 0, scratchCap: 0 };
-    this.allocPtr = module.addFunction((_ud: number, ptr: number, osize: number, nsize: number) => {
-      if (nsize === 0) {
-        if (ptr) {
-          this.memoryUsed -= osize;
-          api.free(ptr);
-        }
-        return 0;
-      }
-      const delta = ptr ? nsize - osize : nsize;
-      if (delta > 0 && this.memoryMax !== undefined && this.memoryUsed + delta > this.memoryMax) return 0;
-      const out = api.realloc(ptr, nsize) as number;
-      if (out) this.memoryUsed += delta;
-      return out;
-    }, 'iiiii');
+    // The allocator runs in WASM (lua-alloc.ts): no JS call per Lua allocation.
+    this.allocator = cappedAllocator(api.realloc as (p: number, n: number) => number, api.free as (p: number) => void);
+    this.allocPtr = module.addFunction(this.allocator.alloc, 'iiiii');
     this.L = api.lua_newstate(this.allocPtr, 0) as number;
     if (!this.L) throw new Error('lua_newstate failed');
     this.lenPtr = api.malloc(4);
@@ -140,7 +128,7 @@ export class LuaVm {
     this.runRefBig = BigInt(this.runRef);
     this.registerRef = field('register');
     api.lua_settop(this.L, 0);
-    this.memoryMax = budget.memoryBytes;
+    this.allocator.setCap(budget.memoryBytes);
   }
 
   static async create(budget: LuaBudget, openOs: boolean, chunks: LuaChunk[]): Promise<LuaVm> {
@@ -165,13 +153,13 @@ export class LuaVm {
   /** Host work (copying data in) runs with the cap lifted: an allocation failure outside a
    *  protected call would abort the whole WASM module. The cap is restored before Lua runs. */
   liftCap(): void {
-    this.memoryMax = undefined;
+    this.allocator.setCap(undefined);
   }
   restoreCap(): void {
-    this.memoryMax = this.budget.memoryBytes;
+    this.allocator.setCap(this.budget.memoryBytes);
   }
   memory(): number {
-    return this.memoryUsed;
+    return this.allocator.used();
   }
 
   private withCString<T>(s: string, fn: (ptr: number) => T): T {
@@ -225,7 +213,7 @@ export class LuaVm {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.memoryMax = undefined;
+    this.allocator.setCap(undefined);
     // Defence in depth (scripts cannot set __gc): anything lua_close runs is stopped at once.
     this.deadline = 0;
     this.maxSteps = 0;
