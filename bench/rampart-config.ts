@@ -220,6 +220,18 @@ function baseRoutes(origin: string): BenchRoute[] {
       },
     })),
     {
+      // json+lua's fixed cost: both hooks and both calls with scripts that do nothing.
+      id: 'json+luaempty',
+      description: '`/json` plus `modifier/lua-backend` with an empty `pre` and an empty `post` (the hooks and the calls alone)',
+      path: '/json-luaempty',
+      checkBody: false,
+      endpoint: {
+        endpoint: '/json-luaempty',
+        method: 'GET',
+        backend: [{ host: [origin], url_pattern: '/', extra_config: { 'modifier/lua-backend': { pre: '', post: '' } } }],
+      },
+    },
+    {
       id: 'json+mask',
       description: '`/json` plus `modifier/response-body` masking the owner email (RE2 regexp with a group) and the login (issue #16: at most +20%)',
       path: '/json-mask',

@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'node-flags': { type: 'string', default: '' },
     // Extra ratios, each "row:base" (e.g. post+checks:post), judged like the base column.
     pair: { type: 'string', multiple: true, default: [] },
+    // Prints every round's CPU µs/req and the serving process's RSS (a long run shows growth).
+    trace: { type: 'boolean', default: false },
   },
 });
 const ids = values.routes.split(',');
@@ -86,6 +88,15 @@ function servingPid(): number {
   const kids = readFileSync(`/proc/${gw.pid}/task/${gw.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
   return kids.length > 0 ? Number(kids[0]) : (gw.pid as number);
 }
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+/** Write and read system calls so far (a route that writes in more pieces shows here). */
+function syscalls(pid: number): { w: number; r: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return { w: Number(/syscw: (\d+)/.exec(io)?.[1]), r: Number(/syscr: (\d+)/.exec(io)?.[1]) };
+}
 function cpuUs(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) * TICK_US;
@@ -142,12 +153,20 @@ for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? routes : [...routes].reverse();
   for (const r of order) {
     const c0 = cpuUs(pid);
+    const s0 = values.trace ? syscalls(pid) : { w: 0, r: 0 };
     const t0 = process.hrtime.bigint();
     const bad = await drive(r, requests);
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200 (${JSON.stringify([...statusSeen])}); gateway log:\n${out.slice(-2000)}`);
     cpu[r.id].push((cpuUs(pid) - c0) / requests);
     rps[r.id].push(requests / s);
+    if (values.trace) {
+      const s1 = syscalls(pid);
+      console.log(
+        `round ${round} ${r.id.padEnd(14)} ${cpu[r.id].at(-1)?.toFixed(1).padStart(7)} µs/req ${(requests / s).toFixed(0).padStart(6)} req/s  rss ${rssMb(pid).toFixed(1)} MB` +
+          `  writes/req ${((s1.w - s0.w) / requests).toFixed(2)}  reads/req ${((s1.r - s0.r) / requests).toFixed(2)}`,
+      );
+    }
   }
 }
 const median = (xs: number[]): number => {

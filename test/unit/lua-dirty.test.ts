@@ -54,3 +54,73 @@ describe('dirty fields and data patches', () => {
     assert.deepEqual(m, { status: 202, headers: { 'Content-Type': ['application/json'], 'X-B': ['2'] }, body: '', data: data(), isComplete: false });
   });
 });
+
+describe('lazy models: fields copied in only when read', () => {
+  it('headers only set leave as a patch over the request headers; reads after the sets see them', async () => {
+    const c = await compile({
+      pre: `local r = request.load()
+        r:headers("x-new", "1"); r:headers("accept", nil)
+        r:body(r:headers("X-New") .. "|" .. r:headers("Accept") .. "|" .. r:headers("x-a"))`,
+    });
+    const r = await c.runPre(req({ headers: { 'x-a': ['a'], Accept: ['*/*'] } }));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.changes, { headerSet: { 'X-New': ['1'], Accept: null }, body: '1||a' });
+    assert.deepEqual(r.model.headers, { 'X-A': ['a'], 'X-New': ['1'] });
+  });
+
+  it('a whole-map read after sets copies the headers in with the pending sets applied', async () => {
+    const c = await compile({
+      pre: `local r = request.load()
+        r:headers("X-New", "1"); r:headers("Accept", nil)
+        local h = r:headers()
+        r:body(tostring(h:get("X-New") and h:get("X-New"):get(0)) .. "|" .. tostring(h:get("Accept")) .. "|" .. h:get("X-A"):get(0))`,
+    });
+    const r = await c.runPre(req({ headers: { 'x-a': ['a'], Accept: ['*/*'] } }));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.changes.body, '1|nil|a');
+    assert.equal(r.changes.headerSet, undefined);
+    assert.deepEqual(r.changes.headers, { 'X-A': ['a'], 'X-New': ['1'] });
+  });
+
+  it('data keys set or deleted before the first read survive it; a read copies the rest in', async () => {
+    const c = await compile({
+      post: `local d = response.load():data()
+        d:set("a", "set first"); d:del("gone")
+        local r = response.load()
+        r:headers("X-Seen", tostring(d:get("a")) .. "," .. tostring(d:get("gone")) .. "," .. tostring(d:get("owner"):get("id")) .. "," .. d:len())`,
+    });
+    const r = await c.runPost(resp({ data: data() }));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.model.data, { a: 'set first', owner: { id: 42, login: 'x' }, list: [1, 2] });
+    assert.deepEqual(r.model.headers, { 'X-Seen': ['set first,nil,42,3'] });
+  });
+
+  it('a data root only written leaves as the keys set and deleted; the response data is not copied', async () => {
+    const c = await compile({ post: 'local d = response.load():data(); d:set("lua", true); d:del("gone")' });
+    const before = data();
+    const r = await c.runPost(resp({ data: before }));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.changes, { dataSet: { lua: true }, dataDel: ['gone'] });
+    assert.deepEqual(r.model.data, { a: 1, owner: { id: 42, login: 'x' }, list: [1, 2], lua: true });
+    assert.deepEqual(before, data(), 'the data given is not changed in place');
+  });
+
+  it('a model field is read from the host once per call, only when asked', async () => {
+    let reads = 0;
+    const model = req({ body: 'b' });
+    const counted = Object.defineProperty({ ...model }, 'headers', {
+      get: () => {
+        reads++;
+        return { 'x-a': ['a'] };
+      },
+    });
+    const c = await compile({ pre: 'local r = request.load(); r:headers("X-Set", "1")' });
+    const a = await c.runPre(counted);
+    assert.ok(a.ok);
+    assert.equal(reads, 0, 'a script that only sets headers never reads them');
+    const c2 = await compile({ pre: 'local r = request.load(); local h = r:headers(); r:body(h:get("X-A"):get(0) .. r:headers("x-a"))' });
+    const b = await c2.runPre(counted);
+    assert.ok(b.ok && b.changes.body === 'aa', JSON.stringify(b));
+    assert.equal(reads, 1);
+  });
+});

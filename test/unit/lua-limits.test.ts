@@ -87,7 +87,7 @@ describe('the wait for a VM is bounded', () => {
       { poolSize: 1, maxWaiters: 2, maxWaitMs: 250, http: { allowedHosts: [origin], timeoutMs: 2000 } },
     );
     const t0 = Date.now();
-    const timed = (p: ReturnType<typeof c.runPre>) => p.then((r) => ({ r, ms: Date.now() - t0 }));
+    const timed = (p: ReturnType<typeof c.runPre>) => Promise.resolve(p).then((r) => ({ r, ms: Date.now() - t0 }));
     const calls = Array.from({ length: 5 }, () => timed(c.runPre(req())));
     const out = await Promise.all(calls);
     const first = out[0].r;

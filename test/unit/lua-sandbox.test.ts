@@ -72,6 +72,28 @@ describe('Lua sandbox: no way out', () => {
     assert.equal(await probe('out(("abc"):sub(2))'), 'bc');
   });
 
+  it('nothing a script stores in an object shared by calls reaches the next call (load() object, pairs() of a library, luaNil)', async () => {
+    // One VM, so both calls run on the same Lua state.
+    const c = await compile(
+      {
+        pre: `local r = request.load()
+          local _, lib = pairs(string)
+          local n = luaNil.new()
+          local seen = tostring(rawget(r, "stash")) .. "," .. tostring(type(lib) == "table" and rawget(lib, "stash")) .. "," .. tostring(rawget(n, "stash"))
+          rawset(r, "stash", "from the first call")
+          if type(lib) == "table" then rawset(lib, "stash", "from the first call") end
+          rawset(n, "stash", "from the first call")
+          r:body(seen)`,
+      },
+      { poolSize: 1 },
+    );
+    const a = await c.runPre(req());
+    const b = await c.runPre(req());
+    assert.ok(a.ok && b.ok, JSON.stringify([a, b]));
+    assert.equal(a.model.body, 'nil,false,nil');
+    assert.equal(b.model.body, 'nil,false,nil');
+  });
+
   it('no JS object reaches Lua: "__proto__" data stays data, Object.prototype is untouched', async () => {
     const c = await compile(
       {
@@ -190,6 +212,21 @@ describe('Lua sandbox: budgets', () => {
     const r = await c.runPost(resp());
     assert.ok(!r.ok && r.kind === 'failure' && (r.reason === 'timeout' || r.reason === 'memory'), JSON.stringify(r).slice(0, 200));
     assert.ok(Date.now() - t0 < 3000);
+  });
+
+  it('__gc finalizers are refused (they would run outside any call budget, e.g. when a VM that hit its budget is closed)', async () => {
+    const c = await compile(
+      { pre: 'setmetatable({}, { __gc = function() while true do end end }); if request.load():body() == "loop" then while true do end end' },
+      { poolSize: 1, budget: { timeMs: 50 } },
+    );
+    const t0 = Date.now();
+    const a = await c.runPre(req());
+    assert.ok(!a.ok && a.kind === 'failure' && a.reason === 'runtime' && /__gc/.test(a.message), JSON.stringify(a));
+    // A metatable without __gc is fine, and a budget trip (the VM is closed and replaced) ends quickly.
+    const b = await compile({ pre: 'setmetatable({}, { __index = {} }); while true do end' }, { poolSize: 1, budget: { timeMs: 50 } });
+    const r = await b.runPre(req());
+    assert.ok(!r.ok && r.kind === 'failure' && r.reason === 'timeout', JSON.stringify(r));
+    assert.ok(Date.now() - t0 < 2000);
   });
 
   it('a VM stuck in a loop does not stop other calls of the same script set (pool)', async () => {

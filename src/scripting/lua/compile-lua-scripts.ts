@@ -9,8 +9,8 @@ import { LuaSyntaxError, type LuaChunk, type LuaVm } from './lua-vm.js';
 import { LuaPool, LuaPoolBusy } from './lua-pool.js';
 import { compileAllowedOrigins, makeHttpPerformer } from './lua-http.js';
 import { runLuaCall, type RawOutcome } from './run-lua-call.js';
-import { requestIn, requestOut, responseIn, responseOut } from './lua-models.js';
-import type { CompiledLua, LuaBudget, LuaCompileOptions, LuaConfig, LuaResult } from './types.js';
+import { LuaCallModels, requestChanges, requestOut, responseChanges, responseOut } from './lua-models.js';
+import type { CompiledLua, LuaBudget, LuaCompileOptions, LuaConfig, LuaRequestChanges, LuaResponseChanges, LuaResult } from './types.js';
 
 export const DEFAULT_BUDGET: LuaBudget = { timeMs: 100, instructions: 50_000_000, memoryBytes: 16 * 1024 * 1024 };
 
@@ -67,13 +67,26 @@ function readChunks(cfg: LuaConfig, opts: LuaCompileOptions): { chunks: LuaChunk
   return { chunks, pointers };
 }
 
-function mapOutcome<M>(o: RawOutcome, toModel: (v: unknown) => M): LuaResult<M> {
+/** A call that ended normally: its changes, and the whole model built only for a caller that reads it. */
+class LuaOk<M, C> {
+  readonly ok = true;
+  private built: M | undefined;
+  constructor(
+    readonly changes: C,
+    private readonly toModel: (c: C) => M,
+  ) {}
+  get model(): M {
+    return (this.built ??= this.toModel(this.changes));
+  }
+}
+
+function mapOutcome<M, C>(o: RawOutcome, toChanges: (v: unknown) => C, toModel: (c: C) => M): LuaResult<M, C> {
   if (o.failure) return { ok: false, kind: 'failure', status: o.failure.reason === 'busy' ? 503 : 500, ...o.failure };
   const v = o.value ?? {};
-  if (v.ok === true) return { ok: true, model: toModel(v.model) };
+  if (v.ok === true) return new LuaOk(toChanges(v.model), toModel);
   if (v.kind === 'custom_error') {
     const s = typeof v.status === 'number' && Number.isInteger(v.status) && v.status >= 100 && v.status <= 999 ? v.status : 500;
-    const out: LuaResult<M> = { ok: false, kind: 'custom_error', status: s, body: typeof v.body === 'string' ? v.body : '' };
+    const out: LuaResult<M, C> = { ok: false, kind: 'custom_error', status: s, body: typeof v.body === 'string' ? v.body : '' };
     if (typeof v.ct === 'string') out.contentType = v.ct;
     return out;
   }
@@ -105,19 +118,30 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
     if (err instanceof LuaSyntaxError) throw new LuaConfigError(pointers[err.chunk] ?? p, `Lua syntax error: ${err.message}`);
     throw new LuaConfigError(p, `Lua engine failed to start: ${(err as Error).message}`);
   }
-  const call = async (phase: 'pre' | 'post', req: unknown, resp: unknown): Promise<RawOutcome> => {
-    let vm: LuaVm;
+  const run = (vm: LuaVm, phase: 'pre' | 'post', models: LuaCallModels): RawOutcome | Promise<RawOutcome> => {
+    let out: RawOutcome | Promise<RawOutcome>;
     try {
-      vm = await pool.acquire();
+      out = runLuaCall(vm, budget, phase, models, http);
     } catch (err) {
-      if (err instanceof LuaPoolBusy) return { failure: { reason: 'busy', message: err.message } };
+      pool.release(vm);
       throw err;
     }
-    try {
-      return await runLuaCall(vm, budget, phase, req, resp, http);
-    } finally {
-      pool.release(vm);
-    }
+    if (out instanceof Promise) return out.finally(() => pool.release(vm));
+    pool.release(vm);
+    return out;
+  };
+  // An idle VM runs the call at once (synchronously unless the script calls http_response);
+  // otherwise the call waits for one (bounded, see LuaPool).
+  const call = (phase: 'pre' | 'post', models: LuaCallModels): RawOutcome | Promise<RawOutcome> => {
+    const vm = pool.tryAcquire();
+    if (vm) return run(vm, phase, models);
+    return pool.acquire().then(
+      (v) => run(v, phase, models),
+      (err: unknown): RawOutcome => {
+        if (err instanceof LuaPoolBusy) return { failure: { reason: 'busy', message: err.message } };
+        throw err;
+      },
+    );
   };
   const hasPre = cfg.pre !== undefined;
   const hasPost = cfg.post !== undefined && opts.scope !== 'endpoint';
@@ -126,15 +150,15 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
     hasPre,
     hasPost,
     skipNext: cfg.skip_next === true,
-    async runPre(request) {
-      const sent = requestIn(request);
-      const o = await call('pre', sent, null);
-      return mapOutcome(o, (v) => requestOut(v, request, sent));
+    runPre(request) {
+      const o = call('pre', new LuaCallModels(request, undefined));
+      const done = (x: RawOutcome) => mapOutcome(x, requestChanges, (c: LuaRequestChanges) => requestOut(request, c));
+      return o instanceof Promise ? o.then(done) : done(o);
     },
-    async runPost(response, request) {
-      const sent = responseIn(response);
-      const o = await call('post', request ? requestIn(request) : null, sent);
-      return mapOutcome(o, (v) => responseOut(v, sent));
+    runPost(response, request) {
+      const o = call('post', new LuaCallModels(request, response));
+      const done = (x: RawOutcome) => mapOutcome(x, responseChanges, (c: LuaResponseChanges) => responseOut(response, c));
+      return o instanceof Promise ? o.then(done) : done(o);
     },
     close() {
       pool.close();

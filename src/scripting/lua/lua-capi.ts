@@ -91,6 +91,7 @@ const NAMES = [
   'lua_next',
   'lua_resume',
   'lua_error',
+  'lua_pushcclosure',
   'malloc',
   'free',
   'realloc',

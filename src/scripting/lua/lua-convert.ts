@@ -89,10 +89,21 @@ export function pushJs(c: LuaCtx, L: number, refs: LuaRefs, v: unknown, depth = 
   }
 }
 
-function readString(c: LuaCtx, L: number, idx: number, lenPtr: number): string {
+export function readString(c: LuaCtx, L: number, idx: number, lenPtr: number): string {
   const p = c.api.lua_tolstring(L, idx, lenPtr) as number;
   const heap = c.heap();
   const len = heap[lenPtr] | (heap[lenPtr + 1] << 8) | (heap[lenPtr + 2] << 16) | (heap[lenPtr + 3] << 24);
+  // Short ASCII strings (keys, header names, most values) are built directly: TextDecoder's
+  // fixed cost per call is far larger than a few fromCharCode.
+  if (len <= 32) {
+    let s = '';
+    for (let i = p; i < p + len; i++) {
+      const b = heap[i];
+      if (b > 127) return decoder.decode(heap.subarray(p, p + len));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
   return decoder.decode(heap.subarray(p, p + len));
 }
 

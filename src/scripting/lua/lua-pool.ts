@@ -47,6 +47,11 @@ export class LuaPool {
     this.idle.push(vm);
   }
 
+  /** An idle VM now, if there is one (the synchronous fast path of a call). */
+  tryAcquire(): LuaVm | undefined {
+    return this.closed ? undefined : this.idle.pop();
+  }
+
   async acquire(): Promise<LuaVm> {
     if (this.closed) throw new Error('Lua pool closed');
     const vm = this.idle.pop();

@@ -1,15 +1,17 @@
 // One sandboxed Lua state, made directly through the C API on wasmoon's WASM module (no wasmoon
 // engine, so no type extension and no JS proxy can exist). Libraries opened: base, table,
 // string, math, plus host-only debug and coroutine, which the prelude captures and removes.
-// Our allocator enforces the memory cap; a count hook every 1000 instructions enforces the
+// Our allocator (lua-alloc.ts, in WASM) enforces the memory cap; a count hook every 1000 instructions enforces the
 // per-call time and instruction budget.
 import { LuaReturn, type LuaWasm } from 'wasmoon';
 import { PRELUDE_SANDBOX } from './prelude-sandbox.js';
 import { PRELUDE_DATA } from './prelude-data.js';
 import { PRELUDE_API } from './prelude-api.js';
 import { PRELUDE_RUN } from './prelude-run.js';
-import { freeScratch, pushString, readLua, type LuaCtx, type LuaRefs, type ReadLimit } from './lua-convert.js';
+import { freeScratch, pushJs, pushString, readLua, readString, type LuaCtx, type LuaRefs, type ReadLimit } from './lua-convert.js';
+import { K_HEADER, type LuaCallModels } from './lua-models.js';
 import { capiFor, luaFactory, type LuaCApi } from './lua-capi.js';
+import { cappedAllocator, type CappedAllocator } from './lua-alloc.js';
 import type { LuaBudget } from './types.js';
 
 export const REGISTRY = -1000000 - 1000;
@@ -30,6 +32,7 @@ export class LuaVm {
   readonly L: number;
   readonly refs: LuaRefs;
   readonly runRef: number;
+  readonly runRefBig: bigint;
   readonly lenPtr: number;
   /** Scratch int for lua_resume's result count. */
   readonly nresPtr: number;
@@ -37,10 +40,11 @@ export class LuaVm {
   readonly ctx: LuaCtx;
   private readonly hookPtr: number;
   private readonly allocPtr: number;
+  private readonly hostPtr: number;
+  /** The models of the call running on this VM (HOSTLOAD reads them); undefined between calls. */
+  models: LuaCallModels | undefined;
   private readonly registerRef: number;
-  private memoryUsed = 0;
-  /** Undefined while the host copies data in (see liftCap). */
-  private memoryMax: number | undefined;
+  private readonly allocator: CappedAllocator;
   /** The coroutine calls run in, kept while it is reusable (0: none), and its registry ref. */
   thread = 0;
   threadRef = 0;
@@ -59,20 +63,9 @@ export class LuaVm {
     const api = (this.api = capiFor(lua));
     const module = lua.module;
     this.ctx = { api, heap: () => module.HEAPU8, scratch: 0, scratchCap: 0 };
-    this.allocPtr = module.addFunction((_ud: number, ptr: number, osize: number, nsize: number) => {
-      if (nsize === 0) {
-        if (ptr) {
-          this.memoryUsed -= osize;
-          api.free(ptr);
-        }
-        return 0;
-      }
-      const delta = ptr ? nsize - osize : nsize;
-      if (delta > 0 && this.memoryMax !== undefined && this.memoryUsed + delta > this.memoryMax) return 0;
-      const out = api.realloc(ptr, nsize) as number;
-      if (out) this.memoryUsed += delta;
-      return out;
-    }, 'iiiii');
+    // The allocator runs in WASM (lua-alloc.ts): no JS call per Lua allocation.
+    this.allocator = cappedAllocator(api.realloc as (p: number, n: number) => number, api.free as (p: number) => void);
+    this.allocPtr = module.addFunction(this.allocator.alloc, 'iiiii');
     this.L = api.lua_newstate(this.allocPtr, 0) as number;
     if (!this.L) throw new Error('lua_newstate failed');
     this.lenPtr = api.malloc(4);
@@ -98,11 +91,32 @@ export class LuaVm {
         api.lua_error(L);
       }
     }, 'vii');
+    // HOSTLOAD(side, key[, name]): the prelude's only way to the call's models; it pushes plain
+    // data (lua-convert), never a JS object. It runs inside the call (the memory cap and the
+    // budget apply). A JS error becomes a Lua error; Lua's own errors (emscripten's longjmp,
+    // thrown as a number) pass through untouched.
+    this.hostPtr = module.addFunction((L: number): number => {
+      try {
+        const side = api.lua_tonumberx(L, 1, 0) as number;
+        const key = api.lua_tonumberx(L, 2, 0) as number;
+        const name = key === K_HEADER && api.lua_type(L, 3) === 4 ? readString(this.ctx, L, 3, this.lenPtr) : undefined;
+        const v = this.models?.load(side, key, name);
+        if (v === undefined) api.lua_pushnil(L);
+        else pushJs(this.ctx, L, this.refs, v);
+        return 1;
+      } catch (err) {
+        if (typeof err === 'number') throw err;
+        pushString(this.ctx, L, err instanceof Error ? err.message : 'host load failed');
+        api.lua_error(L);
+        return 0;
+      }
+    }, 'ii');
     api.lua_sethook(this.L, this.hookPtr, MASK_COUNT, HOOK_EVERY);
     this.load('=rampart-prelude', PRELUDE);
     pushString(this.ctx, this.L, BUDGET_ERROR);
     api.lua_pushboolean(this.L, openOs ? 1 : 0);
-    this.pcall(2, 1);
+    api.lua_pushcclosure(this.L, this.hostPtr, 0);
+    this.pcall(3, 1);
     const field = (name: string): number => {
       this.withCString(name, (p) => api.lua_getfield(this.L, -1, p));
       return api.luaL_ref(this.L, REGISTRY) as number;
@@ -111,9 +125,10 @@ export class LuaVm {
       nul = field('null');
     this.refs = { array, null: nul, arrayBig: BigInt(array), nullBig: BigInt(nul) };
     this.runRef = field('run');
+    this.runRefBig = BigInt(this.runRef);
     this.registerRef = field('register');
     api.lua_settop(this.L, 0);
-    this.memoryMax = budget.memoryBytes;
+    this.allocator.setCap(budget.memoryBytes);
   }
 
   static async create(budget: LuaBudget, openOs: boolean, chunks: LuaChunk[]): Promise<LuaVm> {
@@ -138,13 +153,13 @@ export class LuaVm {
   /** Host work (copying data in) runs with the cap lifted: an allocation failure outside a
    *  protected call would abort the whole WASM module. The cap is restored before Lua runs. */
   liftCap(): void {
-    this.memoryMax = undefined;
+    this.allocator.setCap(undefined);
   }
   restoreCap(): void {
-    this.memoryMax = this.budget.memoryBytes;
+    this.allocator.setCap(this.budget.memoryBytes);
   }
   memory(): number {
-    return this.memoryUsed;
+    return this.allocator.used();
   }
 
   private withCString<T>(s: string, fn: (ptr: number) => T): T {
@@ -198,12 +213,16 @@ export class LuaVm {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.memoryMax = undefined;
+    this.allocator.setCap(undefined);
+    // Defence in depth (scripts cannot set __gc): anything lua_close runs is stopped at once.
+    this.deadline = 0;
+    this.maxSteps = 0;
     this.api.lua_close(this.L);
     freeScratch(this.ctx);
     this.api.free(this.lenPtr);
     this.api.free(this.nresPtr);
     this.lua.module.removeFunction(this.hookPtr);
+    this.lua.module.removeFunction(this.hostPtr);
     this.lua.module.removeFunction(this.allocPtr);
   }
 }

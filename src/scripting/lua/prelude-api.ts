@@ -33,28 +33,75 @@ local function parse_query(s)
   return q
 end
 
--- Dirty flags: a model field the script may have changed (a setter ran, or a live wrapper over
--- it was handed out) is marked in CUR.dirty[field]; only marked fields leave the call, the host
--- keeps its own copy of the rest. Every path to a model's tables goes through these methods.
-local function touch(field, key) CUR.dirty[field][key] = true end
+-- Dirty flags: a field of the call's own model (the request in pre, the response in post) the
+-- script may have changed (a setter ran, or a live wrapper over it was handed out) is marked in
+-- CUR.dirty; only marked fields leave the call, the host keeps its own copy of the rest. Every
+-- path to a model's tables goes through these methods.
+local function touch(field, key)
+  if field == CUR.side then CUR.dirty[key] = true end
+end
+
+-- Headers a script only sets, before anything reads them, are not copied in: the changes wait
+-- in m.hset (canonical name -> list, false: removed) and leave as that patch. Any read of the
+-- whole map copies the headers in and applies the pending patch to them.
+local function headers_of(field)
+  local m = CUR[field]
+  local h = m.headers
+  if h == nil then
+    h = HOSTLOAD(SIDE[field], KEY.headers)
+    local p = m.hset
+    if p ~= nil then
+      for k, v in next, p do h[k] = v or nil end
+      m.hset = nil
+      if field == CUR.side then CUR.dirty.hset = nil end
+      touch(field, "headers")
+    end
+    m.headers = h
+  end
+  return h
+end
 
 local function header_methods(M, field, canon_get)
   function M:headers(...)
-    local n, h = select("#", ...), CUR[field].headers
-    if n == 0 then touch(field, "headers"); return wrap_table(h) end
+    local n = select("#", ...)
+    if n == 0 then
+      local h = headers_of(field)
+      touch(field, "headers")
+      return wrap_table(h)
+    end
     local k, v = ...
     k = str(k, "#1")
+    local m = CUR[field]
     if n == 1 then
-      local l = h[canon_get and canon(k) or k]
+      local key = canon_get and canon(k) or k
+      local h = m.headers
+      if h == nil then
+        -- One header read: asked of the host, nothing copied in.
+        local l = m.hset and m.hset[key]
+        if l ~= nil then return l and l[1] or "" end
+        return HOSTLOAD(SIDE[field], KEY_HEADER, key) or ""
+      end
+      local l = h[key]
       return l and l[1] or ""
     end
-    touch(field, "headers")
-    if v == nil then h[canon(k)] = nil else h[canon(k)] = new_array({ str(v, "#2") }) end
+    local val = false
+    if v ~= nil then val = new_array({ str(v, "#2") }) end
+    local h = m.headers
+    if h == nil then
+      local p = m.hset
+      if p == nil then p = {}; m.hset = p end
+      p[canon(k)] = val
+      touch(field, "hset")
+    else
+      touch(field, "headers")
+      h[canon(k)] = val or nil
+    end
   end
   function M:headerList(...)
-    local n, h = select("#", ...), CUR[field].headers
+    local n = select("#", ...)
     local k, v = ...
     k = canon(str(k, "#1"))
+    local h = headers_of(field)
     touch(field, "headers")
     if n == 1 then return wrap_list(h[k] or new_array()) end
     if v == nil then h[k] = nil else h[k] = list_of_strings(v) end
@@ -62,15 +109,14 @@ local function header_methods(M, field, canon_get)
 end
 local function string_field(M, name, field, key)
   M[name] = function(_, ...)
-    local m = CUR[field]
-    if select("#", ...) == 0 then return m[key] end
-    m[key] = str((...), "#1")
+    if select("#", ...) == 0 then return getf(field, key) end
+    CUR[field][key] = str((...), "#1")
     touch(field, key)
   end
 end
 local function params_method(M, field)
   function M:params(...)
-    local n, p = select("#", ...), CUR[field].params
+    local n, p = select("#", ...), getf(field, "params")
     if n == 0 then touch(field, "params"); return wrap_table(p) end
     local k, v = ...
     k = str(k, "#1")
@@ -88,7 +134,7 @@ string_field(REQ, "body", "req", "body")
 header_methods(REQ, "req", true)
 params_method(REQ, "req")
 function REQ:query(...)
-  if select("#", ...) == 0 then return encode_query(CUR.req.query) end
+  if select("#", ...) == 0 then return encode_query(getf("req", "query")) end
   CUR.req.query = parse_query(str((...), "#1"))
   touch("req", "query")
 end
@@ -102,8 +148,8 @@ params_method(CTX, "req")
 function CTX:url(...)
   local r = CUR.req
   if select("#", ...) == 0 then
-    local q = encode_query(r.query)
-    return q == "" and r.path or (r.path .. "?" .. q)
+    local q, path = encode_query(getf("req", "query")), getf("req", "path")
+    return q == "" and path or (path .. "?" .. q)
   end
   local u = str((...), "#1")
   local p, q = omatch(u, "^([^?]*)%??(.*)$")
@@ -111,7 +157,7 @@ function CTX:url(...)
   touch("req", "path"); touch("req", "query")
 end
 function CTX:query(...)
-  local n, q = select("#", ...), CUR.req.query
+  local n, q = select("#", ...), getf("req", "query")
   if n == 0 then error("ctx:query needs a key", 2) end
   local k, v = ...
   k = str(k, "#1")
@@ -124,24 +170,43 @@ local RESP = {}
 string_field(RESP, "body", "resp", "body")
 header_methods(RESP, "resp", false)
 function RESP:statusCode(...)
-  if select("#", ...) == 0 then return CUR.resp.status end
+  if select("#", ...) == 0 then return getf("resp", "status") end
   local s = tonumber((...))
   if s == nil or s ~= floor(s) then error("statusCode expects an integer", 2) end
   CUR.resp.status = floor(s)
   touch("resp", "status")
 end
 function RESP:isComplete(...)
-  if select("#", ...) == 0 then return CUR.resp.isComplete end
+  if select("#", ...) == 0 then return getf("resp", "isComplete") end
   CUR.resp.isComplete = (...) and true or false
   touch("resp", "isComplete")
 end
-function RESP:data() touch("resp", "data"); return wrap_table(CUR.resp.data) end
+function RESP:data()
+  touch("resp", "data")
+  local m = CUR.resp
+  local d = m.data
+  if d == nil then
+    -- An empty root that fills itself on the first read (prelude-data's fill).
+    d = {}
+    m.data, CUR.lazy, CUR.root = d, d, d
+  end
+  return wrap_table(d)
+end
 
+-- load() returns one object per call (kept in the call's model under a key no script can name):
+-- a shared one would carry whatever a script rawset into it over to the next call.
+local OBJ = {}
 local function loader(M, field, what)
-  local obj = setmetatable({}, { __index = M, __metatable = false })
+  local mt = { __index = M, __metatable = false }
   return { load = function()
-    if CUR[field] == nil then error(what .. " is not available here", 2) end
-    return obj
+    local m = CUR[field]
+    if m == nil then error(what .. " is not available here", 2) end
+    local o = m[OBJ]
+    if o == nil then
+      o = setmetatable({}, mt)
+      m[OBJ] = o
+    end
+    return o
   end }
 end
 LIBMT.request = ro(loader(REQ, "req", "request"))

@@ -27,6 +27,19 @@ local function str(v, what)
   error("bad argument " .. (what or "") .. " (string expected, got " .. tv .. ")", 3)
 end
 
+-- The response data root is copied in only when a script reads it (CUR.lazy is the root while it
+-- is not): keys set or deleted before that stay as the script left them (CUR.keys), the others
+-- come from the host. A script that only sets or deletes top-level keys never copies the data in.
+local function fill(t)
+  if t ~= CUR.lazy then return t end
+  CUR.lazy = nil
+  local full, keys = HOSTLOAD(2, 10), CUR.keys or EMPTY
+  for k, v in next, full do
+    if keys[k] == nil then t[k] = v end
+  end
+  return t
+end
+
 -- internal -> script: arrays and objects come back as live wrappers, null as nil.
 local function out_value(v)
   if type(v) ~= "table" then return v end
@@ -44,7 +57,7 @@ local function in_value(v, nested, depth)
   if v == nil or v == NULL then return NULL end
   if tv ~= "table" then error("cannot store a " .. tv .. " value", 3) end
   local u = UNDER[v]
-  if u then return u end
+  if u then return fill(u) end
   if depth > 64 then error("data nested too deep", 3) end
   if nested then
     local n, ints = 0, true
@@ -75,13 +88,17 @@ end
 -- Every table a script changes is noted in CUR.mut (and its keys in CUR.keys for the response
 -- data root): when only the data root changed, just those keys leave the call (prelude-run).
 local function mutated(t, k)
+  if CUR.env == nil then return end
   local m = CUR.mut
-  if m then
-    m[t] = true
-    if t == CUR.root then CUR.keys[k] = true end
+  if m == nil then m = {}; CUR.mut = m end
+  m[t] = true
+  if t == CUR.root then
+    local keys = CUR.keys
+    if keys == nil then keys = {}; CUR.keys = keys end
+    keys[k] = true
   end
 end
-function TABLE_M.get(w, k) return out_value(self_of(w, "luaTable")[keystr(k)]) end
+function TABLE_M.get(w, k) return out_value(fill(self_of(w, "luaTable"))[keystr(k)]) end
 function TABLE_M.set(w, k, v)
   local t, key = self_of(w, "luaTable"), keystr(k)
   t[key] = store(v)
@@ -92,15 +109,15 @@ function TABLE_M.del(w, k)
   t[key] = nil
   mutated(t, key)
 end
-function TABLE_M.keyExists(w, k) return self_of(w, "luaTable")[keystr(k)] ~= nil end
+function TABLE_M.keyExists(w, k) return fill(self_of(w, "luaTable"))[keystr(k)] ~= nil end
 function TABLE_M.len(w)
   local n = 0
-  for _ in next, self_of(w, "luaTable") do n = n + 1 end
+  for _ in next, fill(self_of(w, "luaTable")) do n = n + 1 end
   return n
 end
 function TABLE_M.keys(w)
   local ks = new_array()
-  for k in next, self_of(w, "luaTable") do ks[#ks + 1] = k end
+  for k in next, fill(self_of(w, "luaTable")) do ks[#ks + 1] = k end
   tsort(ks)
   return wrap_list(ks)
 end
@@ -138,9 +155,19 @@ LIBMT.luaList = ro(LUALIST)
 LIBMT.luaNil = ro(LUANIL)
 
 -- Headers: Go's textproto canonical form (unchanged when the name has a non-token byte).
+-- Names repeat from call to call: a memo per VM (short names only, emptied when full, so it
+-- stays small whatever the scripts use; it maps a name to its canonical form and nothing else).
+local CANON, ncanon = {}, 0
 local function canon(k)
-  if sfind(k, "[^%w!#$%%&'%*%+%-%.%^_\x60|~]") then return k end
-  return (sgsub(sgsub(slower(k), "^%l", supper), "%-%l", supper))
+  local c = CANON[k]
+  if c then return c end
+  if sfind(k, "[^%w!#$%%&'%*%+%-%.%^_\x60|~]") then c = k
+  else c = sgsub(sgsub(slower(k), "^%l", supper), "%-%l", supper) end
+  if #k <= 64 then
+    if ncanon >= 256 then CANON, ncanon = {}, 0 end
+    CANON[k], ncanon = c, ncanon + 1
+  end
+  return c
 end
 local function list_of_strings(v)
   local u = UNDER[v]

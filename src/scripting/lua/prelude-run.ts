@@ -14,47 +14,64 @@ local function body(phase, env)
   local f = chunks[phase]
   if f then setupvalue(f, 1, env); f() end
 end
--- Results leave as a plain table the host reads through the C API (bounded there by the memory
--- cap and the time budget); only data tables, strings, numbers and booleans can be read.
-local function run(phase, req, resp)
-  if req == NULL then req = nil end
-  if resp == NULL then resp = nil end
-  local env = setmetatable({}, ENV_MT)
+-- Results leave as (true, changed fields) or (false, error table), plain tables the host reads
+-- through the C API (bounded there by the memory cap and the time budget); only data tables,
+-- strings, numbers and booleans can be read.
+local function run(phase, hasReq, hasResp)
+  -- The models start empty: their fields are copied in when a method first needs them (getf).
+  local req = hasReq and {} or nil
+  local resp = hasResp and {} or nil
+  -- Room for _G and the first few globals a script makes (library proxies, its own), so the
+  -- environment is not grown step by step on every call.
+  local env = setmetatable({ _G = false, [0] = nil, [-1] = nil, [-2] = nil }, ENV_MT)
   env._G = env
-  local dirty = { req = {}, resp = {} }
-  local root = resp and resp.data
-  CUR.env, CUR.req, CUR.resp, CUR.dirty = env, req, resp, dirty
-  CUR.mut, CUR.keys, CUR.root = {}, {}, root
+  local side = phase == "post" and "resp" or "req"
+  local dirty = {}
+  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.side = env, req, resp, dirty, side
+  CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil
   local ok, err = pcall(body, phase, env)
-  local mut, keys = CUR.mut, CUR.keys
-  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.mut, CUR.keys, CUR.root = nil, nil, nil, nil, nil, nil, nil
+  -- luaNil.new() is the one NULL table: nothing a script rawset into it may reach the next call.
+  if next(NULL) ~= nil then
+    for k in next, NULL do rawset(NULL, k, nil) end
+  end
+  local mut, keys, root, lazy = CUR.mut or EMPTY, CUR.keys or EMPTY, CUR.root, CUR.lazy
+  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.side, CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil, nil, nil, nil, nil, nil
   if ok then
     -- Only the fields the script may have changed leave; the host keeps the rest unchanged.
-    local m, d = req, dirty.req
-    if phase == "post" then m, d = resp, dirty.resp end
+    local m, d = req, dirty
+    if phase == "post" then m = resp end
     local out = {}
     if m then for k in next, d do out[k] = m[k] end end
-    -- Response data whose only changed table is the root itself: only the keys set or deleted
-    -- there leave (dataSet, dataDel); every nested table is still the one copied in.
+    -- Response data whose only changed table is the root itself (or whose root was never read):
+    -- only the keys set or deleted there leave (dataSet, dataDel); every nested table is still
+    -- the one copied in.
     if phase == "post" and out.data ~= nil then
       local first = next(mut)
-      if first == nil or (first == root and next(mut, first) == nil) then
-        local set, del = {}, new_array()
-        for k in next, keys do
-          local v = root[k]
-          if v == nil then del[#del + 1] = k else set[k] = v end
+      if lazy ~= nil or first == nil or (first == root and next(mut, first) == nil) then
+        local set, del = root, nil
+        if lazy == nil then
+          set = {}
+          for k in next, keys do
+            local v = root[k]
+            if v == nil then del = del or new_array(); del[#del + 1] = k else set[k] = v end
+          end
+        else
+          -- A root never read holds exactly the keys the script set: it is the patch itself.
+          for k in next, keys do
+            if root[k] == nil then del = del or new_array(); del[#del + 1] = k end
+          end
         end
         out.data, out.dataSet, out.dataDel = nil, set, del
       end
     end
-    return { ok = true, model = out }
+    return true, out
   end
   if err == BUDGET or err == "not enough memory" then error(err, 0) end
   if type(err) == "table" and dgetmt(err) == CE_MT then
-    return { ok = false, kind = "custom_error", status = err.status, body = err.msg, ct = err.ct }
+    return false, { kind = "custom_error", status = err.status, body = err.msg, ct = err.ct }
   end
   local msg = type(err) == "string" and err or ("error object is a " .. type(err) .. " value")
-  return { ok = false, kind = "failure", message = msg }
+  return false, { kind = "failure", message = msg }
 end
 -- Library proxies are made on first use in a call (most scripts touch two or three of them):
 -- a global missing from SAFE looks up LIBMT and stores a fresh proxy in the call's env.

@@ -4,7 +4,7 @@
 // read-only per-call proxies, so nothing a script writes survives into the next call.
 // Written as String.raw so Lua escapes stay literal (a backtick is written \x60).
 export const PRELUDE_SANDBOX = String.raw`
-local BUDGET, OPEN_OS = ...
+local BUDGET, OPEN_OS, HOSTLOAD = ...
 local type, next, select, tostring, tonumber, error = type, next, select, tostring, tonumber, error
 local setmetatable, rawget, rawset, rawlen, rawequal, pcall, xpcall = setmetatable, rawget, rawset, rawlen, rawequal, pcall, xpcall
 local ipairs, pairs, assert, rawload = ipairs, pairs, assert, load
@@ -75,7 +75,35 @@ local function rethrow(ok, err, ...)
   return ok, err, ...
 end
 
+-- No finalizers: a __gc runs whenever the collector gets to it, in a later call (on that call's
+-- budget) or when a VM is closed, outside any call's deadline (an endless one would hang the
+-- worker). Lua marks an object for finalization only if its metatable has __gc when
+-- setmetatable is called, so refusing it there is enough (a field added later never runs).
+local function safe_setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then error("__gc metamethods are not allowed", 2) end
+  return setmetatable(t, mt)
+end
+
 local CUR = {}
+-- A table nothing writes to: stands for a per-call table not made yet.
+local EMPTY = {}
+-- The models of a call are copied in field by field: CUR.req / CUR.resp start empty and the host
+-- function HOSTLOAD(side, key[, name]) pushes a field (plain data, as the C API copies it) the
+-- first time a method needs it, so a script pays only for what it reads. HOSTLOAD is a local of
+-- the prelude: no script can reach it. The codes are shared with the host (lua-vm.ts).
+local SIDE = { req = 1, resp = 2 }
+local KEY = { method = 1, url = 2, path = 3, query = 4, headers = 5, body = 6, params = 7, host = 8,
+  status = 9, data = 10, isComplete = 11 }
+local KEY_HEADER = 12
+local function getf(side, key)
+  local m = CUR[side]
+  local v = m[key]
+  if v == nil then
+    v = HOSTLOAD(SIDE[side], KEY[key])
+    m[key] = v
+  end
+  return v
+end
 local function textload(chunk, name, _mode, env)
   if type(chunk) == "string" and sbyte(chunk, 1) == 27 then return nil, "binary chunks are not allowed" end
   if env == nil then env = CUR.env end
@@ -85,7 +113,7 @@ end
 local SAFE = {
   assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs,
   rawequal = rawequal, rawget = rawget, rawlen = rawlen, rawset = rawset, select = select,
-  setmetatable = setmetatable, getmetatable = getmetatable, tonumber = tonumber, type = type,
+  setmetatable = safe_setmetatable, getmetatable = getmetatable, tonumber = tonumber, type = type,
   tostring = tostr51, unpack = tunpack, _VERSION = "Lua 5.1",
   print = function() end,
   pcall = function(f, ...) return rethrow(pcall(f, ...)) end,
@@ -94,8 +122,11 @@ local SAFE = {
   loadstring = function(s, name) return textload(s, name) end,
 }
 local ENV_MT = { __index = SAFE, __metatable = false }
+-- pairs() on a library gives an iterator that closes over the table: handing out (next, t) would
+-- give the script the shared table itself, which rawset could change for every later call.
 local function ro(t)
-  return { __index = t, __metatable = false, __pairs = function() return next, t, nil end,
+  local function iter(_, k) return next(t, k) end
+  return { __index = t, __metatable = false, __pairs = function() return iter, nil, nil end,
     __newindex = function() error("library tables are read-only", 2) end }
 end
 local LIBMT = { string = ro(S), table = ro(T), math = ro(M) }

@@ -1,9 +1,11 @@
-// One call of a compiled script set on one VM: a fresh coroutine resumes the prelude's `run`
-// with copies of the models. A yield is an `http_response.new` request: the host performs it
-// (allow-listed, with a timeout) and resumes with a plain answer. The hook's deadline counts
-// only Lua execution; HTTP waits have their own timeout.
+// One call of a compiled script set on one VM: a coroutine resumes the prelude's `run`, which
+// copies in the models' fields as the script asks for them (LuaVm's HOSTLOAD). A yield is an
+// `http_response.new` request: the host performs it (allow-listed, with a timeout) and resumes
+// with a plain answer. The hook's deadline counts only Lua execution; HTTP waits have their own
+// timeout. A call that never yields (almost all) runs synchronously: no promise is made for it.
 import { LuaReturn } from 'wasmoon';
 import { LuaReadLimitError, pushJs, pushString } from './lua-convert.js';
+import type { LuaCallModels } from './lua-models.js';
 import { BUDGET_ERROR, REGISTRY, type LuaVm } from './lua-vm.js';
 import type { LuaBudget } from './types.js';
 
@@ -17,8 +19,92 @@ export type HttpPerformer = (req: Record<string, unknown>) => Promise<Record<str
 
 const MAX_YIELDS = 64;
 
-export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', req: unknown, resp: unknown, http: HttpPerformer): Promise<RawOutcome> {
+/** One call in progress: its coroutine and what is left of its time budget. */
+interface CallState {
+  vm: LuaVm;
+  budget: LuaBudget;
+  T: number;
+  remaining: number;
+  reusable: boolean;
+}
+
+/** Resumes the call's coroutine once: the outcome, or the request of an `http_response.new`. */
+function resume(s: CallState, nargs: number): RawOutcome | { http: Record<string, unknown> } {
+  const { vm, T } = s;
   const { api, L, nresPtr } = vm;
+  const started = Date.now();
+  vm.deadline = started + s.remaining;
+  vm.restoreCap();
+  const rc = api.lua_resume(T, L, nargs, nresPtr) as number;
+  vm.liftCap();
+  vm.deadline = Infinity;
+  s.remaining -= Date.now() - started;
+  if (rc === LuaReturn.Ok && !vm.tripped) {
+    s.reusable = true;
+    // The result table is read through the C API, bounded by the memory cap and what is left
+    // of the time budget (shared sub-tables cannot blow up the host's heap).
+    // `run` returns (true, changed fields) or (false, error table).
+    const ok = api.lua_toboolean(T, -2) === 1;
+    const read = vm.read(T, -1, { bytes: s.budget.memoryBytes, deadline: Date.now() + Math.max(s.remaining, 0), nodes: 0 });
+    const table = (read && typeof read === 'object' ? read : {}) as Record<string, unknown>;
+    return { value: ok ? { ok: true, model: table } : table };
+  }
+  if (rc !== LuaReturn.Yield || vm.tripped) return { failure: classify(vm, rc, T) };
+  const nres = new Int32Array(vm.ctx.heap().buffer, nresPtr, 1)[0];
+  const request = nres > 0 ? vm.read(T, -1) : null;
+  api.lua_settop(T, 0);
+  return { http: (request ?? {}) as Record<string, unknown> };
+}
+
+/** Puts the VM back in order after a call (whatever its end). */
+function finish(s: CallState): void {
+  const { vm } = s;
+  const { api, L } = vm;
+  vm.models = undefined;
+  vm.deadline = Infinity;
+  vm.maxSteps = Infinity;
+  if (s.reusable) api.lua_settop(s.T, 0);
+  else {
+    api.luaL_unref(L, REGISTRY, vm.threadRef);
+    vm.thread = 0;
+  }
+  api.lua_settop(L, 0);
+  vm.restoreCap();
+}
+
+function caught(err: unknown): RawOutcome {
+  if (err instanceof LuaReadLimitError) return { failure: { reason: err.reason, message: err.message } };
+  // Data that cannot leave the script (cycles, functions) or cannot enter it.
+  return { failure: { reason: 'runtime', message: err instanceof Error ? err.message : String(err) } };
+}
+
+/** The rest of a call that yielded: HTTP exchanges and resumes until it ends. */
+async function continueAfterYield(s: CallState, first: Record<string, unknown>, http: HttpPerformer): Promise<RawOutcome> {
+  const { vm, T } = s;
+  try {
+    let request = first;
+    for (let round = 1; ; round++) {
+      if (round > MAX_YIELDS) return { failure: { reason: 'runtime', message: `more than ${MAX_YIELDS} http_response calls` } };
+      let answer: Record<string, unknown>;
+      try {
+        answer = await http(request);
+      } catch (err) {
+        answer = { error: err instanceof Error ? err.message : 'failed' };
+      }
+      pushJs(vm.ctx, T, vm.refs, answer);
+      const r = resume(s, 1);
+      if (!('http' in r)) return r;
+      request = r.http;
+    }
+  } catch (err) {
+    return caught(err);
+  } finally {
+    finish(s);
+  }
+}
+
+export function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', models: LuaCallModels, http: HttpPerformer): RawOutcome | Promise<RawOutcome> {
+  const { api, L } = vm;
   vm.liftCap();
   // A coroutine that finished normally is reusable (status OK, empty stack): keep one per VM
   // and make a new one only after an error or an abandoned yield.
@@ -28,60 +114,26 @@ export async function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'p
     vm.threadRef = api.luaL_ref(L, REGISTRY) as number;
     vm.thread = T;
   }
-  let reusable = false;
-  let remaining = budget.timeMs;
+  const s: CallState = { vm, budget, T, remaining: budget.timeMs, reusable: false };
   vm.steps = 0;
   vm.maxSteps = Math.ceil(budget.instructions / 1000);
   vm.tripped = false;
+  let pending = false;
   try {
-    api.lua_rawgeti(T, REGISTRY, BigInt(vm.runRef));
+    // Only which models exist: the prelude asks for their fields as the script needs them.
+    vm.models = models;
+    api.lua_rawgeti(T, REGISTRY, vm.runRefBig);
     pushString(vm.ctx, T, phase);
-    pushJs(vm.ctx, T, vm.refs, req ?? null);
-    pushJs(vm.ctx, T, vm.refs, resp ?? null);
-    let nargs = 3;
-    for (let round = 0; ; round++) {
-      const started = Date.now();
-      vm.deadline = started + remaining;
-      vm.restoreCap();
-      const rc = api.lua_resume(T, L, nargs, nresPtr) as number;
-      vm.liftCap();
-      vm.deadline = Infinity;
-      remaining -= Date.now() - started;
-      const nres = new Int32Array(vm.ctx.heap().buffer, nresPtr, 1)[0];
-      if (rc === LuaReturn.Ok && !vm.tripped) {
-        reusable = true;
-        // The result table is read through the C API, bounded by the memory cap and what is
-        // left of the time budget (shared sub-tables cannot blow up the host's heap).
-        const value = vm.read(T, -1, { bytes: budget.memoryBytes, deadline: Date.now() + Math.max(remaining, 0), nodes: 0 });
-        return { value: (value && typeof value === 'object' ? value : {}) as Record<string, unknown> };
-      }
-      if (rc !== LuaReturn.Yield || vm.tripped) return { failure: classify(vm, rc, T) };
-      if (round >= MAX_YIELDS) return { failure: { reason: 'runtime', message: `more than ${MAX_YIELDS} http_response calls` } };
-      const request = nres > 0 ? vm.read(T, -1) : null;
-      api.lua_settop(T, 0);
-      let answer: Record<string, unknown>;
-      try {
-        answer = await http((request ?? {}) as Record<string, unknown>);
-      } catch (err) {
-        answer = { error: err instanceof Error ? err.message : 'failed' };
-      }
-      pushJs(vm.ctx, T, vm.refs, answer);
-      nargs = 1;
-    }
+    api.lua_pushboolean(T, models.req ? 1 : 0);
+    api.lua_pushboolean(T, models.resp ? 1 : 0);
+    const r = resume(s, 3);
+    if (!('http' in r)) return r;
+    pending = true;
+    return continueAfterYield(s, r.http, http);
   } catch (err) {
-    if (err instanceof LuaReadLimitError) return { failure: { reason: err.reason, message: err.message } };
-    // Data that cannot leave the script (cycles, functions) or cannot enter it.
-    return { failure: { reason: 'runtime', message: err instanceof Error ? err.message : String(err) } };
+    return caught(err);
   } finally {
-    vm.deadline = Infinity;
-    vm.maxSteps = Infinity;
-    if (reusable) api.lua_settop(T, 0);
-    else {
-      api.luaL_unref(L, REGISTRY, vm.threadRef);
-      vm.thread = 0;
-    }
-    api.lua_settop(L, 0);
-    vm.restoreCap();
+    if (!pending) finish(s);
   }
 }
 

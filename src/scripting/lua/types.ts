@@ -61,7 +61,41 @@ export interface LuaFailure {
   message: string;
 }
 
-export type LuaResult<M> = { ok: true; model: M } | LuaCustomError | LuaFailure;
+/** What a `pre` script may have changed; a field is present only when the script may have
+ *  changed it (anything absent is the request as it was given). */
+export interface LuaRequestChanges {
+  method?: string;
+  url?: string;
+  path?: string;
+  query?: LuaMultiMap;
+  /** The whole header map (canonical names): the script read it and may have changed it. */
+  headers?: LuaMultiMap;
+  /** Headers the script only set (a list) or removed (null), by canonical name, over the
+   *  request's own headers (which it never read). */
+  headerSet?: Record<string, string[] | null>;
+  body?: string;
+  params?: Record<string, string>;
+  host?: string;
+}
+
+/** What a `post` script may have changed (as LuaRequestChanges). */
+export interface LuaResponseChanges {
+  status?: number;
+  headers?: LuaMultiMap;
+  headerSet?: Record<string, string[] | null>;
+  body?: string;
+  isComplete?: boolean;
+  /** The data replaced whole. */
+  data?: { [key: string]: LuaJson };
+  /** Or only top-level keys set and deleted (every other key, and every nested value, is the
+   *  response's own). */
+  dataSet?: { [key: string]: LuaJson };
+  dataDel?: string[];
+}
+
+/** `model` is the whole model after the script (built on first read); `changes` only what the
+ *  script may have changed, for callers that apply changes to their own request or response. */
+export type LuaResult<M, C = unknown> = { ok: true; readonly model: M; changes: C } | LuaCustomError | LuaFailure;
 
 /** Per-call limits. Every call of a compiled script set runs under them. */
 export interface LuaBudget {
@@ -121,7 +155,12 @@ export interface CompiledLua {
   /** False for lua-endpoint (KrakenD ignores `post` there). */
   readonly hasPost: boolean;
   readonly skipNext: boolean;
-  runPre(request: LuaRequestModel): Promise<LuaResult<LuaRequestModel>>;
-  runPost(response: LuaResponseModel, request?: LuaRequestModel): Promise<LuaResult<LuaResponseModel>>;
+  /** The models' fields are read only when the script needs them (they may be getters). */
+  /** A value when the call ran at once (an idle VM, no http_response), else a promise. */
+  runPre(request: LuaRequestModel): LuaResult<LuaRequestModel, LuaRequestChanges> | Promise<LuaResult<LuaRequestModel, LuaRequestChanges>>;
+  runPost(
+    response: LuaResponseModel,
+    request?: LuaRequestModel,
+  ): LuaResult<LuaResponseModel, LuaResponseChanges> | Promise<LuaResult<LuaResponseModel, LuaResponseChanges>>;
   close(): void;
 }

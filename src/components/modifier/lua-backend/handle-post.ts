@@ -8,9 +8,10 @@ import { answerOf, removeHeader, type Answer } from '../../../core/answer.js';
 import type { Data } from '../../../core/backend-result.js';
 import type { ResponseHook } from '../../../core/request.js';
 import type { Logger } from '../../../observability/logger.js';
-import type { CompiledLua, LuaResponseModel } from '../../../scripting/lua/types.js';
+import type { CompiledLua, LuaMultiMap, LuaResponseModel } from '../../../scripting/lua/types.js';
+import { dataAfter } from '../../../scripting/lua/lua-models.js';
 import { customErrorOf, failureOf } from '../lua-shared/lua-errors.js';
-import { flatOfMulti, lowerKeys, multiOfFlat, sameMulti } from '../lua-shared/lua-model.js';
+import { flatOfMulti, flatWithoutOwned, flatWithSet, lowerKeys, multiOfFlat, sameMulti } from '../lua-shared/lua-model.js';
 
 /** Largest no-op body a backend `post` script reads. */
 const MAX_POST_BODY = 8 * 1024 * 1024;
@@ -36,44 +37,72 @@ function errorAnswer(err: ReturnType<typeof customErrorOf>): Answer {
   return a;
 }
 
-export function handlePost(lua: CompiledLua, log: Logger): ResponseHook {
-  return async (_ctx, answer) => {
-    if (answer.origin !== 'proxy') return;
-    const raw = answer.data === undefined;
-    let body: Buffer | undefined;
-    if (raw) {
-      body = typeof answer.body === 'string' ? Buffer.from(answer.body) : await readAll(answer.body);
-      if (body === undefined)
-        return errorAnswer(
-          failureOf(
-            { ok: false, kind: 'failure', reason: 'memory', status: 500, message: 'no-op body too large for a post script' },
-            log,
-            'modifier/lua-backend post',
-          ),
-        );
-    }
-    const headers = multiOfFlat(answer.headers);
-    const model: LuaResponseModel = {
-      status: raw ? answer.status : 0,
-      headers,
-      body: body ? body.toString('utf8') : '',
-      data: (answer.data ?? {}) as LuaResponseModel['data'],
-      isComplete: answer.failure === undefined,
-    };
-    const r = await lua.runPost(model);
+/** The response a post script sees: headers and body text are converted only when it reads them. */
+class BackendResponseModel implements LuaResponseModel {
+  private h: LuaMultiMap | undefined;
+  private b: string | undefined;
+  constructor(
+    readonly status: number,
+    private readonly flat: readonly string[],
+    private readonly raw: Buffer | undefined,
+    readonly data: LuaResponseModel['data'],
+    readonly isComplete: boolean,
+  ) {}
+  get headers(): LuaMultiMap {
+    return (this.h ??= multiOfFlat(this.flat));
+  }
+  get body(): string {
+    return (this.b ??= this.raw ? this.raw.toString('utf8') : '');
+  }
+}
+
+type PostResult = Awaited<ReturnType<CompiledLua['runPost']>>;
+
+/** Decoded answers: the script reads and changes the data only. Synchronous when the call ran at once. */
+function postOnData(lua: CompiledLua, log: Logger, answer: Answer): Answer | void | Promise<Answer | void> {
+  const data = (answer.data ?? {}) as LuaResponseModel['data'];
+  const done = (r: PostResult): Answer | void => {
     if (!r.ok) return errorAnswer(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, log, 'modifier/lua-backend post'));
-    const m = r.model;
-    if (!raw) {
-      answer.data = m.data as Data;
-      return;
-    }
-    if (Number.isInteger(m.status) && m.status >= 100 && m.status <= 599) answer.status = m.status;
-    const changedBody = m.body !== model.body;
-    if (!sameMulti(lowerKeys(m.headers), headers) || changedBody) {
-      answer.headers = flatOfMulti(m.headers);
-      // A body the script rewrote is text: the backend's content coding no longer applies.
-      if (changedBody) removeHeader(answer.headers, 'content-encoding');
-    }
-    answer.body = changedBody ? Buffer.from(m.body, 'utf8') : (body ?? answer.body);
+    answer.data = dataAfter(data, r.changes) as Data;
   };
+  const r = lua.runPost(new BackendResponseModel(0, answer.headers, undefined, data, answer.failure === undefined));
+  return r instanceof Promise ? r.then(done) : done(r);
+}
+
+export function handlePost(lua: CompiledLua, log: Logger): ResponseHook {
+  return (_ctx, answer) => {
+    if (answer.origin !== 'proxy') return;
+    if (answer.data !== undefined) return postOnData(lua, log, answer);
+    return postOnRaw(lua, log, answer);
+  };
+}
+
+/** no-op answers: status, headers and body (read whole, bounded). */
+async function postOnRaw(lua: CompiledLua, log: Logger, answer: Answer): Promise<Answer | void> {
+  const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : await readAll(answer.body);
+  if (body === undefined)
+    return errorAnswer(
+      failureOf(
+        { ok: false, kind: 'failure', reason: 'memory', status: 500, message: 'no-op body too large for a post script' },
+        log,
+        'modifier/lua-backend post',
+      ),
+    );
+  const model = new BackendResponseModel(answer.status, answer.headers, body, {}, answer.failure === undefined);
+  const r = await lua.runPost(model);
+  if (!r.ok) return errorAnswer(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, log, 'modifier/lua-backend post'));
+  const c = r.changes;
+  if (c.status !== undefined && Number.isInteger(c.status) && c.status >= 100 && c.status <= 599) answer.status = c.status;
+  const changedBody = c.body !== undefined && c.body !== model.body;
+  let headers = answer.headers;
+  if (c.headers !== undefined) {
+    if (!sameMulti(lowerKeys(c.headers), model.headers)) headers = flatOfMulti(c.headers);
+  } else if (c.headerSet !== undefined) headers = flatWithSet(headers, c.headerSet);
+  if (changedBody) {
+    // A body the script rewrote is text: the backend's framing and content coding no longer apply.
+    headers = flatWithoutOwned(headers);
+    removeHeader(headers, 'content-encoding');
+  }
+  answer.headers = headers;
+  answer.body = changedBody ? Buffer.from(c.body as string, 'utf8') : body;
 }

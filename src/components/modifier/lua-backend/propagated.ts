@@ -3,7 +3,7 @@
 // received, decoded data as JSON).
 import type { CallInput } from '../../../core/backend-result.js';
 
-interface Propagated {
+export interface Propagated {
   readonly name: string;
   readonly index: number;
   readonly path: readonly string[];

@@ -93,3 +93,26 @@ export function bodyAfter(before: Buffer | null, beforeText: string, after: stri
   if (after === beforeText) return before;
   return Buffer.from(after, 'utf8');
 }
+
+/** A flat lower-case header list with a script's header patch (canonical name -> values, null:
+ * removed) applied: every field under a patched name goes, its new values come last. Owned or
+ * malformed names and values are never taken from the script (as flatOfMulti). */
+export function flatWithSet(flat: readonly string[], set: Readonly<Record<string, readonly string[] | null>>): string[] {
+  const names = new Map<string, readonly string[] | null>();
+  for (const k of Object.keys(set)) {
+    const name = k.toLowerCase();
+    if (!OWNED.has(name) && TOKEN.test(name)) names.set(name, set[k]);
+  }
+  if (names.size === 0) return flat as string[];
+  const out: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) if (!names.has(flat[i])) out.push(flat[i], flat[i + 1]);
+  for (const [name, vs] of names) if (vs) for (const v of vs) if (!BAD_VALUE.test(v)) out.push(name, v);
+  return out;
+}
+
+/** A flat header list without the gateway's framing fields (a rewritten body gets its own). */
+export function flatWithoutOwned(flat: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) if (!OWNED.has(flat[i])) out.push(flat[i], flat[i + 1]);
+  return out;
+}
