@@ -6,6 +6,12 @@
 // `originBody()`, an undici pool drives a fixed number of requests per run.
 //
 //   node --import tsx bench/route-cpu.ts --routes plain,martian5 --base plain [--rounds 7] [--requests 4000] [--connections 16]
+//
+// `--instance ID[,ID…]` adds feature instances (featureInstances() in rampart-config.ts: a feature
+// that changes every route of a process, e.g. `otel`), each in its own gateway process; their routes
+// join the interleaved rounds, each judged on its own process's CPU:
+//   node --import tsx bench/route-cpu.ts --routes plain --instance otel --base plain
+// (instances that need a JWT set-up, Redis or TLS files are not started here.)
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -14,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { buildRampartConfig } from './rampart-config.js';
+import { buildRampartConfig, featureInstances, type BenchRoute } from './rampart-config.js';
 import { originBody } from './lib/nginx.js';
 
 const { values } = parseArgs({
@@ -24,17 +30,25 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     requests: { type: 'string', default: '4000' },
     connections: { type: 'string', default: '16' },
+    instance: { type: 'string', default: '' },
     'node-flags': { type: 'string', default: '' },
   },
 });
-const ids = values.routes.split(',');
+const instanceIds = values.instance ? values.instance.split(',') : [];
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 const connections = Number(values.connections);
 const TICK_US = 1e6 / 100; // USER_HZ on Linux
 
 const body = originBody();
-const origin = createServer((_req, res) => {
+const origin = createServer((req, res) => {
+  // The OTLP/HTTP sink of the otel instance, as the bench's nginx origin: an empty
+  // Export*ServiceResponse, the request body discarded.
+  if (req.url?.startsWith('/v1/')) {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
+    return void res.end();
+  }
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });
@@ -42,56 +56,100 @@ await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
 
 const { config, routes: all } = buildRampartConfig({ port: 0, origin: originUrl });
-const routes = ids.map((id) => {
+const mainIds = values.routes ? values.routes.split(',') : [];
+const mainRoutes = mainIds.map((id) => {
   const r = all.find((x) => x.id === id);
   if (!r) throw new Error(`no bench route ${id} (have: ${all.map((x) => x.id).join(', ')})`);
   return r;
 });
-config.endpoints = [...new Set(routes.map((r) => r.endpoint))];
-const dir = mkdtempSync(join(tmpdir(), 'route-cpu-'));
-const file = join(dir, 'rampart.json');
-writeFileSync(file, JSON.stringify(config));
-
-const flags = values['node-flags'] ? values['node-flags'].split(' ') : [];
-const free = createServer();
-await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
-const port = (free.address() as AddressInfo).port;
-await new Promise<void>((r) => free.close(() => r()));
-const gw = spawn(process.execPath, [...flags, 'bin/rampart', 'run', '-c', file, '--port', String(port), '--workers', '1'], {
-  stdio: ['ignore', 'ignore', 'pipe'],
-  env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' },
+const instances = featureInstances({ origin: originUrl });
+const chosen = instanceIds.map((id) => {
+  const inst = instances.find((x) => x.id === id);
+  if (!inst) throw new Error(`no feature instance ${id} startable here (have: ${instances.map((x) => x.id).join(', ')})`);
+  if (inst.scheme !== 'http') throw new Error(`instance ${id}: only http instances are supported here`);
+  return inst;
 });
-let out = '';
-gw.stderr.on('data', (d) => (out += d));
-for (let i = 0; ; i++) {
-  if (i > 150) throw new Error(`gateway did not start:\n${out}`);
-  await new Promise((r) => setTimeout(r, 100));
-  try {
-    if ((await fetch(`http://127.0.0.1:${port}/__health`)).ok) break;
-  } catch {
-    /* not yet listening */
-  }
+const dir = mkdtempSync(join(tmpdir(), 'route-cpu-'));
+const flags = values['node-flags'] ? values['node-flags'].split(' ') : [];
+
+async function freePort(): Promise<number> {
+  const free = createServer();
+  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+  const port = (free.address() as AddressInfo).port;
+  await new Promise<void>((r) => free.close(() => r()));
+  return port;
 }
 
-/** The serving process: the gateway itself or, with a cluster, its only worker. */
-function servingPid(): number {
-  const kids = readFileSync(`/proc/${gw.pid}/task/${gw.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-  return kids.length > 0 ? Number(kids[0]) : (gw.pid as number);
+interface Gateway {
+  label: string;
+  port: number;
+  proc: ReturnType<typeof spawn>;
+  log: () => string;
+  pid: number;
+  pool: Pool;
+}
+async function startGateway(label: string, cfg: (port: number) => Record<string, unknown>): Promise<Gateway> {
+  const port = await freePort();
+  const file = join(dir, `${label}.json`);
+  writeFileSync(file, JSON.stringify(cfg(port)));
+  const proc = spawn(process.execPath, [...flags, 'bin/rampart', 'run', '-c', file, '--port', String(port), '--workers', '1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' },
+  });
+  let out = '';
+  proc.stderr?.on('data', (d) => (out += d));
+  for (let i = 0; ; i++) {
+    if (i > 150) throw new Error(`gateway ${label} did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/__health`)).ok) break;
+    } catch {
+      /* not yet listening */
+    }
+  }
+  /** The serving process: the gateway itself or, with a cluster, its only worker. */
+  const kids = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  const pid = kids.length > 0 ? Number(kids[0]) : (proc.pid as number);
+  return { label, port, proc, log: () => out, pid, pool: new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 }) };
 }
 function cpuUs(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) * TICK_US;
 }
 
+interface Target {
+  id: string;
+  route: BenchRoute;
+  gw: Gateway;
+}
+const targets: Target[] = [];
+const gateways: Gateway[] = [];
+if (mainRoutes.length) {
+  const gw = await startGateway('main', (port) => ({ ...config, port, endpoints: [...new Set(mainRoutes.map((r) => r.endpoint))] }));
+  gateways.push(gw);
+  for (const r of mainRoutes) targets.push({ id: r.id, route: r, gw });
+}
+for (const inst of chosen) {
+  const gw = await startGateway(inst.id, (port) => inst.config(port));
+  gateways.push(gw);
+  for (const r of inst.routes) {
+    if (targets.some((t) => t.id === r.id)) throw new Error(`route id ${r.id} given twice`);
+    targets.push({ id: r.id, route: r, gw });
+  }
+}
+const ids = targets.map((t) => t.id);
+if (!ids.includes(values.base)) throw new Error(`base ${values.base} is none of ${ids.join(', ')}`);
+
 const statusSeen = new Map<number, number>();
-const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
-async function drive(path: string, headers: Record<string, string>, n: number): Promise<number> {
+async function drive(t: Target, n: number): Promise<number> {
+  const { path } = t.route;
+  const headers = t.route.headers ?? {};
   let next = 0;
   let bad = 0;
   const worker = async (): Promise<void> => {
     while (next < n) {
       next++;
-      const r = await pool.request({ method: 'GET', path, headers });
+      const r = await t.gw.pool.request({ method: 'GET', path, headers });
       await r.body.dump();
       if (r.statusCode !== 200) {
         bad++;
@@ -103,19 +161,18 @@ async function drive(path: string, headers: Record<string, string>, n: number): 
   return bad;
 }
 
-const pid = servingPid();
-for (const r of routes) await drive(r.path, r.headers ?? {}, Math.min(2000, requests)); // warm-up (JIT)
+for (const t of targets) await drive(t, Math.min(2000, requests)); // warm-up (JIT)
 const cpu: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
 const rps: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
 for (let round = 0; round < rounds; round++) {
-  const order = round % 2 === 0 ? routes : [...routes].reverse();
+  const order = round % 2 === 0 ? targets : [...targets].reverse();
   for (const r of order) {
-    const c0 = cpuUs(pid);
+    const c0 = cpuUs(r.gw.pid);
     const t0 = process.hrtime.bigint();
-    const bad = await drive(r.path, r.headers ?? {}, requests);
+    const bad = await drive(r, requests);
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200 (${JSON.stringify([...statusSeen])}); gateway log:\n${out.slice(-2000)}`);
-    cpu[r.id].push((cpuUs(pid) - c0) / requests);
+    if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200 (${JSON.stringify([...statusSeen])}); gateway log:\n${r.gw.log().slice(-2000)}`);
+    cpu[r.id].push((cpuUs(r.gw.pid) - c0) / requests);
     rps[r.id].push(requests / s);
   }
 }
@@ -124,7 +181,9 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`${rounds} interleaved rounds x ${requests} requests, ${connections} connections, 1 worker; load average ${load}`);
+console.log(
+  `${rounds} interleaved rounds x ${requests} requests, ${connections} connections, 1 worker per gateway (${gateways.map((g) => g.label).join(', ')}); load average ${load}`,
+);
 console.log('route          CPU µs/req (median)  ratio to base (median of rounds)   req/s (median)  req/s ratio');
 for (const id of ids) {
   const ratios = cpu[id].map((v, i) => v / cpu[values.base][i]);
@@ -134,6 +193,8 @@ for (const id of ids) {
       `        ${median(rps[id]).toFixed(0).padStart(6)}       ${median(rr).toFixed(3)}`,
   );
 }
-await pool.close();
-gw.kill('SIGTERM');
+for (const g of gateways) {
+  await g.pool.close();
+  g.proc.kill('SIGTERM');
+}
 origin.close();
