@@ -12,6 +12,10 @@
 // join the interleaved rounds, each judged on its own process's CPU:
 //   node --import tsx bench/route-cpu.ts --routes plain --instance otel --base plain
 // (instances that need a JWT set-up, Redis or TLS files are not started here.)
+//
+// `--before LAUNCHER` (another build's bin/rampart, e.g. a copy of bin/, dist/ and package.json
+// made before a change, with node_modules linked) runs every route a second time on that build, as
+// `ID@before`, in the same interleaved rounds: a before/after comparison under the same load.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '4000' },
     connections: { type: 'string', default: '16' },
     instance: { type: 'string', default: '' },
+    before: { type: 'string', default: '' },
     'node-flags': { type: 'string', default: '' },
   },
 });
@@ -88,11 +93,11 @@ interface Gateway {
   pid: number;
   pool: Pool;
 }
-async function startGateway(label: string, cfg: (port: number) => Record<string, unknown>): Promise<Gateway> {
+async function startGateway(label: string, cfg: (port: number) => Record<string, unknown>, launcher = 'bin/rampart'): Promise<Gateway> {
   const port = await freePort();
   const file = join(dir, `${label}.json`);
   writeFileSync(file, JSON.stringify(cfg(port)));
-  const proc = spawn(process.execPath, [...flags, 'bin/rampart', 'run', '-c', file, '--port', String(port), '--workers', '1'], {
+  const proc = spawn(process.execPath, [...flags, launcher, 'run', '-c', file, '--port', String(port), '--workers', '1'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' },
   });
@@ -112,9 +117,10 @@ async function startGateway(label: string, cfg: (port: number) => Record<string,
   const pid = kids.length > 0 ? Number(kids[0]) : (proc.pid as number);
   return { label, port, proc, log: () => out, pid, pool: new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 }) };
 }
-function cpuUs(pid: number): number {
+/** utime and stime of a process, µs. */
+function cpuOf(pid: number): [number, number] {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_US;
+  return [Number(f[11]) * TICK_US, Number(f[12]) * TICK_US];
 }
 
 interface Target {
@@ -124,17 +130,24 @@ interface Target {
 }
 const targets: Target[] = [];
 const gateways: Gateway[] = [];
-if (mainRoutes.length) {
-  const gw = await startGateway('main', (port) => ({ ...config, port, endpoints: [...new Set(mainRoutes.map((r) => r.endpoint))] }));
-  gateways.push(gw);
-  for (const r of mainRoutes) targets.push({ id: r.id, route: r, gw });
-}
-for (const inst of chosen) {
-  const gw = await startGateway(inst.id, (port) => inst.config(port));
-  gateways.push(gw);
-  for (const r of inst.routes) {
-    if (targets.some((t) => t.id === r.id)) throw new Error(`route id ${r.id} given twice`);
-    targets.push({ id: r.id, route: r, gw });
+for (const [suffix, launcher] of values.before
+  ? [
+      ['', 'bin/rampart'],
+      ['@before', values.before],
+    ]
+  : [['', 'bin/rampart']]) {
+  if (mainRoutes.length) {
+    const gw = await startGateway(`main${suffix}`, (port) => ({ ...config, port, endpoints: [...new Set(mainRoutes.map((r) => r.endpoint))] }), launcher);
+    gateways.push(gw);
+    for (const r of mainRoutes) targets.push({ id: r.id + suffix, route: r, gw });
+  }
+  for (const inst of chosen) {
+    const gw = await startGateway(inst.id + suffix, (port) => inst.config(port), launcher);
+    gateways.push(gw);
+    for (const r of inst.routes) {
+      if (targets.some((t) => t.id === r.id + suffix)) throw new Error(`route id ${r.id} given twice`);
+      targets.push({ id: r.id + suffix, route: r, gw });
+    }
   }
 }
 const ids = targets.map((t) => t.id);
@@ -163,16 +176,19 @@ async function drive(t: Target, n: number): Promise<number> {
 
 for (const t of targets) await drive(t, Math.min(2000, requests)); // warm-up (JIT)
 const cpu: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
+const user: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
 const rps: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? targets : [...targets].reverse();
   for (const r of order) {
-    const c0 = cpuUs(r.gw.pid);
+    const [u0, s0] = cpuOf(r.gw.pid);
     const t0 = process.hrtime.bigint();
     const bad = await drive(r, requests);
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     if (bad > 0) throw new Error(`${r.id}: ${bad} answers were not 200 (${JSON.stringify([...statusSeen])}); gateway log:\n${r.gw.log().slice(-2000)}`);
-    cpu[r.id].push((cpuUs(r.gw.pid) - c0) / requests);
+    const [u1, s1] = cpuOf(r.gw.pid);
+    cpu[r.id].push((u1 - u0 + s1 - s0) / requests);
+    user[r.id].push((u1 - u0) / requests);
     rps[r.id].push(requests / s);
   }
 }
@@ -184,13 +200,20 @@ const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join('
 console.log(
   `${rounds} interleaved rounds x ${requests} requests, ${connections} connections, 1 worker per gateway (${gateways.map((g) => g.label).join(', ')}); load average ${load}`,
 );
-console.log('route          CPU µs/req (median)  ratio to base (median of rounds)   req/s (median)  req/s ratio');
+console.log(
+  'route          CPU µs/req (median)  ratio to base (median of rounds)   req/s (median)  req/s ratio   user µs/req  user ratio   CPU min  min ratio',
+);
 for (const id of ids) {
   const ratios = cpu[id].map((v, i) => v / cpu[values.base][i]);
   const rr = rps[id].map((v, i) => v / rps[values.base][i]);
+  const min = Math.min(...cpu[id]);
   console.log(
     `${id.padEnd(14)} ${median(cpu[id]).toFixed(1).padStart(10)}          ${median(ratios).toFixed(3).padStart(6)}   [${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}]` +
-      `        ${median(rps[id]).toFixed(0).padStart(6)}       ${median(rr).toFixed(3)}`,
+      `        ${median(rps[id]).toFixed(0).padStart(6)}       ${median(rr).toFixed(3)}` +
+      `       ${median(user[id]).toFixed(1).padStart(6)}       ${median(user[id].map((v, i) => v / user[values.base][i])).toFixed(3)}` +
+      // The quietest round of each: on a shared machine noise only adds, so the minima are a
+      // second estimate of what a route costs (each minimum from its own round).
+      `    ${min.toFixed(1).padStart(6)}     ${(min / Math.min(...cpu[values.base])).toFixed(3)}`,
   );
 }
 for (const g of gateways) {

@@ -133,3 +133,35 @@ test('sampling: rate 1 records everything; below 1 a parent decides, roots by ra
   await all.shutdown();
   await half.shutdown();
 });
+
+test('spans of every length frame right (one-, two- and three-byte lengths, written in place), ASCII and not', async () => {
+  const { tracer, sent } = recorder();
+  const k = keyBytes('v');
+  // 20 000 bytes: a three-byte length; 'é' (two UTF-8 bytes) short and long; 125/126 ASCII chars
+  // either side of the short path's bound; an empty value.
+  const values = ['a', 'é', 'x'.repeat(125), 'x'.repeat(126), 'é'.repeat(70), '', 'y'.repeat(20_000), 'z'.repeat(5000) + 'ü'];
+  for (const v of values) {
+    const w = tracer.open(tracer.start(undefined));
+    w.raw(fixedPart('n', SPAN_KIND.INTERNAL, {}));
+    w.stringAttr(k, v);
+    w.dynamicStringAttr('d', v.slice(0, 3));
+    tracer.commit();
+  }
+  // A span opened and not committed is not sent; the next one takes its place.
+  tracer.open(tracer.start(undefined)).raw(fixedPart('lost', SPAN_KIND.INTERNAL, {}));
+  const w = tracer.open(tracer.start(undefined));
+  w.raw(fixedPart('kept', SPAN_KIND.INTERNAL, {}));
+  tracer.commit();
+  tracer.flush();
+  const spans = decode(sent[0].bytes).resourceSpans[0].scopeSpans[0].spans;
+  assert.equal(sent[0].spans, values.length + 1);
+  assert.deepEqual(
+    spans.slice(0, values.length).map((s: any) => attrs(s.attributes)),
+    values.map((v) => ({ v, d: v.slice(0, 3) })),
+  );
+  assert.deepEqual(
+    spans.map((s: any) => s.name),
+    [...values.map(() => 'n'), 'kept'],
+  );
+  await tracer.shutdown();
+});
