@@ -101,6 +101,7 @@ async function startGateway(label: string, cfg: (port: number) => Record<string,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' },
   });
+  spawned.add(proc);
   let out = '';
   proc.stderr?.on('data', (d) => (out += d));
   for (let i = 0; ; i++) {
@@ -122,6 +123,14 @@ function cpuOf(pid: number): [number, number] {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return [Number(f[11]) * TICK_US, Number(f[12]) * TICK_US];
 }
+
+// Every gateway started is stopped when the bench exits, also after a throw (a gateway left
+// running under valgrind would keep a core busy).
+const spawned = new Set<ReturnType<typeof spawn>>();
+process.on('exit', () => {
+  for (const p of spawned) if (p.exitCode === null) p.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(1));
 
 interface Target {
   id: string;

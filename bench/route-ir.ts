@@ -80,14 +80,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function drive(pool: Pool, t: Target, n: number): Promise<void> {
+async function drive(pool: Pool, t: Target, n: number, log: () => string): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < n) {
       next++;
       const r = await pool.request({ method: 'GET', path: t.route.path, headers: t.route.headers ?? {} });
       await r.body.dump();
-      if (r.statusCode !== 200) throw new Error(`${t.id}: status ${r.statusCode}`);
+      if (r.statusCode !== 200) throw new Error(`${t.id}: status ${r.statusCode}; gateway log:\n${log().slice(-3000)}`);
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
@@ -109,6 +109,14 @@ function dumpedIr(prefix: string, before: Set<string>): { main: number; all: num
   }
   return { main, all };
 }
+
+// Every gateway started is stopped when the bench exits, also after a throw (a gateway left
+// running under valgrind would keep a core busy).
+const spawned = new Set<ReturnType<typeof spawn>>();
+process.on('exit', () => {
+  for (const p of spawned) if (p.exitCode === null) p.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(1));
 
 const results: { id: string; main: number; all: number }[] = [];
 for (const t of targets) {
@@ -134,6 +142,7 @@ for (const t of targets) {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' } },
   );
+  spawned.add(gw);
   let out = '';
   gw.stderr.on('data', (d) => (out += d));
   for (let i = 0; ; i++) {
@@ -146,10 +155,10 @@ for (const t of targets) {
     }
   }
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
-  await drive(pool, t, warmup);
+  await drive(pool, t, warmup, () => out);
   execFileSync('callgrind_control', ['-z', String(gw.pid)], { timeout: 120_000, stdio: 'ignore' });
   const before = new Set(readdirSync(dir));
-  await drive(pool, t, requests);
+  await drive(pool, t, requests, () => out);
   execFileSync('callgrind_control', ['-d', String(gw.pid)], { timeout: 120_000, stdio: 'ignore' });
   const ir = dumpedIr(prefix, before);
   results.push({ id: t.id, main: ir.main / requests, all: ir.all / requests });
