@@ -1,7 +1,7 @@
 // The lean span recorder (observability/otel/lean-tracer.ts, pb-writer.ts, span-parts.ts): the
 // batches it hands its sinks decode with the OTLP protobuf definitions (protobufjs) to the spans
 // written — ids, parent links, trace state, times, kinds, names, string/int/bool attributes
-// (multi-byte lengths and UTF-8 included), statuses, resource and scope; batches of 512; the
+// (multi-byte lengths and UTF-8 included), statuses, resource and scope; batches of 2048; the
 // sampling rules; ids never all zero.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,10 +90,10 @@ test('a server span and its child decode to what was written', async () => {
   await tracer.shutdown();
 });
 
-test('512 spans make a batch at once; the rest leave with the next flush or at shutdown', async () => {
+test('2048 spans make a batch at once; the rest leave with the next flush or at shutdown', async () => {
   const { tracer, sent } = recorder();
   const fixed = fixedPart('x', SPAN_KIND.INTERNAL, {});
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 2136; i++) {
     const w = tracer.open(tracer.start(undefined));
     w.raw(fixed);
     tracer.commit();
@@ -101,13 +101,13 @@ test('512 spans make a batch at once; the rest leave with the next flush or at s
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(
     sent.map((s) => s.spans),
-    [512],
+    [2048],
   );
-  assert.equal(decode(sent[0].bytes).resourceSpans[0].scopeSpans[0].spans.length, 512);
+  assert.equal(decode(sent[0].bytes).resourceSpans[0].scopeSpans[0].spans.length, 2048);
   await tracer.shutdown();
   assert.deepEqual(
     sent.map((s) => s.spans),
-    [512, 88],
+    [2048, 88],
   );
   const roots = decode(sent[1].bytes).resourceSpans[0].scopeSpans[0].spans;
   assert.equal(new Set(roots.map((s: any) => s.traceId)).size, 88, 'each root span is a new trace');
