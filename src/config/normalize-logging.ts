@@ -23,6 +23,11 @@ export interface LogSettings {
   gelf: { host: string; port: number; tcp: boolean } | undefined;
 }
 
+/** Why the EE Backend Log is refused, at either place KrakenD EE reads it (the service-level
+ * `backend` field here, the backend-scope block in components/telemetry/logging/schema.ts). */
+export const BACKEND_LOG_REFUSAL =
+  'the KrakenD EE backend log (one line per backend call, custom_format/log_with_level/no_value) is not implemented; remove the block — each backend call is measured by telemetry/metrics (layer.backend) and traced by telemetry/opentelemetry (layers.backend)';
+
 const LEVEL = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', ERROR: 'error', CRITICAL: 'fatal' } as const;
 const AT = '/extra_config/telemetry~1logging';
 
@@ -37,6 +42,7 @@ type Raw = {
   access_log_format?: '' | 'default' | 'httpdCommon' | 'httpdCombine' | 'json' | 'custom';
   access_log_custom_format?: string;
   access_log_missing_key_marker?: string;
+  backend?: unknown;
 };
 
 export function normalizeLogging(raw: unknown, problems: Problems, warnings: string[], extra: Record<string, unknown> = {}): LogSettings {
@@ -66,6 +72,7 @@ export function normalizeLogging(raw: unknown, problems: Problems, warnings: str
     };
   }
   const r = raw as Raw;
+  if (r.backend !== undefined) problems.add(`${AT}/backend`, `field "backend" is not supported: ${BACKEND_LOG_REFUSAL}`);
   if (logstash && r.format !== undefined && r.format !== 'logstash')
     problems.add(
       '/extra_config/telemetry~1logstash',

@@ -71,10 +71,15 @@ async function exchangeWithHooks(
   return res;
 }
 
-/** A client's own traceparent/tracestate (forwarded by input_headers) give way to the gateway's. */
-function withoutTraceContext(h: string[]): string[] {
+/** The headers with the gateway's trace context: a client's own traceparent/tracestate
+ * (forwarded by input_headers) give way to it. One new array per request (with OTel). */
+function withTraceContext(h: string[], trace: string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < h.length; i += 2) if (h[i] !== 'traceparent' && h[i] !== 'tracestate') out.push(h[i], h[i + 1]);
+  for (let i = 0; i < h.length; i += 2) {
+    const k = h[i];
+    if (k !== 'traceparent' && k !== 'tracestate') out.push(k, h[i + 1]);
+  }
+  for (let i = 0; i < trace.length; i++) out.push(trace[i]);
   return out;
 }
 
@@ -154,7 +159,7 @@ export async function compileBackend(
     const origin = srv ? srv.pick() : originList.length === 1 ? originList[0] : originList[(rr = (rr + 1) % originList.length)];
     if (origin === undefined) return fail('backend.no_hosts', noHosts);
     const filtered = headerFilter ? headerFilter(input.headers) : input.headers;
-    const headers = input.traceHeaders ? withoutTraceContext(filtered).concat(input.traceHeaders) : filtered;
+    const headers = input.traceHeaders ? withTraceContext(filtered, input.traceHeaders) : filtered;
     let up: UpstreamRequest = {
       method,
       origin,

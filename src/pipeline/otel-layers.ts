@@ -57,9 +57,10 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
     },
     end(span, input, r) {
       const o = outcome(input, r);
-      series?.[o].record((nowMs() - span.startMs) / 1000);
+      const t1 = nowMs();
+      series?.[o].record((t1 - span.startMs) / 1000);
       if (!span.sampled) return;
-      const w = tracer.open(span);
+      const w = tracer.open(span, t1);
       w.raw(fixed);
       w.raw(OUTCOMES[o]);
       if (failureOf(r) !== undefined) w.raw(ERROR);
@@ -97,10 +98,11 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
     },
     end(span, input, r) {
       const o = outcome(input, r);
-      series?.[o].record((nowMs() - span.startMs) / 1000);
+      const t1 = nowMs();
+      series?.[o].record((t1 - span.startMs) / 1000);
       if (!span.sampled) return;
       const failure = failureOf(r);
-      const w = tracer.open(span);
+      const w = tracer.open(span, t1);
       w.raw(fixed);
       w.raw(OUTCOMES[o]);
       const status = r.kind === 'raw' ? r.raw.status : failure?.status;

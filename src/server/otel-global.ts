@@ -12,7 +12,7 @@ import type { RequestContext } from '../components/types.js';
 import { boundedMethod } from '../observability/otel/context.js';
 import type { Telemetry } from '../observability/otel/telemetry.js';
 import { compileServerSeries, type ServerSeries } from '../observability/otel/series-cache.js';
-import { SPAN_KIND, type LeanSpan } from '../observability/otel/lean-tracer.js';
+import { nowMs, SPAN_KIND, type LeanSpan } from '../observability/otel/lean-tracer.js';
 import { errorStatus, fixedPart, remoteParent, writeHeaders } from '../observability/otel/span-parts.js';
 import { keyBytes } from '../observability/otel/pb-writer.js';
 import { compileTrustedPeer } from '../net/client-ip.js';
@@ -28,17 +28,31 @@ export interface OtelResponse {
 interface Tracked extends ServerResponse, OtelResponse {
   otelCtx: RequestContext;
   otelSpan: LeanSpan | undefined;
+  /** Arrival, ms since the epoch (nowMs: the span's start too). */
   otelT0: number;
   otelBytes0: number;
 }
 
 export type GlobalLayer = (ctx: RequestContext) => void;
 
-function skipped(paths: ReadonlySet<string>, path: string): boolean {
-  if (paths.has(path)) return true;
-  // Entries written with a trailing slash ("/__debug/") cover what is under them.
-  for (const p of paths) if (p.endsWith('/') && (path.startsWith(p) || path === p.slice(0, -1))) return true;
-  return false;
+/** skip_paths as a test: the exact paths, then entries written with a trailing slash ("/__debug/"),
+ * which cover what is under them. */
+export function compileSkip(paths: ReadonlySet<string>): (path: string) => boolean {
+  const prefixes = [...paths].filter((p) => p.endsWith('/'));
+  if (prefixes.length === 0) return (path) => paths.has(path);
+  return (path) => {
+    if (paths.has(path)) return true;
+    for (const p of prefixes) if (path.startsWith(p) || path === p.slice(0, -1)) return true;
+    return false;
+  };
+}
+
+/** What the layer needs of one route pattern and method, made on its first request: its server
+ * spans' fixed part and its series by status code (none when skip_paths leaves the route out). */
+interface RouteParts {
+  /** Name, kind, http.route, http.request.method, url.scheme and the static attributes. */
+  fixed: Buffer | undefined;
+  series: Map<number, ServerSeries> | undefined;
 }
 
 const K_PATH = keyBytes('url.path');
@@ -55,42 +69,49 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
   const size = t.serverSize;
   if (!tracer && !duration && !size) return undefined;
   const trusted = compileTrustedPeer(router.trustedProxies);
-  const skip = t.settings.skipPaths;
+  const skipped = compileSkip(t.settings.skipPaths);
   const seriesOf: ((route: string, method: string, status: number) => ServerSeries) | undefined =
     duration || size ? compileServerSeries(duration, size, scheme, g.metricAttrs) : undefined;
   const { reportHeaders, skipHeaders, propagation, traceAttrs } = g;
 
-  // Name, kind, http.route, http.request.method, url.scheme and the static attributes, per
-  // route and method (routes come from the config plus one label; Node's parser bounds methods).
-  const fixedByRoute = new Map<string, Map<string, Buffer>>();
-  function fixedOf(route: string, method: string): Buffer {
-    let byMethod = fixedByRoute.get(route);
-    if (byMethod === undefined) fixedByRoute.set(route, (byMethod = new Map()));
-    let b = byMethod.get(method);
-    if (b === undefined) {
+  // Routes come from the config plus one label for unmatched ones; Node's parser bounds methods.
+  const routes = new Map<string, Map<string, RouteParts>>();
+  function partsOf(route: string, method: string): RouteParts {
+    let byMethod = routes.get(route);
+    if (byMethod === undefined) routes.set(route, (byMethod = new Map()));
+    let p = byMethod.get(method);
+    if (p === undefined) {
       const attrs = { 'http.route': route, 'http.request.method': boundedMethod(method), 'url.scheme': scheme, ...traceAttrs };
-      byMethod.set(method, (b = fixedPart(`${method} ${route}`, SPAN_KIND.SERVER, attrs)));
+      p = {
+        fixed: tracer ? fixedPart(`${method} ${route}`, SPAN_KIND.SERVER, attrs) : undefined,
+        series: seriesOf && !skipped(route) ? new Map() : undefined,
+      };
+      byMethod.set(method, p);
     }
-    return b;
+    return p;
   }
 
   function finish(res: Tracked, aborted: boolean): void {
     const ctx = res.otelCtx;
     const route = res.otelRoute ?? UNMATCHED_ROUTE;
     const status = res.statusCode;
-    if (seriesOf && !skipped(skip, route)) {
-      const s = seriesOf(route, boundedMethod(ctx.method), status);
-      s.duration?.record((performance.now() - res.otelT0) / 1000);
+    const method = ctx.method;
+    const parts = partsOf(route, method);
+    const t1 = nowMs();
+    if (parts.series !== undefined && seriesOf !== undefined) {
+      let s = parts.series.get(status);
+      if (s === undefined) parts.series.set(status, (s = seriesOf(route, boundedMethod(method), status)));
+      s.duration?.record((t1 - res.otelT0) / 1000);
       s.size?.record((ctx.req.socket?.bytesWritten ?? res.otelBytes0) - res.otelBytes0);
     }
     const span = res.otelSpan;
-    if (tracer === undefined || span === undefined || !span.sampled) return;
-    const w = tracer.open(span);
-    w.raw(fixedOf(route, ctx.method));
+    if (tracer === undefined || span === undefined || !span.sampled || parts.fixed === undefined) return;
+    const w = tracer.open(span, t1);
+    w.raw(parts.fixed);
     w.stringAttr(K_PATH, ctx.path);
     w.stringAttr(K_CLIENT, ctx.clientIp);
     const agent = ctx.req.headers['user-agent'];
-    w.stringAttr(K_AGENT, agent === undefined ? '' : agent.slice(0, 256));
+    w.stringAttr(K_AGENT, agent === undefined ? '' : agent.length > 256 ? agent.slice(0, 256) : agent);
     w.intAttr(K_STATUS, status);
     if (reportHeaders) writeHeaders(w, ctx.req.rawHeaders, skipHeaders);
     if (aborted) w.raw(CLIENT_GONE);
@@ -106,14 +127,15 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
 
   return (ctx) => {
     const { req, path } = ctx;
-    if (skipped(skip, path)) return;
+    if (skipped(path)) return;
     const res = ctx.res as Tracked;
+    const t0 = nowMs();
     res.otelCtx = ctx;
-    res.otelT0 = performance.now();
+    res.otelT0 = t0;
     res.otelBytes0 = req.socket?.bytesWritten ?? 0;
     if (tracer) {
       const parent = propagation && trusted(req) ? remoteParent(req.headers) : undefined;
-      const span = tracer.start(parent);
+      const span = tracer.start(parent, t0);
       res.otelSpan = span;
       ctx.traceContext = span;
     } else res.otelSpan = undefined;

@@ -263,6 +263,11 @@ test('a typo or a missing template in telemetry/logging stops startup with its p
     [{ level: 'LOUD' }, /\/extra_config\/telemetry~1logging\/level: /],
     [{ level: 'INFO', format: 'custom' }, /\/extra_config\/telemetry~1logging\/custom_format: format "custom" needs a custom_format/],
     [{ level: 'INFO', access_log_format: 'custom', access_log_custom_format: '%{query}' }, /access_log_custom_format: unknown variable %\{query\}/],
+    // KrakenD EE's service-level Backend Log: refused by name with why, not as an unknown field.
+    [
+      { level: 'INFO', backend: { log_with_level: 'INFO', custom_format: '%{method} %{path}\n' } },
+      /\/extra_config\/telemetry~1logging\/backend: field "backend" is not supported: the KrakenD EE backend log \(one line per backend call/,
+    ],
   ];
   for (const [logging, expected] of cases) {
     const file = writeConfig({ version: 3, endpoints: [], extra_config: { 'telemetry/logging': logging } });

@@ -1,7 +1,7 @@
 // The lean span recorder (observability/otel/lean-tracer.ts, pb-writer.ts, span-parts.ts): the
 // batches it hands its sinks decode with the OTLP protobuf definitions (protobufjs) to the spans
 // written — ids, parent links, trace state, times, kinds, names, string/int/bool attributes
-// (multi-byte lengths and UTF-8 included), statuses, resource and scope; batches of 512; the
+// (multi-byte lengths and UTF-8 included), statuses, resource and scope; batches of 2048; the
 // sampling rules; ids never all zero.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,10 +90,10 @@ test('a server span and its child decode to what was written', async () => {
   await tracer.shutdown();
 });
 
-test('512 spans make a batch at once; the rest leave with the next flush or at shutdown', async () => {
+test('2048 spans make a batch at once; the rest leave with the next flush or at shutdown', async () => {
   const { tracer, sent } = recorder();
   const fixed = fixedPart('x', SPAN_KIND.INTERNAL, {});
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 2136; i++) {
     const w = tracer.open(tracer.start(undefined));
     w.raw(fixed);
     tracer.commit();
@@ -101,13 +101,13 @@ test('512 spans make a batch at once; the rest leave with the next flush or at s
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(
     sent.map((s) => s.spans),
-    [512],
+    [2048],
   );
-  assert.equal(decode(sent[0].bytes).resourceSpans[0].scopeSpans[0].spans.length, 512);
+  assert.equal(decode(sent[0].bytes).resourceSpans[0].scopeSpans[0].spans.length, 2048);
   await tracer.shutdown();
   assert.deepEqual(
     sent.map((s) => s.spans),
-    [512, 88],
+    [2048, 88],
   );
   const roots = decode(sent[1].bytes).resourceSpans[0].scopeSpans[0].spans;
   assert.equal(new Set(roots.map((s: any) => s.traceId)).size, 88, 'each root span is a new trace');
@@ -132,4 +132,36 @@ test('sampling: rate 1 records everything; below 1 a parent decides, roots by ra
   assert.match(half.start({ ...parent, sampled: false }).traceparent(), /^00-00000001000000020000000300000004-[0-9a-f]{16}-00$/);
   await all.shutdown();
   await half.shutdown();
+});
+
+test('spans of every length frame right (one-, two- and three-byte lengths, written in place), ASCII and not', async () => {
+  const { tracer, sent } = recorder();
+  const k = keyBytes('v');
+  // 20 000 bytes: a three-byte length; 'é' (two UTF-8 bytes) short and long; 125/126 ASCII chars
+  // either side of the short path's bound; an empty value.
+  const values = ['a', 'é', 'x'.repeat(125), 'x'.repeat(126), 'é'.repeat(70), '', 'y'.repeat(20_000), 'z'.repeat(5000) + 'ü'];
+  for (const v of values) {
+    const w = tracer.open(tracer.start(undefined));
+    w.raw(fixedPart('n', SPAN_KIND.INTERNAL, {}));
+    w.stringAttr(k, v);
+    w.dynamicStringAttr('d', v.slice(0, 3));
+    tracer.commit();
+  }
+  // A span opened and not committed is not sent; the next one takes its place.
+  tracer.open(tracer.start(undefined)).raw(fixedPart('lost', SPAN_KIND.INTERNAL, {}));
+  const w = tracer.open(tracer.start(undefined));
+  w.raw(fixedPart('kept', SPAN_KIND.INTERNAL, {}));
+  tracer.commit();
+  tracer.flush();
+  const spans = decode(sent[0].bytes).resourceSpans[0].scopeSpans[0].spans;
+  assert.equal(sent[0].spans, values.length + 1);
+  assert.deepEqual(
+    spans.slice(0, values.length).map((s: any) => attrs(s.attributes)),
+    values.map((v) => ({ v, d: v.slice(0, 3) })),
+  );
+  assert.deepEqual(
+    spans.map((s: any) => s.name),
+    [...values.map(() => 'n'), 'kept'],
+  );
+  await tracer.shutdown();
 });

@@ -111,11 +111,34 @@ export class PbWriter {
   }
 
   string(tag: number, s: string): void {
+    this.ensure(s.length + 6);
+    const start = this.pos;
+    this.buf[this.pos++] = tag;
+    this.varint(s.length);
+    if (this.ascii(s)) return;
+    this.pos = start;
     const n = Buffer.byteLength(s);
     this.ensure(n + 6);
     this.buf[this.pos++] = tag;
     this.varint(n);
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
+
+  /** Copies `s` byte per char if it is all ASCII (then its UTF-8 is itself) and returns true;
+   * else leaves `pos` anywhere and returns false (the caller rewinds and writes UTF-8). Why: the
+   * values of a request (a path, an IP, a user agent) are short ASCII, and a loop of byte stores
+   * costs less than Buffer.byteLength plus Buffer#write (two calls into C++, argument checks).
+   * The caller has ensured s.length bytes. */
+  private ascii(s: string): boolean {
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      b[p++] = c;
+    }
+    this.pos = p;
+    return true;
   }
 
   /** A fixed64 field holding nanoseconds since the epoch (a double: ~256 ns of precision),
@@ -140,6 +163,25 @@ export class PbWriter {
 
   /** A string attribute (Span.attributes KeyValue) whose key part is pre-encoded by `keyBytes`. */
   stringAttr(key: Buffer, value: string): void {
+    const start = this.pos;
+    if (value.length < 126) {
+      // Short ASCII (the usual case): one-byte lengths for the string and its AnyValue (below
+      // 128 bytes), written without measuring the string first.
+      const any = 2 + value.length;
+      const kv = key.length + 2 + any;
+      this.ensure(kv + 8);
+      const b = this.buf;
+      b[this.pos++] = TAG.attribute;
+      this.varint(kv);
+      b.set(key, this.pos);
+      this.pos += key.length;
+      b[this.pos++] = TAG.value;
+      b[this.pos++] = any;
+      b[this.pos++] = TAG.stringValue;
+      b[this.pos++] = value.length;
+      if (this.ascii(value)) return;
+      this.pos = start;
+    }
     const n = Buffer.byteLength(value);
     const any = 1 + varintSize(n) + n;
     const kv = key.length + 1 + varintSize(any) + any;
@@ -147,7 +189,7 @@ export class PbWriter {
     const b = this.buf;
     b[this.pos++] = TAG.attribute;
     this.varint(kv);
-    key.copy(b, this.pos);
+    b.set(key, this.pos);
     this.pos += key.length;
     b[this.pos++] = TAG.value;
     this.varint(any);
@@ -184,7 +226,7 @@ export class PbWriter {
     const b = this.buf;
     b[this.pos++] = TAG.attribute;
     this.varint(kv);
-    key.copy(b, this.pos);
+    b.set(key, this.pos);
     this.pos += key.length;
     b[this.pos++] = TAG.value;
     this.varint(any);

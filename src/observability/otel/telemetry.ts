@@ -123,7 +123,7 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
     meter.createObservableGauge('nodejs.eventloop.delay.p99', { unit: 's' }).addCallback((r) => r.observe(loop.percentile(99) / 1e9));
   }
   // Spans are recorded and encoded by lean-tracer.ts (the SDK's Span objects cost more than the
-  // plain route); batches leave every second, or at 512 spans.
+  // plain route); batches leave every second, or at 2048 spans.
   const tracer =
     sinks.length && s.sampleRate > 0
       ? new LeanTracer({ resource: resourceAttrs, scope: { name: 'rampart', version: VERSION }, sampleRate: s.sampleRate, sinks, flushMs: 1000 })

@@ -1,8 +1,10 @@
 // `telemetry/logging` (service, KrakenD CE krakend-gologging; EE access-log fields): where and how
 // the gateway logs. Config only: read by config/normalize-logging.ts into ServiceConfig.logging,
-// applied by observability/logger.ts when the process starts. The EE backend-level block (request
-// and response logging per backend) is not implemented and is refused at that scope.
+// applied by observability/logger.ts when the process starts. The EE Backend Log (one line per
+// backend call) is not implemented: refused at backend scope, and its service-level default, the
+// `backend` field, is read only to be refused by name (config/normalize-logging.ts).
 import { COMMENT_KEYS } from '../../../config/schema.js';
+import { BACKEND_LOG_REFUSAL } from '../../../config/normalize-logging.js';
 import type { ComponentSpec } from '../../types.js';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
@@ -10,10 +12,7 @@ export const SYSLOG_FACILITIES = ['local0', 'local1', 'local2', 'local3', 'local
 
 export const loggingComponent: ComponentSpec = {
   namespace: 'telemetry/logging',
-  scopeHints: {
-    backend:
-      'the KrakenD EE backend log (one line per backend call, custom_format/log_with_level/no_value) is not implemented; remove the block — each backend call is measured by telemetry/metrics (layer.backend) and traced by telemetry/opentelemetry (layers.backend)',
-  },
+  scopeHints: { backend: BACKEND_LOG_REFUSAL },
   schemas: {
     service: {
       type: 'object',
@@ -32,6 +31,8 @@ export const loggingComponent: ComponentSpec = {
         access_log_format: { type: 'string', enum: ['', 'default', 'httpdCommon', 'httpdCombine', 'json', 'custom'] },
         access_log_custom_format: { type: 'string', maxLength: 4096 },
         access_log_missing_key_marker: { type: 'string', maxLength: 64 },
+        // KrakenD EE: the Backend Log for every backend (backend_log.json). Refused by name.
+        backend: {},
       },
     },
   },
