@@ -1,6 +1,7 @@
 // `http_response.new` on the host side: only origins declared at compile time, one timeout for
 // the whole exchange, redirects never followed (a 3xx reaches the script as it is), the body
 // read up to a cap. KrakenD uses Go's DefaultClient here (any host, redirects): an SSRF primitive.
+import { request } from 'undici';
 import type { LuaHttpOptions } from './types.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -42,9 +43,6 @@ export function makeHttpPerformer(allowed: Set<string>, opts: LuaHttpOptions) {
     const body = typeof req.body === 'string' && req.body !== '' && method !== 'GET' && method !== 'HEAD' ? req.body : undefined;
     const signal = AbortSignal.timeout(opts.timeoutMs);
     try {
-      // undici's full entry (fetch, web streams, the llhttp wasm: ~0.6 MB of code) is loaded on the
-      // first http_response call, not at start-up with every Lua config.
-      const { request } = await import('undici');
       const res = await request(url, { method: method as 'GET', headers, body, signal });
       const chunks: Buffer[] = [];
       let size = 0;
