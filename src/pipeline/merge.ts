@@ -8,7 +8,10 @@ import { discardBody, readUpstreamBody } from '../proxy/read-body.js';
 /** Largest no-op body kept for `respN` propagated params (sequential_propagated_params). */
 const MAX_PROPAGATED_RAW = 1024 * 1024;
 
-function combine(results: BackendResult[]): BackendResult {
+/** The merged result of the backends' results, in declaration order. `owned`: the results'
+ * data are the caller's alone (freshly decoded), so the first is merged into in place instead of
+ * copied (a result from a wrapper, e.g. a cache, may be shared and is copied). */
+export function combine(results: readonly BackendResult[], owned = false): BackendResult {
   let data: Data | undefined;
   let complete = true;
   const errors: GatewayError[] = [];
@@ -25,7 +28,7 @@ function combine(results: BackendResult[]): BackendResult {
       continue;
     }
     if (!r.complete) complete = false;
-    data = data ? Object.assign(data, r.data) : { ...r.data };
+    data = data ? Object.assign(data, r.data) : owned ? r.data : { ...r.data };
   }
   if (!data)
     return errorResult(
