@@ -202,6 +202,26 @@ async function guardedForward(plan: EndpointPlan, ctx: RequestContext): Promise<
   return forward(plan, ctx, body);
 }
 
+/** A request without a body (no Content-Length, no Transfer-Encoding): the guards and then
+ * `forward`, without an async function around them, so guards that answer at once (a cached JWT,
+ * a rate limit) add no promise, and no promise for the router to watch, to the request. */
+function guardedForwardNoBody(plan: EndpointPlan, ctx: RequestContext): void | Promise<void> {
+  if (plan.preBody === null) return afterPreBodyNoBody(plan, ctx);
+  const r = plan.preBody(ctx);
+  if (r instanceof Promise) return r.then((rejection) => (rejection ? refuse(plan, ctx, rejection) : afterPreBodyNoBody(plan, ctx)));
+  if (r) return refuse(plan, ctx, r);
+  return afterPreBodyNoBody(plan, ctx);
+}
+
+function afterPreBodyNoBody(plan: EndpointPlan, ctx: RequestContext): void | Promise<void> {
+  ctx.body = null;
+  if (plan.postBody === null) return forward(plan, ctx, null);
+  const r = plan.postBody(ctx);
+  if (r instanceof Promise) return r.then((rejection) => (rejection ? refuse(plan, ctx, rejection) : forward(plan, ctx, null)));
+  if (r) return refuse(plan, ctx, r);
+  return forward(plan, ctx, null);
+}
+
 /** The handler of one routed request. */
 export function runEndpoint(plan: EndpointPlan, ctx: RequestContext): void | Promise<void> {
   const bad = checkParams(ctx.params, plan.disablePathDecoding);
@@ -211,7 +231,9 @@ export function runEndpoint(plan: EndpointPlan, ctx: RequestContext): void | Pro
     return respond(ctx, plainAnswer(400, plan.returnErrorMsg ? `error: ${bad}` : '', [], 'text/plain; charset=utf-8'), plan.response, plan.log);
   }
   const h = ctx.req.headers;
-  if (plan.preBody === null && plan.postBody === null && h['content-length'] === undefined && h['transfer-encoding'] === undefined)
-    return forward(plan, ctx, null);
+  if (h['content-length'] === undefined && h['transfer-encoding'] === undefined) {
+    if (plan.preBody === null && plan.postBody === null) return forward(plan, ctx, null);
+    return guardedForwardNoBody(plan, ctx);
+  }
   return guardedForward(plan, ctx);
 }
