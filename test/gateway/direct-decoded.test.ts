@@ -26,6 +26,7 @@ before(async () => {
     if (u === '/fail') return void (res.writeHead(500, { 'content-type': 'application/json' }), res.end('{"no":1}'));
     if (u === '/slow') return void setTimeout(() => res.end('{"late":true}'), 1500);
     if (u === '/array') return void res.end('[1,2]');
+    if (u === '/proto') return void res.end('{"__proto__":{"polluted":true},"p":1}');
     res.writeHead(200, { 'content-type': 'application/json' });
     // -0 cannot survive JSON.stringify: written by hand.
     res.end(JSON.stringify(BODY).replace('[1.5,0,', '[1.5,-0,'));
@@ -43,6 +44,7 @@ before(async () => {
       { endpoint: '/slow', backend: [b('/body', { allow: ['z'] }), b('/slow')] },
       { endpoint: '/fail', backend: [b('/fail')] },
       { endpoint: '/array', backend: [b('/array')] },
+      { endpoint: '/proto', backend: [b('/second'), b('/proto')] },
     ],
   });
 });
@@ -97,4 +99,10 @@ test('a single failing backend, or one that does not answer an object, is an err
   assert.ok(!f.body.includes('"no"'));
   const arr = await http(gw.port, 'GET', '/array');
   assert.equal(arr.status, 500);
+});
+
+test('a merge keeps a later backend\'s "__proto__" key as a key (never as the merged object\'s prototype)', async () => {
+  const r = await http(gw.port, 'GET', '/proto');
+  assert.equal(r.status, 200);
+  assert.equal(r.body, '{"__proto__":{"polluted":true},"p":1,"second":2,"shared":"b"}');
 });
