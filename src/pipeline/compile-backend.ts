@@ -87,16 +87,22 @@ function fail(code: ErrorCode, message: string, status?: number, body?: Buffer, 
   return errorResult(new GatewayError(code, message, status, body, contentType));
 }
 
-/** A no-op backend's parts, for an endpoint that forwards to it alone and adds nothing (see
- * compile-endpoint's direct path): the same request building and pools as `call`. */
+/** A backend's parts, for an endpoint whose backends have nothing around them (see
+ * compile-endpoint's direct path): the same request building, pools and decoding as `call`, for
+ * a caller that runs the exchange from undici's callbacks instead of through promises. */
 export interface DirectBackend {
   prepare(input: CallInput): UpstreamRequest | BackendResult;
   pools: ReadonlyMap<string, Pool>;
+  /** The result of the backend's answer (decoded and shaped, or passed through for no-op); a
+   * promise only when the answer needs asynchronous work (gzip, an error body's details). */
+  finish(res: UpstreamResponse, signal: CancelSignal): BackendResult | Promise<BackendResult>;
+  /** `encoding: no-op`: the answer is passed through (and may be streamed). */
+  readonly noop: boolean;
 }
 
 export interface CompiledBackend {
   call: BackendHandler;
-  /** Set for no-op backends. */
+  /** Set for backends without HTTP-level hooks that need the exchange runner. */
   direct: DirectBackend | null;
 }
 
@@ -177,6 +183,48 @@ export async function compileBackend(
     return up;
   }
 
+  /** Decoded and shaped data of a body read whole. */
+  function decoded(buf: Buffer): BackendResult {
+    let data = decode(buf.toString('utf8'));
+    if (shape) data = shape(data);
+    return dataResult(data, true);
+  }
+
+  function decodeFailed(err: unknown, signal: CancelSignal): BackendResult {
+    if (err instanceof BodyTooLargeError) return fail('backend.too_large', `backend response too large ${label}`);
+    return errorResult(toGatewayError(err, signal));
+  }
+
+  async function inflatedResult(buf: Buffer, enc: string, signal: CancelSignal): Promise<BackendResult> {
+    try {
+      return decoded(await decodeContent(buf, enc, MAX_UPSTREAM_BODY));
+    } catch (err) {
+      return decodeFailed(err, signal);
+    }
+  }
+
+  /** The result of the backend's answer. Synchronous for the common case (a whole body, no
+   * content-encoding to undo), so the direct path adds no promise hop to a decoded answer. */
+  function finish(res: UpstreamResponse, signal: CancelSignal): BackendResult | Promise<BackendResult> {
+    if (noop) return rawResult(res);
+    if (res.status !== 200 && res.status !== 201) return statusErrorResult(res, signal);
+    // Not `noop`: the exchange ran in buffered mode, so the body is a whole Buffer (the stream
+    // branch is for a body handed over by a hook).
+    if (!Buffer.isBuffer(res.body))
+      return readUpstreamBody(res.body, MAX_UPSTREAM_BODY).then(
+        (b) => finish({ ...res, body: b }, signal),
+        (err) => decodeFailed(err, signal),
+      );
+    try {
+      if (res.body.length > MAX_UPSTREAM_BODY) throw new BodyTooLargeError(MAX_UPSTREAM_BODY);
+      const enc = env.addsGzip ? headerValue(res.headers, 'content-encoding') : undefined;
+      if (enc !== undefined && enc !== 'identity') return inflatedResult(res.body, enc, signal);
+      return decoded(res.body);
+    } catch (err) {
+      return decodeFailed(err, signal);
+    }
+  }
+
   async function callOnce(input: CallInput): Promise<BackendResult> {
     const up = prepare(input);
     if (!('origin' in up)) return up;
@@ -192,22 +240,10 @@ export async function compileBackend(
     } catch (err) {
       return errorResult(toGatewayError(err, input.signal));
     }
-    if (noop) return rawResult(res);
-    if (res.status !== 200 && res.status !== 201) return statusErrorResult(res, input.signal);
-    try {
-      const enc = headerValue(res.headers, 'content-encoding');
-      let buf = await readUpstreamBody(res.body, MAX_UPSTREAM_BODY);
-      if (enc !== undefined && env.addsGzip) buf = await decodeContent(buf, enc, MAX_UPSTREAM_BODY);
-      let data = decode(buf.toString('utf8'));
-      if (shape) data = shape(data);
-      return dataResult(data, true);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) return fail('backend.too_large', `backend response too large ${label}`);
-      return errorResult(toGatewayError(err, input.signal));
-    }
+    return finish(res, input.signal);
   }
   // The direct path has no place for HTTP-level hooks: a hooked backend takes the general one.
-  return { call: callOnce, direct: noop && !hooked ? { prepare, pools } : null };
+  return { call: callOnce, direct: hooked ? null : { prepare, pools, finish, noop } };
 }
 
 /** concurrent_calls: N identical calls, the first complete answer wins, the rest are aborted. */

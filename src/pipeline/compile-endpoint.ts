@@ -65,10 +65,14 @@ export interface EndpointPlan extends ProxyAnswerPlan {
   readonly queryFilter: QueryFilter | null;
   /** The merged backends with static data and the endpoint's wrappers. */
   readonly proxy: BackendHandler;
-  /** One no-op backend with nothing around it and no hooks: answered from undici's callbacks. */
-  readonly direct: DirectBackend | null;
-  /** The direct path's taps (telemetry), outermost first: started in order, ended in reverse. */
+  /** Backends with nothing around them (and the endpoint adds nothing around them either):
+   * called and answered from undici's callbacks, without the promise chain of `proxy`. */
+  readonly direct: readonly DirectBackend[] | null;
+  /** The direct path's endpoint taps (telemetry), outermost first: started in order, ended in
+   * reverse. With one backend, that backend's taps follow them here. */
   readonly directTaps: readonly CallTap[];
+  /** With several direct backends: each backend's own taps (empty lists otherwise). */
+  readonly directBackendTaps: readonly (readonly CallTap[])[];
   /** A hook reads whole bodies: no-op answers are buffered (bounded) before the hooks. */
   readonly bufferNoop: boolean;
   readonly response: ResponsePlan;
@@ -151,18 +155,21 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const withStatic: BackendHandler = applyStatic ? async (input) => applyStatic(await merged(input)) : merged;
   const proxy: BackendHandler = wrapAll(withStatic, [...epTaps.map(tapAround), ...endpointStages.arounds]);
   const endpointHooks = phases.hooks;
-  // The direct path: one no-op backend and nothing around it (no static data, no endpoint or
-  // backend wrappers, no concurrent calls, no shadow, no endpoint hook reading the body); taps
-  // (telemetry) do not count.
+  // The direct path: backends with nothing around them (no static data, no endpoint or backend
+  // wrappers, no concurrent calls, no shadow, not sequential; a no-op backend also needs no
+  // endpoint hook reading its body); taps (telemetry) do not count. Issue #20: the default JSON
+  // route and merges take it too, which saves the general path's promise hops per backend.
+  const directs = compiled.map((c) => c.direct);
   const direct =
-    compiled.length === 1 &&
-    !compiled[0].cfg.shadow &&
+    compiled.length > 0 &&
+    directs.every((d) => d !== null) &&
+    !compiled.some((c) => c.cfg.shadow) &&
     !ep.sequential &&
     ep.concurrentCalls <= 1 &&
     !applyStatic &&
     endpointStages.arounds.length === 0 &&
-    !phases.hooksNeedBody
-      ? compiled[0].direct
+    !(phases.hooksNeedBody && directs.some((d) => d?.noop))
+      ? (directs as DirectBackend[])
       : null;
   const plan: EndpointPlan = {
     route: ep.path,
@@ -178,7 +185,8 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     queryFilter: compileQueryFilter(ep.inputQueryStrings),
     proxy,
     direct,
-    directTaps: direct ? [...epTaps, ...compiled[0].taps] : [],
+    directTaps: direct ? (direct.length === 1 ? [...epTaps, ...compiled[0].taps] : epTaps) : [],
+    directBackendTaps: direct && direct.length > 1 ? compiled.map((c) => c.taps) : [],
     bufferNoop: phases.hooksNeedBody,
     flatmap: ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null,
     cacheControl: ep.cacheTtlS > 0 ? `public, max-age=${ep.cacheTtlS}` : undefined,

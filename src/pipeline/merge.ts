@@ -4,11 +4,22 @@
 import { GatewayError } from '../core/gateway-error.js';
 import { dataResult, errorResult, type BackendHandler, type BackendResult, type CallInput, type Data } from '../core/backend-result.js';
 import { discardBody, readUpstreamBody } from '../proxy/read-body.js';
+import { safeSet } from '../shaping/util.js';
 
 /** Largest no-op body kept for `respN` propagated params (sequential_propagated_params). */
 const MAX_PROPAGATED_RAW = 1024 * 1024;
 
-function combine(results: BackendResult[]): BackendResult {
+/** Later backends' top-level keys over earlier ones. Not Object.assign: its [[Set]] would make a
+ * decoded `"__proto__"` key the merged object's prototype (the key lost from the answer, its
+ * fields readable through the object) instead of a key like any other. */
+function mergeInto(target: Data, source: Data): void {
+  for (const k of Object.keys(source)) safeSet(target, k, source[k]);
+}
+
+/** The merged result of the backends' results, in declaration order. `owned`: the results'
+ * data are the caller's alone (freshly decoded), so the first is merged into in place instead of
+ * copied (a result from a wrapper, e.g. a cache, may be shared and is copied). */
+export function combine(results: readonly BackendResult[], owned = false): BackendResult {
   let data: Data | undefined;
   let complete = true;
   const errors: GatewayError[] = [];
@@ -25,7 +36,8 @@ function combine(results: BackendResult[]): BackendResult {
       continue;
     }
     if (!r.complete) complete = false;
-    data = data ? Object.assign(data, r.data) : { ...r.data };
+    if (data === undefined) data = owned ? r.data : { ...r.data };
+    else mergeInto(data, r.data);
   }
   if (!data)
     return errorResult(

@@ -1,15 +1,16 @@
 // Output encodings: the merged data rendered once, with its Content-Type.
 import type { OutputEncoding } from '../config/types.js';
-import { stringifyGo } from '../encoding/json-go.js';
+import { encodeGoBytes } from '../encoding/json-go-bytes.js';
 import type { Data } from '../core/backend-result.js';
 
 export interface Rendered {
   contentType: string;
-  body: string;
+  /** JSON as UTF-8 bytes (its length is the Content-Length), other encodings as text. */
+  body: string | Buffer;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const renderJson = (d: Data): Rendered => ({ contentType: JSON_TYPE, body: stringifyGo(d) });
+const renderJson = (d: Data): Rendered => ({ contentType: JSON_TYPE, body: encodeGoBytes(d) });
 // XML and YAML encoders are loaded only by configs that use them (start-up time).
 async function xmlRenderer(): Promise<(d: Data) => Rendered> {
   const { encodeXml } = await import('../encoding/xml.js');
@@ -39,7 +40,7 @@ async function negotiator(): Promise<Renderer> {
 export async function compileRenderer(encoding: OutputEncoding): Promise<Renderer> {
   switch (encoding) {
     case 'json-collection':
-      return (d) => ({ contentType: JSON_TYPE, body: stringifyGo(Array.isArray(d.collection) ? d.collection : []) });
+      return (d) => ({ contentType: JSON_TYPE, body: encodeGoBytes(Array.isArray(d.collection) ? d.collection : []) });
     case 'string':
       return (d) => ({ contentType: 'text/plain; charset=utf-8', body: typeof d.content === 'string' ? d.content : '' });
     case 'xml':

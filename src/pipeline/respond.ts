@@ -21,7 +21,7 @@ export interface HookEntry {
 export type HookList = readonly HookEntry[] | null;
 
 /** Encodes a proxied answer's data (the endpoint's output encoding), after the hooks. */
-export type DataEncoder = (data: Data, accept: string | undefined) => { contentType: string; body: string };
+export type DataEncoder = (data: Data, accept: string | undefined) => { contentType: string; body: string | Buffer };
 
 export interface ResponsePlan {
   readonly endpointHooks: HookList;

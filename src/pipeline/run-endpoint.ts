@@ -5,12 +5,11 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestContext, Rejection } from '../core/request.js';
 import { errorResult, rawResult, type BackendResult, type CallInput } from '../core/backend-result.js';
-import { DEADLINE, GatewayError, toGatewayError } from '../core/gateway-error.js';
+import { DEADLINE, GatewayError } from '../core/gateway-error.js';
 import { CallSignal } from '../core/call-signal.js';
 import { unsafePathValue } from '../proxy/url-template.js';
 import { BodyTooLargeError, readBounded, readUpstreamBody } from '../proxy/read-body.js';
-import { firstHop, followRedirects, mayRedirect } from '../proxy/call-upstream.js';
-import { startExchange } from '../proxy/upstream-exchange.js';
+import { callAllDirect, callDirect } from './direct-call.js';
 import type { ResponseBookkeeping } from './http-response.js';
 import type { EndpointPlan } from './compile-endpoint.js';
 import type { DirectBackend } from './compile-backend.js';
@@ -120,22 +119,21 @@ const STREAMED_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** The Content-Length of a body `forwardDirect` may stream, or -1. */
 function streamableLength(plan: EndpointPlan, method: string, h: RequestContext['req']['headers']): number {
-  if (plan.direct === null || plan.postBody !== null || h['transfer-encoding'] !== undefined || !STREAMED_METHODS.has(method)) return -1;
+  const d = plan.direct;
+  // One no-op backend only: a decoded answer gains nothing from it, and several backends would
+  // each need the body.
+  if (d === null || d.length !== 1 || !d[0].noop || plan.postBody !== null || h['transfer-encoding'] !== undefined || !STREAMED_METHODS.has(method)) return -1;
   const cl = h['content-length'];
   if (cl === undefined) return -1;
   const n = Number(cl);
   return n >= STREAM_BODY_MIN && n <= plan.maxPayload ? n : -1;
 }
 
-function hasHeader(flat: readonly string[], name: string): boolean {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true;
-  return false;
-}
-
-/** One no-op backend with nothing around it: answered straight from undici's callbacks, minus
- * three promise hops per request; the same request and answer as through `plan.proxy`. With
- * `streamLength` >= 0 the client's body (that many bytes) is piped to the backend unread. */
-function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, d: DirectBackend, streamLength = -1): void {
+/** The direct path (compile-endpoint's `direct`): the backends called and the answer written
+ * from undici's callbacks, minus the general path's promise hops; the same requests and answer
+ * as through `plan.proxy`. With `streamLength` >= 0 the client's body (that many bytes) is piped
+ * to the one backend unread. */
+function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, ds: readonly DirectBackend[], streamLength = -1): void {
   const { input, timer } = callInput(plan, ctx, body);
   const res = ctx.res;
   const taps = plan.directTaps;
@@ -152,32 +150,8 @@ function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | n
       crashAnswer(plan.log, ctx, err, plan.response);
     }
   };
-  const failed = (err: unknown): void => done(errorResult(toGatewayError(err, input.signal)));
-  const up = d.prepare(input);
-  if (!('origin' in up)) return done(up);
-  const url = up.origin + up.path;
-  const pool = d.pools.get(up.origin);
-  // Pools exist for every compiled origin; a miss answers as a failed exchange would.
-  if (pool === undefined) return failed(new Error('invariant: no upstream pool for a compiled origin'));
-  const hop = firstHop(up);
-  if (streamLength >= 0) {
-    hop.body = ctx.req;
-    if (!up.chunked && !hasHeader(hop.headers, 'content-length')) hop.headers = [...hop.headers, 'content-length', String(streamLength)];
-  }
-  startExchange(
-    pool,
-    hop,
-    (first) => {
-      // A streamed body cannot be sent again: a 307/308 is answered as it is, as Go's client does
-      // for a body it cannot rewind (301/302/303 are re-issued as GET without a body anyway).
-      if (mayRedirect(first.status) && !(streamLength >= 0 && (first.status === 307 || first.status === 308))) {
-        followRedirects(d.pools, up, first).then((raw) => done(rawResult(raw)), failed);
-        return;
-      }
-      done(rawResult({ status: first.status, headers: first.headers, body: first.body, url }));
-    },
-    failed,
-  );
+  if (ds.length === 1) return callDirect(ds[0], input, streamLength >= 0 ? { req: ctx.req, length: streamLength } : null, done);
+  callAllDirect(ds, plan.directBackendTaps, input, done);
 }
 
 function forward(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null): void | Promise<void> {
@@ -228,6 +202,26 @@ async function guardedForward(plan: EndpointPlan, ctx: RequestContext): Promise<
   return forward(plan, ctx, body);
 }
 
+/** A request without a body (no Content-Length, no Transfer-Encoding): the guards and then
+ * `forward`, without an async function around them, so guards that answer at once (a cached JWT,
+ * a rate limit) add no promise, and no promise for the router to watch, to the request. */
+function guardedForwardNoBody(plan: EndpointPlan, ctx: RequestContext): void | Promise<void> {
+  if (plan.preBody === null) return afterPreBodyNoBody(plan, ctx);
+  const r = plan.preBody(ctx);
+  if (r instanceof Promise) return r.then((rejection) => (rejection ? refuse(plan, ctx, rejection) : afterPreBodyNoBody(plan, ctx)));
+  if (r) return refuse(plan, ctx, r);
+  return afterPreBodyNoBody(plan, ctx);
+}
+
+function afterPreBodyNoBody(plan: EndpointPlan, ctx: RequestContext): void | Promise<void> {
+  ctx.body = null;
+  if (plan.postBody === null) return forward(plan, ctx, null);
+  const r = plan.postBody(ctx);
+  if (r instanceof Promise) return r.then((rejection) => (rejection ? refuse(plan, ctx, rejection) : forward(plan, ctx, null)));
+  if (r) return refuse(plan, ctx, r);
+  return forward(plan, ctx, null);
+}
+
 /** The handler of one routed request. */
 export function runEndpoint(plan: EndpointPlan, ctx: RequestContext): void | Promise<void> {
   const bad = checkParams(ctx.params, plan.disablePathDecoding);
@@ -237,7 +231,9 @@ export function runEndpoint(plan: EndpointPlan, ctx: RequestContext): void | Pro
     return respond(ctx, plainAnswer(400, plan.returnErrorMsg ? `error: ${bad}` : '', [], 'text/plain; charset=utf-8'), plan.response, plan.log);
   }
   const h = ctx.req.headers;
-  if (plan.preBody === null && plan.postBody === null && h['content-length'] === undefined && h['transfer-encoding'] === undefined)
-    return forward(plan, ctx, null);
+  if (h['content-length'] === undefined && h['transfer-encoding'] === undefined) {
+    if (plan.preBody === null && plan.postBody === null) return forward(plan, ctx, null);
+    return guardedForwardNoBody(plan, ctx);
+  }
   return guardedForward(plan, ctx);
 }
