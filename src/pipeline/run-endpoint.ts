@@ -8,7 +8,7 @@ import { errorResult, rawResult, type BackendResult, type CallInput } from '../c
 import { DEADLINE, GatewayError } from '../core/gateway-error.js';
 import { CallSignal } from '../core/call-signal.js';
 import { unsafePathValue } from '../proxy/url-template.js';
-import { BodyTooLargeError, readBounded, readUpstreamBody } from '../proxy/read-body.js';
+import { BodyTooLargeError, readRequestBody, readUpstreamBody } from '../proxy/read-body.js';
 import { callAllDirect, callDirect } from './direct-call.js';
 import type { ResponseBookkeeping } from './http-response.js';
 import type { EndpointPlan } from './compile-endpoint.js';
@@ -187,7 +187,7 @@ async function guardedForward(plan: EndpointPlan, ctx: RequestContext): Promise<
   if (cl !== undefined || req.headers['transfer-encoding'] !== undefined) {
     if (cl !== undefined && Number(cl) > plan.maxPayload) return tooLarge(plan, ctx);
     try {
-      body = await readBounded(req, plan.maxPayload);
+      body = await readRequestBody(req, plan.maxPayload);
     } catch (err) {
       if (err instanceof BodyTooLargeError) return tooLarge(plan, ctx);
       return void res.destroy();
