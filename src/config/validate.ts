@@ -221,20 +221,40 @@ function renameLegacy(extra: Record<string, unknown>, pointer: string, warnings:
  * Removes "@comment" keys (KrakenD's documented comment convention, "@comment" or "@comment_x")
  * from a namespace's value wherever they sit, so a comment never fails a schema that has no
  * room for it (a masking rule, an OpenAPI definition...). Only that prefix: "$ref", "$schema"
- * and header or field names are data.
+ * and header or field names are data. So is everything under a namespace's data keys
+ * (DATA_KEYS): there "@comment" may be a JSON property, a static answer's key or a GraphQL
+ * variable, and removing it would change what the gateway checks or answers.
  */
-function stripComments(v: unknown, depth = 0): void {
+function stripComments(v: unknown, dataKeys: ReadonlySet<string> = NO_KEYS, depth = 0): void {
   if (v === null || typeof v !== 'object' || depth > 64) return;
   if (Array.isArray(v)) {
-    for (const x of v) stripComments(x, depth + 1);
+    for (const x of v) stripComments(x, dataKeys, depth + 1);
     return;
   }
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (k.startsWith('@comment')) delete o[k];
-    else stripComments(o[k], depth + 1);
+    else if (dataKeys.has(k)) stripSchemaRoot(o[k], k);
+    else stripComments(o[k], dataKeys, depth + 1);
   }
 }
+
+/** A JSON schema (a data key named "schema", or a whole validation/json-schema value) loses only
+ * its root's "@comment" keys, a keyword position its validator ignores in KrakenD; below the
+ * root "@comment" may name a property. Other data keys are left as they are. */
+function stripSchemaRoot(v: unknown, key: string): void {
+  if (key !== SCHEMA_ROOT || v === null || typeof v !== 'object' || Array.isArray(v)) return;
+  for (const k of Object.keys(v)) if (k.startsWith('@comment')) delete (v as Record<string, unknown>)[k];
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+const SCHEMA_ROOT = 'schema';
+/** Per namespace, the keys whose values are user data, not config. */
+const DATA_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  proxy: new Set(['data']), // static.data: the static answer
+  'backend/graphql': new Set(['variables']),
+  'validation/response-json-schema': new Set([SCHEMA_ROOT]),
+};
 
 /** KrakenD's legacy names with "github.com" and "github_com" swapped, to the short name. */
 const MISSPELT_LEGACY: ReadonlyMap<string, { legacy: string; short: string }> = new Map(
@@ -281,7 +301,9 @@ function validateExtraConfig(catalog: NamespaceCatalog, extra: unknown, scope: S
       );
       continue;
     }
-    stripComments(value);
+    if (ns === 'validation/json-schema')
+      stripSchemaRoot(value, SCHEMA_ROOT); // the value is the schema
+    else stripComments(value, DATA_KEYS[ns]);
     const validate = validatorFor(`${scope}:${ns}`, schema);
     if (!validate(value)) collect(validate.errors, at, schema, problems, ns);
   }
