@@ -9,11 +9,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/components/load-config.js';
+import { problemsOf } from '../helpers/config-problems.js';
 import { COMPONENTS_BY_NAMESPACE } from '../../src/components/registry.js';
 import { KRAKEND_NAMESPACES } from '../../src/config/krakend-namespaces.js';
 import { NOT_IMPLEMENTED_HINTS } from '../../src/config/namespace-hints.js';
 import { goParseInt } from '../../src/config/weak-types.js';
-import { ConfigError } from '../../src/core/config-error.js';
 import { placeProblem } from '../../src/pipeline/build-stages.js';
 import { checkConfigText } from '../../src/server/check-config.js';
 import { audit } from '../../src/audit/command.js';
@@ -23,16 +23,6 @@ import { BIN } from '../helpers/gateway.js';
 
 const B = { host: ['http://127.0.0.1:9'], url_pattern: '/x' };
 const cfg = (extra: object = {}, endpoints: object[] = [{ endpoint: '/a', backend: [B] }]) => JSON.stringify({ version: 3, endpoints, ...extra });
-
-function problemsOf(text: string): { pointer: string; message: string }[] {
-  try {
-    loadConfigText('c.json', text);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return [...err.problems];
-  }
-  return [];
-}
 
 test('url_pattern "" is cleaned to "/"', () => {
   const { config } = loadConfigText('c.json', cfg({}, [{ endpoint: '/a', backend: [{ ...B, url_pattern: '' }] }]));

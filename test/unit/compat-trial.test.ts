@@ -7,22 +7,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/components/load-config.js';
-import { ConfigError } from '../../src/core/config-error.js';
+import { problemsOf } from '../helpers/config-problems.js';
 import { checkConfigText } from '../../src/server/check-config.js';
 import { categorize, parseManifest, renderTable, runEntry, tally } from '../../scripts/compat-trial.js';
 
 const B = { host: ['http://127.0.0.1:9'], url_pattern: '/x' };
 const doc = (extra: object = {}, endpoints: object[] = [{ endpoint: '/a', backend: [B] }]) => JSON.stringify({ version: 3, endpoints, ...extra });
-
-function problemsOf(text: string): { pointer: string; message: string }[] {
-  try {
-    loadConfigText('c.json', text);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return [...err.problems];
-  }
-  return [];
-}
 
 function one(problems: readonly { pointer: string; message: string }[], pointer: string): string {
   const p = problems.find((x) => x.pointer === pointer);
