@@ -630,18 +630,37 @@ export function featureInstances(input: FeatureInput): BenchInstance[] {
           endpoint,
         },
       ],
+      config: (port) => baseConfig(port, [endpoint], { 'telemetry/opentelemetry': otel() }),
+    });
+    // What `detailed_connection` adds (connection wait, DNS and TLS times on every backend call's
+    // metrics and span): the same, with the backend layer's detail on; compare with `otel`.
+    out.push({
+      id: 'otel+conn',
+      scheme: 'http',
+      routes: [
+        {
+          id: 'otel+conn',
+          description: '`otel` + `layers.backend` `detailed_connection` on for metrics and traces',
+          path: '/plain',
+          endpoint,
+        },
+      ],
       config: (port) =>
         baseConfig(port, [endpoint], {
-          'telemetry/opentelemetry': {
-            trace_sample_rate: 1,
-            skip_paths: [''],
-            exporters: {
-              otlp: [{ name: 'sink', host: sinkHost, port: Number(sinkPort), use_http: true, disable_metrics: true }],
-              prometheus: [{ name: 'prom', port: 0 }],
-            },
-          },
+          'telemetry/opentelemetry': otel({ backend: { metrics: { detailed_connection: true }, traces: { detailed_connection: true } } }),
         }),
     });
+    function otel(layers?: object): object {
+      return {
+        trace_sample_rate: 1,
+        skip_paths: [''],
+        ...(layers ? { layers } : {}),
+        exporters: {
+          otlp: [{ name: 'sink', host: sinkHost, port: Number(sinkPort), use_http: true, disable_metrics: true }],
+          prometheus: [{ name: 'prom', port: 0 }],
+        },
+      };
+    }
   }
   if (input.tls) {
     const tls = input.tls;

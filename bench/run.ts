@@ -1223,6 +1223,7 @@ const FEATURE_TARGETS: { row: string; vs: string; min?: number }[] = [
   { row: 'rampart ratelimit-redis wN', vs: 'rampart plain wN', min: 0.6 },
   { row: 'rampart telemetry wN', vs: 'rampart plain wN', min: 0.85 },
   { row: 'rampart otel wN', vs: 'rampart plain wN', min: 0.85 },
+  { row: 'rampart otel+conn wN', vs: 'rampart otel wN' },
   { row: 'rampart tls wN', vs: 'rampart plain wN' },
   { row: 'rampart tls wN', vs: 'nginx tls wN' },
   { row: 'nginx tls wN', vs: 'nginx proxy wN' },

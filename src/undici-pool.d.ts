@@ -13,3 +13,11 @@ declare module 'undici/lib/core/util.js' {
   };
   export default util;
 }
+
+// undici's connector (proxy/connection-timing.ts wraps it to time DNS and TLS). Its function
+// returns the socket it opens, which undici's type (returning void) leaves out.
+declare module 'undici/lib/core/connect.js' {
+  import type { buildConnector } from 'undici';
+  const build: typeof buildConnector;
+  export default build;
+}

@@ -4,6 +4,7 @@
 // written with https:// is reached over TLS (KrakenD: plaintext whatever the scheme).
 import { isIP } from 'node:net';
 import type { Problems } from '../core/config-error.js';
+import type { EndpointConfig } from './types.js';
 
 export interface LayerFlags {
   metrics: boolean;
@@ -17,6 +18,9 @@ export interface LayerFlags {
 export interface BackendFlags extends LayerFlags {
   roundTrip: boolean;
   readPayload: boolean;
+  /** detailed_connection: connection wait, DNS and TLS times of each call (metrics / span). */
+  connectionMetrics: boolean;
+  connectionTraces: boolean;
 }
 
 export interface GlobalFlags extends LayerFlags {
@@ -80,6 +84,7 @@ type RawOtelStage = {
   disable_stage?: boolean;
   round_trip?: boolean;
   read_payload?: boolean;
+  detailed_connection?: boolean;
   report_headers?: boolean;
   skip_headers?: string[];
   static_attributes?: RawAttributes;
@@ -147,7 +152,22 @@ export function backendFlags(b: RawOtelBackendLayer | undefined): BackendFlags {
     // KrakenD's code turns these on when the object is absent; Rampart's are cheap, so the same.
     roundTrip: b === undefined || m?.round_trip === true || t?.round_trip === true,
     readPayload: b === undefined || m?.read_payload === true || t?.read_payload === true,
+    // Off unless written: KrakenD's schema documents false, though its code turns it on when the
+    // `backend` object is absent; the detail costs every call a little, so it is asked for.
+    connectionMetrics: m?.disable_stage !== true && m?.detailed_connection === true,
+    connectionTraces: t?.disable_stage !== true && t?.detailed_connection === true,
   };
+}
+
+/** Whether any backend records connection detail (its pools then time their connections): the
+ * service's backend layer, or an endpoint's or backend's override of it. */
+export function anyConnectionDetail(s: OtelSettings, endpoints: readonly EndpointConfig[]): boolean {
+  if (s.backend.connectionMetrics || s.backend.connectionTraces) return true;
+  const detailed = (extra: Readonly<Record<string, unknown>>) => {
+    const b = (extra['telemetry/opentelemetry'] as RawOtelOverride | undefined)?.backend;
+    return b?.metrics?.detailed_connection === true || b?.traces?.detailed_connection === true;
+  };
+  return endpoints.some((ep) => detailed(ep.extra) || ep.backends.some((b) => detailed(b.extra)));
 }
 
 export function normalizeOtel(raw: unknown, serviceName: string, problems: Problems, warnings: string[], securityRaw?: unknown): OtelSettings | undefined {

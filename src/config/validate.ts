@@ -126,8 +126,6 @@ const KRAKEND_V2_FIELDS: Readonly<Record<string, string>> = {
 // what to write instead, by field name.
 const CONST_FALSE_TODO: Readonly<Record<string, string>> = {
   disable_rest: 'Rampart routes RESTful paths only: remove the field and declare each path with {params} (`rampart migrate` removes it and says what follows)',
-  detailed_connection:
-    'Rampart reports no per-connection (DNS, TLS handshake) detail: remove the field or set it to false; the request-level traces and metrics stay',
 };
 
 function describe(e: ErrorObject, schema: object): { pointer: string; message: string } {

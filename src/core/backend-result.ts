@@ -3,6 +3,7 @@
 // the same wrapper (rate limit, breaker, timeout, telemetry) works at both levels.
 import type { Readable } from 'node:stream';
 import type { CancelSignal } from './call-signal.js';
+import type { ConnTiming } from './conn-timing.js';
 import type { GatewayError } from './gateway-error.js';
 import type { RequestContext } from './request.js';
 
@@ -23,6 +24,8 @@ export interface UpstreamRequest {
   limit: number;
   /** no-op forwarding: bodies above `limit` or of unknown length come back as a stream. */
   streamLarge: boolean;
+  /** Set only when telemetry asks for connection detail (proxy/connection-timing.ts). */
+  timing?: ConnTiming;
 }
 
 /** A backend's HTTP answer as received (no-op: streamed to the client untouched). */
@@ -93,6 +96,8 @@ export interface CallInput {
   /** traceparent/tracestate of this call's span (telemetry/opentelemetry), added after every
    * header filter: the trace context is the gateway's, never a client's. */
   traceHeaders?: string[];
+  /** Set by the OpenTelemetry backend layer with detailed_connection: this call's connection times. */
+  connTiming?: ConnTiming;
 }
 
 export type BackendHandler = (input: CallInput) => Promise<BackendResult>;

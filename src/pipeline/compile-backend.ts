@@ -179,6 +179,7 @@ export async function compileBackend(
       limit: noop ? NOOP_BUFFERED_BODY : MAX_UPSTREAM_BODY,
       streamLarge: noop,
     };
+    if (input.connTiming !== undefined) up.timing = input.connTiming;
     for (const rw of rewrites) up = rw(up);
     return up;
   }

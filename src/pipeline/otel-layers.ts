@@ -7,7 +7,10 @@
 //   backend  span "<METHOD> <url_pattern>" (client); krakend.backend.duration
 // Attributes: krakend.endpoint.route, krakend.endpoint.method, error, canceled, complete (and for
 // backends url.template, server.address, http.response.status_code when known), plus the
-// layer's static attributes; with report_headers, the headers sent upstream minus credentials.
+// layer's static attributes; with report_headers, the headers sent upstream minus credentials;
+// with detailed_connection, krakend-otel's connection wait, DNS and TLS times (metrics:
+// http.client.request.{get-conn,dns,tls}.duration; span: get-conn-/dns-/tls-duration and a
+// first-byte-time event), from proxy/connection-timing.ts.
 // Names, kinds and static attributes are encoded once here (span-parts.ts).
 import type { EndpointConfig, BackendConfig } from '../config/types.js';
 import type { BackendFlags, LayerFlags } from '../config/normalize-otel.js';
@@ -16,7 +19,9 @@ import { compileOutcomeSeries, outcomeIndex } from '../observability/otel/series
 import type { Telemetry } from '../observability/otel/telemetry.js';
 import { nowMs, SPAN_KIND, type LeanSpan } from '../observability/otel/lean-tracer.js';
 import { errorStatus, fixedPart, outcomeParts, writeHeaders } from '../observability/otel/span-parts.js';
-import { keyBytes } from '../observability/otel/pb-writer.js';
+import { keyBytes, stringField, TAG, type PbWriter } from '../observability/otel/pb-writer.js';
+import type { HistogramSeries } from '../observability/otel/lean-histogram.js';
+import { ConnTiming } from '../core/conn-timing.js';
 import { completeOf, failureOf, type BackendResult, type CallInput } from '../core/backend-result.js';
 import type { CallTap } from './call-tap.js';
 
@@ -69,37 +74,92 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
   } satisfies CallTap<LeanSpan>;
 }
 
+/** The three detailed_connection series of one backend (resolved once). */
+interface ConnectionSeries {
+  getConn: HistogramSeries;
+  dns: HistogramSeries;
+  tls: HistogramSeries;
+}
+
+function connectionSeries(t: Telemetry, attrs: Readonly<Record<string, string>>): ConnectionSeries | undefined {
+  const h = t.connection;
+  return h ? { getConn: h.getConn.series(attrs), dns: h.dns.series(attrs), tls: h.tls.series(attrs) } : undefined;
+}
+
+function recordConnection(s: ConnectionSeries, c: ConnTiming): void {
+  s.getConn.record(c.getConnS());
+  s.dns.record(c.dnsS());
+  s.tls.record(c.tlsS());
+}
+
+const K_GET_CONN = keyBytes('get-conn-duration');
+const K_DNS = keyBytes('dns-duration');
+const K_TLS = keyBytes('tls-duration');
+const FIRST_BYTE = stringField(TAG.eventName, 'first-byte-time');
+const ORIGIN = performance.timeOrigin;
+
+/** krakend-otel's detailed_connection span detail: three durations (s) and the first byte's time. */
+function writeConnection(w: PbWriter, c: ConnTiming): void {
+  w.doubleAttr(K_GET_CONN, c.getConnS());
+  w.doubleAttr(K_DNS, c.dnsS());
+  w.doubleAttr(K_TLS, c.tlsS());
+  if (c.firstByteMs >= 0) w.event(FIRST_BYTE, (ORIGIN + c.firstByteMs) * 1e6);
+}
+
 export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendConfig, flags: BackendFlags): CallTap | undefined {
   const tracer = flags.traces ? t.tracer : undefined;
   const duration = flags.metrics ? t.backendDuration : undefined;
-  if (!tracer && !duration) return undefined;
   const base = { 'krakend.endpoint.route': ep.path, 'krakend.endpoint.method': ep.method, 'url.template': b.urlPattern };
+  const server = b.hosts[0] ?? b.srv?.name ?? '';
+  const conn = flags.connectionMetrics
+    ? connectionSeries(t, { ...base, 'http.request.method': b.method, 'server.address': server, ...flags.metricAttrs })
+    : undefined;
+  const connSpans = tracer !== undefined && flags.connectionTraces;
+  if (!tracer && !duration && !conn) return undefined;
   const series = duration ? compileOutcomeSeries(duration, { ...base, ...flags.metricAttrs }) : undefined;
   if (!tracer) {
+    if (!conn)
+      return {
+        start: () => performance.now(),
+        end: (t0: number, input, r) => series?.[outcome(input, r)].record((performance.now() - t0) / 1000),
+      } satisfies CallTap<number>;
     return {
-      start: () => performance.now(),
-      end: (t0: number, input, r) => series?.[outcome(input, r)].record((performance.now() - t0) / 1000),
-    } satisfies CallTap<number>;
+      // The call's connection times travel on its input (a copy on the general path).
+      writesInput: true,
+      start(input) {
+        const c = new ConnTiming(performance.now());
+        input.connTiming = c;
+        return c;
+      },
+      end(c, input, r) {
+        series?.[outcome(input, r)].record((performance.now() - c.startMs) / 1000);
+        recordConnection(conn, c);
+      },
+    } satisfies CallTap<ConnTiming>;
   }
   const fixed = fixedPart(`${b.method} ${b.urlPattern}`, SPAN_KIND.CLIENT, {
     ...base,
     'http.request.method': b.method,
-    'server.address': b.hosts[0] ?? b.srv?.name ?? '',
+    'server.address': server,
     ...flags.traceAttrs,
   });
   const { reportHeaders, skipHeaders } = flags;
+  const timed = conn !== undefined || connSpans;
   return {
     // The span's traceparent goes on this call's input (a copy on the general path).
     writesInput: true,
     start(input) {
       const span = tracer.start(input.ctx.traceContext);
       input.traceHeaders = span.state ? ['traceparent', span.traceparent(), 'tracestate', span.state] : ['traceparent', span.traceparent()];
+      if (timed) input.connTiming = new ConnTiming(performance.now());
       return span;
     },
     end(span, input, r) {
       const o = outcome(input, r);
       const t1 = nowMs();
       series?.[o].record((t1 - span.startMs) / 1000);
+      const c = input.connTiming;
+      if (conn !== undefined && c !== undefined) recordConnection(conn, c);
       if (!span.sampled) return;
       const failure = failureOf(r);
       const w = tracer.open(span, t1);
@@ -108,6 +168,7 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
       const status = r.kind === 'raw' ? r.raw.status : failure?.status;
       if (status !== undefined) w.intAttr(K_STATUS, status);
       if (reportHeaders) writeHeaders(w, input.headers, skipHeaders);
+      if (connSpans && c !== undefined) writeConnection(w, c);
       if (failure) w.raw(failure.status >= 500 ? BACKEND_FAILED : REFUSED);
       tracer.commit();
     },

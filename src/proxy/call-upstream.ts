@@ -42,7 +42,7 @@ function isFollowable(status: number): boolean {
 
 /** The exchange options of `req`'s first hop. */
 export function firstHop(req: UpstreamRequest): ExchangeOptions {
-  return {
+  const o: ExchangeOptions = {
     method: req.method,
     path: req.path,
     headers: req.headers,
@@ -51,6 +51,9 @@ export function firstHop(req: UpstreamRequest): ExchangeOptions {
     limit: req.limit,
     streamLarge: req.streamLarge,
   };
+  // Only the first hop: a redirect's connection is not the call's.
+  if (req.timing !== undefined) o.timing = req.timing;
+  return o;
 }
 
 /** Whether an answer may be a redirect the gateway follows (then `followRedirects` decides). */

@@ -11,6 +11,8 @@ import type { Dispatcher } from 'undici';
 import undiciUtil from 'undici/lib/core/util.js';
 import type { CancelSignal } from '../core/call-signal.js';
 import { BodyTooLargeError } from './read-body.js';
+import type { ConnTiming } from '../core/conn-timing.js';
+import { connectionGot, firstByte } from './connection-timing.js';
 
 /** Response headers as a flat [name, value, ...] list, names in lower case, repeated names
  * (Set-Cookie) kept in order. A list, not an object: a no-op answer's headers are copied to
@@ -41,6 +43,8 @@ export interface ExchangeOptions {
   /** ...unless streaming is allowed: then a body without Content-Length, or with one above
    * `limit`, is returned as a stream instead. */
   streamLarge: boolean;
+  /** telemetry's detailed_connection: when this call got its socket and its first byte. */
+  timing?: ConnTiming;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -115,9 +119,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.abortFn = abort;
+    if (this.o.timing !== undefined) connectionGot(this.o.timing);
   }
 
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.o.timing !== undefined) firstByte(this.o.timing);
     if (status < 200) return true; // 1xx informational: the real answer follows
     this.status = status;
     const headers = (this.headers = parseRawHeaders(rawHeaders));

@@ -8,6 +8,7 @@ import { upstreamConnectOptions } from '../tls/upstream-context.js';
 import type { Logger } from '../observability/logger.js';
 import { createSrvResolver, type ConnectLookup, type SrvResolver } from './dns-srv/srv-resolver.js';
 import { SrvSubscriber } from './dns-srv/srv-subscriber.js';
+import { timedConnector } from './connection-timing.js';
 
 // Only undici's Pool, not its index: the index loads ~110 files (every dispatcher, fetch, the
 // cache and mock layers) and cost ~90 ms of every start; the pool is 23 files. undici 7 has no
@@ -25,13 +26,15 @@ export class UpstreamPools {
   private resolver: SrvResolver | undefined;
   constructor(
     private readonly opts: UpstreamClientOptions,
-    private readonly run: { dryRun?: boolean; log?: Logger } = {},
+    /** timeConnections: telemetry's detailed_connection wants DNS and TLS times (connection-timing.ts). */
+    private readonly run: { dryRun?: boolean; log?: Logger; timeConnections?: boolean } = {},
   ) {
     this.tls = upstreamConnectOptions(opts.tls, opts.allowInsecure);
   }
 
   private makePool(origin: string, lookup?: ConnectLookup): Pool {
     const o = this.opts;
+    const connect = lookup ? { ...this.tls, timeout: o.connectTimeoutMs, lookup } : { ...this.tls, timeout: o.connectTimeoutMs };
     return new Pool(origin, {
       connections: o.maxConnectionsPerHost,
       pipelining: 1,
@@ -41,7 +44,7 @@ export class UpstreamPools {
       // 300 s defaults from outliving it.
       headersTimeout: o.responseHeaderTimeoutMs || 0,
       bodyTimeout: 0,
-      connect: lookup ? { ...this.tls, timeout: o.connectTimeoutMs, lookup } : { ...this.tls, timeout: o.connectTimeoutMs },
+      connect: this.run.timeConnections ? timedConnector(connect) : connect,
     });
   }
 

@@ -3,6 +3,7 @@
 // immutable afterwards.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceConfig } from '../config/types.js';
+import { anyConnectionDetail } from '../config/normalize-otel.js';
 import { accessLogWriter, type Logger } from '../observability/logger.js';
 import { compileEndpoint } from '../pipeline/compile-endpoint.js';
 import { runEndpoint } from '../pipeline/run-endpoint.js';
@@ -36,7 +37,8 @@ export interface Gateway {
 /** Compiles the whole config into a gateway. Throws ConfigError with every build problem. */
 export async function buildGateway(cfg: ServiceConfig, log: Logger, opts: { debug?: boolean; dryRun?: boolean } = {}): Promise<Gateway> {
   const dryRun = opts.dryRun === true;
-  const pools = new UpstreamPools(cfg.client, { dryRun, log });
+  const timeConnections = cfg.otel !== undefined && anyConnectionDetail(cfg.otel, cfg.endpoints);
+  const pools = new UpstreamPools(cfg.client, { dryRun, log, timeConnections });
   const table = new RouteTable<RouteHandler>(cfg.router);
   const shared = new SharedRegistry();
   const problems = new Problems();

@@ -18,6 +18,8 @@ export interface ReceivedSpan {
   /** Nanoseconds since the epoch, as decimal strings. */
   start: string;
   end: string;
+  /** Span events: name and time (ns since the epoch, decimal string). */
+  events: { name: string; time: string }[];
   resource: Record<string, unknown>;
   scope: string;
 }
@@ -98,6 +100,7 @@ function record(r: OtlpReceiver, msg: { resourceSpans?: any[] }): void {
           traceState: s.traceState ?? '',
           start: String(s.startTimeUnixNano ?? '0'),
           end: String(s.endTimeUnixNano ?? '0'),
+          events: (s.events ?? []).map((e: { name?: string; timeUnixNano?: string }) => ({ name: e.name ?? '', time: String(e.timeUnixNano ?? '0') })),
           resource,
           scope,
         });

@@ -20,3 +20,23 @@ test("undici's headerNameToString, loaded by path, lower-cases header names", as
   assert.equal(util.headerNameToString(Buffer.from('X-Custom-Thing')), 'x-custom-thing');
   assert.equal(util.headerNameToString(Buffer.from('SERVER')), 'server');
 });
+
+// connection-timing.ts wraps undici's connector, loaded by path, and relies on its function
+// returning the socket it opens.
+test("undici's buildConnector, loaded by path, returns the socket it opens", async () => {
+  const { default: buildConnector } = await import('undici/lib/core/connect.js');
+  const connect = buildConnector({ timeout: 1000 });
+  const { createServer } = await import('node:net');
+  const server = createServer((s) => s.end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = String((server.address() as { port: number }).port);
+  const got = await new Promise<unknown>((resolve, reject) => {
+    const returned = connect({ hostname: '127.0.0.1', protocol: 'http:', port }, (err, socket) => {
+      if (err) return reject(err);
+      resolve(returned === (socket as unknown));
+      socket?.destroy();
+    }) as unknown;
+  });
+  assert.equal(got, true);
+  await new Promise<void>((r) => server.close(() => r()));
+});

@@ -26,6 +26,11 @@ export const TAG = {
   stringValue: 0x0a,
   boolValue: 0x10,
   intValue: 0x18,
+  doubleValue: 0x21,
+  // Span.events, Event
+  event: 0x5a,
+  eventTime: 0x09,
+  eventName: 0x12,
 } as const;
 
 export function varintSize(v: number): number {
@@ -232,6 +237,29 @@ export class PbWriter {
     this.varint(any);
     b[this.pos++] = TAG.intValue;
     this.varint(value);
+  }
+
+  /** A double attribute (durations in seconds: detailed_connection). */
+  doubleAttr(key: Buffer, value: number): void {
+    this.ensure(key.length + 14);
+    const b = this.buf;
+    b[this.pos++] = TAG.attribute;
+    this.varint(key.length + 11);
+    b.set(key, this.pos);
+    this.pos += key.length;
+    b[this.pos++] = TAG.value;
+    b[this.pos++] = 9;
+    b[this.pos++] = TAG.doubleValue;
+    this.pos = b.writeDoubleLE(value, this.pos);
+  }
+
+  /** A span event without attributes: its time and its name field (pre-encoded, stringField). */
+  event(name: Buffer, ns: number): void {
+    this.ensure(6);
+    this.buf[this.pos++] = TAG.event;
+    this.varint(9 + name.length);
+    this.nanos(TAG.eventTime, ns);
+    this.raw(name);
   }
 
   /** The bytes written so far, copied. */

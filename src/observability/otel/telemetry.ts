@@ -13,6 +13,12 @@ import { LeanProducer, type LeanHistogram } from './lean-histogram.js';
 import { LeanTracer, type TraceSink } from './lean-tracer.js';
 import { grpcTraceSink, httpTraceSink } from './trace-senders.js';
 
+export interface ConnectionHistograms {
+  getConn: LeanHistogram;
+  dns: LeanHistogram;
+  tls: LeanHistogram;
+}
+
 export interface Telemetry {
   readonly settings: OtelSettings;
   /** Undefined: no traces (sample rate 0, or no exporter takes them). */
@@ -22,6 +28,8 @@ export interface Telemetry {
   readonly serverSize: LeanHistogram | undefined;
   readonly proxyDuration: LeanHistogram | undefined;
   readonly backendDuration: LeanHistogram | undefined;
+  /** detailed_connection (KrakenD's names): connection wait, DNS lookup, TLS handshake per call. */
+  readonly connection: ConnectionHistograms | undefined;
   /** Prometheus text of this process, when a Prometheus exporter is declared. */
   readonly prometheusText: (() => Promise<string>) | undefined;
   shutdown(): Promise<void>;
@@ -106,6 +114,14 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
       : undefined;
   const proxyDuration = meter ? lean.histogram('krakend.proxy.duration', time('Duration of the proxy layer of each endpoint'), s.timeBuckets) : undefined;
   const backendDuration = meter ? lean.histogram('krakend.backend.duration', time('Duration of each backend call'), s.timeBuckets) : undefined;
+  // Made whatever the config (a histogram never recorded is left out of every export).
+  const connection = meter
+    ? {
+        getConn: lean.histogram('http.client.request.get-conn.duration', time('Time spent acquiring a client connection'), s.timeBuckets),
+        dns: lean.histogram('http.client.request.dns.duration', time('Time spent resolving the DNS name'), s.timeBuckets),
+        tls: lean.histogram('http.client.request.tls.duration', time('Time spent on TLS negotiation and connection'), s.timeBuckets),
+      }
+    : undefined;
   if (meter && s.prometheus.some((p) => p.runtimeMetrics)) {
     const { monitorEventLoopDelay } = await import('node:perf_hooks');
     const loop = monitorEventLoopDelay({ resolution: 20 });
@@ -135,6 +151,7 @@ export async function startTelemetry(s: OtelSettings, opts: { dryRun: boolean })
     serverSize,
     proxyDuration,
     backendDuration,
+    connection,
     prometheusText,
     async shutdown() {
       await Promise.allSettled([tracer?.shutdown(), meterProvider?.shutdown(), ...closers.map((c) => c())]);

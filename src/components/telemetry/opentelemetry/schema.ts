@@ -35,14 +35,13 @@ const proxyLayer = obj({
   metrics_static_attributes: attrs,
   traces_static_attributes: attrs,
 });
-// detailed_connection (DNS/connect/TLS timings) is not measured by Rampart: only false is read.
 const backendLayer = obj({
-  metrics: obj({ disable_stage: flag, round_trip: flag, read_payload: flag, detailed_connection: { const: false }, static_attributes: attrs }),
+  metrics: obj({ disable_stage: flag, round_trip: flag, read_payload: flag, detailed_connection: flag, static_attributes: attrs }),
   traces: obj({
     disable_stage: flag,
     round_trip: flag,
     read_payload: flag,
-    detailed_connection: { const: false },
+    detailed_connection: flag,
     report_headers: flag,
     skip_headers: names,
     static_attributes: attrs,
