@@ -29,6 +29,8 @@ const { values } = parseArgs({
     // dumps heap statistics, given in --node-flags as --require FILE).
     stats: { type: 'boolean', default: false },
     launcher: { type: 'string', default: join(import.meta.dirname, '..', 'bin', 'rampart') },
+    // Another build's bin/rampart: start-up trials alternate between the two (A/B, same load).
+    before: { type: 'string', default: '' },
   },
 });
 const trials = Number(values.trials);
@@ -53,12 +55,12 @@ async function freePort(): Promise<number> {
   return p;
 }
 
-function start(workers: number, port: number): { child: ChildProcess; t0: number } {
+function start(workers: number, port: number, launcher = values.launcher): { child: ChildProcess; t0: number } {
   const { config } = buildRampartConfig({ port, origin: originUrl, dummyAuthLen: 64 });
   const path = join(dir, `c-${port}.json`);
   writeFileSync(path, JSON.stringify(config));
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeFlags, values.launcher, 'run', '-c', path, '--workers', String(workers)], {
+  const child = spawn(process.execPath, [...nodeFlags, launcher, 'run', '-c', path, '--workers', String(workers)], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
@@ -91,21 +93,45 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
+/** utime + stime of a process and its descendants, ms (USER_HZ 100). */
+function treeCpuMs(pid: number): number {
+  let ms = 0;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    ms += (Number(f[11]) + Number(f[12])) * 10;
+    for (const kid of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) ms += treeCpuMs(Number(kid));
+  } catch {
+    /* exited */
+  }
+  return ms;
+}
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
+const launchers: [string, string][] = [['', values.launcher], ...(values.before ? [['@before', values.before] as [string, string]] : [])];
 for (const w of trials === 0 ? [] : values.workers.split(',').map(Number)) {
-  const samples: number[] = [];
+  const samples = new Map<string, number[]>(launchers.map(([label]) => [label, []]));
+  const cpu = new Map<string, number[]>(launchers.map(([label]) => [label, []]));
   for (let i = 0; i < trials; i++) {
-    const port = await freePort();
-    const { child, t0 } = start(w, port);
-    try {
-      samples.push(await ready(port, t0, child));
-    } finally {
-      await stop(child);
+    // Order flipped every trial: neither build always runs right after the other.
+    for (const [label, launcher] of i % 2 ? [...launchers].reverse() : launchers) {
+      const port = await freePort();
+      const { child, t0 } = start(w, port, launcher);
+      try {
+        samples.get(label)!.push(await ready(port, t0, child));
+        // CPU of the whole tree until ready: less sensitive than wall time to a shared machine.
+        cpu.get(label)!.push(treeCpuMs(child.pid!));
+      } finally {
+        await stop(child);
+      }
     }
   }
-  console.log(`startup w${w}: median ${median(samples).toFixed(0)} ms (${samples.map((s) => s.toFixed(0)).join(' ')})`);
+  for (const [label, s] of samples) {
+    const c = cpu.get(label)!;
+    console.log(
+      `startup w${w}${label}: median ${median(s).toFixed(0)} ms (${s.map((x) => x.toFixed(0)).join(' ')}); CPU to ready median ${median(c)} ms (${c.join(' ')})`,
+    );
+  }
 }
 
 const idleN = Number(values.idle);

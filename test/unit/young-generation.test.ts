@@ -38,7 +38,14 @@ test("an operator's --max-semi-space-size on the command line wins: no cap is in
   const src = new URL('../../src/server/young-generation.ts', import.meta.url).pathname;
   const out = execFileSync(
     process.execPath,
-    ['--max-semi-space-size=4', '--import', 'tsx', '--input-type=module', '-e', `import { capYoungGeneration } from '${src}'; process.stdout.write(String(capYoungGeneration() === undefined));`],
+    [
+      '--max-semi-space-size=4',
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `import { capYoungGeneration } from '${src}'; process.stdout.write(String(capYoungGeneration() === undefined));`,
+    ],
     { encoding: 'utf8' },
   );
   assert.equal(out, 'true');
