@@ -94,12 +94,13 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** utime + stime of a process and its descendants, ms (USER_HZ 100). */
-function treeCpuMs(pid: number): number {
+function treeCpuMs(pid: number, descendants = true): number {
   let ms = 0;
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     ms += (Number(f[11]) + Number(f[12])) * 10;
-    for (const kid of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) ms += treeCpuMs(Number(kid));
+    if (descendants)
+      for (const kid of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) ms += treeCpuMs(Number(kid));
   } catch {
     /* exited */
   }
@@ -112,6 +113,7 @@ const launchers: [string, string][] = [['', values.launcher], ...(values.before 
 for (const w of trials === 0 ? [] : values.workers.split(',').map(Number)) {
   const samples = new Map<string, number[]>(launchers.map(([label]) => [label, []]));
   const cpu = new Map<string, number[]>(launchers.map(([label]) => [label, []]));
+  const top = new Map<string, number[]>(launchers.map(([label]) => [label, []]));
   for (let i = 0; i < trials; i++) {
     // Order flipped every trial: neither build always runs right after the other.
     for (const [label, launcher] of i % 2 ? [...launchers].reverse() : launchers) {
@@ -121,6 +123,8 @@ for (const w of trials === 0 ? [] : values.workers.split(',').map(Number)) {
         samples.get(label)!.push(await ready(port, t0, child));
         // CPU of the whole tree until ready: less sensitive than wall time to a shared machine.
         cpu.get(label)!.push(treeCpuMs(child.pid!));
+        // With workers: the primary's own share (what it takes from the workers' boot).
+        top.get(label)!.push(treeCpuMs(child.pid!, false));
       } finally {
         await stop(child);
       }
@@ -129,7 +133,8 @@ for (const w of trials === 0 ? [] : values.workers.split(',').map(Number)) {
   for (const [label, s] of samples) {
     const c = cpu.get(label)!;
     console.log(
-      `startup w${w}${label}: median ${median(s).toFixed(0)} ms (${s.map((x) => x.toFixed(0)).join(' ')}); CPU to ready median ${median(c)} ms (${c.join(' ')})`,
+      `startup w${w}${label}: median ${median(s).toFixed(0)} ms (${s.map((x) => x.toFixed(0)).join(' ')}); CPU to ready median ${median(c)} ms (${c.join(' ')})` +
+        (w > 1 ? `, of it the primary's ${median(top.get(label)!)} ms (${top.get(label)!.join(' ')})` : ''),
     );
   }
 }
