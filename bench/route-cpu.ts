@@ -39,6 +39,9 @@ const { values } = parseArgs({
     instance: { type: 'string', default: '' },
     before: { type: 'string', default: '' },
     'node-flags': { type: 'string', default: '' },
+    // Node flags of the `--before` gateway only (after --node-flags): with `--before bin/rampart`,
+    // an A/B of a V8 flag on the same build, e.g. --before-node-flags=--max-semi-space-size=8.
+    'before-node-flags': { type: 'string', default: '' },
     // Extra ratios, each "row:base" (e.g. post+checks:post), judged like the base column.
     pair: { type: 'string', multiple: true, default: [] },
     // Prints every round's CPU µs/req and the serving process's RSS (a long run shows growth).
@@ -87,6 +90,7 @@ const chosen = instanceIds.map((id) => {
 });
 const dir = mkdtempSync(join(tmpdir(), 'route-cpu-'));
 const flags = values['node-flags'] ? values['node-flags'].split(' ') : [];
+const beforeFlags = values['before-node-flags'] ? values['before-node-flags'].split(' ') : [];
 
 async function freePort(): Promise<number> {
   const free = createServer();
@@ -104,11 +108,16 @@ interface Gateway {
   pid: number;
   pool: Pool;
 }
-async function startGateway(label: string, cfg: (port: number) => Record<string, unknown>, launcher = 'bin/rampart'): Promise<Gateway> {
+async function startGateway(
+  label: string,
+  cfg: (port: number) => Record<string, unknown>,
+  launcher = 'bin/rampart',
+  extraFlags: string[] = [],
+): Promise<Gateway> {
   const port = await freePort();
   const file = join(dir, `${label}.json`);
   writeFileSync(file, JSON.stringify(cfg(port)));
-  const proc = spawn(process.execPath, [...flags, launcher, 'run', '-c', file, '--port', String(port), '--workers', '1'], {
+  const proc = spawn(process.execPath, [...flags, ...extraFlags, launcher, 'run', '-c', file, '--port', String(port), '--workers', '1'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' },
   });
@@ -157,12 +166,17 @@ for (const [suffix, launcher] of values.before
     ]
   : [['', 'bin/rampart']]) {
   if (mainRoutes.length) {
-    const gw = await startGateway(`main${suffix}`, (port) => ({ ...config, port, endpoints: [...new Set(mainRoutes.map((r) => r.endpoint))] }), launcher);
+    const gw = await startGateway(
+      `main${suffix}`,
+      (port) => ({ ...config, port, endpoints: [...new Set(mainRoutes.map((r) => r.endpoint))] }),
+      launcher,
+      suffix ? beforeFlags : [],
+    );
     gateways.push(gw);
     for (const r of mainRoutes) targets.push({ id: r.id + suffix, route: r, gw });
   }
   for (const inst of chosen) {
-    const gw = await startGateway(inst.id + suffix, (port) => inst.config(port), launcher);
+    const gw = await startGateway(inst.id + suffix, (port) => inst.config(port), launcher, suffix ? beforeFlags : []);
     gateways.push(gw);
     for (const r of inst.routes) {
       if (targets.some((t) => t.id === r.id + suffix)) throw new Error(`route id ${r.id} given twice`);

@@ -25,6 +25,10 @@ export interface PrimaryOptions {
 /** What a worker sends its primary (see cli.ts and run.ts). */
 export type WorkerReport = { rampart: 'ready'; port: number } | { rampart: 'warnings'; text: string } | { rampart: 'failed'; text: string };
 
+/** The longest the primary's own start waits for its workers (a worker stuck in its start must
+ * not leave the node without its logger and node-wide listeners). */
+const START_QUIET_MS = 3000;
+
 export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   let stopping = false;
   let exitCode = 0;
@@ -54,10 +58,20 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
   installBreakerCoordinator();
   for (let i = 0; i < opts.workers; i++) fork();
 
+  // The primary's own start (below) waits until the workers are ready, or one of them failed,
+  // or START_QUIET_MS went by: its logger and config cost ~50-100 ms of CPU, which on a machine
+  // with as many cores as workers would be taken from the workers' boot.
+  let startQuiet!: () => void;
+  const workersStarted = new Promise<void>((resolve) => (startQuiet = resolve));
+  let listeningPort: number | undefined;
   cluster.on('message', (_w, msg: WorkerReport) => {
     switch (msg?.rampart) {
       case 'ready':
-        if (++ready === opts.workers) log?.info({ port: msg.port, workers: opts.workers }, 'rampart listening (cluster)');
+        listeningPort = msg.port;
+        if (++ready === opts.workers) {
+          startQuiet();
+          log?.info({ port: msg.port, workers: opts.workers }, 'rampart listening (cluster)');
+        }
         return;
       case 'warnings':
         // Every worker finds the same warnings in the same file: say them once.
@@ -70,6 +84,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     }
   });
   cluster.on('exit', (worker, code, signal) => {
+    startQuiet();
     if (!stopping && ready === 0) {
       // A worker that dies before any became ready (a bad config, a port in use) would only
       // die again: stop everything and report the failure once.
@@ -116,9 +131,12 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
   });
 
-  // The logger (pino) is loaded after the forks, while the workers boot, and logs as the
-  // config's telemetry/logging says (each worker validates the config and reports problems; a
-  // config the primary cannot read leaves it on the default JSON lines).
+  // The logger (pino) is loaded once the workers have started, and logs as the config's
+  // telemetry/logging says (each worker validates the config and reports problems; a config the
+  // primary cannot read leaves it on the default JSON lines).
+  const quietTimer = setTimeout(startQuiet, START_QUIET_MS);
+  await workersStarted;
+  clearTimeout(quietTimer);
   const { createLogger } = await import('../observability/logger.js');
   let settings: LogSettings | undefined;
   let metrics: MetricsSettings | undefined;
@@ -139,6 +157,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<void> {
     process.stderr.write(`rampart: ${(err as Error).message}\n`);
     log = createLogger();
   }
+  if (ready === opts.workers) log.info({ port: listeningPort, workers: opts.workers }, 'rampart listening (cluster)');
   if (shards.count > 1) log.info({ shards: shards.count, shard_pids: shards.pids() }, 'rate-limit shards listening');
   // telemetry/opentelemetry's Prometheus exporters: one listener each for the node, merging the
   // workers' text per scrape.
