@@ -46,6 +46,24 @@ describe('request schema: compile', () => {
     assert.equal(runRequestSchema(d20, body('["a", 1]')).ok, false);
   });
 
+  it('schemas of different endpoints stay apart: the same $id or id twice, and schemas without ids', () => {
+    // Schemas without ids share one ajv per draft; one with an id gets its own (a shared
+    // instance would refuse the second "$id" as already known).
+    const a = req({ $id: 'https://example.test/order', type: 'object', required: ['a'] });
+    const b = req({ $id: 'https://example.test/order', type: 'object', required: ['b'] });
+    assert.equal(runRequestSchema(a, body('{"a":1}')).ok, true);
+    assert.equal(runRequestSchema(a, body('{"b":1}')).ok, false);
+    assert.equal(runRequestSchema(b, body('{"b":1}')).ok, true);
+    const d4 = { $schema: 'http://json-schema.org/draft-04/schema#', id: 'https://example.test/d4', type: 'string' };
+    assert.equal(runRequestSchema(req(d4), body('"s"')).ok, true);
+    assert.equal(runRequestSchema(req({ ...d4, type: 'number' }), body('"s"')).ok, false);
+    const plain = [req({ type: 'string' }), req({ type: 'number' }), req({ type: 'object', properties: { $id: { type: 'string' } } })];
+    assert.deepEqual(
+      plain.map((v) => runRequestSchema(v, body('"s"')).ok),
+      [true, false, false],
+    );
+  });
+
   it('refuses an unknown $schema, unknown formats and unknown keywords at startup', () => {
     refused(() => req({ $schema: 'http://example.com/mine', type: 'number' }), `${P}/$schema`, /unsupported \$schema/);
     refused(() => req({ type: 'object', properties: { a: { type: 'string', format: 'emial' } } }), `${P}/properties/a`, /unknown format "emial"/);
