@@ -5,6 +5,7 @@
 import { refusal, type Guard, type Rejection, type RequestContext } from '../../../core/request.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { CompiledLua, LuaRequestModel } from '../../../scripting/lua/types.js';
+import { canonMap, withHeaderSet } from '../../../scripting/lua/lua-models.js';
 import { customStatus, failureOf } from '../lua-shared/lua-errors.js';
 import { flatOfMulti, gatewayParams, lowerKeys, luraParams, multiOfQuery, queryOfMulti, sameMulti } from '../lua-shared/lua-model.js';
 import type { LuaMultiMap } from '../../../scripting/lua/types.js';
@@ -20,20 +21,42 @@ function clientHeaders(ctx: RequestContext): LuaMultiMap {
   return out;
 }
 
+/** The request a lua-endpoint script sees: headers, query and params converted when it reads them. */
+class EndpointRequestModel implements LuaRequestModel {
+  readonly body = '';
+  private h: LuaMultiMap | undefined;
+  private q: LuaMultiMap | undefined;
+  private p: ReturnType<typeof luraParams> | undefined;
+  constructor(private readonly ctx: RequestContext) {}
+  get method(): string {
+    return this.ctx.method;
+  }
+  get url(): string {
+    return this.ctx.path + (this.ctx.rawQuery ? '?' + this.ctx.rawQuery : '');
+  }
+  get path(): string {
+    return this.ctx.path;
+  }
+  get host(): string {
+    return this.ctx.req.headers.host ?? '';
+  }
+  get headers(): LuaMultiMap {
+    return (this.h ??= clientHeaders(this.ctx));
+  }
+  get query(): LuaMultiMap {
+    return (this.q ??= multiOfQuery(this.ctx.rawQuery));
+  }
+  get lura(): ReturnType<typeof luraParams> {
+    return (this.p ??= luraParams(this.ctx.params));
+  }
+  get params(): Record<string, string> {
+    return this.lura.params;
+  }
+}
+
 export function handleCtx(lua: CompiledLua, log: Logger): Guard {
   return async (ctx): Promise<Rejection | undefined> => {
-    const { params, back } = luraParams(ctx.params);
-    const headers = clientHeaders(ctx);
-    const model: LuaRequestModel = {
-      method: ctx.method,
-      url: ctx.path + (ctx.rawQuery ? '?' + ctx.rawQuery : ''),
-      path: ctx.path,
-      query: multiOfQuery(ctx.rawQuery),
-      headers,
-      body: '',
-      params,
-      host: ctx.req.headers.host ?? '',
-    };
+    const model = new EndpointRequestModel(ctx);
     const r = await lua.runPre(model);
     if (!r.ok) {
       if (r.kind === 'custom_error') {
@@ -43,9 +66,12 @@ export function handleCtx(lua: CompiledLua, log: Logger): Guard {
       failureOf(r, log, 'modifier/lua-endpoint pre');
       return r.reason === 'busy' ? BUSY : FAILED;
     }
-    const m = r.model;
-    const after = lowerKeys(m.headers);
-    if (!sameMulti(after, headers)) {
+    const c = r.changes;
+    let after: LuaMultiMap | undefined;
+    if (c.headers !== undefined) after = lowerKeys(c.headers);
+    else if (c.headerSet !== undefined) after = lowerKeys(withHeaderSet(canonMap(model.headers), c.headerSet));
+    if (after !== undefined && !sameMulti(after, model.headers)) {
+      const headers = model.headers;
       const set: LuaMultiMap = {};
       for (const [k, v] of Object.entries(after)) {
         const was = headers[k];
@@ -54,9 +80,11 @@ export function handleCtx(lua: CompiledLua, log: Logger): Guard {
       const extra = flatOfMulti(set);
       if (extra.length > 0) ctx.upstreamHeaders = (ctx.upstreamHeaders ?? []).filter((_, i, l) => !Object.hasOwn(set, l[i - (i % 2)])).concat(extra);
     }
-    if (!sameMulti(m.query, model.query)) (ctx as { rawQuery: string }).rawQuery = queryOfMulti(m.query);
-    const p = gatewayParams(m.params, back);
-    if (Object.keys(p).length > 0 || Object.keys(ctx.params).length > 0) ctx.params = p;
+    if (c.query !== undefined && !sameMulti(c.query, model.query)) (ctx as { rawQuery: string }).rawQuery = queryOfMulti(c.query);
+    if (c.params !== undefined) {
+      const p = gatewayParams(c.params, model.lura.back);
+      if (Object.keys(p).length > 0 || Object.keys(ctx.params).length > 0) ctx.params = p;
+    }
     return undefined;
   };
 }

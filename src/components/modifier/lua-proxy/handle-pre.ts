@@ -1,14 +1,16 @@
 // Per request: the proxy `pre` script on the endpoint's call input, before the backends are
 // called (and before their merge). The URL and method are the endpoint's (routing is done):
-// changes to them are not applied, as `url` is "" at this level in KrakenD too.
+// changes to them are not applied, as `url` is "" at this level in KrakenD too. Each part of the
+// input is converted for the script only when it reads it, and only what it changed is applied.
 import { dataResult, errorResult, type BackendHandler, type CallInput } from '../../../core/backend-result.js';
 import type { Logger } from '../../../observability/logger.js';
-import type { CompiledLua, LuaRequestModel } from '../../../scripting/lua/types.js';
+import type { CompiledLua, LuaMultiMap, LuaRequestChanges, LuaRequestModel } from '../../../scripting/lua/types.js';
 import { customErrorOf, failureOf } from '../lua-shared/lua-errors.js';
 import {
   bodyAfter,
   bodyText,
   flatOfMulti,
+  flatWithSet,
   gatewayParams,
   lowerKeys,
   luraParams,
@@ -18,33 +20,60 @@ import {
   sameMulti,
 } from '../lua-shared/lua-model.js';
 
+/** The request a proxy `pre` script sees, over the endpoint's call input. */
+class ProxyRequestModel implements LuaRequestModel {
+  readonly url = '';
+  private q: LuaMultiMap | undefined;
+  private h: LuaMultiMap | undefined;
+  private p: ReturnType<typeof luraParams> | undefined;
+  private b: string | undefined;
+  constructor(private readonly input: CallInput) {}
+  get method(): string {
+    return this.input.ctx.method;
+  }
+  get path(): string {
+    return this.input.ctx.path;
+  }
+  get query(): LuaMultiMap {
+    return (this.q ??= multiOfQuery(this.input.query));
+  }
+  get headers(): LuaMultiMap {
+    return (this.h ??= multiOfFlat(this.input.headers));
+  }
+  /** lura's param names, and the way back to the gateway's. */
+  get lura(): ReturnType<typeof luraParams> {
+    return (this.p ??= luraParams(this.input.params));
+  }
+  get params(): Record<string, string> {
+    return this.lura.params;
+  }
+  get body(): string {
+    return (this.b ??= bodyText(this.input.body));
+  }
+}
+
+/** The call input after the script's changes (the same object when it changed nothing). */
+function applied(input: CallInput, model: ProxyRequestModel, c: LuaRequestChanges): CallInput {
+  const params = c.params !== undefined ? gatewayParams(c.params, model.lura.back) : input.params;
+  const query = c.query !== undefined && !sameMulti(c.query, model.query) ? queryOfMulti(c.query) : input.query;
+  let headers = input.headers;
+  if (c.headers !== undefined) {
+    if (!sameMulti(lowerKeys(c.headers), model.headers)) headers = flatOfMulti(c.headers);
+  } else if (c.headerSet !== undefined) headers = flatWithSet(input.headers, c.headerSet);
+  const body = c.body !== undefined ? bodyAfter(input.body, model.body, c.body) : input.body;
+  if (params === input.params && query === input.query && headers === input.headers && body === input.body) return input;
+  return { ...input, params, query, headers, body };
+}
+
 export function handleProxyPre(lua: CompiledLua, log: Logger): (next: BackendHandler) => BackendHandler {
   return (next) => {
     if (!lua.hasPre) return async () => dataResult({}, true);
     return async (input: CallInput) => {
-      const { params, back } = luraParams(input.params);
-      const text = bodyText(input.body);
-      const model: LuaRequestModel = {
-        method: input.ctx.method,
-        url: '',
-        path: input.ctx.path,
-        query: multiOfQuery(input.query),
-        headers: multiOfFlat(input.headers),
-        body: text,
-        params,
-      };
+      const model = new ProxyRequestModel(input);
       const r = await lua.runPre(model);
       if (!r.ok) return errorResult(r.kind === 'custom_error' ? customErrorOf(r) : failureOf(r, log, 'modifier/lua-proxy pre'));
       if (lua.skipNext) return dataResult({}, true);
-      const m = r.model;
-      const changed: CallInput = {
-        ...input,
-        params: gatewayParams(m.params, back),
-        query: sameMulti(m.query, model.query) ? input.query : queryOfMulti(m.query),
-        headers: sameMulti(lowerKeys(m.headers), model.headers) ? input.headers : flatOfMulti(m.headers),
-        body: bodyAfter(input.body, text, m.body),
-      };
-      return next(changed);
+      return next(applied(input, model, r.changes));
     };
   };
 }
