@@ -80,17 +80,24 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function drive(pool: Pool, t: Target, n: number, log: () => string): Promise<void> {
+/** Drives `n` requests; with `tolerate`, non-200 answers are counted (returned) instead of fatal:
+ * during the warm-up, first calls can exceed a time budget under valgrind (a Lua script's 100 ms
+ * while its WASM functions are first compiled). */
+async function drive(pool: Pool, t: Target, n: number, log: () => string, tolerate = false): Promise<number> {
   let next = 0;
+  let failed = 0;
   const worker = async (): Promise<void> => {
     while (next < n) {
       next++;
       const r = await pool.request({ method: 'GET', path: t.route.path, headers: t.route.headers ?? {} });
       await r.body.dump();
-      if (r.statusCode !== 200) throw new Error(`${t.id}: status ${r.statusCode}; gateway log:\n${log().slice(-3000)}`);
+      if (r.statusCode === 200) continue;
+      if (!tolerate) throw new Error(`${t.id}: status ${r.statusCode}; gateway log:\n${log().slice(-3000)}`);
+      failed++;
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
+  return failed;
 }
 
 /** Instruction counts in the dumps written since `before` (one file per thread): the main
@@ -131,7 +138,7 @@ for (const t of targets) {
       '--separate-threads=yes',
       `--callgrind-out-file=${join(dir, prefix)}.%p`,
       process.execPath,
-      'bin/rampart',
+      values.rampart,
       'run',
       '-c',
       file,
@@ -155,7 +162,8 @@ for (const t of targets) {
     }
   }
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
-  await drive(pool, t, warmup, () => out);
+  const warmFailed = await drive(pool, t, warmup, () => out, true);
+  if (warmFailed > 0) console.log(`${t.id}: ${warmFailed} of ${warmup} warm-up requests were not 200 (not counted)`);
   execFileSync('callgrind_control', ['-z', String(gw.pid)], { timeout: 120_000, stdio: 'ignore' });
   const before = new Set(readdirSync(dir));
   await drive(pool, t, requests, () => out);
