@@ -113,7 +113,7 @@ export async function compileLuaScripts(cfg: LuaConfig, opts: LuaCompileOptions)
   const size = Math.min(Math.max(opts.poolSize ?? 2, 1), 16);
   const pool = new LuaPool(size, budget, cfg.allow_open_libs === true, chunks, opts.maxWaiters ?? 64, opts.maxWaitMs ?? 1000);
   try {
-    await pool.warm();
+    await pool.check();
   } catch (err) {
     if (err instanceof LuaSyntaxError) throw new LuaConfigError(pointers[err.chunk] ?? p, `Lua syntax error: ${err.message}`);
     throw new LuaConfigError(p, `Lua engine failed to start: ${(err as Error).message}`);

@@ -40,11 +40,9 @@ export class LuaPool {
     return this.waiters.length;
   }
 
-  /** Startup: builds the first VM, which also proves every chunk parses. */
-  async warm(): Promise<void> {
-    const vm = await LuaVm.create(this.budget, this.openOs, this.chunks);
-    this.count++;
-    this.idle.push(vm);
+  /** Startup: proves every chunk parses (LuaVm.checkChunks); VMs are made on first use. */
+  async check(): Promise<void> {
+    await LuaVm.checkChunks(this.budget, this.chunks);
   }
 
   /** An idle VM now, if there is one (the synchronous fast path of a call). */
