@@ -131,7 +131,7 @@ for (const t of targets) {
       '--separate-threads=yes',
       `--callgrind-out-file=${join(dir, prefix)}.%p`,
       process.execPath,
-      'bin/rampart',
+      values.rampart,
       'run',
       '-c',
       file,
