@@ -16,6 +16,8 @@ export interface ResponseBookkeeping {
   statsBytes: number;
   /** Aborts the request's backend calls when the client goes away first. */
   callSignal: { abort(): void } | null;
+  /** telemetry/opentelemetry's global layer (server/otel-global.ts): its state of this request. */
+  otel: unknown;
 }
 
 export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> implements ResponseBookkeeping {
@@ -26,4 +28,7 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
   statsStart = 0;
   statsBytes = 0;
   callSignal: { abort(): void } | null = null;
+  // Declared here, not added per request: a property added after construction gives every
+  // response a second hidden class, and the http internals that see both turn polymorphic.
+  otel: unknown = undefined;
 }

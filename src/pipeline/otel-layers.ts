@@ -35,6 +35,12 @@ const BACKEND_FAILED = errorStatus('backend failed');
 const REFUSED = errorStatus('refused');
 const K_STATUS = keyBytes('http.response.status_code');
 
+/** A span's fixed part followed by each of the eight outcome flag sets, by outcomeIndex(): one
+ * copy per span instead of two. */
+function withOutcomes(fixed: Buffer): Buffer[] {
+  return OUTCOMES.map((o) => Buffer.concat([fixed, o]));
+}
+
 /** What a tap measures of one call: the outcome index and the failure, if any. */
 function outcome(input: CallInput, r: BackendResult): number {
   return outcomeIndex(failureOf(r) !== undefined, canceledCall(input), completeOf(r));
@@ -52,7 +58,7 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
       end: (t0: number, input, r) => series?.[outcome(input, r)].record((performance.now() - t0) / 1000),
     } satisfies CallTap<number>;
   }
-  const fixed = fixedPart(`${ep.method} ${ep.path} proxy`, SPAN_KIND.INTERNAL, { ...base, ...flags.traceAttrs });
+  const fixed = withOutcomes(fixedPart(`${ep.method} ${ep.path} proxy`, SPAN_KIND.INTERNAL, { ...base, ...flags.traceAttrs }));
   return {
     start(input) {
       const span = tracer.start(input.ctx.traceContext);
@@ -66,8 +72,7 @@ export function otelProxyLayer(t: Telemetry, ep: EndpointConfig, flags: LayerFla
       series?.[o].record((t1 - span.startMs) / 1000);
       if (!span.sampled) return;
       const w = tracer.open(span, t1);
-      w.raw(fixed);
-      w.raw(OUTCOMES[o]);
+      w.raw(fixed[o]);
       if (failureOf(r) !== undefined) w.raw(ERROR);
       tracer.commit();
     },
@@ -137,12 +142,14 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
       },
     } satisfies CallTap<ConnTiming>;
   }
-  const fixed = fixedPart(`${b.method} ${b.urlPattern}`, SPAN_KIND.CLIENT, {
-    ...base,
-    'http.request.method': b.method,
-    'server.address': server,
-    ...flags.traceAttrs,
-  });
+  const fixed = withOutcomes(
+    fixedPart(`${b.method} ${b.urlPattern}`, SPAN_KIND.CLIENT, {
+      ...base,
+      'http.request.method': b.method,
+      'server.address': server,
+      ...flags.traceAttrs,
+    }),
+  );
   const { reportHeaders, skipHeaders } = flags;
   const timed = conn !== undefined || connSpans;
   return {
@@ -163,8 +170,7 @@ export function otelBackendLayer(t: Telemetry, ep: EndpointConfig, b: BackendCon
       if (!span.sampled) return;
       const failure = failureOf(r);
       const w = tracer.open(span, t1);
-      w.raw(fixed);
-      w.raw(OUTCOMES[o]);
+      w.raw(fixed[o]);
       const status = r.kind === 'raw' ? r.raw.status : failure?.status;
       if (status !== undefined) w.intAttr(K_STATUS, status);
       if (reportHeaders) writeHeaders(w, input.headers, skipHeaders);

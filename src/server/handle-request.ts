@@ -16,7 +16,7 @@ import type { Miss, RouteTable } from '../router/route-table.js';
 import type { ClientIpResolver } from '../net/client-ip.js';
 import { GatewayRequestContext } from './request-context.js';
 import { drain, type RouteHandler } from './builtin-routes.js';
-import type { OtelResponse } from './otel-global.js';
+import type { ServerSpanState } from './otel-global.js';
 
 export interface GatewayPlan {
   /** The route table (an upgrade sees a view of it: server/handle-upgrade.ts). */
@@ -112,7 +112,10 @@ export function compileRequestHandler(plan: GatewayPlan): (req: IncomingMessage,
     }
     if (m) {
       if (routerStats !== undefined) (res as Res).statsMeter = routerStats.get(m.value);
-      if (globalLayer !== undefined) (res as ServerResponse & OtelResponse).otelRoute = routeOf.get(m.value);
+      if (globalLayer !== undefined) {
+        const st = (res as Res).otel as ServerSpanState | undefined;
+        if (st !== undefined) st.route = routeOf.get(m.value);
+      }
       try {
         ctx.params = m.params;
         const p = m.value(ctx);

@@ -61,4 +61,5 @@ export class GatewayHttp2Response extends Http2ServerResponse<Req> implements Re
   statsStart = 0;
   statsBytes = 0;
   callSignal: { abort(): void } | null = null;
+  otel: unknown = undefined;
 }

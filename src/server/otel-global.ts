@@ -4,8 +4,9 @@
 // routes), so span names and metric series stay bounded whatever paths clients send. url.path
 // is recorded without the query string. An incoming traceparent is believed only from a peer in
 // router.trusted_proxies (KrakenD believes anyone), and never with disable_propagation.
-// Per request: one span object, one shared 'close' listener (state on the response), and the
-// span's bytes written from parts encoded once per route and method (span-parts.ts).
+// Per request: one span object, one state object (on the response's declared `otel` slot), one
+// shared 'close' listener, and the span's bytes written from parts encoded once per route and
+// method (span-parts.ts).
 import type { ServerResponse } from 'node:http';
 import type { RouterOptions } from '../config/types.js';
 import type { RequestContext } from '../components/types.js';
@@ -14,23 +15,28 @@ import type { Telemetry } from '../observability/otel/telemetry.js';
 import { compileServerSeries, type ServerSeries } from '../observability/otel/series-cache.js';
 import { nowMs, SPAN_KIND, type LeanSpan } from '../observability/otel/lean-tracer.js';
 import { errorStatus, fixedPart, remoteParent, writeHeaders } from '../observability/otel/span-parts.js';
-import { keyBytes } from '../observability/otel/pb-writer.js';
+import { keyBytes, PbWriter } from '../observability/otel/pb-writer.js';
 import { compileTrustedPeer } from '../net/client-ip.js';
 
 export const UNMATCHED_ROUTE = '404 Not Found';
 
-/** What the response carries for the global layer (set by the gateway when routing). */
-export interface OtelResponse {
-  otelRoute: string | undefined;
+/** The layer's state of one request, on its response's `otel` slot (declared by GatewayResponse:
+ * one object, no properties added to the response, no closure per request). The gateway sets
+ * `route` when routing. */
+export class ServerSpanState {
+  /** The matched route pattern; undefined: unmatched. */
+  route: string | undefined = undefined;
+  constructor(
+    readonly ctx: RequestContext,
+    readonly span: LeanSpan | undefined,
+    /** Arrival, ms since the epoch (nowMs: the span's start too). */
+    readonly t0: number,
+    readonly bytes0: number,
+  ) {}
 }
 
-/** The layer's state of one request, on its response (no closure per request). */
-interface Tracked extends ServerResponse, OtelResponse {
-  otelCtx: RequestContext;
-  otelSpan: LeanSpan | undefined;
-  /** Arrival, ms since the epoch (nowMs: the span's start too). */
-  otelT0: number;
-  otelBytes0: number;
+interface Tracked extends ServerResponse {
+  otel: unknown;
 }
 
 export type GlobalLayer = (ctx: RequestContext) => void;
@@ -48,11 +54,20 @@ export function compileSkip(paths: ReadonlySet<string>): (path: string) => boole
 }
 
 /** What the layer needs of one route pattern and method, made on its first request: its server
- * spans' fixed part and its series by status code (none when skip_paths leaves the route out). */
+ * spans' fixed part and its parts by status code. */
 interface RouteParts {
   /** Name, kind, http.route, http.request.method, url.scheme and the static attributes. */
   fixed: Buffer | undefined;
-  series: Map<number, ServerSeries> | undefined;
+  /** Whether skip_paths leaves the route out of the metrics. */
+  metered: boolean;
+  byStatus: Map<number, StatusParts>;
+}
+
+/** One status code of a route and method: its series, and the span's fixed part followed by
+ * http.response.status_code (one copy per span instead of an encoding). */
+interface StatusParts {
+  series: ServerSeries | undefined;
+  fixed: Buffer | undefined;
 }
 
 const K_PATH = keyBytes('url.path');
@@ -84,27 +99,43 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
       const attrs = { 'http.route': route, 'http.request.method': boundedMethod(method), 'url.scheme': scheme, ...traceAttrs };
       p = {
         fixed: tracer ? fixedPart(`${method} ${route}`, SPAN_KIND.SERVER, attrs) : undefined,
-        series: seriesOf && !skipped(route) ? new Map() : undefined,
+        metered: seriesOf !== undefined && !skipped(route),
+        byStatus: new Map(),
       };
       byMethod.set(method, p);
     }
     return p;
   }
 
-  function finish(res: Tracked, aborted: boolean): void {
-    const ctx = res.otelCtx;
-    const route = res.otelRoute ?? UNMATCHED_ROUTE;
+  function statusParts(p: RouteParts, route: string, method: string, status: number): StatusParts {
+    let sp = p.byStatus.get(status);
+    if (sp === undefined) {
+      let fixed: Buffer | undefined;
+      if (p.fixed !== undefined) {
+        const w = new PbWriter(p.fixed.length + 64);
+        w.raw(p.fixed);
+        w.intAttr(K_STATUS, status);
+        fixed = w.take();
+      }
+      sp = { series: p.metered && seriesOf !== undefined ? seriesOf(route, boundedMethod(method), status) : undefined, fixed };
+      p.byStatus.set(status, sp);
+    }
+    return sp;
+  }
+
+  function finish(res: Tracked, st: ServerSpanState, aborted: boolean): void {
+    const ctx = st.ctx;
+    const route = st.route ?? UNMATCHED_ROUTE;
     const status = res.statusCode;
     const method = ctx.method;
-    const parts = partsOf(route, method);
+    const parts = statusParts(partsOf(route, method), route, method, status);
     const t1 = nowMs();
-    if (parts.series !== undefined && seriesOf !== undefined) {
-      let s = parts.series.get(status);
-      if (s === undefined) parts.series.set(status, (s = seriesOf(route, boundedMethod(method), status)));
-      s.duration?.record((t1 - res.otelT0) / 1000);
-      s.size?.record((ctx.req.socket?.bytesWritten ?? res.otelBytes0) - res.otelBytes0);
+    const s = parts.series;
+    if (s !== undefined) {
+      s.duration?.record((t1 - st.t0) / 1000);
+      s.size?.record((ctx.req.socket?.bytesWritten ?? st.bytes0) - st.bytes0);
     }
-    const span = res.otelSpan;
+    const span = st.span;
     if (tracer === undefined || span === undefined || !span.sampled || parts.fixed === undefined) return;
     const w = tracer.open(span, t1);
     w.raw(parts.fixed);
@@ -112,7 +143,6 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
     w.stringAttr(K_CLIENT, ctx.clientIp);
     const agent = ctx.req.headers['user-agent'];
     w.stringAttr(K_AGENT, agent === undefined ? '' : agent.length > 256 ? agent.slice(0, 256) : agent);
-    w.intAttr(K_STATUS, status);
     if (reportHeaders) writeHeaders(w, ctx.req.rawHeaders, skipHeaders);
     if (aborted) w.raw(CLIENT_GONE);
     else if (status >= 500) w.raw(ERROR);
@@ -122,7 +152,8 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
   // One listener, shared: 'close' follows 'finish' for every answered response, and comes alone
   // when the client went away; writableFinished tells the two apart.
   function onClose(this: Tracked): void {
-    finish(this, !this.writableFinished);
+    const st = this.otel;
+    if (st instanceof ServerSpanState) finish(this, st, !this.writableFinished);
   }
 
   return (ctx) => {
@@ -130,15 +161,13 @@ export function compileGlobalLayer(t: Telemetry, router: RouterOptions, scheme: 
     if (skipped(path)) return;
     const res = ctx.res as Tracked;
     const t0 = nowMs();
-    res.otelCtx = ctx;
-    res.otelT0 = t0;
-    res.otelBytes0 = req.socket?.bytesWritten ?? 0;
+    let span: LeanSpan | undefined;
     if (tracer) {
       const parent = propagation && trusted(req) ? remoteParent(req.headers) : undefined;
-      const span = tracer.start(parent, t0);
-      res.otelSpan = span;
+      span = tracer.start(parent, t0);
       ctx.traceContext = span;
-    } else res.otelSpan = undefined;
+    }
+    res.otel = new ServerSpanState(ctx, span, t0, req.socket?.bytesWritten ?? 0);
     res.on('close', onClose);
   };
 }

@@ -37,6 +37,33 @@ export function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 
+/** A 32-bit word, big-endian, at `p`; returns the position after it. */
+export function putWord(b: Buffer, p: number, v: number): number {
+  b[p] = v >>> 24;
+  b[p + 1] = (v >>> 16) & 0xff;
+  b[p + 2] = (v >>> 8) & 0xff;
+  b[p + 3] = v & 0xff;
+  return p + 4;
+}
+
+/** A fixed64 field holding nanoseconds since the epoch (a double: ~256 ns of precision) at `p`,
+ * little-endian, byte by byte (writeUInt32LE checks its arguments on every call); returns the
+ * position after it. */
+export function putNanos(b: Buffer, p: number, tag: number, ns: number): number {
+  const hi = Math.floor(ns / 4294967296);
+  const lo = Math.max(0, Math.round(ns - hi * 4294967296)) >>> 0;
+  b[p] = tag;
+  b[p + 1] = lo & 0xff;
+  b[p + 2] = (lo >>> 8) & 0xff;
+  b[p + 3] = (lo >>> 16) & 0xff;
+  b[p + 4] = lo >>> 24;
+  b[p + 5] = hi & 0xff;
+  b[p + 6] = (hi >>> 8) & 0xff;
+  b[p + 7] = (hi >>> 16) & 0xff;
+  b[p + 8] = (hi >>> 24) & 0xff;
+  return p + 9;
+}
+
 /** A growable buffer; `pos` is where the next byte goes. */
 export class PbWriter {
   buf: Buffer;
@@ -77,13 +104,7 @@ export class PbWriter {
 
   /** A 32-bit word, big-endian (ids). The caller has ensured 4 bytes. */
   word(v: number): void {
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = v >>> 24;
-    b[p + 1] = (v >>> 16) & 0xff;
-    b[p + 2] = (v >>> 8) & 0xff;
-    b[p + 3] = v & 0xff;
-    this.pos = p + 4;
+    this.pos = putWord(this.buf, this.pos, v);
   }
 
   /** A 16-byte id field (trace id) from its four words. */
@@ -146,24 +167,10 @@ export class PbWriter {
     return true;
   }
 
-  /** A fixed64 field holding nanoseconds since the epoch (a double: ~256 ns of precision),
-   * little-endian, byte by byte (writeUInt32LE checks its arguments on every call). */
+  /** A fixed64 field holding nanoseconds since the epoch (putNanos). */
   nanos(tag: number, ns: number): void {
     this.ensure(9);
-    const b = this.buf;
-    let p = this.pos;
-    const hi = Math.floor(ns / 4294967296);
-    const lo = Math.max(0, Math.round(ns - hi * 4294967296)) >>> 0;
-    b[p++] = tag;
-    b[p++] = lo & 0xff;
-    b[p++] = (lo >>> 8) & 0xff;
-    b[p++] = (lo >>> 16) & 0xff;
-    b[p++] = lo >>> 24;
-    b[p++] = hi & 0xff;
-    b[p++] = (hi >>> 8) & 0xff;
-    b[p++] = (hi >>> 16) & 0xff;
-    b[p++] = (hi >>> 24) & 0xff;
-    this.pos = p;
+    this.pos = putNanos(this.buf, this.pos, tag, ns);
   }
 
   /** A string attribute (Span.attributes KeyValue) whose key part is pre-encoded by `keyBytes`. */

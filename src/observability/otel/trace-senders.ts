@@ -1,8 +1,9 @@
-// The wire of lean-tracer.ts's batches: the SDK's own OTLP export delegates (the ones its
-// OTLPTraceExporter classes are made of), given a serializer that passes our already encoded
-// ExportTraceServiceRequest through. Retries, timeouts, the bounded number of exports in flight,
-// headers, gRPC metadata and TLS (an https:// gRPC host) stay the SDK's.
+// The wire of lean-tracer.ts's batches. Over gRPC: the SDK's own OTLP export delegate (the one
+// its OTLPTraceExporter class is made of), given a serializer that passes our already encoded
+// ExportTraceServiceRequest through; retries, timeouts, the bounded number of exports in flight,
+// gRPC metadata and TLS (an https:// gRPC host) stay the SDK's. Over HTTP: http-trace-sink.ts.
 import type { TraceSink } from './lean-tracer.js';
+import { httpTraceSink as undiciTraceSink } from './http-trace-sink.js';
 
 interface Batch {
   bytes: Uint8Array;
@@ -27,12 +28,9 @@ async function load<T>(pkg: Promise<Record<string, unknown>>, name: string): Pro
 
 type Fn = (...args: unknown[]) => unknown;
 
+/** OTLP/HTTP: http-trace-sink.ts (undici; the SDK's node:http delegate never got hot). */
 export async function httpTraceSink(url: string, headers: Readonly<Record<string, string>>): Promise<TraceSink> {
-  const pkg = import('@opentelemetry/otlp-exporter-base/node-http') as Promise<Record<string, unknown>>;
-  const convert = await load<Fn>(pkg, 'convertLegacyHttpOptions');
-  const create = await load<Fn>(pkg, 'createOtlpHttpExportDelegate');
-  const options = convert({ url: `${url}/v1/traces`, headers: { ...headers } }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
-  return sinkOf(create(options, serializer, 'otlp_http_span_exporter', countHelper, undefined) as Delegate);
+  return undiciTraceSink(url, headers);
 }
 
 export async function grpcTraceSink(url: string, metadata: unknown): Promise<TraceSink> {
