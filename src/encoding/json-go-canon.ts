@@ -44,6 +44,9 @@ let changed = false;
 let members = new Int32Array(4 * 64);
 let top = 0;
 let spare = Buffer.allocUnsafe(SCRATCH);
+/** canonicalGoMembers: the top level is not reordered, and its members are kept here. */
+let keepTop = false;
+let topMembers: Int32Array | null = null;
 
 function ensure(n: number): void {
   if (pos + n <= out.length) return;
@@ -304,14 +307,18 @@ function object(depth: number): boolean {
     i++;
     break;
   }
-  const ok = inGoOrder(base);
+  // The top level of canonicalGoMembers is left in input order: its caller picks and orders
+  // the members (it still must hold no duplicate).
+  const keep = depth === 1 && keepTop;
+  const ok = inGoOrder(base, !keep);
+  if (ok && keep) topMembers = members.slice(base, top);
   top = base;
   return ok;
 }
 
-/** Puts the members pushed since `base` in Go's order (the object's bytes are all read);
- * false on a duplicate key. */
-function inGoOrder(base: number): boolean {
+/** Puts the members pushed since `base` in Go's order (the object's bytes are all read), or
+ * with `reorder` false only checks them; false on a duplicate key. */
+function inGoOrder(base: number, reorder: boolean): boolean {
   const m = members;
   const n = (top - base) >> 2;
   let sorted = true;
@@ -327,6 +334,7 @@ function inGoOrder(base: number): boolean {
   for (let k = 0; k < n; k++) order[k] = base + 4 * k;
   order.sort((a, b) => compareKeys(m[a + 1], m[a + 2], m[b + 1], m[b + 2]));
   for (let k = 1; k < n; k++) if (compareKeys(m[order[k - 1] + 1], m[order[k - 1] + 2], m[order[k] + 1], m[order[k] + 2]) === 0) return false;
+  if (!reorder) return true;
   // The members and the commas between them, copied aside and written back in order.
   flush(i);
   const from = m[base];
@@ -351,6 +359,39 @@ function inGoOrder(base: number): boolean {
  * may be `body` itself (already in Go's form).
  */
 export function canonicalGoJson(body: Buffer): Buffer | undefined {
+  keepTop = false;
+  return transcode(body);
+}
+
+/** A JSON object body as Go's bytes of each top-level member: `bytes` holds them as
+ * `"key":value` (nested values in Go's form), `members` 4 ints per member in body order: its
+ * start and end in `bytes` and its key's bytes (between the quotes) there. */
+export interface GoMembers {
+  readonly bytes: Buffer;
+  readonly members: Int32Array;
+}
+
+/** The members of the JSON object in `body` as Go writes them, for a caller that selects and
+ * merges top-level members (the merged JSON route); undefined where canonicalGoJson is. */
+export function canonicalGoMembers(body: Buffer): GoMembers | undefined {
+  keepTop = true;
+  topMembers = null;
+  const bytes = transcode(body);
+  const m = topMembers as Int32Array | null;
+  topMembers = null;
+  if (bytes === undefined) return undefined;
+  if (m === null) return { bytes, members: new Int32Array(0) };
+  // Key offsets were taken in the body; the key's bytes are the same in the output, at the
+  // member's start plus one (the opening quote).
+  for (let k = 0; k < m.length; k += 4) {
+    const len = m[k + 2] - m[k + 1];
+    m[k + 1] = m[k] + 1;
+    m[k + 2] = m[k] + 1 + len;
+  }
+  return { bytes, members: m };
+}
+
+function transcode(body: Buffer): Buffer | undefined {
   src = body;
   i = 0;
   end = body.length;
