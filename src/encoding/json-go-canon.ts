@@ -21,8 +21,6 @@ import { encodeGoBytes, goNumberText } from './json-go-bytes.js';
 /** Deeper bodies go the general path (this one recurses per level). */
 const MAX_DEPTH = 128;
 const SCRATCH = 16 * 1024;
-/** Verbatim runs shorter than this are copied by a loop (a native copy costs more). */
-const SHORT_RUN = 24;
 
 /** ASCII bytes a string may hold that Go writes as they are. */
 const PLAIN = new Uint8Array(128);
@@ -44,9 +42,19 @@ let changed = false;
 let members = new Int32Array(4 * 64);
 let top = 0;
 let spare = Buffer.allocUnsafe(SCRATCH);
-/** canonicalGoMembers: the top level is not reordered, and its members are kept here. */
-let keepTop = false;
-let topMembers: Int32Array | null = null;
+let sortOrder = new Int32Array(64);
+
+/** Copies from[s, e) to to[at..]; returns the byte count. Short spans by a loop: Buffer#copy
+ * and TypedArray#set cost more than the copy for them. */
+function copyBytes(to: Uint8Array, at: number, from: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n < 128) {
+    for (let k = 0; k < n; k++) to[at + k] = from[s + k];
+  } else {
+    to.set(from.subarray(s, e), at);
+  }
+  return n;
+}
 
 function ensure(n: number): void {
   if (pos + n <= out.length) return;
@@ -64,16 +72,7 @@ function flush(to: number): void {
   // Room for the run and for the rest of the input as it stands: later verbatim bytes never
   // need more than their own length.
   ensure(end - run);
-  if (n < SHORT_RUN) {
-    const s = src;
-    const o = out;
-    let p = pos;
-    for (let k = run; k < to; k++) o[p++] = s[k];
-    pos = p;
-  } else {
-    src.copy(out, pos, run, to);
-    pos += n;
-  }
+  pos += copyBytes(out, pos, src, run, to);
   run = to;
 }
 
@@ -198,10 +197,44 @@ function numberValue(): boolean {
   i = p;
   // Up to 15 digits, an integer is exact in a float64 and printed as its digits ("-0" too).
   if (integer && p - digits <= 15) return true;
+  if (plainDecimal(s, digits, p)) return true;
   const text = s.toString('latin1', from, p);
   const go = goNumberText(Number(text));
   if (go !== text) replace(from, p, go);
   return true;
+}
+
+/** Whether s[from, to), a JSON number without a sign, is written by Go (JS) as it is: a
+ * fraction without trailing zero or exponent, at most 15 significant digits (so its double
+ * prints back as these digits: DBL_DIG), at least 1e-6 (below, it is printed with an exponent). */
+function plainDecimal(s: Buffer, from: number, to: number): boolean {
+  let p = from;
+  let significant = 0;
+  if (s[p] === 0x30) {
+    if (s[p + 1] !== 0x2e) return false;
+    p += 2; // "0."
+    let zeros = 0;
+    while (p < to && s[p] === 0x30) {
+      zeros++;
+      p++;
+    }
+    if (zeros > 5) return false;
+  } else {
+    while (p < to && s[p] !== 0x2e) {
+      if (s[p] < 0x30 || s[p] > 0x39) return false; // an exponent
+      p++;
+      significant++;
+    }
+    if (p === to) return false;
+    p++;
+  }
+  const fraction = p;
+  for (; p < to; p++) {
+    const c = s[p];
+    if (c < 0x30 || c > 0x39) return false; // an exponent
+    significant++;
+  }
+  return to > fraction && s[to - 1] !== 0x30 && significant <= 15;
 }
 
 function literal(word: string): boolean {
@@ -307,18 +340,14 @@ function object(depth: number): boolean {
     i++;
     break;
   }
-  // The top level of canonicalGoMembers is left in input order: its caller picks and orders
-  // the members (it still must hold no duplicate).
-  const keep = depth === 1 && keepTop;
-  const ok = inGoOrder(base, !keep);
-  if (ok && keep) topMembers = members.slice(base, top);
+  const ok = inGoOrder(base);
   top = base;
   return ok;
 }
 
-/** Puts the members pushed since `base` in Go's order (the object's bytes are all read), or
- * with `reorder` false only checks them; false on a duplicate key. */
-function inGoOrder(base: number, reorder: boolean): boolean {
+/** Puts the members pushed since `base` in Go's order (the object's bytes are all read);
+ * false on a duplicate key. */
+function inGoOrder(base: number): boolean {
   const m = members;
   const n = (top - base) >> 2;
   let sorted = true;
@@ -330,23 +359,33 @@ function inGoOrder(base: number, reorder: boolean): boolean {
     if (d > 0) sorted = false;
   }
   if (sorted) return true;
-  const order: number[] = new Array<number>(n);
-  for (let k = 0; k < n; k++) order[k] = base + 4 * k;
-  order.sort((a, b) => compareKeys(m[a + 1], m[a + 2], m[b + 1], m[b + 2]));
-  for (let k = 1; k < n; k++) if (compareKeys(m[order[k - 1] + 1], m[order[k - 1] + 2], m[order[k] + 1], m[order[k] + 2]) === 0) return false;
-  if (!reorder) return true;
+  if (sortOrder.length < n) sortOrder = new Int32Array(Math.max(n, sortOrder.length * 2));
+  const order = sortOrder;
+  // Insertion sort: objects are small, and this allocates nothing. Equal keys end up adjacent.
+  for (let k = 0; k < n; k++) {
+    const e = base + 4 * k;
+    let j = k;
+    while (j > 0) {
+      const d = compareKeys(m[order[j - 1] + 1], m[order[j - 1] + 2], m[e + 1], m[e + 2]);
+      if (d === 0) return false;
+      if (d < 0) break;
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = e;
+  }
   // The members and the commas between them, copied aside and written back in order.
   flush(i);
   const from = m[base];
   const to = m[top - 1];
   const size = to - from;
   if (spare.length < size) spare = Buffer.allocUnsafe(Math.max(size, spare.length * 2));
-  out.copy(spare, 0, from, to);
+  copyBytes(spare, 0, out, from, to);
   let p = from;
   for (let k = 0; k < n; k++) {
     if (k > 0) out[p++] = 0x2c;
     const e = order[k];
-    p += spare.copy(out, p, m[e] - from, m[e + 3] - from);
+    p += copyBytes(out, p, spare, m[e] - from, m[e + 3] - from);
   }
   changed = true;
   return true;
@@ -359,36 +398,7 @@ function inGoOrder(base: number, reorder: boolean): boolean {
  * may be `body` itself (already in Go's form).
  */
 export function canonicalGoJson(body: Buffer): Buffer | undefined {
-  keepTop = false;
   return transcode(body);
-}
-
-/** A JSON object body as Go's bytes of each top-level member: `bytes` holds them as
- * `"key":value` (nested values in Go's form), `members` 4 ints per member in body order: its
- * start and end in `bytes` and its key's bytes (between the quotes) there. */
-export interface GoMembers {
-  readonly bytes: Buffer;
-  readonly members: Int32Array;
-}
-
-/** The members of the JSON object in `body` as Go writes them, for a caller that selects and
- * merges top-level members (the merged JSON route); undefined where canonicalGoJson is. */
-export function canonicalGoMembers(body: Buffer): GoMembers | undefined {
-  keepTop = true;
-  topMembers = null;
-  const bytes = transcode(body);
-  const m = topMembers as Int32Array | null;
-  topMembers = null;
-  if (bytes === undefined) return undefined;
-  if (m === null) return { bytes, members: new Int32Array(0) };
-  // Key offsets were taken in the body; the key's bytes are the same in the output, at the
-  // member's start plus one (the opening quote).
-  for (let k = 0; k < m.length; k += 4) {
-    const len = m[k + 2] - m[k + 1];
-    m[k + 1] = m[k] + 1;
-    m[k + 2] = m[k] + 1 + len;
-  }
-  return { bytes, members: m };
 }
 
 function transcode(body: Buffer): Buffer | undefined {
@@ -407,7 +417,7 @@ function transcode(body: Buffer): Buffer | undefined {
     if (!changed && run === 0) return body;
     flush(end);
     const result = Buffer.allocUnsafe(pos);
-    out.copy(result, 0, 0, pos);
+    copyBytes(result, 0, out, 0, pos);
     return result;
   } finally {
     src = EMPTY;

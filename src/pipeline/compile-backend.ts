@@ -14,9 +14,7 @@ import { compileUrlTemplate, UNSAFE_VALUE } from '../proxy/url-template.js';
 import { headerValue } from '../proxy/upstream-exchange.js';
 import { compileBackendShaper } from '../shaping/backend-shaper.js';
 import { compileDecoder } from './decode.js';
-import { canonicalGoJson, canonicalGoMembers, type GoMembers } from '../encoding/json-go-canon.js';
-import { encodeGoBytes } from '../encoding/json-go-bytes.js';
-import type { MemberShape } from '../encoding/json-go-merge.js';
+import { canonicalGoJson } from '../encoding/json-go-canon.js';
 import type { UpstreamHooks } from './build-stages.js';
 import {
   dataResult,
@@ -106,29 +104,6 @@ export interface DirectBackend {
    * answered as the bytes Go's encoding/json writes for that data when canonicalGoJson can make
    * them from the body directly (see compile-endpoint's `directJson`). Null for other backends. */
   readonly finishGoJson: ((res: UpstreamResponse, signal: CancelSignal) => Buffer | BackendResult | Promise<BackendResult>) | null;
-  /** For a backend whose shaping is at most a top-level `allow` and a `group` (`encoding: json`,
-   * no collection, no target/deny/mapping/flatmap): that shaping, for mergeGoMembers, and a
-   * `finish` answering the body's members as Go's bytes where canonicalGoMembers can (see
-   * compile-endpoint's `directMerge`). Null for other backends. */
-  readonly memberShape: MemberShape | null;
-  readonly finishGoMembers: ((res: UpstreamResponse, signal: CancelSignal) => GoMembers | BackendResult | Promise<BackendResult>) | null;
-}
-
-/** A string Go's encoder writes as its UTF-8 bytes, quoted (no escape, no lone surrogate). */
-function writtenAsIs(s: string): boolean {
-  return encodeGoBytes(s).length === Buffer.byteLength(s) + 2 && Buffer.from(s).toString() === s && !/["\\]/.test(s);
-}
-
-/** The member shape of a backend's shaping options, or null when they do more than pick
- * top-level keys and group them (or name keys this path cannot compare as bytes). */
-function memberShapeOf(b: BackendConfig): MemberShape | null {
-  if (b.encoding !== 'json' || b.isCollection) return null;
-  if (b.target || (b.flatmap && b.flatmap.length > 0) || (b.mapping && Object.keys(b.mapping).length > 0)) return null;
-  const allow = b.allow && b.allow.length > 0 ? b.allow : null;
-  if (allow === null && b.deny && b.deny.length > 0) return null;
-  if (allow !== null && allow.some((k) => k.includes('.') || !writtenAsIs(k))) return null;
-  if (b.group && !writtenAsIs(b.group)) return null;
-  return { allow: allow && allow.map((k) => Buffer.from(k)), group: b.group ? Buffer.from(b.group) : null };
 }
 
 export interface CompiledBackend {
@@ -269,19 +244,6 @@ export async function compileBackend(
   }
   const passesJson = b.encoding === 'json' && !b.isCollection && shape === null;
 
-  function finishGoMembers(res: UpstreamResponse, signal: CancelSignal): GoMembers | BackendResult | Promise<BackendResult> {
-    // As finishGoJson: only what `finish` would decode at once.
-    if ((res.status === 200 || res.status === 201) && Buffer.isBuffer(res.body) && res.body.length <= MAX_UPSTREAM_BODY) {
-      const enc = env.addsGzip ? headerValue(res.headers, 'content-encoding') : undefined;
-      if (enc === undefined || enc === 'identity') {
-        const members = canonicalGoMembers(res.body);
-        if (members !== undefined) return members;
-      }
-    }
-    return finish(res, signal);
-  }
-  const memberShape = memberShapeOf(b);
-
   async function callOnce(input: CallInput): Promise<BackendResult> {
     const up = prepare(input);
     if (!('origin' in up)) return up;
@@ -300,12 +262,7 @@ export async function compileBackend(
     return finish(res, input.signal);
   }
   // The direct path has no place for HTTP-level hooks: a hooked backend takes the general one.
-  return {
-    call: callOnce,
-    direct: hooked
-      ? null
-      : { prepare, pools, finish, noop, finishGoJson: passesJson ? finishGoJson : null, memberShape, finishGoMembers: memberShape ? finishGoMembers : null },
-  };
+  return { call: callOnce, direct: hooked ? null : { prepare, pools, finish, noop, finishGoJson: passesJson ? finishGoJson : null } };
 }
 
 /** concurrent_calls: N identical calls, the first complete answer wins, the rest are aborted. */

@@ -22,8 +22,7 @@ import { compileRenderer } from './render.js';
 import { compileStatic } from './static-data.js';
 import { withBackendHooks } from './backend-hooks.js';
 import type { BackendHandler, BackendResult } from '../core/backend-result.js';
-import type { DirectExchange, DirectMerge } from './direct-call.js';
-import type { MemberShape } from '../encoding/json-go-merge.js';
+import type { DirectExchange } from './direct-call.js';
 import type { ProxyAnswerPlan } from './answer-of-result.js';
 import type { HookList, ResponsePlan } from './respond.js';
 import type { RequestContext } from '../core/request.js';
@@ -77,10 +76,6 @@ export interface EndpointPlan extends ProxyAnswerPlan {
    * response hook to see the data: its answer is written as the bytes canonicalGoJson makes of
    * the body when it can (no decoding and encoding), else as `direct`'s. */
   readonly directJson: DirectExchange<Buffer | BackendResult> | null;
-  /** Several direct backends that only pick top-level keys (`allow` without dots) and group
-   * them, answered as `json` with no response hook and no flatmap: merged from their members'
-   * Go bytes when every backend's body allows it, else as `direct`'s merge. */
-  readonly directMerge: DirectMerge | null;
   /** With several direct backends: each backend's own taps (empty lists otherwise). */
   readonly directBackendTaps: readonly (readonly CallTap[])[];
   /** A hook reads whole bodies: no-op answers are buffered (bounded) before the hooks. */
@@ -185,10 +180,10 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const goJson = one?.finishGoJson;
   // Nothing between the backend's data and the json renderer: no response hook (it may read or
   // replace the data), no flatmap (several backends only), the default output encoding.
-  const rendersData = ep.outputEncoding === 'json' && endpointHooks === null && env.serviceHooks === null;
-  const directJson = one !== null && goJson && rendersData ? { prepare: one.prepare, pools: one.pools, finish: goJson } : null;
-  const flatmap = ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null;
-  const directMerge = direct !== null && direct.length > 1 && rendersData && flatmap === null ? directMergeOf(direct) : null;
+  const directJson =
+    one !== null && goJson && ep.outputEncoding === 'json' && endpointHooks === null && env.serviceHooks === null
+      ? { prepare: one.prepare, pools: one.pools, finish: goJson }
+      : null;
   const plan: EndpointPlan = {
     route: ep.path,
     preBody: phases.runners[0],
@@ -204,29 +199,16 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     proxy,
     direct,
     directJson,
-    directMerge,
     directTaps: direct ? (direct.length === 1 ? [...epTaps, ...compiled[0].taps] : epTaps) : [],
     directBackendTaps: direct && direct.length > 1 ? compiled.map((c) => c.taps) : [],
     bufferNoop: phases.hooksNeedBody,
-    flatmap,
+    flatmap: ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null,
     cacheControl: ep.cacheTtlS > 0 ? `public, max-age=${ep.cacheTtlS}` : undefined,
     response: Object.freeze({ endpointHooks, serviceHooks: env.serviceHooks, encode: await compileRenderer(ep.outputEncoding) }),
     log: env.log,
     security: env.security,
   };
   return Object.freeze(plan);
-}
-
-/** The direct merge of backends that all only pick and group top-level keys, or null. */
-function directMergeOf(direct: readonly DirectBackend[]): DirectMerge | null {
-  const finishers: NonNullable<DirectBackend['finishGoMembers']>[] = [];
-  const shapes: MemberShape[] = [];
-  for (const d of direct) {
-    if (d.finishGoMembers === null || d.memberShape === null) return null;
-    finishers.push(d.finishGoMembers);
-    shapes.push(d.memberShape);
-  }
-  return { backends: direct, finishers, shapes };
 }
 
 /** KrakenD EE's exporters_override (another sample rate, reporting period or exporter subset

@@ -5,7 +5,7 @@
 // route spent more on them than on decoding and encoding its body).
 import type { IncomingMessage } from 'node:http';
 import type { Pool } from 'undici';
-import { dataResult, errorResult, type BackendResult, type CallInput, type UpstreamRequest } from '../core/backend-result.js';
+import { errorResult, type BackendResult, type CallInput, type UpstreamRequest } from '../core/backend-result.js';
 import type { CancelSignal } from '../core/call-signal.js';
 import { toGatewayError } from '../core/gateway-error.js';
 import { firstHop, followRedirects, mayRedirect, type UpstreamResponse } from '../proxy/call-upstream.js';
@@ -13,8 +13,6 @@ import { startExchange } from '../proxy/upstream-exchange.js';
 import type { CallTap } from './call-tap.js';
 import type { DirectBackend } from './compile-backend.js';
 import { combine } from './merge.js';
-import type { GoMembers } from '../encoding/json-go-canon.js';
-import { mergeGoMembers, type MemberShape } from '../encoding/json-go-merge.js';
 
 export type Done = (r: BackendResult) => void;
 
@@ -110,77 +108,4 @@ export function callAllDirect(backends: readonly DirectBackend[], taps: readonly
       settle(i, r);
     });
   }
-}
-
-/** The backends of the direct merge path (compile-endpoint's `directMerge`), each with its
- * finishGoMembers and its member shape. */
-export interface DirectMerge {
-  readonly backends: readonly DirectBackend[];
-  readonly finishers: readonly NonNullable<DirectBackend['finishGoMembers']>[];
-  readonly shapes: readonly MemberShape[];
-}
-
-/** Complete data, no failure: what the taps of a call answered as Go members see (all they read). */
-export const PASSED_MEMBERS: BackendResult = Object.freeze(dataResult({}, true));
-
-/** Like callAllDirect, for backends that only pick and group top-level keys: when every backend
- * answers members (canonicalGoMembers), `done` gets the merged object's Go bytes; otherwise the
- * result combine() makes of the backends' decoded results, as callAllDirect's. */
-export function callAllGoMembers(merge: DirectMerge, taps: readonly (readonly CallTap[])[], input: CallInput, done: (r: Buffer | BackendResult) => void): void {
-  const backends = merge.backends;
-  const n = backends.length;
-  const parts: (GoMembers | BackendResult)[] = new Array<GoMembers | BackendResult>(n);
-  const answers: UpstreamResponse[] = new Array<UpstreamResponse>(n);
-  let pending = n;
-  const settle = (i: number, r: GoMembers | BackendResult): void => {
-    parts[i] = r;
-    if (--pending === 0) done(joined(merge, parts, answers, input));
-  };
-  for (let i = 0; i < n; i++) {
-    const b = backends[i];
-    const finish = merge.finishers[i];
-    // The answer is kept, so that members can still become a decoded result.
-    const exchange: DirectExchange<GoMembers | BackendResult> = {
-      prepare: b.prepare,
-      pools: b.pools,
-      finish: (res, signal) => {
-        answers[i] = res;
-        return finish(res, signal);
-      },
-    };
-    const t = taps[i];
-    if (t === undefined || t.length === 0) {
-      callDirect(exchange, input, null, (r) => settle(i, r));
-      continue;
-    }
-    const own = writesInput(t) ? { ...input } : input;
-    const states = t.map((x) => x.start(own));
-    callDirect(exchange, own, null, (r) => {
-      const seen = isMembers(r) ? PASSED_MEMBERS : r;
-      for (let j = t.length - 1; j >= 0; j--) t[j].end(states[j], own, seen);
-      settle(i, r);
-    });
-  }
-}
-
-function isMembers(r: GoMembers | BackendResult): r is GoMembers {
-  return !('kind' in r);
-}
-
-function joined(
-  merge: DirectMerge,
-  parts: readonly (GoMembers | BackendResult)[],
-  answers: readonly UpstreamResponse[],
-  input: CallInput,
-): Buffer | BackendResult {
-  if (parts.every(isMembers)) return mergeGoMembers(parts, merge.shapes);
-  // A backend failed (or was left to the decoder): the others' answers are decoded after all
-  // (at once: members come only from whole bodies without a content coding), and merged as
-  // the general path does.
-  const results: BackendResult[] = parts.map((p, i) => {
-    if (!isMembers(p)) return p;
-    const r = merge.backends[i].finish(answers[i], input.signal);
-    return r instanceof Promise ? errorResult(toGatewayError(new Error('invariant: members of an answer decoded asynchronously'), input.signal)) : r;
-  });
-  return combine(results, true);
 }

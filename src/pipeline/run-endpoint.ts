@@ -9,7 +9,7 @@ import { DEADLINE, GatewayError } from '../core/gateway-error.js';
 import { CallSignal } from '../core/call-signal.js';
 import { unsafePathValue } from '../proxy/url-template.js';
 import { BodyTooLargeError, readRequestBody, readUpstreamBody } from '../proxy/read-body.js';
-import { callAllDirect, callAllGoMembers, callDirect, type DirectMerge } from './direct-call.js';
+import { callAllDirect, callDirect } from './direct-call.js';
 import type { ResponseBookkeeping } from './http-response.js';
 import type { EndpointPlan } from './compile-endpoint.js';
 import type { DirectBackend } from './compile-backend.js';
@@ -180,31 +180,8 @@ function forwardGoJson(plan: EndpointPlan, ctx: RequestContext, body: Buffer | n
   });
 }
 
-/** The direct merge path (compile-endpoint's `directMerge`): as forwardDirect with several
- * backends, except that a merge of members is written as its Go bytes. */
-function forwardGoMerge(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, merge: DirectMerge): void {
-  const { input, timer } = callInput(plan, ctx, body);
-  const res = ctx.res;
-  const taps = plan.directTaps;
-  const states = taps.length === 0 ? undefined : taps.map((t) => t.start(input));
-  callAllGoMembers(merge, plan.directBackendTaps, input, (out) => {
-    const r = Buffer.isBuffer(out) ? PASSED_JSON : out;
-    if (states !== undefined) for (let i = taps.length - 1; i >= 0; i--) taps[i].end(states[i], input, r);
-    releaseTimer(res, r, timer);
-    if (res.destroyed || res.headersSent) return;
-    try {
-      const a = Buffer.isBuffer(out) ? goJsonAnswer(plan, out) : answerOfResult(plan, r, ctx.req.headers['accept-encoding']);
-      const p = respond(ctx, a, plan.response, plan.log);
-      if (p) p.catch((err) => crashAnswer(plan.log, ctx, err, plan.response));
-    } catch (err) {
-      crashAnswer(plan.log, ctx, err, plan.response);
-    }
-  });
-}
-
 function forward(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null): void | Promise<void> {
   if (plan.directJson !== null) return forwardGoJson(plan, ctx, body, plan.directJson);
-  if (plan.directMerge !== null) return forwardGoMerge(plan, ctx, body, plan.directMerge);
   if (plan.direct !== null) return forwardDirect(plan, ctx, body, plan.direct);
   return forwardMerged(plan, ctx, body);
 }
