@@ -27,7 +27,8 @@ const PLAIN = new Uint8Array(128);
 for (let c = 0x20; c < 0x80; c++) PLAIN[c] = 1;
 for (const c of '"\\<>&') PLAIN[c.charCodeAt(0)] = 0;
 
-let src: Buffer = Buffer.alloc(0);
+const EMPTY = Buffer.alloc(0);
+let src: Buffer = EMPTY;
 /** Read position in src. */
 let i = 0;
 let end = 0;
@@ -423,7 +424,8 @@ function transcode(body: Buffer): Buffer | undefined {
     src = EMPTY;
     if (out.length > 1024 * 1024) out = Buffer.allocUnsafe(SCRATCH);
     if (spare.length > 1024 * 1024) spare = Buffer.allocUnsafe(SCRATCH);
+    // A body with very wide objects does not keep its member table for ever either.
+    if (members.length > 64 * 1024) members = new Int32Array(4 * 64);
+    if (sortOrder.length > 16 * 1024) sortOrder = new Int32Array(64);
   }
 }
-
-const EMPTY = Buffer.alloc(0);

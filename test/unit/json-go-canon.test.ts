@@ -54,6 +54,16 @@ describe('canonicalGoJson', () => {
     taken('{"z":1,"__proto__":{"x":1},"constructor":2}');
   });
 
+  it('wide objects (the member table and sort order grow) and long strings', () => {
+    const keys = Array.from({ length: 300 }, (_, k) => `k${(k * 7919) % 300}`);
+    const wide = (depth: number): Record<string, unknown> => Object.fromEntries(keys.map((k, j) => [k, depth > 0 && j % 100 === 0 ? wide(depth - 1) : j]));
+    taken(JSON.stringify(wide(2)));
+    taken(JSON.stringify({ b: 'x'.repeat(100_000), a: 'é'.repeat(50_000), c: '<'.repeat(1000) }));
+    // The scratch buffers shrink after a large body and still serve the next ones.
+    taken(JSON.stringify({ big: 'y'.repeat(2 * 1024 * 1024), a: 1 }));
+    taken('{"b":1,"a":2}');
+  });
+
   it('returns the body itself when it is already in Go form', () => {
     const body = Buffer.from('{"a":1,"b":[true,false,null],"c":{"d":"e"}}');
     assert.equal(canonicalGoJson(body), body);
