@@ -163,12 +163,17 @@ function writeString(s: string, quick: boolean): boolean {
   return surrogate;
 }
 
-function writeNumber(v: number): void {
-  if (!Number.isFinite(v)) return writeAscii(NULL);
+/** A number as this encoder writes it (ASCII). */
+export function goNumberText(v: number): string {
+  if (!Number.isFinite(v)) return NULL;
   // Go prints float64 negative zero as "-0"; JS's String(-0) is "0".
-  if (v === 0) return writeAscii(1 / v < 0 ? '-0' : '0');
+  if (v === 0) return 1 / v < 0 ? '-0' : '0';
   // The same shortest round-trip digits and exponent thresholds as Go (see json-go.ts).
-  writeAscii('' + v);
+  return '' + v;
+}
+
+function writeNumber(v: number): void {
+  writeAscii(goNumberText(v));
 }
 
 function writeValue(v: unknown, depth: number): void {

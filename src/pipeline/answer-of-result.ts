@@ -8,6 +8,7 @@ import { GatewayError } from '../core/gateway-error.js';
 import { COMPLETED_HEADER } from '../core/version.js';
 import { headerValue } from '../proxy/upstream-exchange.js';
 import { MAX_UPSTREAM_BODY } from './compile-backend.js';
+import { JSON_TYPE } from './render.js';
 
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
 const TEXT = 'text/plain; charset=utf-8';
@@ -101,4 +102,14 @@ export function answerOfResult(plan: ProxyAnswerPlan, r: BackendResult, acceptEn
   const headers = [COMPLETED_HEADER, complete && Object.keys(data).length > 0 ? 'true' : 'false'];
   if (complete && plan.cacheControl) headers.push('cache-control', plan.cacheControl);
   return { status: 200, headers, data, body: '', origin: 'proxy', failure: r.error, close: false };
+}
+
+/** The answer of a complete single-backend result already encoded as Go's JSON (the direct JSON
+ * path): what answerOfResult and the json renderer make of its data. The bytes are an object's,
+ * so more than `{}` means it has keys. */
+export function goJsonAnswer(plan: ProxyAnswerPlan, bytes: Buffer): Answer {
+  const headers = [COMPLETED_HEADER, bytes.length > 2 ? 'true' : 'false'];
+  if (plan.cacheControl) headers.push('cache-control', plan.cacheControl);
+  headers.push('content-type', JSON_TYPE);
+  return { status: 200, headers, data: undefined, body: bytes, origin: 'proxy', failure: undefined, close: false };
 }

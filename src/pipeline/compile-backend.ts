@@ -14,6 +14,7 @@ import { compileUrlTemplate, UNSAFE_VALUE } from '../proxy/url-template.js';
 import { headerValue } from '../proxy/upstream-exchange.js';
 import { compileBackendShaper } from '../shaping/backend-shaper.js';
 import { compileDecoder } from './decode.js';
+import { canonicalGoJson } from '../encoding/json-go-canon.js';
 import type { UpstreamHooks } from './build-stages.js';
 import {
   dataResult,
@@ -98,6 +99,11 @@ export interface DirectBackend {
   finish(res: UpstreamResponse, signal: CancelSignal): BackendResult | Promise<BackendResult>;
   /** `encoding: no-op`: the answer is passed through (and may be streamed). */
   readonly noop: boolean;
+  /** For a backend whose data is its JSON object as it is (`encoding: json`, no collection, no
+   * target/allow/deny/mapping/group/flatmap): `finish`, except that an answer it would decode is
+   * answered as the bytes Go's encoding/json writes for that data when canonicalGoJson can make
+   * them from the body directly (see compile-endpoint's `directJson`). Null for other backends. */
+  readonly finishGoJson: ((res: UpstreamResponse, signal: CancelSignal) => Buffer | BackendResult | Promise<BackendResult>) | null;
 }
 
 export interface CompiledBackend {
@@ -226,6 +232,19 @@ export async function compileBackend(
     }
   }
 
+  function finishGoJson(res: UpstreamResponse, signal: CancelSignal): Buffer | BackendResult | Promise<BackendResult> {
+    // The cases `finish` decodes at once; everything else (errors, gzip, streams) is its.
+    if ((res.status === 200 || res.status === 201) && Buffer.isBuffer(res.body) && res.body.length <= MAX_UPSTREAM_BODY) {
+      const enc = env.addsGzip ? headerValue(res.headers, 'content-encoding') : undefined;
+      if (enc === undefined || enc === 'identity') {
+        const bytes = canonicalGoJson(res.body);
+        if (bytes !== undefined) return bytes;
+      }
+    }
+    return finish(res, signal);
+  }
+  const passesJson = b.encoding === 'json' && !b.isCollection && shape === null;
+
   async function callOnce(input: CallInput): Promise<BackendResult> {
     const up = prepare(input);
     if (!('origin' in up)) return up;
@@ -244,7 +263,7 @@ export async function compileBackend(
     return finish(res, input.signal);
   }
   // The direct path has no place for HTTP-level hooks: a hooked backend takes the general one.
-  return { call: callOnce, direct: hooked ? null : { prepare, pools, finish, noop } };
+  return { call: callOnce, direct: hooked ? null : { prepare, pools, finish, noop, finishGoJson: passesJson ? finishGoJson : null } };
 }
 
 /** concurrent_calls: N identical calls, the first complete answer wins, the rest are aborted. */

@@ -21,7 +21,8 @@ import { parallelMerge, sequentialMerge } from './merge.js';
 import { compileRenderer } from './render.js';
 import { compileStatic } from './static-data.js';
 import { withBackendHooks } from './backend-hooks.js';
-import type { BackendHandler } from '../core/backend-result.js';
+import type { BackendHandler, BackendResult } from '../core/backend-result.js';
+import type { DirectExchange } from './direct-call.js';
 import type { ProxyAnswerPlan } from './answer-of-result.js';
 import type { HookList, ResponsePlan } from './respond.js';
 import type { RequestContext } from '../core/request.js';
@@ -71,6 +72,10 @@ export interface EndpointPlan extends ProxyAnswerPlan {
   /** The direct path's endpoint taps (telemetry), outermost first: started in order, ended in
    * reverse. With one backend, that backend's taps follow them here. */
   readonly directTaps: readonly CallTap[];
+  /** One direct backend whose data is its JSON object unchanged, answered as `json` with no
+   * response hook to see the data: its answer is written as the bytes canonicalGoJson makes of
+   * the body when it can (no decoding and encoding), else as `direct`'s. */
+  readonly directJson: DirectExchange<Buffer | BackendResult> | null;
   /** With several direct backends: each backend's own taps (empty lists otherwise). */
   readonly directBackendTaps: readonly (readonly CallTap[])[];
   /** A hook reads whole bodies: no-op answers are buffered (bounded) before the hooks. */
@@ -171,6 +176,14 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     !(phases.hooksNeedBody && directs.some((d) => d?.noop))
       ? (directs as DirectBackend[])
       : null;
+  const one = direct !== null && direct.length === 1 ? direct[0] : null;
+  const goJson = one?.finishGoJson;
+  // Nothing between the backend's data and the json renderer: no response hook (it may read or
+  // replace the data), no flatmap (several backends only), the default output encoding.
+  const directJson =
+    one !== null && goJson && ep.outputEncoding === 'json' && endpointHooks === null && env.serviceHooks === null
+      ? { prepare: one.prepare, pools: one.pools, finish: goJson }
+      : null;
   const plan: EndpointPlan = {
     route: ep.path,
     preBody: phases.runners[0],
@@ -185,6 +198,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     queryFilter: compileQueryFilter(ep.inputQueryStrings),
     proxy,
     direct,
+    directJson,
     directTaps: direct ? (direct.length === 1 ? [...epTaps, ...compiled[0].taps] : epTaps) : [],
     directBackendTaps: direct && direct.length > 1 ? compiled.map((c) => c.taps) : [],
     bufferNoop: phases.hooksNeedBody,

@@ -4,7 +4,9 @@
 // merge; for backends with nothing around them that is only promise hops (issue #20: the JSON
 // route spent more on them than on decoding and encoding its body).
 import type { IncomingMessage } from 'node:http';
-import { errorResult, type BackendResult, type CallInput } from '../core/backend-result.js';
+import type { Pool } from 'undici';
+import { errorResult, type BackendResult, type CallInput, type UpstreamRequest } from '../core/backend-result.js';
+import type { CancelSignal } from '../core/call-signal.js';
 import { toGatewayError } from '../core/gateway-error.js';
 import { firstHop, followRedirects, mayRedirect, type UpstreamResponse } from '../proxy/call-upstream.js';
 import { startExchange } from '../proxy/upstream-exchange.js';
@@ -25,8 +27,16 @@ function hasHeader(flat: readonly string[], name: string): boolean {
   return false;
 }
 
+/** What `callDirect` needs of a backend: its request, its pools, and what an answer becomes
+ * (a BackendResult for DirectBackend.finish; bytes or a result for its finishGoJson). */
+export interface DirectExchange<T> {
+  prepare(input: CallInput): UpstreamRequest | BackendResult;
+  readonly pools: ReadonlyMap<string, Pool>;
+  finish(res: UpstreamResponse, signal: CancelSignal): T | Promise<T>;
+}
+
 /** The backend's result of an answer, handed to `done` (at once unless decoding is async). */
-function finishWith(d: DirectBackend, res: UpstreamResponse, input: CallInput, done: Done): void {
+function finishWith<T>(d: DirectExchange<T>, res: UpstreamResponse, input: CallInput, done: (r: T | BackendResult) => void): void {
   const r = d.finish(res, input.signal);
   if (r instanceof Promise) r.then(done, (err) => done(errorResult(toGatewayError(err, input.signal))));
   else done(r);
@@ -34,7 +44,7 @@ function finishWith(d: DirectBackend, res: UpstreamResponse, input: CallInput, d
 
 /** Calls one backend; `done` is called exactly once, later or (request not sendable) at once.
  * The same request, redirects and result as the backend's `call`. */
-export function callDirect(d: DirectBackend, input: CallInput, stream: StreamedBody | null, done: Done): void {
+export function callDirect<T = BackendResult>(d: DirectExchange<T>, input: CallInput, stream: StreamedBody | null, done: (r: T | BackendResult) => void): void {
   const failed = (err: unknown): void => done(errorResult(toGatewayError(err, input.signal)));
   let up;
   try {

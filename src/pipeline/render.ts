@@ -9,7 +9,8 @@ export interface Rendered {
   body: string | Buffer;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+/** The Content-Type of `json` output. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
 const renderJson = (d: Data): Rendered => ({ contentType: JSON_TYPE, body: encodeGoBytes(d) });
 // XML and YAML encoders are loaded only by configs that use them (start-up time).
 async function xmlRenderer(): Promise<(d: Data) => Rendered> {

@@ -4,7 +4,7 @@
 // named function, so a profile or a stack trace says where a request was.
 import type { ServerResponse } from 'node:http';
 import type { RequestContext, Rejection } from '../core/request.js';
-import { errorResult, rawResult, type BackendResult, type CallInput } from '../core/backend-result.js';
+import { dataResult, errorResult, rawResult, type BackendResult, type CallInput } from '../core/backend-result.js';
 import { DEADLINE, GatewayError } from '../core/gateway-error.js';
 import { CallSignal } from '../core/call-signal.js';
 import { unsafePathValue } from '../proxy/url-template.js';
@@ -14,7 +14,7 @@ import type { ResponseBookkeeping } from './http-response.js';
 import type { EndpointPlan } from './compile-endpoint.js';
 import type { DirectBackend } from './compile-backend.js';
 import { MAX_UPSTREAM_BODY } from './compile-backend.js';
-import { answerOfResult } from './answer-of-result.js';
+import { answerOfResult, goJsonAnswer } from './answer-of-result.js';
 import { plainAnswer, rejectionAnswer } from './replies.js';
 import { respond } from './respond.js';
 import { crashAnswer } from './crash.js';
@@ -154,7 +154,34 @@ function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | n
   callAllDirect(ds, plan.directBackendTaps, input, done);
 }
 
+/** What the taps of a call answered as Go JSON bytes see: complete data, no failure (all they
+ * read of a result). */
+const PASSED_JSON: BackendResult = Object.freeze(dataResult({}, true));
+
+/** The direct JSON path (compile-endpoint's `directJson`): as forwardDirect with its one
+ * backend, except that an answer canonicalGoJson could make Go's bytes of is written as them. */
+function forwardGoJson(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, d: NonNullable<EndpointPlan['directJson']>): void {
+  const { input, timer } = callInput(plan, ctx, body);
+  const res = ctx.res;
+  const taps = plan.directTaps;
+  const states = taps.length === 0 ? undefined : taps.map((t) => t.start(input));
+  callDirect(d, input, null, (out) => {
+    const r = Buffer.isBuffer(out) ? PASSED_JSON : out;
+    if (states !== undefined) for (let i = taps.length - 1; i >= 0; i--) taps[i].end(states[i], input, r);
+    releaseTimer(res, r, timer);
+    if (res.destroyed || res.headersSent) return;
+    try {
+      const a = Buffer.isBuffer(out) ? goJsonAnswer(plan, out) : answerOfResult(plan, r, ctx.req.headers['accept-encoding']);
+      const p = respond(ctx, a, plan.response, plan.log);
+      if (p) p.catch((err) => crashAnswer(plan.log, ctx, err, plan.response));
+    } catch (err) {
+      crashAnswer(plan.log, ctx, err, plan.response);
+    }
+  });
+}
+
 function forward(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null): void | Promise<void> {
+  if (plan.directJson !== null) return forwardGoJson(plan, ctx, body, plan.directJson);
   if (plan.direct !== null) return forwardDirect(plan, ctx, body, plan.direct);
   return forwardMerged(plan, ctx, body);
 }
