@@ -658,7 +658,10 @@ async function main(): Promise<void> {
   const instances = featureInstances(features);
 
   // 3. Rampart: build, version, startup time (measured first, while the machine is otherwise idle).
-  const rampartWanted = opts.workers.some((w) => wanted(`rampart plain w${w}`) || wanted(`rampart json w${w}`) || wanted('rampart'));
+  // Any --only naming a rampart row ("rampart post", "rampart otel w1") starts the Rampart candidates.
+  const rampartWanted =
+    opts.workers.some((w) => wanted(`rampart plain w${w}`) || wanted(`rampart json w${w}`) || wanted('rampart')) ||
+    (opts.only ?? []).some((o) => o.startsWith('rampart'));
   let rampartVersion: string | null = null;
   const startup: StartupStat[] = [];
   if (rampartWanted) {
