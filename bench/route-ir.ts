@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { buildRampartConfig, featureInstances, type BenchRoute } from './rampart-config.js';
 import { originBody } from './lib/nginx.js';
+import { mintBenchTokens } from '../test/auth/helpers/bench-tokens.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +59,8 @@ interface Target {
   id: string;
   route: BenchRoute;
   config: (port: number) => Record<string, unknown>;
+  /** JWT routes (`tokensFile`): one of these per request, in turn, as the bench's wrk script. */
+  tokens?: string[];
 }
 const targets: Target[] = [];
 for (const id of values.routes ? values.routes.split(',') : []) {
@@ -65,11 +68,17 @@ for (const id of values.routes ? values.routes.split(',') : []) {
   if (!r) throw new Error(`no bench route ${id} (have: ${all.map((x) => x.id).join(', ')})`);
   targets.push({ id, route: r, config: (port) => ({ ...config, port, endpoints: [r.endpoint] }) });
 }
-const instances = featureInstances({ origin: originUrl });
-for (const id of values.instance ? values.instance.split(',') : []) {
+// The JWT instances (`secure`) get 1 000 freshly minted RS256 tokens, as in ab-cpu.ts.
+const instanceIds = values.instance ? values.instance.split(',') : [];
+const jwt = instanceIds.length > 0 ? await mintBenchTokens(1000, { dir }) : undefined;
+const instances = featureInstances({
+  origin: originUrl,
+  jwt: jwt && { validator: jwt.validator, tokensPath: jwt.tokensPath, sampleToken: jwt.tokens[0]! },
+});
+for (const id of instanceIds) {
   const inst = instances.find((x) => x.id === id);
   if (!inst || inst.scheme !== 'http') throw new Error(`no http feature instance ${id} startable here (have: ${instances.map((x) => x.id).join(', ')})`);
-  for (const r of inst.routes) targets.push({ id: r.id, route: r, config: (port) => inst.config(port) });
+  for (const r of inst.routes) targets.push({ id: r.id, route: r, config: (port) => inst.config(port), tokens: r.tokensFile ? jwt?.tokens : undefined });
 }
 
 async function freePort(): Promise<number> {
@@ -80,12 +89,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+let tokenAt = 0;
 async function drive(pool: Pool, t: Target, n: number, log: () => string): Promise<void> {
   let next = 0;
+  const headers = t.route.headers ?? {};
   const worker = async (): Promise<void> => {
     while (next < n) {
       next++;
-      const r = await pool.request({ method: 'GET', path: t.route.path, headers: t.route.headers ?? {} });
+      const h = t.tokens ? { ...headers, Authorization: `Bearer ${t.tokens[tokenAt++ % t.tokens.length]}` } : headers;
+      const r = await pool.request({ method: 'GET', path: t.route.path, headers: h });
       await r.body.dump();
       if (r.statusCode !== 200) throw new Error(`${t.id}: status ${r.statusCode}; gateway log:\n${log().slice(-3000)}`);
     }
@@ -140,10 +152,12 @@ for (const t of targets) {
       '--workers',
       '1',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' } },
   );
   spawned.add(gw);
+  // Both streams: the gateway logs (warnings, a failed request's reason) go to stdout.
   let out = '';
+  gw.stdout.on('data', (d) => (out += d));
   gw.stderr.on('data', (d) => (out += d));
   for (let i = 0; ; i++) {
     if (i > 600) throw new Error(`gateway ${t.id} did not start under valgrind:\n${out.slice(-3000)}`);
