@@ -98,8 +98,11 @@ async function drive(pool: Pool, t: Target, n: number, log: () => string): Promi
       next++;
       const h = t.tokens ? { ...headers, Authorization: `Bearer ${t.tokens[tokenAt++ % t.tokens.length]}` } : headers;
       const r = await pool.request({ method: 'GET', path: t.route.path, headers: h });
+      if (r.statusCode !== 200) {
+        const body = (await r.body.text()).slice(0, 500);
+        throw new Error(`${t.id}: status ${r.statusCode} ${JSON.stringify(r.headers)} ${body}; gateway log:\n${log().slice(-3000)}`);
+      }
       await r.body.dump();
-      if (r.statusCode !== 200) throw new Error(`${t.id}: status ${r.statusCode}; gateway log:\n${log().slice(-3000)}`);
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
