@@ -10,6 +10,10 @@
 //
 //   node --import tsx bench/route-ir.ts --routes plain --instance otel [--requests 2000] [--warmup 6000] [--rampart LAUNCHER]
 // (`--rampart`: another build's bin/rampart, for a before/after count; see route-cpu.ts --before.)
+// `--instance secure` mints 1 000 RS256 tokens, rotated per request. RAMPART_LOG_LEVEL (default
+// warn) sets the gateway's log level, e.g. info to see why a backend call failed; any other level
+// than warn costs instructions of its own. Runs of the same build differ by a few per cent (JIT
+// and GC timing): compare builds over several runs.
 // The endpoint timeout is raised to 60 s in every config (never reached by a direct answer; under
 // valgrind on a loaded machine the bench's 5 s can be).
 import { spawn, execFileSync } from 'node:child_process';
@@ -155,7 +159,7 @@ for (const t of targets) {
       '--workers',
       '1',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RAMPART_LOG_LEVEL: process.env.RAMPART_LOG_LEVEL ?? 'warn' } },
   );
   spawned.add(gw);
   // Both streams: the gateway logs (warnings, a failed request's reason) go to stdout.
