@@ -10,6 +10,10 @@
 //
 //   node --import tsx bench/route-ir.ts --routes plain --instance otel [--requests 2000] [--warmup 6000] [--rampart LAUNCHER]
 // (`--rampart`: another build's bin/rampart, for a before/after count; see route-cpu.ts --before.)
+// `--instance secure` mints 1 000 RS256 tokens, rotated per request. RAMPART_LOG_LEVEL (default
+// warn) sets the gateway's log level, e.g. info to see why a backend call failed; any other level
+// than warn costs instructions of its own. Runs of the same build differ by a few per cent (JIT
+// and GC timing): compare builds over several runs.
 // The endpoint timeout is raised to 60 s in every config (never reached by a direct answer; under
 // valgrind on a loaded machine the bench's 5 s can be).
 import { spawn, execFileSync } from 'node:child_process';
@@ -22,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { buildRampartConfig, featureInstances, type BenchRoute } from './rampart-config.js';
 import { originBody } from './lib/nginx.js';
+import { mintBenchTokens } from '../test/auth/helpers/bench-tokens.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +63,8 @@ interface Target {
   id: string;
   route: BenchRoute;
   config: (port: number) => Record<string, unknown>;
+  /** JWT routes (`tokensFile`): one of these per request, in turn, as the bench's wrk script. */
+  tokens?: string[];
 }
 const targets: Target[] = [];
 for (const id of values.routes ? values.routes.split(',') : []) {
@@ -65,11 +72,17 @@ for (const id of values.routes ? values.routes.split(',') : []) {
   if (!r) throw new Error(`no bench route ${id} (have: ${all.map((x) => x.id).join(', ')})`);
   targets.push({ id, route: r, config: (port) => ({ ...config, port, endpoints: [r.endpoint] }) });
 }
-const instances = featureInstances({ origin: originUrl });
-for (const id of values.instance ? values.instance.split(',') : []) {
+// The JWT instances (`secure`) get 1 000 freshly minted RS256 tokens, as in ab-cpu.ts.
+const instanceIds = values.instance ? values.instance.split(',') : [];
+const jwt = instanceIds.length > 0 ? await mintBenchTokens(1000, { dir }) : undefined;
+const instances = featureInstances({
+  origin: originUrl,
+  jwt: jwt && { validator: jwt.validator, tokensPath: jwt.tokensPath, sampleToken: jwt.tokens[0]! },
+});
+for (const id of instanceIds) {
   const inst = instances.find((x) => x.id === id);
   if (!inst || inst.scheme !== 'http') throw new Error(`no http feature instance ${id} startable here (have: ${instances.map((x) => x.id).join(', ')})`);
-  for (const r of inst.routes) targets.push({ id: r.id, route: r, config: (port) => inst.config(port) });
+  for (const r of inst.routes) targets.push({ id: r.id, route: r, config: (port) => inst.config(port), tokens: r.tokensFile ? jwt?.tokens : undefined });
 }
 
 async function freePort(): Promise<number> {
@@ -80,19 +93,25 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+let tokenAt = 0;
 /** Drives `n` requests; with `tolerate`, non-200 answers are counted (returned) instead of fatal:
  * during the warm-up, first calls can exceed a time budget under valgrind (a Lua script's 100 ms
  * while its WASM functions are first compiled). */
 async function drive(pool: Pool, t: Target, n: number, log: () => string, tolerate = false): Promise<number> {
   let next = 0;
   let failed = 0;
+  const headers = t.route.headers ?? {};
   const worker = async (): Promise<void> => {
     while (next < n) {
       next++;
-      const r = await pool.request({ method: 'GET', path: t.route.path, headers: t.route.headers ?? {} });
-      await r.body.dump();
-      if (r.statusCode === 200) continue;
-      if (!tolerate) throw new Error(`${t.id}: status ${r.statusCode}; gateway log:\n${log().slice(-3000)}`);
+      const h = t.tokens ? { ...headers, Authorization: `Bearer ${t.tokens[tokenAt++ % t.tokens.length]}` } : headers;
+      const r = await pool.request({ method: 'GET', path: t.route.path, headers: h });
+      if (r.statusCode === 200) {
+        await r.body.dump();
+        continue;
+      }
+      const body = (await r.body.text()).slice(0, 500);
+      if (!tolerate) throw new Error(`${t.id}: status ${r.statusCode} ${JSON.stringify(r.headers)} ${body}; gateway log:\n${log().slice(-3000)}`);
       failed++;
     }
   };
@@ -147,10 +166,12 @@ for (const t of targets) {
       '--workers',
       '1',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RAMPART_LOG_LEVEL: process.env.RAMPART_LOG_LEVEL ?? 'warn' } },
   );
   spawned.add(gw);
+  // Both streams: the gateway logs (warnings, a failed request's reason) go to stdout.
   let out = '';
+  gw.stdout.on('data', (d) => (out += d));
   gw.stderr.on('data', (d) => (out += d));
   for (let i = 0; ; i++) {
     if (i > 600) throw new Error(`gateway ${t.id} did not start under valgrind:\n${out.slice(-3000)}`);

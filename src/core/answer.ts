@@ -51,7 +51,8 @@ export function removeHeader(list: string[], name: string): void {
     list[w++] = list[i];
     list[w++] = list[i + 1];
   }
-  list.length = w;
+  // Setting length is a runtime call even when nothing changes (the usual case).
+  if (w !== list.length) list.length = w;
 }
 
 /** Removes every header whose name starts with the prefix. */
@@ -62,5 +63,5 @@ export function removeHeadersWithPrefix(list: string[], prefix: string): void {
     list[w++] = list[i];
     list[w++] = list[i + 1];
   }
-  list.length = w;
+  if (w !== list.length) list.length = w;
 }

@@ -141,6 +141,21 @@ test('a tampered payload or signature is refused', async () => {
   await expect401(`${h}.${p}.`, 'signature removed');
 });
 
+test('a forged token reusing the signature of a cached token is verified in full and refused', async () => {
+  // The verified-token cache finds entries by the token's tail (its signature): a token that
+  // shares that tail with a cached one must still be the very token that was verified.
+  const good = await mint(key, { iss: ISS, aud: AUD, sub: 'alice', roles: ['user'] });
+  used.push(good);
+  assert.equal((await http(gw.port, 'GET', '/orders', bearer(good))).status, 200);
+  const [, p, s] = good.split('.');
+  await expect401(tamper(good, { iss: ISS, aud: AUD, sub: 'mallory', roles: ['admin'], exp: nowS() + 600 }), 'payload swapped, cached signature');
+  const otherHeader = Buffer.from(JSON.stringify({ alg: 'RS256', kid: key.kid, typ: 'JWT', x: 1 })).toString('base64url');
+  await expect401(`${otherHeader}.${p}.${s}`, 'header swapped, cached signature');
+  await expect401(`${p}.${s}`, 'a suffix of the cached token');
+  // The cached token itself still passes, and 'Bearer' is matched in any case.
+  assert.equal((await http(gw.port, 'GET', '/orders', { authorization: `bEARER ${good}` })).status, 200);
+});
+
 test('a token signed by an unknown key is refused, whatever kid it claims', async () => {
   const other = await makeKey('good-key'); // same kid as the real key, different key material
   await expect401(await mint(other, { iss: ISS, aud: AUD }), 'same kid, other key');

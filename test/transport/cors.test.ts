@@ -124,7 +124,10 @@ test('actual requests: CORS headers for an allowed origin, none for others, Vary
   assert.equal(ok.headers['access-control-expose-headers'], 'X-Request-Id, Content-Length');
   assert.equal(ok.headers['access-control-allow-credentials'], 'true');
   assert.equal(ok.headers.vary, 'Origin');
-  for (const origin of ['https://evil.test', 'null']) {
+  // Exact origins compare case-insensitively; the value is echoed as sent.
+  const upper = await http(gw.port, 'GET', '/items', { Origin: 'HTTPS://App.Example.TEST' });
+  assert.equal(upper.headers['access-control-allow-origin'], 'HTTPS://App.Example.TEST');
+  for (const origin of ['https://evil.test', 'null', 'https://app.example.test.evil.test']) {
     const r = await http(gw.port, 'GET', '/items', { Origin: origin });
     assert.equal(r.status, 200, 'CORS is not access control: the request still runs');
     assert.deepEqual(noCors(r.headers), [], origin);

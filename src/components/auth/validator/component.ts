@@ -1,8 +1,8 @@
 // `auth/validator`: JWT validation at endpoint level (docs/reference/auth-and-tls.md §1). Everything is compiled at build:
 // the key source (shared per URL), claim rules, role/scope decision and claim propagation. Per
-// request, a token seen before is answered from a bounded cache of verified tokens (keyed by the
-// exact token string; `exp` and revocation re-checked on every hit), so RS256 is verified once per
-// token, not once per request. Failures answer a bare 401 (403 for missing roles/scopes): the
+// request, a token seen before is answered from a bounded cache of verified tokens (an entry
+// answers only the exact token string it was verified for; `exp` and revocation re-checked on
+// every hit), so RS256 is verified once per token, not once per request. Failures answer a bare 401 (403 for missing roles/scopes): the
 // reason goes to the debug log, never to the client, and the token itself is never logged.
 import { deepFreeze } from '../../../core/deep-freeze.js';
 import { compactVerify } from 'jose';
@@ -39,7 +39,20 @@ const TOKEN_CACHE_MAX = 10_000;
 const TOKEN_CACHE_BYTES = 32 * 1024 * 1024;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** The cache is indexed by the token's last CACHE_KEY_CHARS characters, not the whole token: a
+ * Map lookup hashes its key character by character, and a fresh ~800-character header string
+ * cost ~1 µs of hashing per request; the tail of a valid token is its signature (uniformly
+ * distributed), so 32 characters (192 bits) tell cached tokens apart. The index only finds the
+ * candidate: a hit still requires the whole token to equal the one verified (Verified.token), so a
+ * forged token that shares a cached token's signature is a miss and is verified in full. */
+const CACHE_KEY_CHARS = 32;
+function cacheKey(token: string): string {
+  return token.length <= CACHE_KEY_CHARS ? token : token.slice(token.length - CACHE_KEY_CHARS);
+}
+
 interface Verified {
+  /** The exact token this entry was verified for. */
+  token: string;
   claims: Readonly<Record<string, unknown>>;
   exp: number;
   revocation: RevocationProbe | null;
@@ -89,6 +102,11 @@ async function buildEndpoint(cfg: ValidatorEndpointConfig, env: EndpointBuildEnv
   const log = env.log;
   const debugLevel = cfg.operation_debug === true ? 'info' : 'debug';
   const tokens = new LRUCache<string, Verified>({ max: TOKEN_CACHE_MAX, maxSize: TOKEN_CACHE_BYTES, sizeCalculation: (v, k) => k.length * 2 + v.size });
+  /** The verified entry of exactly this token, or undefined (absent, or another token's entry). */
+  const cached = (token: string): Verified | undefined => {
+    const v = tokens.get(cacheKey(token));
+    return v !== undefined && v.token === token ? v : undefined;
+  };
   // A key that disappears from the set (rotation after a compromise) must stop vouching for the
   // tokens it signed: forget every verified token.
   keys.onKeysRemoved(() => tokens.clear());
@@ -148,14 +166,16 @@ async function buildEndpoint(cfg: ValidatorEndpointConfig, env: EndpointBuildEnv
     const revocation = revoker ? revoker.probe(claims) : null;
     if (revocation && revoker?.isRevoked(revocation)) return 'token revoked';
     const v: Verified = {
+      token,
       claims: deepFreeze(claims),
       exp: claims.exp as number,
       revocation,
       forbidden: authorize ? !authorize(claims) : false,
       headers: props.length > 0 ? propagatedHeaders(props, claims, preserveArray) : null,
-      size: token.length + 256,
+      // The token string is held by the entry: its bytes count (UTF-16 bound), as when it was the key.
+      size: token.length * 2 + 256,
     };
-    tokens.set(token, v);
+    tokens.set(cacheKey(token), v);
     return v;
   }
 
@@ -174,10 +194,10 @@ async function buildEndpoint(cfg: ValidatorEndpointConfig, env: EndpointBuildEnv
   const guard: Guard = (ctx) => {
     const token = extract(ctx.req);
     if (!token) return reject('no token');
-    const hit = tokens.get(token);
+    const hit = cached(token);
     if (hit === undefined) return verify(ctx, token);
     if (Date.now() / 1000 - leewayS > hit.exp) {
-      tokens.delete(token);
+      tokens.delete(cacheKey(token));
       return reject('token expired');
     }
     if (hit.revocation && revoker?.isRevoked(hit.revocation)) return reject('token revoked');

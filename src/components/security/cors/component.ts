@@ -8,7 +8,7 @@
 // of every other answer (proxied, error, 404, a later guard's refusal) are set by the response
 // hook, from the request.
 import { parseDuration } from '../../../config/duration.js';
-import { removeHeadersWithPrefix, replaceHeader, type Answer } from '../../../core/answer.js';
+import { removeHeadersWithPrefix, type Answer } from '../../../core/answer.js';
 import type { BuildEnv, RequestContext, Rejection, Stage } from '../../types.js';
 import { refusal } from '../../types.js';
 import { compileOrigins } from './origins.js';
@@ -94,13 +94,12 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
     return typeof m === 'string' && m !== '' ? m : undefined;
   };
 
-  /** The gateway's CORS headers replace the answer's (Vary is added to, RFC 9110 §12.5.5). */
+  /** The gateway's CORS headers replace the answer's (Vary is added to, RFC 9110 §12.5.5). Every
+   * name the lists hold is `vary` or starts with `access-control-`, and each appears once: once the
+   * answer's access-control-* headers are gone, appending is replacing. */
   const apply = (a: Answer, list: readonly string[]): void => {
     removeHeadersWithPrefix(a.headers, 'access-control-');
-    for (let i = 0; i < list.length; i += 2) {
-      if (list[i] === 'vary') a.headers.push('vary', list[i + 1]);
-      else replaceHeader(a.headers, list[i], list[i + 1]);
-    }
+    for (let i = 0; i < list.length; i++) a.headers.push(list[i]);
   };
 
   return {
@@ -122,10 +121,12 @@ export function build(c: CorsConfig, env: BuildEnv): Stage {
         if (debug && origin) env.log.debug({ origin, method: ctx.method, allowed: false }, 'cors request');
         return void apply(a, VARY_ORIGIN);
       }
-      const out = ['vary', 'Origin', 'access-control-allow-origin', anyOrigin ? '*' : origin];
-      if (expose) out.push('access-control-expose-headers', expose);
-      if (credentials) out.push('access-control-allow-credentials', 'true');
-      apply(a, out);
+      // The common case (an allowed actual request) writes straight into the answer: no list.
+      const h = a.headers;
+      removeHeadersWithPrefix(h, 'access-control-');
+      h.push('vary', 'Origin', 'access-control-allow-origin', anyOrigin ? '*' : origin);
+      if (expose) h.push('access-control-expose-headers', expose);
+      if (credentials) h.push('access-control-allow-credentials', 'true');
     },
   };
 }

@@ -31,6 +31,10 @@ export function compileOrigins(list: readonly string[]): { any: boolean; match: 
   return {
     any: false,
     match: (origin) => {
+      // Browsers send origins in lower case (URL serialization): the set is tried with the value
+      // as sent first, so the usual request allocates no lower-cased copy. (A hit means the value
+      // is already lower case: the set holds only lower-case origins.)
+      if (exact.has(origin)) return true;
       const o = origin.toLowerCase();
       if (exact.has(o)) return true;
       for (const p of patterns) {

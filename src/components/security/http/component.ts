@@ -42,7 +42,9 @@ function compileHostCheck(c: HttpSecurityConfig): ((host: string) => boolean) | 
   if (hosts.length === 0 || c.is_development) return undefined;
   if (!c.allowed_hosts_are_regex) {
     const set = new Set(hosts.map((h) => h.toLowerCase()));
-    return (host) => set.has(host.toLowerCase());
+    // The Host as sent first (clients send it in lower case): a hit means it is lower case already,
+    // so only a miss pays for the lower-cased copy.
+    return (host) => set.has(host) || set.has(host.toLowerCase());
   }
   const res = hosts.map((h, i) => {
     try {
@@ -56,6 +58,28 @@ function compileHostCheck(c: HttpSecurityConfig): ((host: string) => boolean) | 
     for (const re of res) if (re.test(host)) return true;
     return false;
   };
+}
+
+/** Replaces every header named in `fixed` (a flat name/value list, names unique) in one pass
+ * over the answer's headers, where one replaceHeader per name scanned them once per name. */
+function replaceAll(list: string[], fixed: readonly string[]): void {
+  const n = fixed.length;
+  let w = 0;
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i];
+    let ours = false;
+    for (let j = 0; j < n; j += 2) {
+      if (fixed[j] === name) {
+        ours = true;
+        break;
+      }
+    }
+    if (ours) continue;
+    list[w++] = name;
+    list[w++] = list[i + 1];
+  }
+  if (w !== list.length) list.length = w;
+  for (let j = 0; j < n; j++) list.push(fixed[j]);
 }
 
 /** The runtime of `security/http` (schema.ts loads it on first use). */
@@ -115,7 +139,7 @@ export function build(c: HttpSecurityConfig, env: BuildEnv): Stage | null {
     },
     onResponse(ctx, a) {
       if (ctx.path === health) return;
-      for (let i = 0; i < fixed.length; i += 2) replaceHeader(a.headers, fixed[i], fixed[i + 1]);
+      if (fixed.length > 0) replaceAll(a.headers, fixed);
       if (sts && (forceSts || isTls(ctx.req))) replaceHeader(a.headers, 'strict-transport-security', sts);
     },
   };
