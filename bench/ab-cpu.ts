@@ -10,7 +10,7 @@
 //
 // `--instance ID` adds a feature instance of rampart-config.ts (e.g. `secure`: JWT with 1 000
 // tokens rotated per request, rate limit, CORS, security headers) as its own gateway per build.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +21,7 @@ import { Pool } from 'undici';
 import { buildRampartConfig, featureInstances, type BenchRoute } from './rampart-config.js';
 import { mintBenchTokens } from '../test/auth/helpers/bench-tokens.js';
 import { originBody } from './lib/nginx.js';
+import { freePort, servingPid, spawnGateway, waitHealthy } from './lib/gateway-proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -79,14 +80,6 @@ if (values.instance) {
 const ids = groups.flatMap((g) => g.routes.map((r) => r.id));
 const cfgDir = mkdtempSync(join(tmpdir(), 'ab-cpu-'));
 
-async function freePort(): Promise<number> {
-  const free = createServer();
-  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
-  const port = (free.address() as AddressInfo).port;
-  await new Promise<void>((r) => free.close(() => r()));
-  return port;
-}
-
 interface Gw {
   name: string;
   group: Group;
@@ -100,23 +93,9 @@ async function start(name: string, dir: string, group: Group, gi: number): Promi
   const file = join(cfgDir, `${name}-${gi}.json`);
   writeFileSync(file, JSON.stringify(group.config(port)));
   const flags = values['node-flags'] ? values['node-flags'].split(' ') : [];
-  const proc = spawn(process.execPath, [...flags, join(resolve(dir), 'bin/rampart'), 'run', '-c', file, '--port', String(port), '--workers', '1'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' },
-  });
-  let out = '';
-  proc.stderr?.on('data', (d) => (out += d));
-  for (let i = 0; ; i++) {
-    if (i > 150) throw new Error(`gateway ${name} did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/__health`)).ok) break;
-    } catch {
-      /* not yet listening */
-    }
-  }
-  const kids = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-  const pid = kids.length > 0 ? Number(kids[0]) : (proc.pid as number);
+  const { proc, log } = spawnGateway(join(resolve(dir), 'bin/rampart'), file, port, flags);
+  await waitHealthy(port, name, log);
+  const pid = servingPid(proc.pid as number);
   return { name, group, proc, pid, pool: new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 }) };
 }
 

@@ -9,14 +9,13 @@
 // routes (rampart-config.ts) as `npm run bench`; one gateway process (1 worker).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildRampartConfig } from './rampart-config.js';
 import { nginxArgs, originBody, writeOriginConf } from './lib/nginx.js';
 import { parseWrk, wrkRequestScript } from './lib/load.js';
+import { freePort } from './lib/gateway-proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,13 +28,6 @@ const { values } = parseArgs({
 });
 const TICK_US = 1e6 / 100;
 const dir = mkdtempSync(join(tmpdir(), 'proc-split-'));
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 const spawned: ReturnType<typeof spawn>[] = [];
 process.on('exit', () => {
   for (const p of spawned) if (p.exitCode === null) p.kill('SIGKILL');

@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { buildRampartConfig, featureInstances, type BenchRoute } from './rampart-config.js';
 import { originBody } from './lib/nginx.js';
+import { freePort, servingPid, spawnGateway, waitHealthy } from './lib/gateway-proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -92,14 +93,6 @@ const dir = mkdtempSync(join(tmpdir(), 'route-cpu-'));
 const flags = values['node-flags'] ? values['node-flags'].split(' ') : [];
 const beforeFlags = values['before-node-flags'] ? values['before-node-flags'].split(' ') : [];
 
-async function freePort(): Promise<number> {
-  const free = createServer();
-  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
-  const port = (free.address() as AddressInfo).port;
-  await new Promise<void>((r) => free.close(() => r()));
-  return port;
-}
-
 interface Gateway {
   label: string;
   port: number;
@@ -117,26 +110,11 @@ async function startGateway(
   const port = await freePort();
   const file = join(dir, `${label}.json`);
   writeFileSync(file, JSON.stringify(cfg(port)));
-  const proc = spawn(process.execPath, [...flags, ...extraFlags, launcher, 'run', '-c', file, '--port', String(port), '--workers', '1'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, RAMPART_LOG_LEVEL: 'warn' },
-  });
+  const { proc, log } = spawnGateway(launcher, file, port, [...flags, ...extraFlags]);
   spawned.add(proc);
-  let out = '';
-  proc.stderr?.on('data', (d) => (out += d));
-  for (let i = 0; ; i++) {
-    if (i > 150) throw new Error(`gateway ${label} did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/__health`)).ok) break;
-    } catch {
-      /* not yet listening */
-    }
-  }
-  /** The serving process: the gateway itself or, with a cluster, its only worker. */
-  const kids = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-  const pid = kids.length > 0 ? Number(kids[0]) : (proc.pid as number);
-  return { label, port, proc, log: () => out, pid, pool: new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 }) };
+  await waitHealthy(port, label, log);
+  const pid = servingPid(proc.pid as number);
+  return { label, port, proc, log, pid, pool: new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 }) };
 }
 /** utime and stime of a process, µs. */
 function cpuOf(pid: number): [number, number] {

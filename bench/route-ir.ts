@@ -27,6 +27,7 @@ import { Pool } from 'undici';
 import { buildRampartConfig, featureInstances, type BenchRoute } from './rampart-config.js';
 import { originBody } from './lib/nginx.js';
 import { mintBenchTokens } from '../test/auth/helpers/bench-tokens.js';
+import { freePort, waitHealthy } from './lib/gateway-proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -83,14 +84,6 @@ for (const id of instanceIds) {
   const inst = instances.find((x) => x.id === id);
   if (!inst || inst.scheme !== 'http') throw new Error(`no http feature instance ${id} startable here (have: ${instances.map((x) => x.id).join(', ')})`);
   for (const r of inst.routes) targets.push({ id: r.id, route: r, config: (port) => inst.config(port), tokens: r.tokensFile ? jwt?.tokens : undefined });
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 let tokenAt = 0;
@@ -173,15 +166,7 @@ for (const t of targets) {
   let out = '';
   gw.stdout.on('data', (d) => (out += d));
   gw.stderr.on('data', (d) => (out += d));
-  for (let i = 0; ; i++) {
-    if (i > 600) throw new Error(`gateway ${t.id} did not start under valgrind:\n${out.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/__health`)).ok) break;
-    } catch {
-      /* not yet listening */
-    }
-  }
+  await waitHealthy(port, `${t.id} under valgrind`, () => out, 600, 500);
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
   const warmFailed = await drive(pool, t, warmup, () => out, true);
   if (warmFailed > 0) console.log(`${t.id}: ${warmFailed} of ${warmup} warm-up requests were not 200 (not counted)`);
