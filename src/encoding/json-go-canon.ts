@@ -268,17 +268,29 @@ function array(depth: number): boolean {
   }
   for (;;) {
     if (!value(depth)) return false;
-    skipWs();
-    const c = src[i];
-    if (c === 0x2c) {
-      i++;
-      skipWs();
-      continue;
-    }
-    if (c !== 0x5d) return false;
-    i++;
-    return true;
+    const next = afterElement(0x5d);
+    if (next === MORE) continue;
+    return next === CLOSED;
   }
+}
+
+const MORE = 0;
+const CLOSED = 1;
+const INVALID = 2;
+
+/** After an array element or object member: a ',' (skipped with the whitespace after it: MORE),
+ * the container's closing byte `close` (skipped: CLOSED), or anything else (INVALID). */
+function afterElement(close: number): number {
+  skipWs();
+  const c = src[i];
+  if (c === 0x2c) {
+    i++;
+    skipWs();
+    return MORE;
+  }
+  if (c !== close) return INVALID;
+  i++;
+  return CLOSED;
 }
 
 /** -1, 0 or 1: src[a, ae) against src[b, be), by bytes (UTF-8 byte order is code point order). */
@@ -330,15 +342,9 @@ function object(depth: number): boolean {
     skipWs();
     if (!value(depth)) return false;
     pushMember(start, keyAt + 1, keyEnd - 1, outAt(i));
-    skipWs();
-    const c = src[i];
-    if (c === 0x2c) {
-      i++;
-      skipWs();
-      continue;
-    }
-    if (c !== 0x7d) return false;
-    i++;
+    const next = afterElement(0x7d);
+    if (next === MORE) continue;
+    if (next === INVALID) return false;
     break;
   }
   const ok = inGoOrder(base);
