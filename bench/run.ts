@@ -1221,6 +1221,10 @@ const FEATURE_TARGETS: { row: string; vs: string; min?: number }[] = [
   // Issue #16 item 7 as written: a POST route with a request schema and three CEL checks, against
   // the same route without them (same body, backend and encoding).
   { row: 'rampart post+checks wN', vs: 'rampart post wN', min: 0.85 },
+  // Issue #17: five martian header/query modifiers at most 10% dearer than the same route without
+  // them; a Lua `pre` and `post` at most 30% (1 / 1.3 = 0.77).
+  { row: 'rampart martian5 wN', vs: 'rampart plain wN', min: 0.9 },
+  { row: 'rampart json+lua wN', vs: 'rampart json wN', min: 0.77 },
   { row: 'rampart headers wN', vs: 'rampart plain wN', min: 0.9 },
   { row: 'rampart ratelimit-mem wN', vs: 'rampart plain wN', min: 0.9 },
   { row: 'rampart ratelimit-redis wN', vs: 'rampart plain wN', min: 0.6 },
