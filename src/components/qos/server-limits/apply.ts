@@ -1,11 +1,12 @@
-// Applies `qos/server-limits` to a listener (called from server/listen.ts): counts the
-// connections the HTTP layer sees (after the TLS handshake for TLS servers), marks those over
-// the cap, and answers their requests 503; refuses requests with too many header fields (431).
+// Applies `qos/server-limits` to a listener (called from server/listen.ts): marks the connections
+// over the cap (the listener's open connections, handshaking TLS ones included: open-connections.ts)
+// when the HTTP layer sees them (after the TLS handshake for TLS servers), and answers their requests 503; refuses requests with too many header fields (431).
 // One integer comparison per request when nothing is over a limit.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { ServiceConfig } from '../../../config/types.js';
+import { openConnections } from './open-connections.js';
 
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 export const DEFAULT_MAX_HEADER_COUNT = 100;
@@ -24,7 +25,6 @@ export function compileServerLimits(cfg: ServiceConfig): ServerLimits {
   const maxConnections = raw.max_connections ?? DEFAULT_MAX_CONNECTIONS;
   const maxHeaderCount = raw.max_header_count ?? DEFAULT_MAX_HEADER_COUNT;
   const maxRawHeaders = maxHeaderCount * 2;
-  let active = 0;
   let over = 0;
 
   function refuse(req: IncomingMessage, res: ServerResponse, status: number, extra: string[]): void {
@@ -46,20 +46,18 @@ export function compileServerLimits(cfg: ServiceConfig): ServerLimits {
       server.maxHeadersCount = maxHeaderCount + 1;
       server.maxConnections = maxConnections + Math.max(16, Math.ceil(maxConnections / 10));
       const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
-      // One shared listener, not a closure per socket: `once` would allocate a wrapper, a bound
-      // function and a context for each of the (up to max_connections) idle keep-alive sockets.
-      // 'close' is emitted once per socket, so `on` is enough.
-      function onClose(this: Socket & { [OVER]?: boolean }): void {
-        active--;
-        if (this[OVER]) over--;
+      // The open count is the server's own (net.Server keeps it for maxConnections; open-connections.ts
+      // says why not a 'close' listener per socket). Only a socket over the cap gets a listener.
+      const open = openConnections(server);
+      function onOverClose(): void {
+        over--;
       }
       server.on(event, (socket: Socket & { [OVER]?: boolean }) => {
-        active++;
-        if (active > maxConnections) {
+        if (open() > maxConnections) {
           socket[OVER] = true;
           over++;
+          socket.once('close', onOverClose);
         }
-        socket.on('close', onClose);
       });
     },
   };
