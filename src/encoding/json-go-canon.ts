@@ -38,12 +38,25 @@ let pos = 0;
 let run = 0;
 /** Whether the output differs from the input other than by dropped whitespace. */
 let changed = false;
-/** Members of the objects being read, 4 ints each: start and end in out (as offsets the bytes
- * will have once the run is copied), key start and end in src (between the quotes). */
-let members = new Int32Array(4 * 64);
+/** Members of the objects being read, MEMBER ints each: start and end in out (as offsets the
+ * bytes will have once the run is copied), key start and end in src (between the quotes), and
+ * the regions (below) recorded while the member's value was read: [regLo, regHi). */
+const MEMBER = 6;
+let members = new Int32Array(MEMBER * 64);
 let top = 0;
-let spare = Buffer.allocUnsafe(SCRATCH);
 let sortOrder = new Int32Array(64);
+/** Objects whose members Go writes in another order ("regions"), REGION ints each, in the order
+ * they were closed (inner before outer): start and end in out ('{' to after '}'), the first
+ * region recorded inside it (its nested regions are [first, own index)), and where its members'
+ * SPAN-int entries start in `spans` and how many there are. Reordering waits for the final
+ * copy into the result, so each byte is moved once however deep the objects it is in. */
+const REGION = 5;
+let regions = new Int32Array(REGION * 16);
+let nRegions = 0;
+/** A region's members in Go's order: start and end in out, and their [regLo, regHi). */
+const SPAN = 4;
+let spans = new Int32Array(SPAN * 64);
+let nSpans = 0;
 
 /** Copies from[s, e) to to[at..]; returns the byte count. Short spans by a loop: Buffer#copy
  * and TypedArray#set cost more than the copy for them. */
@@ -92,12 +105,19 @@ function replace(from: number, to: number, bytes: Buffer | string): void {
   changed = true;
 }
 
+/** The byte at `p`, or -1 past the end. Every read goes through a bound check: one read past
+ * the end (a truncated body) would give `undefined`, and from then on V8 compiles every
+ * comparison of the bytes as a generic one (a builtin call each) for the life of the process. */
+function byteAt(p: number): number {
+  return p < end ? src[p] : -1;
+}
+
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 function skipWs(): void {
-  if (!isWs(src[i])) return;
+  if (!isWs(byteAt(i))) return;
   flush(i);
   const s = src;
   let p = i + 1;
@@ -130,19 +150,19 @@ function scanString(): number {
       continue;
     }
     // UTF-8, validated as the decoder would accept it (anything else becomes U+FFFD there).
-    const c1 = s[p + 1];
+    const c1 = byteAt(p + 1);
     if (c >= 0xc2 && c <= 0xdf) {
       if ((c1 & 0xc0) !== 0x80) return 0;
       p += 2;
     } else if (c >= 0xe0 && c <= 0xef) {
-      const c2 = s[p + 2];
+      const c2 = byteAt(p + 2);
       if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return 0;
       if (c === 0xe0 && c1 < 0xa0) return 0; // overlong
       if (c === 0xed && c1 > 0x9f) return 0; // a surrogate
       if (c === 0xe2 && c1 === 0x80 && (c2 === 0xa8 || c2 === 0xa9)) kind = 2; // U+2028/9
       p += 3;
     } else if (c >= 0xf0 && c <= 0xf4) {
-      if ((c1 & 0xc0) !== 0x80 || (s[p + 2] & 0xc0) !== 0x80 || (s[p + 3] & 0xc0) !== 0x80) return 0;
+      if ((c1 & 0xc0) !== 0x80 || (byteAt(p + 2) & 0xc0) !== 0x80 || (byteAt(p + 3) & 0xc0) !== 0x80) return 0;
       if (c === 0xf0 && c1 < 0x90) return 0; // overlong
       if (c === 0xf4 && c1 > 0x8f) return 0; // above U+10FFFF
       p += 4;
@@ -177,22 +197,22 @@ function numberValue(): boolean {
   const s = src;
   const from = i;
   let p = i;
-  if (s[p] === 0x2d) p++;
+  if (byteAt(p) === 0x2d) p++;
   const digits = p;
-  if (s[p] === 0x30) p++;
-  else if (s[p] >= 0x31 && s[p] <= 0x39) while (isDigit(s[++p]));
+  if (byteAt(p) === 0x30) p++;
+  else if (byteAt(p) >= 0x31 && byteAt(p) <= 0x39) while (isDigit(byteAt(++p)));
   else return false;
   let integer = true;
-  if (s[p] === 0x2e) {
-    if (!isDigit(s[++p])) return false;
-    while (isDigit(s[++p]));
+  if (byteAt(p) === 0x2e) {
+    if (!isDigit(byteAt(++p))) return false;
+    while (isDigit(byteAt(++p)));
     integer = false;
   }
-  if (s[p] === 0x65 || s[p] === 0x45) {
+  if (byteAt(p) === 0x65 || byteAt(p) === 0x45) {
     p++;
-    if (s[p] === 0x2b || s[p] === 0x2d) p++;
-    if (!isDigit(s[p])) return false;
-    while (isDigit(s[++p]));
+    if (byteAt(p) === 0x2b || byteAt(p) === 0x2d) p++;
+    if (!isDigit(byteAt(p))) return false;
+    while (isDigit(byteAt(++p)));
     integer = false;
   }
   i = p;
@@ -248,7 +268,7 @@ function literal(word: string): boolean {
 }
 
 function value(depth: number): boolean {
-  const c = src[i];
+  const c = byteAt(i);
   if (c === 0x22) return stringValue();
   if (c === 0x7b) return depth < MAX_DEPTH && object(depth + 1);
   if (c === 0x5b) return depth < MAX_DEPTH && array(depth + 1);
@@ -262,7 +282,7 @@ function value(depth: number): boolean {
 function array(depth: number): boolean {
   i++;
   skipWs();
-  if (src[i] === 0x5d) {
+  if (byteAt(i) === 0x5d) {
     i++;
     return true;
   }
@@ -282,7 +302,7 @@ const INVALID = 2;
  * the container's closing byte `close` (skipped: CLOSED), or anything else (INVALID). */
 function afterElement(close: number): number {
   skipWs();
-  const c = src[i];
+  const c = byteAt(i);
   if (c === 0x2c) {
     i++;
     skipWs();
@@ -307,8 +327,8 @@ function compareKeys(a: number, ae: number, b: number, be: number): number {
   return la === lb ? 0 : la < lb ? -1 : 1;
 }
 
-function pushMember(start: number, keyStart: number, keyEnd: number, stop: number): void {
-  if (top + 4 > members.length) {
+function pushMember(start: number, keyStart: number, keyEnd: number, stop: number, regLo: number): void {
+  if (top + MEMBER > members.length) {
     const next = new Int32Array(members.length * 2);
     next.set(members);
     members = next;
@@ -318,49 +338,54 @@ function pushMember(start: number, keyStart: number, keyEnd: number, stop: numbe
   m[top + 1] = keyStart;
   m[top + 2] = keyEnd;
   m[top + 3] = stop;
-  top += 4;
+  m[top + 4] = regLo;
+  m[top + 5] = nRegions;
+  top += MEMBER;
 }
 
 function object(depth: number): boolean {
   i++;
   skipWs();
-  if (src[i] === 0x7d) {
+  if (byteAt(i) === 0x7d) {
     i++;
     return true;
   }
   const base = top;
+  const firstRegion = nRegions;
+  let n = 0;
   for (;;) {
-    if (src[i] !== 0x22) return false;
+    if (byteAt(i) !== 0x22) return false;
     const keyAt = i;
     // A key is compared and moved as its bytes: it must be written as it is.
     if (scanString() !== 1) return false;
     const keyEnd = i;
     const start = outAt(keyAt);
     skipWs();
-    if (src[i] !== 0x3a) return false;
+    if (byteAt(i) !== 0x3a) return false;
     i++;
     skipWs();
+    const regLo = nRegions;
     if (!value(depth)) return false;
-    pushMember(start, keyAt + 1, keyEnd - 1, outAt(i));
+    pushMember(start, keyAt + 1, keyEnd - 1, outAt(i), regLo);
+    n++;
     const next = afterElement(0x7d);
     if (next === MORE) continue;
     if (next === INVALID) return false;
     break;
   }
-  const ok = inGoOrder(base);
+  const ok = inGoOrder(base, n, firstRegion);
   top = base;
   return ok;
 }
 
-/** Puts the members pushed since `base` in Go's order (the object's bytes are all read);
- * false on a duplicate key. */
-function inGoOrder(base: number): boolean {
+/** Checks the `n` members pushed since `base` against Go's order and records a region when they
+ * are not in it; false on a duplicate key. */
+function inGoOrder(base: number, n: number, firstRegion: number): boolean {
   const m = members;
-  const n = (top - base) >> 2;
   let sorted = true;
   for (let k = 1; k < n; k++) {
-    const a = base + 4 * (k - 1);
-    const b = a + 4;
+    const a = base + MEMBER * (k - 1);
+    const b = a + MEMBER;
     const d = compareKeys(m[a + 1], m[a + 2], m[b + 1], m[b + 2]);
     if (d === 0) return false;
     if (d > 0) sorted = false;
@@ -370,7 +395,7 @@ function inGoOrder(base: number): boolean {
   const order = sortOrder;
   // Insertion sort: objects are small, and this allocates nothing. Equal keys end up adjacent.
   for (let k = 0; k < n; k++) {
-    const e = base + 4 * k;
+    const e = base + MEMBER * k;
     let j = k;
     while (j > 0) {
       const d = compareKeys(m[order[j - 1] + 1], m[order[j - 1] + 2], m[e + 1], m[e + 2]);
@@ -381,21 +406,80 @@ function inGoOrder(base: number): boolean {
     }
     order[j] = e;
   }
-  // The members and the commas between them, copied aside and written back in order.
-  flush(i);
-  const from = m[base];
-  const to = m[top - 1];
-  const size = to - from;
-  if (spare.length < size) spare = Buffer.allocUnsafe(Math.max(size, spare.length * 2));
-  copyBytes(spare, 0, out, from, to);
-  let p = from;
-  for (let k = 0; k < n; k++) {
-    if (k > 0) out[p++] = 0x2c;
-    const e = order[k];
-    p += copyBytes(out, p, spare, m[e] - from, m[e + 3] - from);
-  }
+  recordRegion(m[base] - 1, m[top - MEMBER + 3] + 1, firstRegion, order, n);
   changed = true;
   return true;
+}
+
+function recordRegion(start: number, stop: number, firstRegion: number, order: Int32Array, n: number): void {
+  if ((nRegions + 1) * REGION > regions.length) {
+    const next = new Int32Array(regions.length * 2);
+    next.set(regions);
+    regions = next;
+  }
+  if (nSpans + SPAN * n > spans.length) {
+    let size = spans.length * 2;
+    while (size < nSpans + SPAN * n) size *= 2;
+    const next = new Int32Array(size);
+    next.set(spans.subarray(0, nSpans));
+    spans = next;
+  }
+  const r = regions;
+  const q = nRegions * REGION;
+  r[q] = start;
+  r[q + 1] = stop;
+  r[q + 2] = firstRegion;
+  r[q + 3] = nSpans;
+  r[q + 4] = n;
+  nRegions++;
+  const m = members;
+  const sp = spans;
+  let x = nSpans;
+  for (let k = 0; k < n; k++) {
+    const e = order[k];
+    sp[x] = m[e];
+    sp[x + 1] = m[e + 3];
+    sp[x + 2] = m[e + 4];
+    sp[x + 3] = m[e + 5];
+    x += SPAN;
+  }
+  nSpans = x;
+}
+
+/** Copies text[a, b) to dst[at..], each region whose index is in [lo, hi) (all inside [a, b))
+ * written with its members in Go's order. A region is as long as its span, so every piece's
+ * place is known: the walk goes from the last direct child region back, skipping over each
+ * child's nested regions (they are its to write). */
+function emitSpan(text: Uint8Array, dst: Buffer, a: number, b: number, lo: number, hi: number, at: number): void {
+  const r = regions;
+  let cur = b;
+  for (let k = hi - 1; k >= lo;) {
+    const q = k * REGION;
+    const s = r[q];
+    const e = r[q + 1];
+    copyBytes(dst, at + (e - a), text, e, cur);
+    emitRegion(text, dst, q, at + (s - a));
+    cur = s;
+    k = r[q + 2] - 1;
+  }
+  copyBytes(dst, at, text, a, cur);
+}
+
+function emitRegion(text: Uint8Array, dst: Buffer, q: number, at: number): void {
+  const off = regions[q + 3];
+  const n = regions[q + 4];
+  const sp = spans;
+  let p = at;
+  dst[p++] = 0x7b;
+  for (let k = 0; k < n; k++) {
+    if (k > 0) dst[p++] = 0x2c;
+    const x = off + SPAN * k;
+    const s = sp[x];
+    const e = sp[x + 1];
+    emitSpan(text, dst, s, e, sp[x + 2], sp[x + 3], p);
+    p += e - s;
+  }
+  dst[p] = 0x7d;
 }
 
 /**
@@ -415,23 +499,34 @@ function transcode(body: Buffer): Buffer | undefined {
   pos = 0;
   run = 0;
   top = 0;
+  nRegions = 0;
+  nSpans = 0;
   changed = false;
   try {
     skipWs();
-    if (src[i] !== 0x7b || !object(1)) return undefined;
+    if (byteAt(i) !== 0x7b || !object(1)) return undefined;
     skipWs();
     if (i !== end) return undefined;
     if (!changed && run === 0) return body;
-    flush(end);
-    const result = Buffer.allocUnsafe(pos);
-    copyBytes(result, 0, out, 0, pos);
+    // Nothing copied to out yet (no whitespace, no rewritten token): out's offsets are src's.
+    let text: Uint8Array = src;
+    let length = end;
+    if (run !== 0) {
+      flush(end);
+      text = out;
+      length = pos;
+    }
+    const result = Buffer.allocUnsafe(length);
+    if (nRegions === 0) copyBytes(result, 0, text, 0, length);
+    else emitSpan(text, result, 0, length, 0, nRegions, 0);
     return result;
   } finally {
     src = EMPTY;
     if (out.length > 1024 * 1024) out = Buffer.allocUnsafe(SCRATCH);
-    if (spare.length > 1024 * 1024) spare = Buffer.allocUnsafe(SCRATCH);
-    // A body with very wide objects does not keep its member table for ever either.
-    if (members.length > 64 * 1024) members = new Int32Array(4 * 64);
+    // A body with very wide or very many objects does not keep its tables for ever either.
+    if (members.length > 64 * 1024) members = new Int32Array(MEMBER * 64);
     if (sortOrder.length > 16 * 1024) sortOrder = new Int32Array(64);
+    if (regions.length > 64 * 1024) regions = new Int32Array(REGION * 16);
+    if (spans.length > 64 * 1024) spans = new Int32Array(SPAN * 64);
   }
 }

@@ -65,6 +65,25 @@ describe('canonicalGoJson', () => {
     taken('{"b":1,"a":2}');
   });
 
+  it('reorders objects nested in reordered, in-order and array parents (each written in its place)', () => {
+    // Unsorted inside sorted inside unsorted, siblings with and without their own reordering.
+    taken('{"b":{"a":{"y":1,"x":[{"q":1,"p":2},{"m":3},{"o":{"t":1,"s":2},"n":4}]},"c":1},"a":[{"d":1,"c":2},5,{"a":{"b":1,"a":2}}]}');
+    // The same with whitespace and rewritten tokens (escapes, numbers), so that the regions are
+    // copied from the rewritten copy, not from the body.
+    taken('{ "b" : { "z" : "<\\u0041>" , "y" : 1.50 } ,\n "a" : [ { "k" : 1e2 , "j" : "\\n" } ] }');
+    // Many regions (the region and span tables grow) and a chain as deep as the pass goes.
+    taken(JSON.stringify({ z: Array.from({ length: 5000 }, (_, k) => ({ b: k, a: { d: k, c: [k] } })), a: 1 }));
+    let deep = '{"y":0,"x":1}';
+    for (let d = 0; d < 126; d++) deep = `{"b":${deep},"a":[${d % 2}]}`;
+    taken(deep);
+  });
+
+  it('declines every truncation of a body (no read past its end)', () => {
+    const body = Buffer.from('{"b":[1,-2.5e3,"é\\u00e9\u{1F600}",{"d":true,"c":null}],"a":"x"}');
+    for (let n = 0; n < body.length; n++) declined(body.subarray(0, n));
+    taken(body);
+  });
+
   it('returns the body itself when it is already in Go form', () => {
     const body = Buffer.from('{"a":1,"b":[true,false,null],"c":{"d":"e"}}');
     assert.equal(canonicalGoJson(body), body);
