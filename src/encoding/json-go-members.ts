@@ -1,5 +1,5 @@
 // Top-level members of an object already in Go's encoding/json form (canonicalGoJson's output),
-// picked by key and merged with other such objects, as bytes. This is what a merge of JSON
+// grouped and merged with other such objects, as bytes. This is what a merge of JSON
 // backends whose shaping is a top-level `allow` and/or a `group` does to the decoded data
 // (compileBackendShaper, then the merger's later-backend-wins over top-level keys, then
 // encodeGoBytes), done on the bytes instead (issue #20: the merge route decoded two bodies,
@@ -20,6 +20,18 @@ export interface Members {
 }
 
 const QUOTE = 0x22;
+
+/** Copies from[s, e) to to[at..]; returns the byte count. Short spans by a loop: Buffer#copy
+ * costs more than the copy for them (as in json-go-canon.ts). */
+export function copyBytes(to: Uint8Array, at: number, from: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n < 128) {
+    for (let k = 0; k < n; k++) to[at + k] = from[s + k];
+  } else {
+    to.set(from.subarray(s, e), at);
+  }
+  return n;
+}
 const BACKSLASH = 0x5c;
 
 /** The end of the value starting at `p` in compact valid JSON. */
@@ -58,22 +70,8 @@ function stringEnd(b: Buffer, p: number): number {
   }
 }
 
-/** Whether b[s, e) are the bytes of `key`. */
-function keyIs(b: Buffer, s: number, e: number, key: Buffer): boolean {
-  if (e - s !== key.length) return false;
-  for (let k = 0; k < key.length; k++) if (b[s + k] !== key[k]) return false;
-  return true;
-}
-
-/** Whether b[s, e) is one of `keys`. */
-function listed(b: Buffer, s: number, e: number, keys: readonly Buffer[]): boolean {
-  for (let k = 0; k < keys.length; k++) if (keyIs(b, s, e, keys[k])) return true;
-  return false;
-}
-
-/** The top-level members of canonical object bytes `obj`, only those whose key is in `allow`
- * (UTF-8 bytes of the names) unless `allow` is null. */
-export function topMembers(obj: Buffer, allow: readonly Buffer[] | null): Members {
+/** The top-level members of canonical object bytes `obj`. */
+export function topMembers(obj: Buffer): Members {
   const spans: number[] = [];
   let p = 1;
   if (obj[p] === 0x7d) return { buf: obj, spans };
@@ -81,7 +79,7 @@ export function topMembers(obj: Buffer, allow: readonly Buffer[] | null): Member
     const start = p;
     const keyEnd = obj.indexOf(QUOTE, p + 1);
     const end = valueEnd(obj, keyEnd + 2);
-    if (allow === null || listed(obj, p + 1, keyEnd, allow)) spans.push(start + 1, keyEnd, start, end);
+    spans.push(start + 1, keyEnd, start, end);
     if (obj[end] !== 0x2c) break;
     p = end + 1;
   }
@@ -94,7 +92,7 @@ export function grouped(key: Buffer, m: Members): Members {
   let size = key.length + 3;
   for (let k = 0; k < m.spans.length; k += 4) size += m.spans[k + 3] - m.spans[k + 2] + 1;
   const buf = Buffer.allocUnsafe(size);
-  let p = key.copy(buf, 0);
+  let p = copyBytes(buf, 0, key, 0, key.length);
   buf[p++] = 0x3a;
   p = writeObject(buf, p, [m], null);
   return { buf: buf.subarray(0, p), spans: [1, key.length - 1, 0, p] };
@@ -147,7 +145,7 @@ function writeObject(buf: Buffer, p: number, lists: readonly Members[], cursor: 
     const k = at[best];
     if (!first) buf[p++] = 0x2c;
     first = false;
-    p += m.buf.copy(buf, p, m.spans[k + 2], m.spans[k + 3]);
+    p += copyBytes(buf, p, m.buf, m.spans[k + 2], m.spans[k + 3]);
     at[best] = k + 4;
   }
   buf[p++] = 0x7d;

@@ -14,6 +14,7 @@ import { dataResult, errorResult, type BackendResult, type CallInput, type Upstr
 import type { CancelSignal } from '../core/call-signal.js';
 import { toGatewayError } from '../core/gateway-error.js';
 import { canonicalGoJson } from '../encoding/json-go-canon.js';
+import { pickedGoJson } from '../encoding/json-go-pick.js';
 import { encodeGoBytes } from '../encoding/json-go-bytes.js';
 import { grouped, mergedObject, topMembers, type Members } from '../encoding/json-go-members.js';
 import { headerValue } from '../proxy/upstream-exchange.js';
@@ -93,9 +94,10 @@ export function compileMergeGoJson(cfgs: readonly BackendConfig[], directs: read
       if ((res.status === 200 || res.status === 201) && Buffer.isBuffer(res.body) && res.body.length <= MAX_UPSTREAM_BODY) {
         const enc = addsGzip ? headerValue(res.headers, 'content-encoding') : undefined;
         if (enc === undefined || enc === 'identity') {
-          const bytes = canonicalGoJson(res.body);
+          // With an allow list, the dropped members are only validated (json-go-pick.ts).
+          const bytes = allow === null ? canonicalGoJson(res.body) : pickedGoJson(res.body, allow);
           if (bytes !== undefined) {
-            const m = topMembers(bytes, allow);
+            const m = topMembers(bytes);
             return new ShapedBody(group === null ? m : grouped(group, m), res);
           }
         }
