@@ -21,7 +21,6 @@ import { parallelMerge, sequentialMerge } from './merge.js';
 import { compileRenderer } from './render.js';
 import { compileStatic } from './static-data.js';
 import { withBackendHooks } from './backend-hooks.js';
-import { compileMergeGoJson, type MergeGoJson } from './merge-go-json.js';
 import type { BackendHandler, BackendResult } from '../core/backend-result.js';
 import type { DirectExchange } from './direct-call.js';
 import type { ProxyAnswerPlan } from './answer-of-result.js';
@@ -77,10 +76,6 @@ export interface EndpointPlan extends ProxyAnswerPlan {
    * response hook to see the data: its answer is written as the bytes canonicalGoJson makes of
    * the body when it can (no decoding and encoding), else as `direct`'s. */
   readonly directJson: DirectExchange<Buffer | BackendResult> | null;
-  /** Several direct JSON backends shaped by at most a top-level allow and a group, answered as
-   * `json` with no response hook or flatmap: written as the merged bytes of their bodies when it
-   * can (merge-go-json.ts), else as `direct`'s merge. */
-  readonly directMergeJson: MergeGoJson | null;
   /** With several direct backends: each backend's own taps (empty lists otherwise). */
   readonly directBackendTaps: readonly (readonly CallTap[])[];
   /** A hook reads whole bodies: no-op answers are buffered (bounded) before the hooks. */
@@ -189,11 +184,6 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     one !== null && goJson && ep.outputEncoding === 'json' && endpointHooks === null && env.serviceHooks === null
       ? { prepare: one.prepare, pools: one.pools, finish: goJson }
       : null;
-  const noFlatmap = !(ep.flatmap && ep.flatmap.length > 0);
-  const directMergeJson =
-    direct !== null && direct.length > 1 && noFlatmap && ep.outputEncoding === 'json' && endpointHooks === null && env.serviceHooks === null
-      ? compileMergeGoJson(ep.backends, direct, addsGzip)
-      : null;
   const plan: EndpointPlan = {
     route: ep.path,
     preBody: phases.runners[0],
@@ -209,7 +199,6 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     proxy,
     direct,
     directJson,
-    directMergeJson,
     directTaps: direct ? (direct.length === 1 ? [...epTaps, ...compiled[0].taps] : epTaps) : [],
     directBackendTaps: direct && direct.length > 1 ? compiled.map((c) => c.taps) : [],
     bufferNoop: phases.hooksNeedBody,

@@ -18,7 +18,6 @@ import { answerOfResult, goJsonAnswer } from './answer-of-result.js';
 import { plainAnswer, rejectionAnswer } from './replies.js';
 import { respond } from './respond.js';
 import { crashAnswer } from './crash.js';
-import { callAllGoJson, PASSED_JSON as MERGED_JSON, type MergeGoJson } from './merge-go-json.js';
 
 const PARAM_EVENT = Object.freeze({
   code: 'request.path_param',
@@ -181,32 +180,8 @@ function forwardGoJson(plan: EndpointPlan, ctx: RequestContext, body: Buffer | n
   });
 }
 
-/** The direct JSON path of a merge (compile-endpoint's `directMergeJson`): as forwardDirect
- * with its backends, except that merged bytes (every body shaped as bytes) are written as they
- * are, as goJsonAnswer writes a single backend's. */
-function forwardMergeGoJson(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, m: MergeGoJson): void {
-  const { input, timer } = callInput(plan, ctx, body);
-  const res = ctx.res;
-  const taps = plan.directTaps;
-  const states = taps.length === 0 ? undefined : taps.map((t) => t.start(input));
-  callAllGoJson(m, plan.directBackendTaps, input, (out) => {
-    const r = Buffer.isBuffer(out) ? MERGED_JSON : out;
-    if (states !== undefined) for (let i = taps.length - 1; i >= 0; i--) taps[i].end(states[i], input, r);
-    releaseTimer(res, r, timer);
-    if (res.destroyed || res.headersSent) return;
-    try {
-      const a = Buffer.isBuffer(out) ? goJsonAnswer(plan, out) : answerOfResult(plan, r, ctx.req.headers['accept-encoding']);
-      const p = respond(ctx, a, plan.response, plan.log);
-      if (p) p.catch((err) => crashAnswer(plan.log, ctx, err, plan.response));
-    } catch (err) {
-      crashAnswer(plan.log, ctx, err, plan.response);
-    }
-  });
-}
-
 function forward(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null): void | Promise<void> {
   if (plan.directJson !== null) return forwardGoJson(plan, ctx, body, plan.directJson);
-  if (plan.directMergeJson !== null) return forwardMergeGoJson(plan, ctx, body, plan.directMergeJson);
   if (plan.direct !== null) return forwardDirect(plan, ctx, body, plan.direct);
   return forwardMerged(plan, ctx, body);
 }

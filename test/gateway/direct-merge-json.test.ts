@@ -1,9 +1,9 @@
-// The merge's direct JSON path (issue #20, merge-go-json.ts): two or more `json` backends shaped by
-// at most a top-level `allow` and a `group` write the merged answer from their bodies' bytes.
-// Every answer must be the one the general path gives: the same endpoint with
-// `concurrent_calls: 2` (which takes it off the direct path) is the reference, compared byte for
-// byte, status and headers, over merges the fast path decides and ones it leaves to the general
-// merge (a failing backend, error details, gzip, duplicate keys, invalid JSON, not an object).
+// Merged JSON answers of the direct path (issue #20: callAllDirect, several backends called and
+// merged from undici's callbacks) must be the general path's (parallelMerge through the backends'
+// handlers): the same endpoint with `concurrent_calls: 2` (which takes it off the direct path) is
+// the reference, compared byte for byte, status and headers, for backends shaped by `allow` and
+// `group`, key collisions (the later backend wins), and partial answers (a failing backend,
+// error details, gzip, duplicate keys, invalid JSON, not an object).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -104,7 +104,7 @@ function withoutDate(h: Bytes['headers']): Bytes['headers'] {
   return rest;
 }
 
-test('every answer of the merge direct JSON path equals the general path: status, headers, bytes', async () => {
+test('every merged answer of the direct path equals the general path: status, headers, bytes', async () => {
   for (const name of Object.keys(MERGES)) {
     const fast = await get(`/fast/${name}`);
     const general = await get(`/general/${name}`);
