@@ -124,3 +124,33 @@ describe('lazy models: fields copied in only when read', () => {
     assert.equal(reads, 1);
   });
 });
+
+describe('calls that change nothing', () => {
+  it('hand back no changes and the data object given; a call after errors starts clean', async () => {
+    const c = await compile(
+      {
+        pre: 'local r = request.load(); if r:method() == "PUT" then r:headers("X-Set", "1"); error("boom") end',
+        post: 'local _ = response.load():data():get("a")',
+      },
+      { scope: 'proxy' },
+    );
+    const failed = await c.runPre(req({ method: 'PUT' }));
+    assert.ok(!failed.ok && failed.kind === 'failure' && /boom/.test(failed.message), JSON.stringify(failed));
+    const r = await c.runPre(req({ headers: { 'x-a': ['1'] } }));
+    assert.ok(r.ok, JSON.stringify(r));
+    // The failed call's header set does not leak into the next call's changes.
+    assert.deepEqual(r.changes, {});
+    assert.deepEqual(r.model.headers, { 'X-A': ['1'] });
+    // A data wrapper handed out is a possible change (an empty patch): the data given comes back.
+    const sent = data();
+    const p = await c.runPost(resp({ data: sent }));
+    assert.ok(p.ok, JSON.stringify(p));
+    assert.equal(p.model.data, sent);
+    const s = await compile({ post: 'local _ = response.load():statusCode()' }, { scope: 'proxy' });
+    const q = await s.runPost(resp({ data: sent, status: 201 }));
+    assert.ok(q.ok, JSON.stringify(q));
+    assert.deepEqual(q.changes, {});
+    assert.equal(q.model.data, sent);
+    assert.equal(q.model.status, 201);
+  });
+});

@@ -14,38 +14,41 @@ local function body(phase, env)
   local f = chunks[phase]
   if f then setupvalue(f, 1, env); f() end
 end
--- Results leave as (true, changed fields) or (false, error table), plain tables the host reads
--- through the C API (bounded there by the memory cap and the time budget); only data tables,
--- strings, numbers and booleans can be read.
-local function run(phase, hasReq, hasResp)
-  -- The models start empty: their fields are copied in when a method first needs them (getf).
-  local req = hasReq and {} or nil
-  local resp = hasResp and {} or nil
+-- Results leave as (true, changed fields), true alone (nothing changed) or (false, error
+-- table), plain tables the host reads through the C API (bounded there by the memory cap and the
+-- time budget); only data tables, strings, numbers and booleans can be read.
+local function run(post, hasReq, hasResp)
+  local phase = post and "post" or "pre"
   -- Room for _G and the first few globals a script makes (library proxies, its own), so the
   -- environment is not grown step by step on every call.
   local env = setmetatable({ _G = false, [0] = nil, [-1] = nil, [-2] = nil }, ENV_MT)
   env._G = env
-  local side = phase == "post" and "resp" or "req"
   local dirty = {}
-  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.side = env, req, resp, dirty, side
-  CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil
+  -- The call's state is one fresh table (CUR is the prelude's shared upvalue): one constructor
+  -- instead of a store per field, and after the call one assignment puts back the idle state.
+  -- The models start empty: their fields are copied in when a method first needs them (getf).
+  CUR = { env = env, req = hasReq and {} or nil, resp = hasResp and {} or nil, dirty = dirty, side = post and "resp" or "req",
+    mut = nil, keys = nil, root = nil, lazy = nil }
   local ok, err = pcall(body, phase, env)
   -- luaNil.new() is the one NULL table: nothing a script rawset into it may reach the next call.
   if next(NULL) ~= nil then
     for k in next, NULL do rawset(NULL, k, nil) end
   end
-  local mut, keys, root, lazy = CUR.mut or EMPTY, CUR.keys or EMPTY, CUR.root, CUR.lazy
-  CUR.env, CUR.req, CUR.resp, CUR.dirty, CUR.side, CUR.mut, CUR.keys, CUR.root, CUR.lazy = nil, nil, nil, nil, nil, nil, nil, nil, nil
+  local cur = CUR
+  CUR = IDLE
+  local req, resp, mut, keys, root, lazy = cur.req, cur.resp, cur.mut or EMPTY, cur.keys or EMPTY, cur.root, cur.lazy
   if ok then
     -- Only the fields the script may have changed leave; the host keeps the rest unchanged.
-    local m, d = req, dirty
-    if phase == "post" then m = resp end
+    -- Nothing changed: no table leaves, the host reads nothing.
+    if next(dirty) == nil then return true end
+    local m = req
+    if post then m = resp end
     local out = {}
-    if m then for k in next, d do out[k] = m[k] end end
+    if m then for k in next, dirty do out[k] = m[k] end end
     -- Response data whose only changed table is the root itself (or whose root was never read):
     -- only the keys set or deleted there leave (dataSet, dataDel); every nested table is still
     -- the one copied in.
-    if phase == "post" and out.data ~= nil then
+    if post and out.data ~= nil then
       local first = next(mut)
       if lazy ~= nil or first == nil or (first == root and next(mut, first) == nil) then
         local set, del = root, nil

@@ -84,7 +84,10 @@ local function safe_setmetatable(t, mt)
   return setmetatable(t, mt)
 end
 
-local CUR = {}
+-- The state of the call running (prelude-run's run makes a fresh one per call); IDLE
+-- between calls, a table no code writes to (every writer runs inside a call).
+local IDLE = {}
+local CUR = IDLE
 -- A table nothing writes to: stands for a per-call table not made yet.
 local EMPTY = {}
 -- The models of a call are copied in field by field: CUR.req / CUR.resp start empty and the host

@@ -4,7 +4,7 @@
 // with a plain answer. The hook's deadline counts only Lua execution; HTTP waits have their own
 // timeout. A call that never yields (almost all) runs synchronously: no promise is made for it.
 import { LuaReturn } from 'wasmoon';
-import { LuaReadLimitError, pushJs, pushString } from './lua-convert.js';
+import { LuaReadLimitError, pushJs } from './lua-convert.js';
 import type { LuaCallModels } from './lua-models.js';
 import { BUDGET_ERROR, REGISTRY, type LuaVm } from './lua-vm.js';
 import type { LuaBudget } from './types.js';
@@ -28,6 +28,16 @@ interface CallState {
   reusable: boolean;
 }
 
+/** What a call that changed nothing gives (shared: it is only read). */
+const NOTHING_CHANGED: RawOutcome = Object.freeze({ value: Object.freeze({ ok: true, model: Object.freeze({}) }) });
+
+/** The number of values the last lua_resume left (its out parameter). */
+function resultCount(vm: LuaVm): number {
+  const h = vm.ctx.heap();
+  const p = vm.nresPtr;
+  return h[p] | (h[p + 1] << 8) | (h[p + 2] << 16) | (h[p + 3] << 24);
+}
+
 /** Resumes the call's coroutine once: the outcome, or the request of an `http_response.new`. */
 function resume(s: CallState, nargs: number): RawOutcome | { http: Record<string, unknown> } {
   const { vm, T } = s;
@@ -43,15 +53,15 @@ function resume(s: CallState, nargs: number): RawOutcome | { http: Record<string
     s.reusable = true;
     // The result table is read through the C API, bounded by the memory cap and what is left
     // of the time budget (shared sub-tables cannot blow up the host's heap).
-    // `run` returns (true, changed fields) or (false, error table).
+    // `run` returns (true, changed fields), true alone (nothing changed) or (false, error table).
+    if (resultCount(vm) === 1) return NOTHING_CHANGED;
     const ok = api.lua_toboolean(T, -2) === 1;
     const read = vm.read(T, -1, { bytes: s.budget.memoryBytes, deadline: Date.now() + Math.max(s.remaining, 0), nodes: 0 });
     const table = (read && typeof read === 'object' ? read : {}) as Record<string, unknown>;
     return { value: ok ? { ok: true, model: table } : table };
   }
   if (rc !== LuaReturn.Yield || vm.tripped) return { failure: classify(vm, rc, T) };
-  const nres = new Int32Array(vm.ctx.heap().buffer, nresPtr, 1)[0];
-  const request = nres > 0 ? vm.read(T, -1) : null;
+  const request = resultCount(vm) > 0 ? vm.read(T, -1) : null;
   api.lua_settop(T, 0);
   return { http: (request ?? {}) as Record<string, unknown> };
 }
@@ -123,7 +133,7 @@ export function runLuaCall(vm: LuaVm, budget: LuaBudget, phase: 'pre' | 'post', 
     // Only which models exist: the prelude asks for their fields as the script needs them.
     vm.models = models;
     api.lua_rawgeti(T, REGISTRY, vm.runRefBig);
-    pushString(vm.ctx, T, phase);
+    api.lua_pushboolean(T, phase === 'post' ? 1 : 0);
     api.lua_pushboolean(T, models.req ? 1 : 0);
     api.lua_pushboolean(T, models.resp ? 1 : 0);
     const r = resume(s, 3);
