@@ -67,7 +67,10 @@ describe('compileGoJsonMasking', () => {
     taken([{ upper: { field: 'a.b' } }, { literal: { field: 'a.b', find: 'B', replace: '<&>' } }], data);
     taken([{ literal: { find: 'a', replace: 'x' } }, { upper: { field: 'a.b' } }, { lower: {} }, { trim: { field: 'k', find: 'ac' } }], data);
     // A path to an object, a number, an array or nothing changes nothing; nor does one through an array.
-    taken([{ upper: { field: 'a' } }, { upper: { field: 'n' } }, { upper: { field: 'a.c' } }, { upper: { field: 'a.c.b' } }, { upper: { field: 'x.y' } }], data);
+    taken(
+      [{ upper: { field: 'a' } }, { upper: { field: 'n' } }, { upper: { field: 'a.c' } }, { upper: { field: 'a.c.b' } }, { upper: { field: 'x.y' } }],
+      data,
+    );
     // Keys are never changed, only values.
     taken([{ upper: {} }], { abc: 'abc', x: { abc: ['abc'] } });
   });
@@ -106,7 +109,16 @@ describe('compileGoJsonMasking', () => {
 
   it('declines what is not Go-form JSON', () => {
     const mask = compileGoJsonMasking(compileMasking({ modifiers: BENCH }, P));
-    for (const bad of ['', '[]', '"x"', '{', '{"owner":{"email":"a@b"}', '{"owner":{"email":"a@b"}}x', '{"owner":{"email":"a@b}}', '{"owner":{"email":"a@b","login"}}'])
+    for (const bad of [
+      '',
+      '[]',
+      '"x"',
+      '{',
+      '{"owner":{"email":"a@b"}',
+      '{"owner":{"email":"a@b"}}x',
+      '{"owner":{"email":"a@b}}',
+      '{"owner":{"email":"a@b","login"}}',
+    ])
       assert.equal(mask(Buffer.from(bad)), undefined, bad);
   });
 
@@ -127,7 +139,10 @@ describe('compileGoJsonMasking', () => {
       object: fc.dictionary(key, tie('value'), { maxKeys: 5 }),
     }));
     const data = fc.dictionary(key, value, { maxKeys: 6 }).map((o) => JSON.parse(JSON.stringify(o)) as unknown);
-    const field = fc.option(fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 2 }).map((p) => p.join('.')), { nil: undefined, freq: 4 });
+    const field = fc.option(
+      fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 2 }).map((p) => p.join('.')),
+      { nil: undefined, freq: 4 },
+    );
     const find = fc.constantFrom('a', 'b', '@', 'é', '<', '\ufffd', 'tok_', ' ', 'C');
     const pattern = fc.constantFrom('^([^@])[^@]*@', '.', '(a)|(b)', 'x*', '\\p{L}+', '[<>&]', '^', '$', '(?P<n>b)', '.+', '[^a]');
     const replace = fc.constantFrom('', '*', '${1}***@', '$1', '${n}', '$$', '<&>', '\u2028', '"\\', 'é');
@@ -138,8 +153,7 @@ describe('compileGoJsonMasking', () => {
       fc.record({ lower: fc.record({ field }) }),
       fc.record({ trim: fc.record({ field, find }) }),
     );
-    const clean = (m: ModifierConfig): ModifierConfig =>
-      JSON.parse(JSON.stringify(m, (_k, v: unknown) => (v === undefined ? undefined : v))) as ModifierConfig;
+    const clean = (m: ModifierConfig): ModifierConfig => JSON.parse(JSON.stringify(m, (_k, v: unknown) => (v === undefined ? undefined : v))) as ModifierConfig;
     let decided = 0;
     let changed = 0;
     fc.assert(
@@ -170,7 +184,12 @@ describe('compileGoJsonMasking', () => {
       '{"__proto__":{"email":"a@b"},"owner":{"email":"<b>@c","login":"bench\\u2028bench"}}',
       '{"owner":{"email":"é@x","login":["bench"]},"z":{"owner":{"email":"q@r"}}}',
     );
-    const mods = fc.constantFrom<ModifierConfig[]>(BENCH, [...BENCH, { upper: {} }], [{ literal: { find: 'e', replace: '3' } }], [{ upper: { field: '__proto__.email' } }]);
+    const mods = fc.constantFrom<ModifierConfig[]>(
+      BENCH,
+      [...BENCH, { upper: {} }],
+      [{ literal: { find: 'e', replace: '3' } }],
+      [{ upper: { field: '__proto__.email' } }],
+    );
     let declines = 0;
     fc.assert(
       fc.property(body, mods, (text, modifiers) => {
