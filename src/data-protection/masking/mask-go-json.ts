@@ -83,23 +83,29 @@ let everywhere: readonly Apply[] = [];
 /** Field-less modifiers walk every value: run-masking's depth and node bounds apply. */
 let counting = false;
 let nodes = 0;
-/** Changed strings: token start and end in src, and their new bytes. */
+/** Changed strings: token start and end in src, and their new values (Go's bytes, or a string
+ * that Go writes as its characters); `edits` of them are in use. */
 const editAt: number[] = [];
-const editBytes: Buffer[] = [];
+const editValue: (Buffer | string)[] = [];
+let edits = 0;
 
-/** Past a string token whose opening quote is at p. */
+/** Past a string token whose opening quote is at p. The closing quote is the first one not
+ * escaped: preceded by an even run of backslashes. One native search per quote: the skipped
+ * strings are most of a body's bytes. */
 function skipString(): boolean {
   const s = src;
   let q = p + 1;
-  while (q < end) {
-    const b = s[q];
-    if (b === 0x22) {
-      p = q + 1;
+  for (;;) {
+    const e = s.indexOf(0x22, q);
+    if (e < 0) return false;
+    let k = e - 1;
+    while (s[k] === 0x5c) k--;
+    if (((e - 1 - k) & 1) === 0) {
+      p = e + 1;
       return true;
     }
-    q += b === 0x5c ? 2 : 1;
+    q = e + 1;
   }
-  return false;
 }
 
 /** Past a number or a literal (Go's form: up to the next separator or close). */
@@ -157,6 +163,15 @@ function readString(): string | undefined {
   return v;
 }
 
+/** Whether Go writes `v` as its characters: printable ASCII other than '"', '\\', '<', '>', '&'. */
+function plainAscii(v: string): boolean {
+  for (let k = 0; k < v.length; k++) {
+    const c = v.charCodeAt(k);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) return false;
+  }
+  return true;
+}
+
 /** A string value that gets `applies`: its token replaced when they change it. */
 function stringValue(applies: readonly Apply[]): boolean {
   if (applies.length === 0) return skipString();
@@ -166,8 +181,9 @@ function stringValue(applies: readonly Apply[]): boolean {
   let out = v;
   for (let k = 0; k < applies.length; k++) out = applies[k](out);
   if (out !== v) {
-    editAt.push(from, p);
-    editBytes.push(encodeGoBytes(out));
+    editAt[2 * edits] = from;
+    editAt[2 * edits + 1] = p;
+    editValue[edits++] = plainAscii(out) ? out : encodeGoBytes(out);
   }
   return true;
 }
@@ -262,21 +278,38 @@ function object(node: PathNode | null, depth: number): boolean {
   }
 }
 
+/** Copies from[s, e) to to[at..]; returns the byte count. Short spans by a loop (a native copy
+ * costs more than the loop for them). */
+function copyBytes(to: Uint8Array, at: number, from: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n < 128) for (let k = 0; k < n; k++) to[at + k] = from[s + k];
+  else to.set(from.subarray(s, e), at);
+  return n;
+}
+
 /** `bytes` with the edits applied (itself when there are none). */
 function edited(bytes: Buffer): Buffer {
-  const n = editBytes.length;
+  const n = edits;
   if (n === 0) return bytes;
   let size = bytes.length;
-  for (let k = 0; k < n; k++) size += editBytes[k].length - (editAt[2 * k + 1] - editAt[2 * k]);
+  for (let k = 0; k < n; k++) {
+    const v = editValue[k];
+    size += (typeof v === 'string' ? v.length + 2 : v.length) - (editAt[2 * k + 1] - editAt[2 * k]);
+  }
   const out = Buffer.allocUnsafe(size);
   let w = 0;
   let r = 0;
   for (let k = 0; k < n; k++) {
-    w += bytes.copy(out, w, r, editAt[2 * k]);
-    w += editBytes[k].copy(out, w);
+    w += copyBytes(out, w, bytes, r, editAt[2 * k]);
+    const v = editValue[k];
+    if (typeof v === 'string') {
+      out[w++] = 0x22;
+      for (let j = 0; j < v.length; j++) out[w++] = v.charCodeAt(j);
+      out[w++] = 0x22;
+    } else w += copyBytes(out, w, v, 0, v.length);
     r = editAt[2 * k + 1];
   }
-  bytes.copy(out, w, r);
+  copyBytes(out, w, bytes, r, bytes.length);
   return out;
 }
 
@@ -287,8 +320,7 @@ function run(plan: Plan, bytes: Buffer): Buffer | undefined {
   everywhere = plan.everywhere;
   counting = everywhere.length > 0;
   nodes = 0;
-  editAt.length = 0;
-  editBytes.length = 0;
+  edits = 0;
   try {
     if (src[0] !== 0x7b || !value(plan.root, 0) || p !== end) return undefined;
     return edited(bytes);
@@ -297,8 +329,9 @@ function run(plan: Plan, bytes: Buffer): Buffer | undefined {
     return undefined;
   } finally {
     src = EMPTY;
-    editAt.length = 0;
-    editBytes.length = 0;
+    // The values are not kept alive past the pass (a body's strings, up to its size).
+    if (edits > 0) editValue.fill('', 0, edits);
+    edits = 0;
   }
 }
 
