@@ -122,6 +122,11 @@ export interface Stage {
   /** The hook reads the body of streamed (no-op) answers too: the endpoint then buffers them,
    * bounded. Without it a streamed answer reaches the hook with a stream as its body. */
   readonly hookNeedsBody?: boolean;
+  /** Endpoint scope, beside onResponse: what onResponse does to a complete proxied answer, done
+   * on the Go encoding/json bytes of its data (an object) instead of the data; undefined when it
+   * cannot tell (onResponse then runs on the decoded data). With it, the direct JSON path stays
+   * open to the endpoint (compile-endpoint's `directJson`). */
+  readonly rewriteGoJson?: (bytes: Buffer) => Buffer | undefined;
   /** Release timers, sockets, clients. */
   close?(): Promise<void> | void;
 }

@@ -27,6 +27,8 @@ export interface StageEntry {
   readonly guard: Guard | undefined;
   readonly hook: ResponseHook | undefined;
   readonly hookNeedsBody: boolean;
+  /** The hook's work on Go JSON bytes (Stage.rewriteGoJson), when it has one. */
+  readonly goJson?: (bytes: Buffer) => Buffer | undefined;
 }
 
 export interface BuiltStages {
@@ -63,7 +65,13 @@ export async function buildStages(extra: Record<string, unknown>, env: BuildEnv,
       out.stages.push(stage);
       if (stage.onAuthenticated) out.entries.push({ phase: 'authenticate', guard: stage.onAuthenticated, hook: undefined, hookNeedsBody: false });
       if (stage.onRequest || stage.onResponse)
-        out.entries.push({ phase: c.phase ?? 'edge', guard: stage.onRequest, hook: stage.onResponse, hookNeedsBody: stage.hookNeedsBody === true });
+        out.entries.push({
+          phase: c.phase ?? 'edge',
+          guard: stage.onRequest,
+          hook: stage.onResponse,
+          hookNeedsBody: stage.hookNeedsBody === true,
+          goJson: stage.onResponse ? stage.rewriteGoJson : undefined,
+        });
       if (stage.around) out.arounds.push(stage.around);
       if (stage.onUpstreamRequest) out.upstream.request.push(stage.onUpstreamRequest);
       else if (stage.rewriteUpstream) {
@@ -146,6 +154,10 @@ export interface CompiledPhases {
   hooks: HookList;
   /** Some hook reads streamed bodies. */
   hooksNeedBody: boolean;
+  /** Every hook has a Go JSON bytes form (StageEntry.goJson): them all, in the order the hooks
+   * run, undefined from any one meaning "cannot tell"; null when some hook has none, or there
+   * are no hooks. */
+  goJson: ((bytes: Buffer) => Buffer | undefined) | null;
 }
 
 /** Compiles guards and hooks for groups of phases (e.g. [edge, authenticate, admit] before the
@@ -154,6 +166,7 @@ export function compilePhases(entries: readonly StageEntry[], groups: readonly (
   const runners: (GuardRunner | null)[] = [];
   const counts: number[] = [];
   const hooks: HookEntry[] = [];
+  const goJson: ((bytes: Buffer) => Buffer | undefined)[] = [];
   let before = 0;
   let needBody = false;
   for (const g of groups) {
@@ -162,12 +175,30 @@ export function compilePhases(entries: readonly StageEntry[], groups: readonly (
       if (e.guard) guards.push(e.guard);
       if (e.hook) hooks.push({ hook: e.hook, after: before + guards.length });
       if (e.hook && e.hookNeedsBody) needBody = true;
+      if (e.hook && e.goJson) goJson.push(e.goJson);
     }
     runners.push(compileGuards(guards, before, level));
     counts.push(guards.length);
     before += guards.length;
   }
-  return { runners, counts, hooks: hooks.length > 0 ? Object.freeze(hooks) : null, hooksNeedBody: needBody };
+  return {
+    runners,
+    counts,
+    hooks: hooks.length > 0 ? Object.freeze(hooks) : null,
+    hooksNeedBody: needBody,
+    goJson: hooks.length > 0 && goJson.length === hooks.length ? inHookOrder(goJson) : null,
+  };
+}
+
+/** The Go JSON forms of hooks listed in execution order, composed as runHooks runs them (last
+ * first); the first undefined ends it. */
+function inHookOrder(list: readonly ((bytes: Buffer) => Buffer | undefined)[]): (bytes: Buffer) => Buffer | undefined {
+  if (list.length === 1) return list[0];
+  return (bytes) => {
+    let out: Buffer | undefined = bytes;
+    for (let i = list.length - 1; i >= 0 && out !== undefined; i--) out = list[i](out);
+    return out;
+  };
 }
 
 /** The service level: every phase in one group. */

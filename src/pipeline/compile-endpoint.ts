@@ -21,6 +21,7 @@ import { parallelMerge, sequentialMerge } from './merge.js';
 import { compileRenderer } from './render.js';
 import { compileStatic } from './static-data.js';
 import { withBackendHooks } from './backend-hooks.js';
+import { withGoJsonHooks } from './go-json-hooks.js';
 import type { BackendHandler, BackendResult } from '../core/backend-result.js';
 import type { DirectExchange } from './direct-call.js';
 import type { ProxyAnswerPlan } from './answer-of-result.js';
@@ -74,8 +75,10 @@ export interface EndpointPlan extends ProxyAnswerPlan {
   readonly directTaps: readonly CallTap[];
   /** One direct backend whose data is its JSON object unchanged, answered as `json` with no
    * response hook to see the data: its answer is written as the bytes canonicalGoJson makes of
-   * the body when it can (no decoding and encoding), else as `direct`'s. */
-  readonly directJson: DirectExchange<Buffer | BackendResult> | null;
+   * the body when it can (no decoding and encoding), else as `direct`'s. Endpoint hooks that all
+   * have a Go JSON bytes form (CompiledPhases.goJson) do their work on those bytes; such bytes
+   * are answered through `bytesResponse` (the hooks' work done), a result through `response`. */
+  readonly directJson: (DirectExchange<Buffer | BackendResult> & { readonly bytesResponse: ResponsePlan }) | null;
   /** With several direct backends: each backend's own taps (empty lists otherwise). */
   readonly directBackendTaps: readonly (readonly CallTap[])[];
   /** A hook reads whole bodies: no-op answers are buffered (bounded) before the hooks. */
@@ -179,10 +182,17 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
   const one = direct !== null && direct.length === 1 ? direct[0] : null;
   const goJson = one?.finishGoJson;
   // Nothing between the backend's data and the json renderer: no response hook (it may read or
-  // replace the data), no flatmap (several backends only), the default output encoding.
+  // replace the data) unless every endpoint hook does its work on Go's bytes (masking), no
+  // flatmap (several backends only), the default output encoding.
+  const encode = await compileRenderer(ep.outputEncoding);
   const directJson =
-    one !== null && goJson && ep.outputEncoding === 'json' && endpointHooks === null && env.serviceHooks === null
-      ? { prepare: one.prepare, pools: one.pools, finish: goJson }
+    one !== null && goJson && ep.outputEncoding === 'json' && (endpointHooks === null || phases.goJson !== null) && env.serviceHooks === null
+      ? {
+          prepare: one.prepare,
+          pools: one.pools,
+          finish: phases.goJson !== null ? withGoJsonHooks(one, goJson, phases.goJson) : goJson,
+          bytesResponse: Object.freeze({ endpointHooks: null, serviceHooks: null, encode }),
+        }
       : null;
   const plan: EndpointPlan = {
     route: ep.path,
@@ -204,7 +214,7 @@ export async function compileEndpoint(ep: EndpointConfig, env: EndpointCompileEn
     bufferNoop: phases.hooksNeedBody,
     flatmap: ep.flatmap && ep.flatmap.length > 0 && ep.backends.length > 1 ? compileFlatmap(ep.flatmap) : null,
     cacheControl: ep.cacheTtlS > 0 ? `public, max-age=${ep.cacheTtlS}` : undefined,
-    response: Object.freeze({ endpointHooks, serviceHooks: env.serviceHooks, encode: await compileRenderer(ep.outputEncoding) }),
+    response: Object.freeze({ endpointHooks, serviceHooks: env.serviceHooks, encode }),
     log: env.log,
     security: env.security,
   };

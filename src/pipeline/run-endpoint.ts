@@ -159,7 +159,8 @@ function forwardDirect(plan: EndpointPlan, ctx: RequestContext, body: Buffer | n
 const PASSED_JSON: BackendResult = Object.freeze(dataResult({}, true));
 
 /** The direct JSON path (compile-endpoint's `directJson`): as forwardDirect with its one
- * backend, except that an answer canonicalGoJson could make Go's bytes of is written as them. */
+ * backend, except that an answer canonicalGoJson could make Go's bytes of is written as them
+ * (the endpoint hooks' work, if any, already done on them: d.bytesResponse). */
 function forwardGoJson(plan: EndpointPlan, ctx: RequestContext, body: Buffer | null, d: NonNullable<EndpointPlan['directJson']>): void {
   const { input, timer } = callInput(plan, ctx, body);
   const res = ctx.res;
@@ -171,8 +172,9 @@ function forwardGoJson(plan: EndpointPlan, ctx: RequestContext, body: Buffer | n
     releaseTimer(res, r, timer);
     if (res.destroyed || res.headersSent) return;
     try {
-      const a = Buffer.isBuffer(out) ? goJsonAnswer(plan, out) : answerOfResult(plan, r, ctx.req.headers['accept-encoding']);
-      const p = respond(ctx, a, plan.response, plan.log);
+      const bytes = Buffer.isBuffer(out);
+      const a = bytes ? goJsonAnswer(plan, out) : answerOfResult(plan, r, ctx.req.headers['accept-encoding']);
+      const p = respond(ctx, a, bytes ? d.bytesResponse : plan.response, plan.log);
       if (p) p.catch((err) => crashAnswer(plan.log, ctx, err, plan.response));
     } catch (err) {
       crashAnswer(plan.log, ctx, err, plan.response);

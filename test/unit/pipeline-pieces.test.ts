@@ -91,6 +91,19 @@ describe('response hooks', () => {
     assert.deepEqual(refused.headers, ['x-hook', 'b', 'x-hook', 'a']);
   });
 
+  it('compose their Go JSON bytes forms in the order the hooks run, only when every hook has one', () => {
+    const tag = (name: string) => (b: Buffer) => Buffer.concat([b, Buffer.from(name)]);
+    const withGo = (phase: StageEntry['phase'], name: string, go: StageEntry['goJson']): StageEntry => ({ ...entry(undefined, mark(name), phase), goJson: go });
+    const all = compilePhases([withGo('admit', 'a', tag('a')), withGo('edge', 'b', tag('b'))], [['edge', 'admit']], 'endpointRefusedAt');
+    // Execution order edge (b) then admit (a); hooks run last first: a, then b.
+    assert.equal(all.goJson!(Buffer.from('>'))?.toString(), '>ab');
+    const stops = compilePhases([withGo('edge', 'a', () => undefined), withGo('edge', 'b', tag('b'))], [['edge']], 'endpointRefusedAt');
+    assert.equal(stops.goJson!(Buffer.from('>')), undefined, 'a hook that cannot tell ends it');
+    const one = compilePhases([withGo('edge', 'a', tag('a')), entry(undefined, mark('b'))], [['edge']], 'endpointRefusedAt');
+    assert.equal(one.goJson, null, 'a hook without one closes the bytes path');
+    assert.equal(compilePhases([entry(() => undefined, undefined)], [['edge']], 'endpointRefusedAt').goJson, null, 'no hooks: none');
+  });
+
   it('may replace the answer, also asynchronously', async () => {
     const hooks: HookEntry[] = [
       { after: 0, hook: (_c, a) => void a.headers.push('x-first', String(a.status)) },

@@ -3,9 +3,11 @@
 // closed: an answer that cannot be masked (too deep, too large, compressed, or an undecoded body
 // with `field` modifiers) becomes an empty 500, never the unmasked data. Endpoint level it also
 // masks undecoded bodies (no-op answers, read whole, bounded; error bodies) with field-less
-// modifiers; backend level a no-op backend is refused at startup.
+// modifiers; backend level a no-op backend is refused at startup. On the direct JSON path the
+// endpoint's masking runs on the Go bytes made from the backend's body (mask-go-json.ts).
 import { compileMasking } from '../../../data-protection/masking/compile-masking.js';
 import { runMasking, runMaskingText } from '../../../data-protection/masking/run-masking.js';
+import { compileGoJsonMasking } from '../../../data-protection/masking/mask-go-json.js';
 import type { CompiledMasking, ResponseBodyConfig } from '../../../data-protection/masking/types.js';
 import type { Answer } from '../../../core/answer.js';
 import { headerIndex } from '../../../core/answer.js';
@@ -71,5 +73,7 @@ export function build(cfg: ResponseBodyConfig, env: BuildEnv): Stage {
     },
     // no-op answers are masked whole (bounded, like any decoded answer).
     hookNeedsBody: env.scope === 'endpoint' && env.endpoint.outputEncoding === 'no-op',
+    // The same masking on the direct JSON path's Go bytes (issue #16): the route is not decoded.
+    rewriteGoJson: env.scope === 'endpoint' ? compileGoJsonMasking(c) : undefined,
   };
 }
