@@ -5,8 +5,10 @@
 // answer fail that backend only (partial answer). JWT checks run right after the
 // authenticators (Stage.onAuthenticated: before Lua and the rate limits, as KrakenD's JWT
 // rejecters); request checks after a lua-proxy `pre` when the endpoint has one (README
-// "Data protection").
+// "Data protection"). On the direct JSON path the endpoint's response checks run on the Go bytes
+// made from the backend's body when they read resp_data by field chains only (cel-go-json.ts).
 import { compileCel } from '../../../data-protection/cel/compile-cel.js';
+import { compileCelGoJson } from '../../../data-protection/cel/cel-go-json.js';
 import { runCelJwt, runCelRequest, runCelResponse } from '../../../data-protection/cel/run-cel.js';
 import type { CelConfig, CompiledCel } from '../../../data-protection/cel/types.js';
 import { errorResult } from '../../../core/backend-result.js';
@@ -35,7 +37,7 @@ export function build(cfg: CelConfig, env: BuildEnv): Stage | null {
   if (env.scope === 'service') throw new Error('only allowed at endpoint and backend level');
   const c = compile(cfg, env);
   const returnErrorMsg = env.service.router.returnErrorMsg;
-  const stage: Stage = {};
+  const stage: { -readonly [K in keyof Stage]: Stage[K] } = {};
   if (env.scope === 'backend') {
     if (c.request.checks.length > 0) {
       stage.onUpstreamRequest = (up, input) => {
@@ -72,7 +74,11 @@ export function build(cfg: CelConfig, env: BuildEnv): Stage | null {
       return r.ok ? undefined : requestRejection(r.index, r.message, r.cause);
     };
   }
-  if (c.response.checks.length > 0) stage.onResponse = responseHook(c, 'endpoint', returnErrorMsg);
+  if (c.response.checks.length > 0) {
+    stage.onResponse = responseHook(c, 'endpoint', returnErrorMsg);
+    // The same checks on the direct JSON path's Go bytes (issue #16): the route is not decoded.
+    stage.rewriteGoJson = compileCelGoJson(c);
+  }
   return stage.onRequest || stage.onResponse || stage.onAuthenticated || stage.around ? stage : null;
 }
 
